@@ -1,0 +1,270 @@
+package dev.aksrouteguard.config;
+
+import dev.aksrouteguard.core.Mode;
+import dev.aksrouteguard.core.Nullable;
+import java.net.URI;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Every setting the guard reads (app settings in Azure, environment variables locally), validated once. A bad value
+ * fails fast with an {@link IllegalStateException} that names the setting and never echoes a secret.
+ *
+ * @param subscriptionId {@code AZURE_SUBSCRIPTION_ID}: the guarded subscription
+ * @param cloud {@code AZURE_CLOUD}
+ * @param resourceManagerEndpoint {@code AZURE_RESOURCE_MANAGER_ENDPOINT}: overrides the cloud's ARM endpoint
+ * @param mode {@code REMEDIATION_MODE}
+ * @param clientId {@code AZURE_CLIENT_ID}: the user-assigned managed identity, when there is one
+ * @param sweepSchedule {@code SWEEP_SCHEDULE}: read by the Functions host through {@code %SWEEP_SCHEDULE%}; checked here
+ * @param sweepTimeBudget {@code SWEEP_TIME_BUDGET}: after this, a sweep starts no new write
+ * @param teamsWebhookUrl {@code TEAMS_WEBHOOK_URL}: a secret; no alerts without it
+ * @param teamsCardFormat {@code TEAMS_CARD_FORMAT}: null means guessed from the URL
+ * @param alertRepeat {@code ALERT_REPEAT_HOURS}: how often an unresolved finding is alerted again
+ * @param storage {@code AzureWebJobsStorage} (or its identity-based form): the alert memory; null without one
+ */
+public record Settings(
+        String subscriptionId,
+        AzureCloud cloud,
+        @Nullable URI resourceManagerEndpoint,
+        Mode mode,
+        @Nullable String clientId,
+        String sweepSchedule,
+        Duration sweepTimeBudget,
+        @Nullable Secret teamsWebhookUrl,
+        @Nullable CardFormat teamsCardFormat,
+        Duration alertRepeat,
+        @Nullable StorageConnection storage) {
+
+    public static final String AZURE_SUBSCRIPTION_ID = "AZURE_SUBSCRIPTION_ID";
+    public static final String AZURE_CLOUD = "AZURE_CLOUD";
+    public static final String AZURE_RESOURCE_MANAGER_ENDPOINT = "AZURE_RESOURCE_MANAGER_ENDPOINT";
+    public static final String REMEDIATION_MODE = "REMEDIATION_MODE";
+    public static final String AZURE_CLIENT_ID = "AZURE_CLIENT_ID";
+    public static final String SWEEP_SCHEDULE = "SWEEP_SCHEDULE";
+    public static final String SWEEP_TIME_BUDGET = "SWEEP_TIME_BUDGET";
+    public static final String TEAMS_WEBHOOK_URL = "TEAMS_WEBHOOK_URL";
+    public static final String TEAMS_CARD_FORMAT = "TEAMS_CARD_FORMAT";
+    public static final String ALERT_REPEAT_HOURS = "ALERT_REPEAT_HOURS";
+    public static final String STORAGE = "AzureWebJobsStorage";
+    public static final String STORAGE_ACCOUNT_NAME = "AzureWebJobsStorage__accountName";
+    public static final String STORAGE_TABLE_SERVICE_URI = "AzureWebJobsStorage__tableServiceUri";
+    public static final String STORAGE_CREDENTIAL = "AzureWebJobsStorage__credential";
+    public static final String STORAGE_CLIENT_ID = "AzureWebJobsStorage__clientId";
+
+    /** Every setting this code reads: the infrastructure sets exactly these (see {@code infra/}). */
+    public static final Set<String> NAMES = Set.of(AZURE_SUBSCRIPTION_ID, AZURE_CLOUD, AZURE_RESOURCE_MANAGER_ENDPOINT,
+            REMEDIATION_MODE, AZURE_CLIENT_ID, SWEEP_SCHEDULE, SWEEP_TIME_BUDGET, TEAMS_WEBHOOK_URL, TEAMS_CARD_FORMAT,
+            ALERT_REPEAT_HOURS, STORAGE, STORAGE_ACCOUNT_NAME, STORAGE_TABLE_SERVICE_URI, STORAGE_CREDENTIAL, STORAGE_CLIENT_ID);
+
+    public static final String DEFAULT_SWEEP_SCHEDULE = "0 */5 * * * *";
+    public static final Duration DEFAULT_SWEEP_TIME_BUDGET = Duration.ofMinutes(4);
+    public static final Duration DEFAULT_ALERT_REPEAT = Duration.ofHours(24);
+
+    private static final Pattern GUID = Pattern.compile("[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}");
+    private static final Pattern NCRONTAB_FIELD = Pattern.compile("[0-9*/,\\-A-Za-z?]+");
+
+    public Settings {
+        Objects.requireNonNull(subscriptionId, "subscriptionId == null");
+        Objects.requireNonNull(cloud, "cloud == null");
+        Objects.requireNonNull(mode, "mode == null");
+        Objects.requireNonNull(sweepSchedule, "sweepSchedule == null");
+        Objects.requireNonNull(sweepTimeBudget, "sweepTimeBudget == null");
+        Objects.requireNonNull(alertRepeat, "alertRepeat == null");
+    }
+
+    /** The process environment. */
+    public static Settings fromEnvironment() {
+        return from(System.getenv());
+    }
+
+    /**
+     * Validates {@code env} into settings.
+     *
+     * @throws IllegalStateException naming the first setting that is missing or invalid
+     */
+    public static Settings from(Map<String, String> env) {
+        String subscription = required(env, AZURE_SUBSCRIPTION_ID);
+        if (!GUID.matcher(subscription).matches()) {
+            throw invalid(AZURE_SUBSCRIPTION_ID, "expected a subscription ID (a GUID), got '" + subscription + "'");
+        }
+        AzureCloud cloud = parse(env, AZURE_CLOUD, AzureCloud.AZURE_CLOUD, AzureCloud::parse);
+        URI arm = parse(env, AZURE_RESOURCE_MANAGER_ENDPOINT, null, Settings::httpsUrl);
+        Mode mode = parse(env, REMEDIATION_MODE, Mode.ENFORCE, Mode::parse);
+        String clientId = parse(env, AZURE_CLIENT_ID, null, Settings::guid);
+        String schedule = parse(env, SWEEP_SCHEDULE, DEFAULT_SWEEP_SCHEDULE, Settings::ncrontab);
+        Duration budget = parse(env, SWEEP_TIME_BUDGET, DEFAULT_SWEEP_TIME_BUDGET, Settings::duration);
+        Secret webhook = parseSecret(env, TEAMS_WEBHOOK_URL);
+        CardFormat format = parse(env, TEAMS_CARD_FORMAT, null, CardFormat::parse);
+        Duration repeat = parse(env, ALERT_REPEAT_HOURS, DEFAULT_ALERT_REPEAT, Settings::hours);
+        StorageConnection storage = storage(env, cloud);
+        return new Settings(subscription.toLowerCase(Locale.ROOT), cloud, arm, mode, clientId, schedule, budget, webhook,
+                format, repeat, storage);
+    }
+
+    /** The ARM endpoint to call: the override, or the cloud's. */
+    public URI armEndpoint() {
+        return resourceManagerEndpoint != null ? resourceManagerEndpoint : cloud.resourceManager();
+    }
+
+    /** A copy with another mode (the CLI's audit, tests). */
+    public Settings withMode(Mode other) {
+        return new Settings(subscriptionId, cloud, resourceManagerEndpoint, other, clientId, sweepSchedule, sweepTimeBudget,
+                teamsWebhookUrl, teamsCardFormat, alertRepeat, storage);
+    }
+
+    /** A copy without Teams alerts ({@code --no-alerts}). */
+    public Settings withoutAlerts() {
+        return new Settings(subscriptionId, cloud, resourceManagerEndpoint, mode, clientId, sweepSchedule, sweepTimeBudget,
+                null, teamsCardFormat, alertRepeat, storage);
+    }
+
+    private static @Nullable String value(Map<String, String> env, String name) {
+        String v = env.get(name);
+        return v == null || v.isBlank() ? null : v.trim();
+    }
+
+    private static String required(Map<String, String> env, String name) {
+        String v = value(env, name);
+        if (v == null) {
+            throw new IllegalStateException("setting " + name + " is required but not set");
+        }
+        return v;
+    }
+
+    private static IllegalStateException invalid(String name, String why) {
+        return new IllegalStateException("setting " + name + " is invalid: " + why);
+    }
+
+    private interface Parser<T> {
+        T parse(String value);
+    }
+
+    private static <T> T parse(Map<String, String> env, String name, T fallback, Parser<T> parser) {
+        String v = value(env, name);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return parser.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw invalid(name, e.getMessage());
+        }
+    }
+
+    private static @Nullable Secret parseSecret(Map<String, String> env, String name) {
+        String v = value(env, name);
+        if (v == null) {
+            return null;
+        }
+        URI uri;
+        try {
+            uri = new URI(v);
+        } catch (Exception e) {
+            throw invalid(name, "not a URL (value not shown: it is a secret)");
+        }
+        if (!"https".equalsIgnoreCase(uri.getScheme()) && !isLoopbackHttp(uri) || uri.getHost() == null) {
+            throw invalid(name, "expected an https:// URL (value not shown: it is a secret)");
+        }
+        return Secret.of(v);
+    }
+
+    /** Plain http is accepted only on loopback (a local stand-in for Teams). */
+    private static boolean isLoopbackHttp(URI uri) {
+        return "http".equalsIgnoreCase(uri.getScheme())
+                && ("127.0.0.1".equals(uri.getHost()) || "localhost".equalsIgnoreCase(uri.getHost()));
+    }
+
+    private static URI httpsUrl(String v) {
+        URI uri;
+        try {
+            uri = new URI(v.endsWith("/") ? v : v + "/");
+        } catch (Exception e) {
+            throw new IllegalArgumentException("not a URL: '" + v + "'");
+        }
+        if (!"https".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
+            throw new IllegalArgumentException("expected an https:// URL (ARM refuses plain http), got '" + v + "'");
+        }
+        return uri;
+    }
+
+    private static String guid(String v) {
+        if (!GUID.matcher(v).matches()) {
+            throw new IllegalArgumentException("expected a client ID (a GUID), got '" + v + "'");
+        }
+        return v;
+    }
+
+    /** Six NCRONTAB fields (with seconds), as the Functions timer trigger expects. */
+    static String ncrontab(String v) {
+        String[] fields = v.trim().split("\\s+");
+        if (fields.length != 6) {
+            throw new IllegalArgumentException("expected an NCRONTAB expression with 6 fields ({second} {minute} {hour} {day} {month} {day-of-week}), got '" + v + "'");
+        }
+        for (String f : fields) {
+            if (!NCRONTAB_FIELD.matcher(f).matches()) {
+                throw new IllegalArgumentException("unexpected field '" + f + "' in '" + v + "'");
+            }
+        }
+        return v.trim();
+    }
+
+    /** ISO-8601 ({@code PT4M}) or {@code hh:mm:ss} (as in host.json). */
+    static Duration duration(String v) {
+        Duration d;
+        try {
+            if (v.matches("\\d{1,2}:\\d{2}:\\d{2}")) {
+                String[] p = v.split(":");
+                d = Duration.ofHours(Long.parseLong(p[0])).plusMinutes(Long.parseLong(p[1])).plusSeconds(Long.parseLong(p[2]));
+            } else {
+                d = Duration.parse(v.toUpperCase(Locale.ROOT));
+            }
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("expected a duration like PT4M or 00:04:00, got '" + v + "'");
+        }
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException("must be positive, got '" + v + "'");
+        }
+        return d;
+    }
+
+    private static Duration hours(String v) {
+        try {
+            double h = Double.parseDouble(v);
+            if (!(h > 0) || h > 24 * 365) {
+                throw new IllegalArgumentException("expected a number of hours between 0 and 8760, got '" + v + "'");
+            }
+            return Duration.ofSeconds(Math.round(h * 3600));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("expected a number of hours, got '" + v + "'");
+        }
+    }
+
+    private static @Nullable StorageConnection storage(Map<String, String> env, AzureCloud cloud) {
+        String connection = value(env, STORAGE);
+        if (connection != null) {
+            return new StorageConnection.ConnectionString(Secret.of(connection));
+        }
+        String clientId = parse(env, STORAGE_CLIENT_ID, null, Settings::guid);
+        String credential = value(env, STORAGE_CREDENTIAL);
+        if (credential != null && !credential.equalsIgnoreCase("managedidentity")) {
+            throw invalid(STORAGE_CREDENTIAL, "expected managedidentity, got '" + credential + "'");
+        }
+        URI table = parse(env, STORAGE_TABLE_SERVICE_URI, null, Settings::httpsUrl);
+        if (table != null) {
+            return new StorageConnection.Identity(table, clientId);
+        }
+        String account = value(env, STORAGE_ACCOUNT_NAME);
+        if (account != null) {
+            if (!account.matches("[a-z0-9]{3,24}")) {
+                throw invalid(STORAGE_ACCOUNT_NAME, "expected a storage account name (3-24 lowercase letters and digits), got '" + account + "'");
+            }
+            return new StorageConnection.Identity(URI.create("https://" + account + ".table." + cloud.storageSuffix() + "/"), clientId);
+        }
+        return null;
+    }
+}

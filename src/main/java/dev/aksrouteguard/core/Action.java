@@ -1,0 +1,54 @@
+package dev.aksrouteguard.core;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+/** What happened to a subnet. The words are the product's vocabulary: logs, JSON, alerts, audit. */
+public enum Action {
+    /** Associated with the cluster's route table already; nothing written. */
+    IN_SYNC("in-sync"),
+    /** The route table was put back. */
+    REASSOCIATED("reassociated"),
+    /** Associated with a table that is not the cluster's, shared by two kubenet clusters, or ambiguous: left alone. */
+    CONFLICT("conflict"),
+    /** Not a kubenet node subnet (or tagged to be ignored, or a cluster being created). */
+    IGNORED("ignored"),
+    /** A kubenet node subnet whose route table cannot be found. */
+    ROUTE_TABLE_MISSING("route-table-missing"),
+    /** Drifted, and {@code REMEDIATION_MODE=report}: nothing written. */
+    DRIFT_REPORTED("drift-reported"),
+    /** The repair was attempted and did not succeed, or the state could not be read. */
+    FAILED("failed");
+
+    private final String word;
+
+    Action(String word) {
+        this.word = word;
+    }
+
+    public String word() {
+        return word;
+    }
+
+    /** True for the outcomes a platform team must hear about. */
+    public boolean isAlerted() {
+        return this != IN_SYNC && this != IGNORED;
+    }
+
+    /** True when the subnet is not in the state it should be in after this outcome. */
+    public boolean isProblem() {
+        return this == CONFLICT || this == ROUTE_TABLE_MISSING || this == DRIFT_REPORTED || this == FAILED;
+    }
+
+    public static Action fromWord(String word) {
+        return Arrays.stream(values())
+                .filter(a -> a.word.equals(word.toLowerCase(Locale.ROOT)))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unknown action: " + word));
+    }
+
+    @Override
+    public String toString() {
+        return word;
+    }
+}

@@ -1,0 +1,66 @@
+package dev.aksrouteguard.core;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A failed ARM call, classified by what the reconciler should do about it. The adapters map SDK exceptions to
+ * this; the core never sees an SDK type.
+ */
+public final class ArmException extends RuntimeException {
+
+    /** The closed set of reactions. */
+    public enum Kind {
+        /** 429, 409 AnotherOperationInProgress, 5xx, timeouts: retry with backoff. */
+        TRANSIENT,
+        /** 412: the resource changed since it was read: re-read and decide again. */
+        PRECONDITION_FAILED,
+        /** 404: the resource is gone. */
+        NOT_FOUND,
+        /** 400 InvalidResourceReference: something the body references (the route table) is gone. */
+        INVALID_REFERENCE,
+        /** 401/403: a permission is missing. */
+        FORBIDDEN,
+        /** Anything else, including a long-running operation that ended Failed or Canceled. */
+        TERMINAL
+    }
+
+    private final Kind kind;
+    private final int status;
+    private final @Nullable String code;
+    private final @Nullable Duration retryAfter;
+    private final @Nullable String missingAction;
+
+    public ArmException(Kind kind, int status, @Nullable String code, String message, @Nullable Duration retryAfter,
+            @Nullable String missingAction, @Nullable Throwable cause) {
+        super(Objects.requireNonNull(message, "message == null"), cause);
+        this.kind = Objects.requireNonNull(kind, "kind == null");
+        this.status = status;
+        this.code = code;
+        this.retryAfter = retryAfter;
+        this.missingAction = missingAction;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The HTTP status, or 0 when there was no response (timeout, connection refused). */
+    public int status() {
+        return status;
+    }
+
+    /** The ARM error code, e.g. {@code LinkedAuthorizationFailed}. */
+    public @Nullable String code() {
+        return code;
+    }
+
+    public @Nullable Duration retryAfter() {
+        return retryAfter;
+    }
+
+    /** For 403s: the RBAC action the identity lacks, e.g. {@code Microsoft.Network/routeTables/join/action}. */
+    public @Nullable String missingAction() {
+        return missingAction;
+    }
+}

@@ -1,0 +1,78 @@
+package dev.aksrouteguard.core;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The result of reconciling one subnet: what was decided and done, and why.
+ *
+ * @param cluster the kubenet cluster that owns the subnet, when one was found
+ * @param nodePools the cluster's node pools in this subnet
+ * @param routeTable the cluster's route table (the one the subnet should carry), when known
+ * @param previousRouteTable the route table the subnet carried when it was decided on
+ * @param message one sentence on what was found and done
+ * @param nextStep for a problem, what a person should do next (e.g. the permission to grant)
+ * @param retryable true when the failure is transient and a redelivery of the event may succeed
+ */
+public record Outcome(
+        SubnetId subnet,
+        @Nullable ResourceId cluster,
+        List<String> nodePools,
+        @Nullable ResourceId routeTable,
+        @Nullable ResourceId previousRouteTable,
+        Action action,
+        String message,
+        @Nullable String nextStep,
+        boolean retryable,
+        Mode mode,
+        Trigger trigger,
+        Instant startedAt,
+        Instant finishedAt) {
+
+    public Outcome {
+        Objects.requireNonNull(subnet, "subnet == null");
+        Objects.requireNonNull(action, "action == null");
+        Objects.requireNonNull(message, "message == null");
+        Objects.requireNonNull(mode, "mode == null");
+        Objects.requireNonNull(trigger, "trigger == null");
+        nodePools = List.copyOf(nodePools);
+    }
+
+    public Duration took() {
+        return Duration.between(startedAt, finishedAt);
+    }
+
+    /** From the ARM write that caused the work to the end of this outcome, when the trigger was an event. */
+    public @Nullable Duration sinceEvent() {
+        if (trigger instanceof Trigger.Event e && e.write().eventTime() != null) {
+            return Duration.between(e.write().eventTime(), finishedAt);
+        }
+        return null;
+    }
+
+    /** One log line: action, subnet, cluster, tables, message, trigger. Never contains secrets. */
+    public String logLine() {
+        StringBuilder sb = new StringBuilder(action.word()).append(' ').append(subnet);
+        if (cluster != null) {
+            sb.append(" cluster=").append(cluster.name());
+        }
+        if (routeTable != null) {
+            sb.append(" routeTable=").append(routeTable.name());
+        }
+        if (previousRouteTable != null && !previousRouteTable.equals(routeTable)) {
+            sb.append(" was=").append(previousRouteTable.name());
+        }
+        sb.append(" mode=").append(mode.word()).append(" took=").append(took().toMillis()).append("ms");
+        if (trigger instanceof Trigger.Event e && e.write().correlationId() != null) {
+            sb.append(" correlationId=").append(e.write().correlationId());
+        }
+        sb.append(" :: ").append(message);
+        if (nextStep != null) {
+            sb.append(" Next step: ").append(nextStep);
+        }
+        sb.append(" [").append(trigger.describe()).append(']');
+        return sb.toString();
+    }
+}

@@ -1,0 +1,203 @@
+package dev.aksrouteguard.core;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The decision, as a pure function of plain inputs: which route table a kubenet node subnet must carry, and
+ * whether it does. No I/O, no clock: table-tested in {@code RulesTest}.
+ */
+final class Rules {
+
+    /** The name AKS gives the route table it manages in the node resource group. */
+    static final Pattern AKS_ROUTE_TABLE = Pattern.compile("aks-agentpool-\\d+-routetable", Pattern.CASE_INSENSITIVE);
+
+    private Rules() {}
+
+    /** The kubenet cluster that owns {@code subnet}, or the reason there is none to guard. */
+    static Ownership ownership(SubnetId subnet, Inventory inventory) {
+        List<Cluster> users = inventory.clustersUsing(subnet);
+        List<Cluster> kubenet = users.stream().filter(Cluster::isKubenet).toList();
+        if (kubenet.isEmpty()) {
+            if (users.isEmpty()) {
+                return new Ownership.None(new Verdict.Ignore(null, "not a node subnet of any managed cluster"));
+            }
+            Cluster c = users.get(0);
+            return new Ownership.None(new Verdict.Ignore(c, "node subnet of cluster " + c.name() + ", which uses "
+                    + c.pluginDescription() + " networking, not kubenet"));
+        }
+        if (kubenet.size() > 1) {
+            String names = kubenet.stream().map(Cluster::name).collect(Collectors.joining(" and "));
+            return new Ownership.None(new Verdict.Conflict(kubenet.get(0), null,
+                    "subnet is a node subnet of more than one kubenet cluster (" + names + "); kubenet clusters cannot share a subnet",
+                    "give each kubenet cluster its own node subnet"));
+        }
+        Cluster c = kubenet.get(0);
+        if (c.ignoredByTag()) {
+            return new Ownership.None(new Verdict.Ignore(c, "cluster " + c.name() + " is tagged "
+                    + Cluster.IGNORE_TAG + ": " + Cluster.IGNORE_VALUE));
+        }
+        if (c.isBeingCreated()) {
+            return new Ownership.None(new Verdict.Ignore(c, "cluster " + c.name() + " is still being created; left to AKS"));
+        }
+        if (c.isBeingDeleted()) {
+            return new Ownership.None(new Verdict.Ignore(c, "cluster " + c.name() + " is being deleted"));
+        }
+        return new Ownership.Guarded(c);
+    }
+
+    /** Either the guarded kubenet cluster, or a final verdict saying why the subnet is not guarded. */
+    sealed interface Ownership {
+        record Guarded(Cluster cluster) implements Ownership {}
+
+        record None(Verdict verdict) implements Ownership {}
+    }
+
+    /** Decides {@code subnet} (freshly read) against the rest of the subscription as {@code inventory} saw it. */
+    static Verdict decide(SubnetState subnet, Inventory inventory) {
+        Objects.requireNonNull(subnet, "subnet == null");
+        Ownership ownership = ownership(subnet.id(), inventory);
+        if (ownership instanceof Ownership.None none) {
+            return none.verdict();
+        }
+        Cluster cluster = ((Ownership.Guarded) ownership).cluster();
+        ResourceId current = subnet.routeTable();
+        Expected expected = expectedTable(cluster, subnet, inventory);
+
+        if (current != null && expected.tables().contains(current)) {
+            return new Verdict.InSync(cluster, current, "associated with " + current.name() + ", the route table of cluster " + cluster.name());
+        }
+        if (expected instanceof Expected.Ambiguous amb) {
+            String names = amb.tables().stream().map(ResourceId::name).collect(Collectors.joining(", "));
+            return new Verdict.Conflict(cluster, null, "more than one route table could be cluster " + cluster.name()
+                    + "'s (" + names + ") and none is tied to it more strongly; not choosing",
+                    "associate the right route table with " + subnet.id().name() + " by hand, or remove the stale table's routes");
+        }
+        if (expected instanceof Expected.None) {
+            if (current != null) {
+                return new Verdict.InSync(cluster, current, "associated with " + current.name()
+                        + "; cluster " + cluster.name() + " has no pod routes yet to confirm it");
+            }
+            return new Verdict.RouteTableMissing(cluster, "no route table carries pod routes of cluster " + cluster.name()
+                    + " and its node resource group " + cluster.nodeResourceGroup() + " has no aks-agentpool-*-routetable",
+                    "reconcile the cluster (az aks update -g " + cluster.id().resourceGroup() + " -n " + cluster.name()
+                            + ") so AKS re-creates its route table, then associate it with the subnet");
+        }
+        ResourceId table = ((Expected.One) expected).table();
+        if (current == null) {
+            return new Verdict.Reassociate(cluster, table, "lost its route table; " + table.name()
+                    + " carries the pod routes of cluster " + cluster.name());
+        }
+        return new Verdict.Conflict(cluster, table, "associated with " + current.name() + ", which is not cluster "
+                + cluster.name() + "'s route table " + table.name() + "; not swapped, it may be there on purpose",
+                "if " + current.name() + " is not meant to be there, associate " + table.name() + " with "
+                        + subnet.id().name() + " (az network vnet subnet update --route-table " + table + ")");
+    }
+
+    /** The route table(s) a cluster's node subnets must carry. */
+    sealed interface Expected {
+        List<ResourceId> tables();
+
+        record One(ResourceId table) implements Expected {
+            @Override
+            public List<ResourceId> tables() {
+                return List.of(table);
+            }
+        }
+
+        record Ambiguous(List<ResourceId> tables) implements Expected {}
+
+        record None() implements Expected {
+            @Override
+            public List<ResourceId> tables() {
+                return List.of();
+            }
+        }
+    }
+
+    /**
+     * The cluster's route table: the one carrying its pod routes (next hop VirtualAppliance, next-hop IP in one of
+     * its node subnets, prefix inside its pod CIDRs), wherever it lives. Address spaces and pod CIDRs are reused
+     * across isolated VNets, so when several tables match, the ones tied to this cluster (its node resource group,
+     * route names that are its node names, an association with another of its node subnets) win. With no pod routes
+     * anywhere, the AKS-managed table in the node resource group is the answer.
+     */
+    static Expected expectedTable(Cluster cluster, SubnetState subnet, Inventory inventory) {
+        List<Cidr> podCidrs = cluster.podCidrs().stream().map(Cidr::parse).filter(Objects::nonNull).toList();
+        List<Cidr> nodePrefixes = new ArrayList<>();
+        for (SubnetId s : cluster.nodeSubnets()) {
+            SubnetState state = s.equals(subnet.id()) ? subnet : inventory.subnet(s);
+            if (state != null) {
+                state.addressPrefixes().stream().map(Cidr::parse).filter(Objects::nonNull).forEach(nodePrefixes::add);
+            }
+        }
+        Map<ResourceId, RouteTable> candidates = new LinkedHashMap<>();
+        for (Inventory.PodRoute r : inventory.podRoutes()) {
+            if (candidates.containsKey(r.table().id())) {
+                continue;
+            }
+            boolean inPods = podCidrs.stream().anyMatch(p -> p.contains(r.prefix()));
+            boolean toNode = nodePrefixes.stream().anyMatch(p -> p.contains(r.nextHop()));
+            if (inPods && toNode) {
+                candidates.put(r.table().id(), r.table());
+            }
+        }
+        if (candidates.size() == 1) {
+            return new Expected.One(candidates.keySet().iterator().next());
+        }
+        if (candidates.isEmpty()) {
+            List<ResourceId> managed = inventory.routeTables().stream()
+                    .filter(t -> inNodeResourceGroup(t, cluster) && AKS_ROUTE_TABLE.matcher(t.name()).matches())
+                    .map(RouteTable::id)
+                    .toList();
+            return switch (managed.size()) {
+                case 0 -> new Expected.None();
+                case 1 -> new Expected.One(managed.get(0));
+                default -> new Expected.Ambiguous(managed);
+            };
+        }
+        Map<ResourceId, Integer> ties = new LinkedHashMap<>();
+        candidates.values().forEach(t -> ties.put(t.id(), ties(t, cluster, subnet.id())));
+        int best = ties.values().stream().max(Comparator.naturalOrder()).orElse(0);
+        List<ResourceId> strongest = ties.entrySet().stream().filter(e -> e.getValue() == best).map(Map.Entry::getKey).toList();
+        return best > 0 && strongest.size() == 1 ? new Expected.One(strongest.get(0)) : new Expected.Ambiguous(strongest);
+    }
+
+    /** How many independent ties bind {@code table} to {@code cluster} (0..3). */
+    static int ties(RouteTable table, Cluster cluster, SubnetId subject) {
+        int ties = 0;
+        if (inNodeResourceGroup(table, cluster)) {
+            ties++;
+        }
+        if (table.routes().stream().anyMatch(r -> isNodeName(r.name(), cluster))) {
+            ties++;
+        }
+        if (table.subnets().stream().anyMatch(s -> !s.equals(subject) && cluster.nodeSubnets().contains(s))) {
+            ties++;
+        }
+        return ties;
+    }
+
+    private static boolean inNodeResourceGroup(RouteTable table, Cluster cluster) {
+        return cluster.nodeResourceGroup() != null
+                && cluster.nodeResourceGroup().equalsIgnoreCase(table.id().resourceGroup())
+                && cluster.id().subscriptionId().equalsIgnoreCase(table.id().subscriptionId());
+    }
+
+    /** AKS node names: {@code aks-<pool>-<digits>-vmss<6 base-36 chars>} (scale sets) or {@code aks-<pool>-<digits>-<n>}. */
+    static boolean isNodeName(String routeName, Cluster cluster) {
+        for (NodePool pool : cluster.pools()) {
+            Pattern p = Pattern.compile("aks-" + Pattern.quote(pool.name()) + "-\\d+-(vmss[0-9a-z]{6}|\\d+)", Pattern.CASE_INSENSITIVE);
+            if (p.matcher(routeName).matches()) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

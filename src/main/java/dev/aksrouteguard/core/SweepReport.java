@@ -1,0 +1,62 @@
+package dev.aksrouteguard.core;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What one drift sweep found and did.
+ *
+ * @param outcomes one per node subnet of every kubenet cluster that was reached
+ * @param notReached drifted subnets left for the next sweep because the time budget ran out (no write started)
+ * @param calls ARM reads and writes made by the sweep
+ * @param error why the sweep could not run at all (the subscription could not be listed), or null
+ */
+public record SweepReport(
+        Instant startedAt,
+        Instant finishedAt,
+        Mode mode,
+        List<Outcome> outcomes,
+        List<Outcome> notReached,
+        ArmTraffic.Calls calls,
+        @Nullable String error) {
+
+    public SweepReport {
+        Objects.requireNonNull(mode, "mode == null");
+        outcomes = List.copyOf(outcomes);
+        notReached = List.copyOf(notReached);
+    }
+
+    public Duration took() {
+        return Duration.between(startedAt, finishedAt);
+    }
+
+    public Map<Action, Integer> counts() {
+        Map<Action, Integer> counts = new EnumMap<>(Action.class);
+        outcomes.forEach(o -> counts.merge(o.action(), 1, Integer::sum));
+        return counts;
+    }
+
+    public boolean anyFailed() {
+        return error != null || outcomes.stream().anyMatch(o -> o.action() == Action.FAILED);
+    }
+
+    /** The summary line: counts per action, what was not reached, duration, ARM reads and writes. */
+    public String summaryLine() {
+        StringBuilder sb = new StringBuilder("sweep mode=").append(mode.word()).append(" subnets=").append(outcomes.size());
+        for (Action a : Action.values()) {
+            sb.append(' ').append(a.word()).append('=').append(counts().getOrDefault(a, 0));
+        }
+        sb.append(" not-reached=").append(notReached.size())
+                .append(" took=").append(took().toMillis()).append("ms")
+                .append(" armReads=").append(calls.reads())
+                .append(" armWrites=").append(calls.writes());
+        if (error != null) {
+            sb.append(" error=").append(error);
+        }
+        return sb.toString();
+    }
+}
