@@ -6,7 +6,10 @@ package dev.aksrouteguard.core;
  */
 public interface AlertSink {
 
-    /** One outcome of the event or CLI path. */
+    /**
+     * Every outcome of the event or CLI path, including {@code in-sync} and {@code ignored} ones: the sink alerts
+     * on {@link Action#isAlerted()} outcomes and may use the others to forget a finding that is resolved.
+     */
     void outcome(Outcome outcome);
 
     /** The summary of one drift sweep (one message, however many subnets). */

@@ -117,12 +117,10 @@ public final class Guard {
         }
     }
 
-    /** Reconciles one subnet and alerts. */
+    /** Reconciles one subnet and hands the outcome to the alert sink (which decides what is worth a message). */
     public Outcome reconcile(SubnetId id, Trigger trigger) {
         Outcome outcome = reconciler.reconcile(id, trigger);
-        if (outcome.action().isAlerted()) {
-            alerts.outcome(outcome);
-        }
+        alerts.outcome(outcome);
         return outcome;
     }
 
