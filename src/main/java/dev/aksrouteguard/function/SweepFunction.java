@@ -3,14 +3,38 @@ package dev.aksrouteguard.function;
 import com.microsoft.azure.functions.ExecutionContext;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.TimerTrigger;
+import dev.aksrouteguard.core.SweepReport;
+import dev.aksrouteguard.wiring.Wiring;
+import java.util.Objects;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
 
-/** The timer-triggered drift sweep. (Being built; see issue 3.) */
+/**
+ * The timer-triggered drift sweep, the backstop for late or lost events. The schedule is the app setting
+ * {@code SWEEP_SCHEDULE} (NCRONTAB, bound as {@code %SWEEP_SCHEDULE%}).
+ */
 public final class SweepFunction {
 
     public static final String NAME = "DriftSweep";
 
+    private final Supplier<Wiring> wiring;
+
+    public SweepFunction() {
+        this(Wiring::shared);
+    }
+
+    SweepFunction(Supplier<Wiring> wiring) {
+        this.wiring = Objects.requireNonNull(wiring, "wiring == null");
+    }
+
     @FunctionName(NAME)
     public void run(@TimerTrigger(name = "timer", schedule = "%SWEEP_SCHEDULE%") String timer, ExecutionContext context) {
-        throw new UnsupportedOperationException("not built yet");
+        Logger log = context.getLogger();
+        if (TimerInfo.parse(timer).pastDue()) {
+            log.info("sweep is running late (the timer was past due)");
+        }
+        Wiring w = wiring.get();
+        SweepReport report = w.guard().sweep(w.settings().sweepTimeBudget());
+        SweepLog.write(report, log);
     }
 }

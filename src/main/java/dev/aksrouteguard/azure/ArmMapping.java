@@ -1,0 +1,104 @@
+package dev.aksrouteguard.azure;
+
+import com.azure.resourcemanager.containerservice.fluent.models.ManagedClusterInner;
+import com.azure.resourcemanager.containerservice.models.ContainerServiceNetworkProfile;
+import com.azure.resourcemanager.containerservice.models.ManagedClusterAgentPoolProfile;
+import com.azure.resourcemanager.network.fluent.models.RouteInner;
+import com.azure.resourcemanager.network.fluent.models.RouteTableInner;
+import com.azure.resourcemanager.network.fluent.models.SubnetInner;
+import dev.aksrouteguard.core.Cluster;
+import dev.aksrouteguard.core.NodePool;
+import dev.aksrouteguard.core.Nullable;
+import dev.aksrouteguard.core.ResourceId;
+import dev.aksrouteguard.core.Route;
+import dev.aksrouteguard.core.RouteTable;
+import dev.aksrouteguard.core.SubnetId;
+import dev.aksrouteguard.core.SubnetState;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** SDK models to core records: only the fields the decision needs. */
+final class ArmMapping {
+
+    private ArmMapping() {}
+
+    static SubnetState subnet(SubnetId id, SubnetInner inner) {
+        Set<String> prefixes = new LinkedHashSet<>();
+        if (inner.addressPrefix() != null) {
+            prefixes.add(inner.addressPrefix());
+        }
+        if (inner.addressPrefixes() != null) {
+            prefixes.addAll(inner.addressPrefixes());
+        }
+        ResourceId table = inner.routeTable() == null || inner.routeTable().id() == null
+                ? null
+                : ResourceId.parse(inner.routeTable().id());
+        String state = inner.provisioningState() == null ? null : inner.provisioningState().toString();
+        return new SubnetState(id, List.copyOf(prefixes), table, inner.etag(), state);
+    }
+
+    static RouteTable routeTable(RouteTableInner inner) {
+        List<Route> routes = new ArrayList<>();
+        if (inner.routes() != null) {
+            for (RouteInner r : inner.routes()) {
+                routes.add(new Route(r.name() == null ? "" : r.name(), r.addressPrefix(),
+                        r.nextHopType() == null ? null : r.nextHopType().toString(), r.nextHopIpAddress()));
+            }
+        }
+        List<SubnetId> subnets = new ArrayList<>();
+        if (inner.subnets() != null) {
+            for (SubnetInner s : inner.subnets()) {
+                SubnetId id = subnetId(s.id());
+                if (id != null) {
+                    subnets.add(id);
+                }
+            }
+        }
+        return new RouteTable(ResourceId.parse(inner.id()), routes, subnets);
+    }
+
+    static Cluster cluster(ManagedClusterInner inner) {
+        ContainerServiceNetworkProfile network = inner.networkProfile();
+        String plugin = network == null || network.networkPlugin() == null ? null : network.networkPlugin().toString();
+        String mode = network == null || network.networkPluginMode() == null ? null : network.networkPluginMode().toString();
+        Set<String> podCidrs = new LinkedHashSet<>();
+        if (network != null && network.podCidr() != null) {
+            podCidrs.add(network.podCidr());
+        }
+        if (network != null && network.podCidrs() != null) {
+            podCidrs.addAll(network.podCidrs());
+        }
+        List<NodePool> pools = new ArrayList<>();
+        if (inner.agentPoolProfiles() != null) {
+            for (ManagedClusterAgentPoolProfile p : inner.agentPoolProfiles()) {
+                SubnetId subnet = subnetId(p.vnetSubnetId());
+                if (subnet != null && p.name() != null) {
+                    pools.add(new NodePool(p.name(), subnet));
+                }
+            }
+        }
+        Map<String, String> tags = new HashMap<>();
+        if (inner.tags() != null) {
+            inner.tags().forEach((k, v) -> {
+                if (k != null && v != null) {
+                    tags.put(k, v);
+                }
+            });
+        }
+        return new Cluster(ResourceId.parse(inner.id()), plugin, mode, inner.provisioningState(), List.copyOf(podCidrs),
+                inner.nodeResourceGroup(), pools, tags);
+    }
+
+    /** A subnet ID, or null when the text is absent or not a subnet ID (AKS made its own VNet). */
+    static @Nullable SubnetId subnetId(@Nullable String id) {
+        if (id == null || !ResourceId.isValid(id)) {
+            return null;
+        }
+        ResourceId r = ResourceId.parse(id);
+        return r.isType(SubnetId.TYPE) ? new SubnetId(r) : null;
+    }
+}

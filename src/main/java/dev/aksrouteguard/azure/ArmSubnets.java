@@ -1,0 +1,82 @@
+package dev.aksrouteguard.azure;
+
+import com.azure.core.util.Context;
+import com.azure.json.JsonProviders;
+import com.azure.json.JsonReader;
+import com.azure.resourcemanager.network.fluent.SubnetsClient;
+import com.azure.resourcemanager.network.fluent.models.RouteTableInner;
+import com.azure.resourcemanager.network.fluent.models.SubnetInner;
+import dev.aksrouteguard.core.ArmException;
+import dev.aksrouteguard.core.ResourceId;
+import dev.aksrouteguard.core.SubnetId;
+import dev.aksrouteguard.core.SubnetState;
+import dev.aksrouteguard.core.Subnets;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Objects;
+
+/**
+ * Subnets over the Network RP. The write is a read–modify–write of the full subnet as read: the SDK model goes
+ * back with every property it was read with (NSG, NAT gateway, service endpoints and policies, delegations,
+ * network policies, …); only {@code routeTable} is set; {@code If-Match} carries the etag it was read with.
+ */
+final class ArmSubnets implements Subnets {
+
+    private final SubnetsClient client;
+
+    ArmSubnets(SubnetsClient client) {
+        this.client = Objects.requireNonNull(client, "client == null");
+    }
+
+    /** The subnet as read, with the SDK model kept for the write. */
+    private record Read(SubnetState state, SubnetInner body) implements Observed {}
+
+    @Override
+    public Observed get(SubnetId id) {
+        SubnetInner inner;
+        try {
+            inner = client.getWithResponse(id.resourceGroup(), id.virtualNetworkName(), id.name(), null, Context.NONE).getValue();
+        } catch (RuntimeException e) {
+            throw ArmErrors.map("GET subnet " + id.name(), e);
+        }
+        if (inner == null) {
+            throw new ArmException(ArmException.Kind.NOT_FOUND, 404, "NotFound", "GET subnet " + id.name() + " returned no body",
+                    null, null, null);
+        }
+        return new Read(ArmMapping.subnet(id, inner), inner);
+    }
+
+    @Override
+    public SubnetState associate(Observed observed, ResourceId routeTable) {
+        if (!(observed instanceof Read read)) {
+            throw new IllegalArgumentException("not read by this adapter: " + observed);
+        }
+        SubnetId id = read.state().id();
+        SubnetInner body = copy(read.body());
+        body.withRouteTable(new RouteTableInner().withId(routeTable.value()));
+        Context context = read.state().etag() == null ? Context.NONE : new Context(IfMatchPolicy.ETAG, read.state().etag());
+        SubnetInner after;
+        try {
+            after = client.beginCreateOrUpdate(id.resourceGroup(), id.virtualNetworkName(), id.name(), body, context).getFinalResult();
+        } catch (RuntimeException e) {
+            throw ArmErrors.map("PUT subnet " + id.name(), e);
+        }
+        if (after == null) {
+            throw new ArmException(ArmException.Kind.TERMINAL, 0, null, "PUT subnet " + id.name() + " ended without a result",
+                    null, null, null);
+        }
+        return ArmMapping.subnet(id, after);
+    }
+
+    /** A deep copy through the model's own JSON, so the observed read is never mutated. */
+    static SubnetInner copy(SubnetInner inner) {
+        try {
+            String json = inner.toJsonString();
+            try (JsonReader reader = JsonProviders.createReader(json)) {
+                return SubnetInner.fromJson(reader);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

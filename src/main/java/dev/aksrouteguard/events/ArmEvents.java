@@ -1,0 +1,223 @@
+package dev.aksrouteguard.events;
+
+import com.azure.core.models.CloudEvent;
+import com.azure.core.util.BinaryData;
+import com.azure.messaging.eventgrid.EventGridEvent;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import dev.aksrouteguard.core.Actor;
+import dev.aksrouteguard.core.ArmWrite;
+import dev.aksrouteguard.core.Nullable;
+import dev.aksrouteguard.core.ResourceId;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Parses an Event Grid delivery — Event Grid schema or CloudEvents 1.0, one event or an array — into {@link
+ * ParsedEvent}s. The envelope is validated by {@code azure-messaging-eventgrid} ({@link EventGridEvent}) and
+ * azure-core ({@link CloudEvent}); the few fields of {@code ResourceWriteSuccess} data the guard needs are read
+ * into our own record, because the SDK's system-event data classes are deprecated. Never throws: a poison event
+ * becomes {@link ParsedEvent.Malformed} with one clear reason.
+ */
+public final class ArmEvents {
+
+    /** The only event type the guard acts on. */
+    public static final String WRITE_SUCCESS = "Microsoft.Resources.ResourceWriteSuccess";
+
+    static final String UPN_CLAIM = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn";
+    static final String NAME_CLAIM = "name";
+    static final String APP_ID_CLAIM = "appid";
+    static final String IP_CLAIM = "ipaddr";
+
+    private ArmEvents() {}
+
+    /** Parses a delivery: a JSON object (one event) or an array of events, in either schema. */
+    public static List<ParsedEvent> parse(String delivery) {
+        JsonElement root;
+        try {
+            root = JsonParser.parseString(delivery == null ? "" : delivery);
+        } catch (JsonParseException e) {
+            return List.of(new ParsedEvent.Malformed("?", "not JSON: " + firstLine(e.getMessage())));
+        }
+        if (root.isJsonNull()) {
+            return List.of(new ParsedEvent.Malformed("?", "empty delivery"));
+        }
+        List<ParsedEvent> out = new ArrayList<>();
+        if (root.isJsonArray()) {
+            JsonArray array = root.getAsJsonArray();
+            if (array.isEmpty()) {
+                return List.of(new ParsedEvent.Malformed("?", "an empty array holds no event"));
+            }
+            array.forEach(e -> out.add(parseOne(e)));
+        } else {
+            out.add(parseOne(root));
+        }
+        return out;
+    }
+
+    private static ParsedEvent parseOne(JsonElement element) {
+        if (!element.isJsonObject()) {
+            return new ParsedEvent.Malformed("?", "an event must be a JSON object, got " + kind(element));
+        }
+        JsonObject event = element.getAsJsonObject();
+        String id = text(event, "id");
+        String label = id == null ? "?" : id;
+        boolean cloudEvent = event.has("specversion") || event.has("specVersion");
+        try {
+            return cloudEvent ? fromCloudEvent(event, label) : fromEventGridEvent(event, label);
+        } catch (IllegalArgumentException | IllegalStateException | ClassCastException | UnsupportedOperationException e) {
+            return new ParsedEvent.Malformed(label, firstLine(e.getMessage()));
+        } catch (RuntimeException e) {
+            return new ParsedEvent.Malformed(label, "unreadable event: " + e.getClass().getSimpleName() + ": " + firstLine(e.getMessage()));
+        }
+    }
+
+    private static ParsedEvent fromEventGridEvent(JsonObject json, String label) {
+        for (String field : List.of("id", "subject", "eventType", "eventTime")) {
+            requireString(json, field);
+        }
+        if (!json.has("dataVersion")) {
+            json.addProperty("dataVersion", ""); // optional on the wire for system events; required by the SDK model
+        }
+        List<EventGridEvent> events = EventGridEvent.fromString(json.toString());
+        EventGridEvent e = events.get(0);
+        if (!WRITE_SUCCESS.equalsIgnoreCase(e.getEventType())) {
+            return new ParsedEvent.Ignored(e.getId(), e.getEventType());
+        }
+        return write(e.getId(), e.getSubject(), e.getEventTime(), e.getData());
+    }
+
+    private static ParsedEvent fromCloudEvent(JsonObject json, String label) {
+        if (json.has("specVersion") && !json.has("specversion")) {
+            json.add("specversion", json.remove("specVersion"));
+        }
+        String version = requireString(json, "specversion");
+        if (!version.equals("1.0")) {
+            throw new IllegalArgumentException("unsupported CloudEvents specversion '" + version + "' (expected 1.0)");
+        }
+        for (String field : List.of("id", "source", "type", "subject")) {
+            requireString(json, field);
+        }
+        CloudEvent e = CloudEvent.fromString(json.toString()).get(0);
+        if (!WRITE_SUCCESS.equalsIgnoreCase(e.getType())) {
+            return new ParsedEvent.Ignored(e.getId(), e.getType());
+        }
+        return write(e.getId(), e.getSubject(), e.getTime(), e.getData());
+    }
+
+    private static ParsedEvent write(String id, @Nullable String subject, @Nullable OffsetDateTime time, @Nullable BinaryData data) {
+        if (subject == null || subject.isBlank()) {
+            throw new IllegalArgumentException("the event has no subject");
+        }
+        if (!ResourceId.isValid(subject)) {
+            throw new IllegalArgumentException("subject is not an ARM resource ID: '" + abbreviate(subject) + "'");
+        }
+        if (data == null) {
+            throw new IllegalArgumentException("the event has no data");
+        }
+        JsonElement parsed;
+        try {
+            parsed = JsonParser.parseString(data.toString());
+        } catch (JsonParseException e) {
+            throw new IllegalArgumentException("data is not JSON");
+        }
+        if (!parsed.isJsonObject()) {
+            throw new IllegalArgumentException("data must be a JSON object, got " + kind(parsed));
+        }
+        WriteData d = WriteData.from(parsed.getAsJsonObject());
+        if (d.operationName() == null) {
+            throw new IllegalArgumentException("data.operationName is missing");
+        }
+        Instant eventTime = time == null ? null : time.toInstant();
+        return new ParsedEvent.Write(new ArmWrite(id, d.operationName(), ResourceId.parse(subject), eventTime,
+                d.correlationId(), d.actor()));
+    }
+
+    /** The fields of {@code ResourceWriteSuccess} data the guard uses. */
+    record WriteData(@Nullable String operationName, @Nullable String correlationId, Actor actor) {
+
+        static WriteData from(JsonObject data) {
+            String operation = optionalString(data, "operationName", "data.");
+            String correlation = optionalString(data, "correlationId", "data.");
+            JsonObject claims = optionalObject(data, "claims");
+            JsonObject http = optionalObject(data, "httpRequest");
+            String upn = claims == null ? null : optionalString(claims, UPN_CLAIM, "data.claims.");
+            String name = claims == null ? null : optionalString(claims, NAME_CLAIM, "data.claims.");
+            String appId = claims == null ? null : optionalString(claims, APP_ID_CLAIM, "data.claims.");
+            String ip = http == null ? null : optionalString(http, "clientIpAddress", "data.httpRequest.");
+            if (ip == null && claims != null) {
+                ip = optionalString(claims, IP_CLAIM, "data.claims.");
+            }
+            return new WriteData(operation, correlation, new Actor(upn != null ? upn : name, appId, ip));
+        }
+    }
+
+    private static @Nullable JsonObject optionalObject(JsonObject o, String field) {
+        JsonElement e = o.get(field);
+        if (e == null || e.isJsonNull()) {
+            return null;
+        }
+        if (!e.isJsonObject()) {
+            throw new IllegalArgumentException("data." + field + " must be an object, got " + kind(e));
+        }
+        return e.getAsJsonObject();
+    }
+
+    private static @Nullable String optionalString(JsonObject o, String field, String prefix) {
+        JsonElement e = o.get(field);
+        if (e == null || e.isJsonNull()) {
+            return null;
+        }
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+            throw new IllegalArgumentException(prefix + field + " must be a string, got " + kind(e));
+        }
+        String s = e.getAsString().trim();
+        return s.isEmpty() ? null : s;
+    }
+
+    private static String requireString(JsonObject o, String field) {
+        JsonElement e = o.get(field);
+        if (e == null || e.isJsonNull()) {
+            throw new IllegalArgumentException("the event has no " + field);
+        }
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+            throw new IllegalArgumentException(field + " must be a string, got " + kind(e));
+        }
+        return e.getAsString();
+    }
+
+    private static @Nullable String text(JsonObject o, String field) {
+        JsonElement e = o.get(field);
+        return e != null && e.isJsonPrimitive() ? e.getAsString() : null;
+    }
+
+    private static String kind(JsonElement e) {
+        if (e.isJsonArray()) {
+            return "an array";
+        }
+        if (e.isJsonObject()) {
+            return "an object";
+        }
+        if (e.isJsonNull()) {
+            return "null";
+        }
+        return e.getAsJsonPrimitive().isNumber() ? "a number" : e.getAsJsonPrimitive().isBoolean() ? "a boolean" : "a string";
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 200 ? s.substring(0, 200) + "…" : s;
+    }
+
+    private static String firstLine(@Nullable String s) {
+        if (s == null) {
+            return "no detail";
+        }
+        int nl = s.indexOf('\n');
+        return abbreviate(nl < 0 ? s : s.substring(0, nl));
+    }
+}

@@ -1,0 +1,143 @@
+package dev.aksrouteguard.wiring;
+
+import com.azure.core.credential.TokenCredential;
+import com.azure.core.http.HttpClient;
+import com.azure.core.util.Configuration;
+import dev.aksrouteguard.azure.ArmClients;
+import dev.aksrouteguard.config.Settings;
+import dev.aksrouteguard.core.AlertSink;
+import dev.aksrouteguard.core.ArmTraffic;
+import dev.aksrouteguard.core.Backoff;
+import dev.aksrouteguard.core.ClusterDirectory;
+import dev.aksrouteguard.core.Guard;
+import dev.aksrouteguard.core.Nullable;
+import dev.aksrouteguard.core.Reconciler;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.logging.Logger;
+import javax.net.ssl.SSLContext;
+
+/** The guard and its collaborators, built once. Immutable and thread-safe. */
+public final class Wiring {
+
+    /** How many drifted subnets a sweep repairs at once (writes within one VNet are still serialized). */
+    static final int SWEEP_CONCURRENCY = 4;
+
+    private static volatile @Nullable Wiring shared;
+
+    private final Settings settings;
+    private final Guard guard;
+    private final ArmTraffic traffic;
+    private final AlertSink alerts;
+
+    private Wiring(Settings settings, Guard guard, ArmTraffic traffic, AlertSink alerts) {
+        this.settings = settings;
+        this.guard = guard;
+        this.traffic = traffic;
+        this.alerts = alerts;
+    }
+
+    /**
+     * The graph of this worker, built on first use from the process environment and the JVM trust store. A bad
+     * setting fails here, naming the setting.
+     */
+    public static Wiring shared() {
+        Wiring w = shared;
+        if (w == null) {
+            synchronized (Wiring.class) {
+                w = shared;
+                if (w == null) {
+                    w = build(Settings.fromEnvironment(), Options.production());
+                    shared = w;
+                }
+            }
+        }
+        return w;
+    }
+
+    /** Builds a graph; the CLI, the demo and the tests use this with their own options. */
+    public static Wiring build(Settings settings, Options options) {
+        Objects.requireNonNull(settings, "settings == null");
+        Objects.requireNonNull(options, "options == null");
+        HttpClient http = ArmClients.httpClient(options.trust());
+        TokenCredential credential = ArmClients.credential(settings, http, options.identityConfiguration());
+        ArmClients arm = ArmClients.connect(settings, credential, http, options.clock());
+        ClusterDirectory directory = new ClusterDirectory(arm.inventory(), options.clock(), ClusterDirectory.DEFAULT_TTL);
+        Reconciler reconciler = new Reconciler(arm.subnets(), directory, settings.mode(), options.clock(), options.backoff());
+        AlertSink alerts = options.alerts().apply(settings);
+        Guard guard = new Guard(settings.subscriptionId(), directory, reconciler, alerts, arm.traffic(), options.clock(),
+                SWEEP_CONCURRENCY);
+        return new Wiring(settings, guard, arm.traffic(), alerts);
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public Guard guard() {
+        return guard;
+    }
+
+    public ArmTraffic traffic() {
+        return traffic;
+    }
+
+    public AlertSink alerts() {
+        return alerts;
+    }
+
+    /**
+     * What differs between Azure, a laptop, the demo and the tests.
+     *
+     * @param trust an SSLContext trusting the local emulator, or null for the JVM trust store
+     * @param identityConfiguration where the credential reads {@code IDENTITY_ENDPOINT}, {@code IDENTITY_HEADER}, …
+     * @param alerts builds the alert sink from the settings
+     */
+    public record Options(
+            @Nullable SSLContext trust,
+            Configuration identityConfiguration,
+            Clock clock,
+            Backoff backoff,
+            Function<Settings, AlertSink> alerts,
+            Logger log) {
+
+        public Options {
+            Objects.requireNonNull(identityConfiguration, "identityConfiguration == null");
+            Objects.requireNonNull(clock, "clock == null");
+            Objects.requireNonNull(backoff, "backoff == null");
+            Objects.requireNonNull(alerts, "alerts == null");
+            Objects.requireNonNull(log, "log == null");
+        }
+
+        public static Options production() {
+            Logger log = Logger.getLogger("dev.aksrouteguard");
+            return new Options(null, Configuration.getGlobalConfiguration(), Clock.systemUTC(), Backoff.DEFAULT,
+                    s -> AlertSink.NONE, log);
+        }
+
+        public Options withTrust(@Nullable SSLContext trust) {
+            return new Options(trust, identityConfiguration, clock, backoff, alerts, log);
+        }
+
+        public Options withIdentityConfiguration(Configuration configuration) {
+            return new Options(trust, configuration, clock, backoff, alerts, log);
+        }
+
+        public Options withBackoff(Backoff other) {
+            return new Options(trust, identityConfiguration, clock, other, alerts, log);
+        }
+
+        public Options withAlerts(Function<Settings, AlertSink> other) {
+            return new Options(trust, identityConfiguration, clock, backoff, other, log);
+        }
+
+        public Options withClock(Clock other) {
+            return new Options(trust, identityConfiguration, other, backoff, alerts, log);
+        }
+
+        public Options withLog(Logger other) {
+            return new Options(trust, identityConfiguration, clock, backoff, alerts, other);
+        }
+    }
+}

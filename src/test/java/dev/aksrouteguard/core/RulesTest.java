@@ -1,0 +1,173 @@
+package dev.aksrouteguard.core;
+
+import static dev.aksrouteguard.core.World.pools;
+import static dev.aksrouteguard.core.World.routes;
+import static dev.aksrouteguard.core.World.subnet;
+import static dev.aksrouteguard.core.World.table;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The decision rule, as a table: each case is a small subscription, a freshly read subnet and the verdict. */
+class RulesTest {
+
+    static final SubnetId NODES = subnet("rg-app", "vnet-app", "nodes");
+    static final SubnetId NODES2 = subnet("rg-app", "vnet-app", "nodes2");
+    static final SubnetId PLAIN = subnet("rg-app", "vnet-app", "plain");
+    static final ResourceId MC_TABLE = table("MC_rg-app_aks1_westeurope", "aks-agentpool-12345678-routetable");
+    static final ResourceId CUSTOM = table("rg-net", "rt-firewall");
+    static final ResourceId BYO = table("rg-net", "rt-aks1");
+
+    /** A kubenet cluster aks1 with one node in NODES (10.0.0.0/22) and its AKS-managed table. */
+    static World base() {
+        return new World()
+                .subnetState(NODES, "10.0.0.0/22", null)
+                .kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", NODES))
+                .table("MC_rg-app_aks1_westeurope", "aks-agentpool-12345678-routetable",
+                        routes("aks-nodepool1-12345678-vmss000000", "10.244.0.0/24>10.0.0.4",
+                                "aks-nodepool1-12345678-vmss000001", "10.244.1.0/24>10.0.0.5"));
+    }
+
+    record Case(World world, SubnetState subject, Class<? extends Verdict> verdict, ResourceId table, String whyMentions) {
+        @Override
+        public String toString() {
+            return verdict.getSimpleName();
+        }
+    }
+
+    static SubnetState state(SubnetId id, String prefix, ResourceId table) {
+        return new SubnetState(id, List.of(prefix), table, "W/\"7\"", "Succeeded");
+    }
+
+    static Case c(World w, SubnetState s, Class<? extends Verdict> v, ResourceId t, String why) {
+        return new Case(w, s, v, t, why);
+    }
+
+    static Stream<Arguments> cases() {
+        return Stream.of(
+                Arguments.of("re-associates when the subnet lost its route table",
+                        c(base(), state(NODES, "10.0.0.0/22", null), Verdict.Reassociate.class, MC_TABLE, "lost its route table")),
+                Arguments.of("is in sync when the subnet carries the cluster's route table",
+                        c(base(), state(NODES, "10.0.0.0/22", MC_TABLE), Verdict.InSync.class, MC_TABLE, "aks1")),
+                Arguments.of("never swaps a route table the customer put there",
+                        c(base().table("rg-net", "rt-firewall", routes()), state(NODES, "10.0.0.0/22", CUSTOM),
+                                Verdict.Conflict.class, MC_TABLE, "not swapped")),
+                Arguments.of("ignores a node subnet of an Azure CNI cluster",
+                        c(base().cluster("aks1", "rg-app", "azure", null, "Succeeded", null, pools("nodepool1", NODES), Map.of()),
+                                state(NODES, "10.0.0.0/22", null), Verdict.Ignore.class, null, "azure")),
+                Arguments.of("ignores a cluster migrated from kubenet to Azure CNI overlay, even with its old table left",
+                        c(base().cluster("aks1", "rg-app", "azure", "overlay", "Succeeded", "10.244.0.0/16", pools("nodepool1", NODES), Map.of()),
+                                state(NODES, "10.0.0.0/22", null), Verdict.Ignore.class, null, "azure (overlay)")),
+                Arguments.of("ignores a subnet that no cluster uses",
+                        c(base(), state(PLAIN, "10.0.8.0/24", null), Verdict.Ignore.class, null, "not a node subnet")),
+                Arguments.of("reports a conflict when two kubenet clusters share a subnet",
+                        c(base().kubenet("aks2", "rg-app", "10.245.0.0/16", pools("pool2", NODES)),
+                                state(NODES, "10.0.0.0/22", null), Verdict.Conflict.class, null, "cannot share")),
+                Arguments.of("ignores a cluster tagged aks-route-guard: ignore, whatever the casing",
+                        c(base().cluster("aks1", "rg-app", "kubenet", null, "Succeeded", "10.244.0.0/16", pools("nodepool1", NODES),
+                                Map.of("AKS-Route-Guard", " IGNORE ")), state(NODES, "10.0.0.0/22", null), Verdict.Ignore.class, null, "tagged")),
+                Arguments.of("guards a cluster whose aks-route-guard tag says something else",
+                        c(base().cluster("aks1", "rg-app", "kubenet", null, "Succeeded", "10.244.0.0/16", pools("nodepool1", NODES),
+                                Map.of("aks-route-guard", "watch")), state(NODES, "10.0.0.0/22", null), Verdict.Reassociate.class, MC_TABLE, "aks1")),
+                Arguments.of("leaves a cluster that is still being created to AKS",
+                        c(base().cluster("aks1", "rg-app", "kubenet", null, "Creating", "10.244.0.0/16", pools("nodepool1", NODES), Map.of()),
+                                state(NODES, "10.0.0.0/22", null), Verdict.Ignore.class, null, "being created")),
+                Arguments.of("leaves a cluster that is being deleted alone",
+                        c(base().cluster("aks1", "rg-app", "kubenet", null, "Deleting", "10.244.0.0/16", pools("nodepool1", NODES), Map.of()),
+                                state(NODES, "10.0.0.0/22", null), Verdict.Ignore.class, null, "deleted")),
+                Arguments.of("finds a customer-brought table outside the node resource group by its routes",
+                        c(new World().kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", NODES))
+                                        .table("rg-net", "rt-aks1", routes("aks-nodepool1-1-vmss000000", "10.244.3.0/24>10.0.1.10")),
+                                state(NODES, "10.0.0.0/22", null), Verdict.Reassociate.class, BYO, "rt-aks1")),
+                Arguments.of("falls back to the AKS-managed table when the cluster has no nodes yet",
+                        c(new World().kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", NODES))
+                                        .table("MC_rg-app_aks1_westeurope", "aks-agentpool-12345678-routetable", routes()),
+                                state(NODES, "10.0.0.0/22", null), Verdict.Reassociate.class, MC_TABLE, "aks1")),
+                Arguments.of("reports the route table missing when the cluster has none",
+                        c(new World().kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", NODES)),
+                                state(NODES, "10.0.0.0/22", null), Verdict.RouteTableMissing.class, null, "no route table")),
+                Arguments.of("stays in sync with a table it cannot confirm when the cluster has no pod routes anywhere",
+                        c(new World().kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", NODES))
+                                        .table("rg-net", "rt-aks1", routes()),
+                                state(NODES, "10.0.0.0/22", BYO), Verdict.InSync.class, BYO, "no pod routes")),
+                Arguments.of("ignores pod routes whose next hop is outside the cluster's node subnets",
+                        c(base().table("rg-other", "rt-other", routes("x", "10.244.7.0/24>192.168.0.4")),
+                                state(NODES, "10.0.0.0/22", null), Verdict.Reassociate.class, MC_TABLE, "aks-agentpool")),
+                Arguments.of("ignores routes outside the cluster's pod CIDR",
+                        c(base().table("rg-other", "rt-other", routes("x", "172.16.0.0/24>10.0.0.4")),
+                                state(NODES, "10.0.0.0/22", null), Verdict.Reassociate.class, MC_TABLE, "aks-agentpool")),
+                Arguments.of("ignores routes whose next hop type is not VirtualAppliance",
+                        c(base().table(new RouteTable(table("rg-other", "rt-gw"),
+                                        List.of(new Route("aks-nodepool1-1-vmss000000", "10.244.0.0/24", "VirtualNetworkGateway", null)), List.of())),
+                                state(NODES, "10.0.0.0/22", null), Verdict.Reassociate.class, MC_TABLE, "aks-agentpool")),
+                Arguments.of("prefers the table in the cluster's node resource group when address spaces are reused by another cluster",
+                        c(base().subnetState(subnet("rg-b", "vnet-b", "nodes"), "10.0.0.0/22", table("MC_rg-b_aks2_westeurope", "aks-agentpool-999-routetable"))
+                                        .kubenet("aks2", "rg-b", "10.244.0.0/16", pools("nodepool1", subnet("rg-b", "vnet-b", "nodes")))
+                                        .table("MC_rg-b_aks2_westeurope", "aks-agentpool-999-routetable",
+                                                routes("aks-nodepool1-999-vmss000000", "10.244.9.0/24>10.0.0.7"), subnet("rg-b", "vnet-b", "nodes")),
+                                state(NODES, "10.0.0.0/22", null), Verdict.Reassociate.class, MC_TABLE, "aks-agentpool-12345678")),
+                Arguments.of("prefers the table already associated with another of the cluster's node subnets",
+                        c(new World().subnetState(NODES2, "10.0.4.0/22", BYO)
+                                        .kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", NODES, "pool2", NODES2))
+                                        .table("rg-net", "rt-aks1", routes("r1", "10.244.0.0/24>10.0.0.4"), NODES2)
+                                        .table("rg-net", "rt-lookalike", routes("r1", "10.244.1.0/24>10.0.0.5")),
+                                state(NODES, "10.0.0.0/22", null), Verdict.Reassociate.class, BYO, "rt-aks1")),
+                Arguments.of("does nothing when two tables are tied to the cluster equally",
+                        c(new World().kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", NODES))
+                                        .table("rg-net", "rt-a", routes("aks-nodepool1-1-vmss000000", "10.244.0.0/24>10.0.0.4"))
+                                        .table("rg-net", "rt-b", routes("aks-nodepool1-1-vmss000001", "10.244.1.0/24>10.0.0.5")),
+                                state(NODES, "10.0.0.0/22", null), Verdict.Conflict.class, null, "more than one route table")),
+                Arguments.of("is in sync when associated with one of two equally tied tables",
+                        c(new World().kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", NODES))
+                                        .table("rg-net", "rt-a", routes("aks-nodepool1-1-vmss000000", "10.244.0.0/24>10.0.0.4"))
+                                        .table("rg-net", "rt-b", routes("aks-nodepool1-1-vmss000001", "10.244.1.0/24>10.0.0.5")),
+                                state(NODES, "10.0.0.0/22", table("rg-net", "rt-b")), Verdict.InSync.class, table("rg-net", "rt-b"), "rt-b")),
+                Arguments.of("compares subnet and table IDs case-insensitively",
+                        c(base(), state(SubnetId.parse(NODES.toString().toUpperCase()), "10.0.0.0/22",
+                                ResourceId.parse(MC_TABLE.value().toLowerCase())), Verdict.InSync.class, MC_TABLE, "aks1")),
+                Arguments.of("reads IPv6 pod routes of a dual-stack cluster",
+                        c(new World().cluster("aks1", "rg-app", "kubenet", null, "Succeeded", "fd12:3456::/64", pools("nodepool1", NODES), Map.of())
+                                        .table("rg-net", "rt-aks1", routes("aks-nodepool1-1-vmss000000", "fd12:3456::/80>fd00:db8::4")),
+                                new SubnetState(NODES, List.of("10.0.0.0/22", "fd00:db8::/64"), null, "W/\"1\"", "Succeeded"),
+                                Verdict.Reassociate.class, BYO, "rt-aks1")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void decides(String sentence, Case c) {
+        Verdict v = Rules.decide(c.subject(), c.world().inventory());
+        assertInstanceOf(c.verdict(), v, sentence + ": " + v);
+        ResourceId table = v instanceof Verdict.InSync s ? s.routeTable()
+                : v instanceof Verdict.Reassociate r ? r.routeTable()
+                : v instanceof Verdict.Conflict k ? k.expected()
+                : null;
+        assertEquals(c.table(), table, sentence);
+        assertTrue(v.why().contains(c.whyMentions()), () -> "why should mention '" + c.whyMentions() + "': " + v.why());
+    }
+
+    @Test
+    void aConflictAlwaysSaysWhatToDoNext() {
+        Consumer<Verdict> hasNextStep = v -> assertTrue(((Verdict.Conflict) v).nextStep().length() > 10, v.toString());
+        hasNextStep.accept(Rules.decide(state(NODES, "10.0.0.0/22", CUSTOM), base().table("rg-net", "rt-firewall", routes()).inventory()));
+        hasNextStep.accept(Rules.decide(state(NODES, "10.0.0.0/22", null),
+                base().kubenet("aks2", "rg-app", "10.245.0.0/16", pools("pool2", NODES)).inventory()));
+    }
+
+    @Test
+    void recognisesAksNodeNamesOfTheClustersOwnPools() {
+        Cluster c = base().c("aks1");
+        assertTrue(Rules.isNodeName("aks-nodepool1-12345678-vmss00000a", c));
+        assertTrue(Rules.isNodeName("AKS-NODEPOOL1-12345678-0", c));
+        assertEquals(false, Rules.isNodeName("aks-otherpool-12345678-vmss000000", c));
+        assertEquals(false, Rules.isNodeName("nodepool1", c));
+    }
+}
