@@ -81,6 +81,7 @@ public final class ArmEvents {
         for (String field : List.of("id", "subject", "eventType", "eventTime")) {
             requireString(json, field);
         }
+        requireData(json);
         if (!json.has("dataVersion")) {
             json.addProperty("dataVersion", ""); // optional on the wire for system events; required by the SDK model
         }
@@ -103,6 +104,7 @@ public final class ArmEvents {
         for (String field : List.of("id", "source", "type", "subject")) {
             requireString(json, field);
         }
+        requireData(json);
         CloudEvent e = CloudEvent.fromString(json.toString()).get(0);
         if (!WRITE_SUCCESS.equalsIgnoreCase(e.getType())) {
             return new ParsedEvent.Ignored(e.getId(), e.getType());
@@ -189,6 +191,16 @@ public final class ArmEvents {
             throw new IllegalArgumentException(field + " must be a string, got " + kind(e));
         }
         return e.getAsString();
+    }
+
+    private static void requireData(JsonObject o) {
+        JsonElement data = o.get("data");
+        if (data == null || data.isJsonNull()) {
+            throw new IllegalArgumentException("the event has no data");
+        }
+        if (!data.isJsonObject()) {
+            throw new IllegalArgumentException("data must be a JSON object, got " + kind(data));
+        }
     }
 
     private static @Nullable String text(JsonObject o, String field) {

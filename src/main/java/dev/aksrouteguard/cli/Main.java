@@ -1,0 +1,304 @@
+package dev.aksrouteguard.cli;
+
+import dev.aksrouteguard.config.Settings;
+import dev.aksrouteguard.core.Action;
+import dev.aksrouteguard.core.ArmException;
+import dev.aksrouteguard.core.EventResult;
+import dev.aksrouteguard.core.Outcome;
+import dev.aksrouteguard.core.SubnetId;
+import dev.aksrouteguard.core.SweepReport;
+import dev.aksrouteguard.core.Trigger;
+import dev.aksrouteguard.events.Deliveries;
+import dev.aksrouteguard.function.SweepLog;
+import dev.aksrouteguard.wiring.Wiring;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * The command line: {@code java -jar target/aks-route-guard.jar <command>}, settings from the environment.
+ * Exit codes: 0 processed (including nothing to do), 1 a remediation failed, 2 unusable input or arguments,
+ * 3 {@code audit --fail-on-drift} found drift.
+ */
+@Command(name = "aks-route-guard", mixinStandardHelpOptions = true, version = "aks-route-guard 0.1.0",
+        description = "Keeps kubenet AKS node subnets associated with their route table.",
+        subcommands = {Main.HandleEvent.class, Main.Reconcile.class, Main.Sweep.class, Main.Audit.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:processed (including nothing to do)", "1:a remediation failed", "2:unusable input or arguments",
+                "3:audit --fail-on-drift found drift, a conflict or a missing route table"})
+public final class Main implements Callable<Integer> {
+
+    public static final int OK = 0;
+    public static final int FAILED = 1;
+    public static final int USAGE = 2;
+    public static final int DRIFT = 3;
+
+    final Map<String, String> env;
+    final InputStream in;
+    final PrintStream out;
+    final PrintStream err;
+    final Wiring.Options options;
+
+    @Option(names = {"-v", "--verbose"}, scope = CommandLine.ScopeType.INHERIT,
+            description = "Also show the Info log lines the function writes (on stderr).")
+    boolean verbose;
+
+    Main(Map<String, String> env, InputStream in, PrintStream out, PrintStream err, Wiring.Options options) {
+        this.env = Objects.requireNonNull(env, "env == null");
+        this.in = Objects.requireNonNull(in, "in == null");
+        this.out = Objects.requireNonNull(out, "out == null");
+        this.err = Objects.requireNonNull(err, "err == null");
+        this.options = Objects.requireNonNull(options, "options == null");
+    }
+
+    public static void main(String[] args) {
+        Logger.getLogger("com.azure").setLevel(Level.WARNING);
+        System.exit(run(args, System.getenv(), System.in, System.out, System.err, Wiring.Options.production()));
+    }
+
+    /** Runs one command; never throws, never exits the JVM. */
+    public static int run(String[] args, Map<String, String> env, InputStream in, PrintStream out, PrintStream err,
+            Wiring.Options options) {
+        CommandLine cli = new CommandLine(new Main(env, in, out, err, options));
+        cli.setOut(new java.io.PrintWriter(out, true));
+        cli.setErr(new java.io.PrintWriter(err, true));
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof UsageException u) {
+                err.println("aks-route-guard: " + u.getMessage());
+                return USAGE;
+            }
+            err.println("aks-route-guard: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            return FAILED;
+        });
+        return cli.execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        new CommandLine(this).usage(out);
+        return USAGE;
+    }
+
+    /** Bad input: exit 2 with one clear line, no stack trace. */
+    static final class UsageException extends RuntimeException {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    private Logger log;
+
+    Logger log() {
+        if (log == null) {
+            log = CliLog.create(err, verbose ? Level.INFO : Level.WARNING);
+        }
+        return log;
+    }
+
+    Settings settings(boolean noAlerts) {
+        try {
+            Settings s = Settings.from(env);
+            return noAlerts ? s.withoutAlerts() : s;
+        } catch (IllegalStateException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    Wiring wiring(Settings settings) {
+        return Wiring.build(settings, options.withLog(log()));
+    }
+
+    void print(List<Outcome> outcomes, boolean json) {
+        if (json) {
+            out.println(Output.json(outcomes));
+        } else {
+            out.print(Output.table(outcomes));
+            out.println(Output.footer(outcomes));
+        }
+    }
+
+    static int exitCode(List<Outcome> outcomes) {
+        return outcomes.stream().anyMatch(o -> o.action() == Action.FAILED) ? FAILED : OK;
+    }
+
+    @Command(name = "handle-event", description = "Process an Event Grid delivery (Event Grid schema or CloudEvents, one event or an array) exactly as the Event Grid function does.")
+    static final class HandleEvent implements Callable<Integer> {
+        @ParentCommand
+        Main main;
+
+        @Parameters(paramLabel = "FILE", description = "The delivery as JSON, or - for standard input.")
+        String file;
+
+        @Option(names = "--json", description = "One JSON object per subnet on stdout.")
+        boolean json;
+
+        @Option(names = "--no-alerts", description = "Do not send Teams alerts even when TEAMS_WEBHOOK_URL is set.")
+        boolean noAlerts;
+
+        @Override
+        public Integer call() {
+            String delivery = read(file, main.in);
+            Wiring w = main.wiring(main.settings(noAlerts));
+            Deliveries.Report report = Deliveries.handle(delivery, w.guard(), main.log());
+            main.print(report.outcomes(), json);
+            if (!json) {
+                for (EventResult r : report.results()) {
+                    if (r instanceof EventResult.Skipped s) {
+                        main.out.println("ignored event " + s.write().eventId() + ": " + s.reason());
+                    } else if (r instanceof EventResult.Failed f) {
+                        main.out.println("failed event " + f.write().eventId() + ": " + f.reason());
+                    }
+                }
+            }
+            if (report.anyFailed()) {
+                return FAILED;
+            }
+            if (!report.malformed().isEmpty()) {
+                report.malformed().forEach(m -> main.err.println("aks-route-guard: malformed event " + m.id() + ": " + m.reason()));
+                return USAGE;
+            }
+            return OK;
+        }
+
+        static String read(String file, InputStream in) {
+            try {
+                if (file.equals("-")) {
+                    return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                }
+                return Files.readString(Path.of(file), StandardCharsets.UTF_8);
+            } catch (NoSuchFileException e) {
+                throw new UsageException("no such file: " + file);
+            } catch (IOException e) {
+                throw new UsageException("cannot read " + file + ": " + e.getMessage());
+            }
+        }
+    }
+
+    @Command(name = "reconcile", description = "Reconcile one subnet.")
+    static final class Reconcile implements Callable<Integer> {
+        @ParentCommand
+        Main main;
+
+        @Parameters(paramLabel = "SUBNET_ID", description = "The subnet's ARM resource ID.")
+        String subnetId;
+
+        @Option(names = "--json", description = "The outcome as JSON on stdout.")
+        boolean json;
+
+        @Option(names = "--no-alerts", description = "Do not send Teams alerts even when TEAMS_WEBHOOK_URL is set.")
+        boolean noAlerts;
+
+        @Override
+        public Integer call() {
+            SubnetId id;
+            try {
+                id = SubnetId.parse(subnetId);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+            Settings settings = main.settings(noAlerts);
+            if (!id.subscriptionId().equalsIgnoreCase(settings.subscriptionId())) {
+                throw new UsageException("the subnet is in subscription " + id.subscriptionId()
+                        + ", outside the guarded subscription " + settings.subscriptionId() + " (AZURE_SUBSCRIPTION_ID)");
+            }
+            Wiring w = main.wiring(settings);
+            Outcome o = w.guard().reconcile(id, new Trigger.Manual("the command line"));
+            main.log().log(Deliveries.level(o), o.logLine());
+            main.print(List.of(o), json);
+            return exitCode(List.of(o));
+        }
+    }
+
+    @Command(name = "sweep", description = "One drift sweep, exactly as the timer runs it.")
+    static final class Sweep implements Callable<Integer> {
+        @ParentCommand
+        Main main;
+
+        @Option(names = "--json", description = "One JSON object per subnet on stdout.")
+        boolean json;
+
+        @Option(names = "--no-alerts", description = "Do not send Teams alerts even when TEAMS_WEBHOOK_URL is set.")
+        boolean noAlerts;
+
+        @Override
+        public Integer call() {
+            Wiring w = main.wiring(main.settings(noAlerts));
+            SweepReport report = w.guard().sweep(w.settings().sweepTimeBudget());
+            SweepLog.write(report, main.log());
+            main.print(report.outcomes(), json);
+            if (!json) {
+                report.notReached().forEach(o -> main.out.println("not reached (time budget spent): " + o.subnet()));
+                main.out.println(report.summaryLine());
+            }
+            if (report.error() != null) {
+                main.err.println("aks-route-guard: " + report.error());
+            }
+            return report.anyFailed() ? FAILED : OK;
+        }
+    }
+
+    @Command(name = "audit", description = "Read-only: the state of every node subnet of every kubenet cluster. Never writes.")
+    static final class Audit implements Callable<Integer> {
+        @ParentCommand
+        Main main;
+
+        @CommandLine.ArgGroup(exclusive = true)
+        Format format = new Format();
+
+        static final class Format {
+            @Option(names = "--json", description = "A JSON array, one object per subnet.")
+            boolean json;
+
+            @Option(names = "--markdown", description = "A Markdown table (for a pull request or a wiki page).")
+            boolean markdown;
+        }
+
+        @Option(names = "--fail-on-drift", description = "Exit 3 when any subnet is drifted, in conflict or missing its route table.")
+        boolean failOnDrift;
+
+        @Override
+        public Integer call() {
+            Wiring w = main.wiring(main.settings(true));
+            List<Outcome> rows;
+            try {
+                rows = w.guard().audit();
+            } catch (ArmException e) {
+                main.err.println("aks-route-guard: could not list the subscription: " + e.getMessage());
+                return FAILED;
+            }
+            if (format.json) {
+                main.out.println(Output.auditJson(rows));
+            } else if (format.markdown) {
+                main.out.print(Output.markdown(rows));
+                main.out.println();
+                main.out.println(Output.footer(rows));
+                main.out.print(Output.migration(w.guard().kubenetClusters(), true));
+            } else {
+                main.out.print(Output.table(rows));
+                main.out.println(Output.footer(rows));
+                main.out.print(Output.migration(w.guard().kubenetClusters(), false));
+            }
+            boolean drift = rows.stream().anyMatch(o -> o.action() == Action.DRIFT_REPORTED || o.action() == Action.CONFLICT
+                    || o.action() == Action.ROUTE_TABLE_MISSING);
+            if (failOnDrift && drift) {
+                return DRIFT;
+            }
+            return exitCode(rows);
+        }
+    }
+}

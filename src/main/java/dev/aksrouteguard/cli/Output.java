@@ -1,0 +1,149 @@
+package dev.aksrouteguard.cli;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.aksrouteguard.core.Action;
+import dev.aksrouteguard.core.Cluster;
+import dev.aksrouteguard.core.Nullable;
+import dev.aksrouteguard.core.Outcome;
+import dev.aksrouteguard.core.ResourceId;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** How outcomes are shown: a readable table, JSON (one object per subnet) or Markdown. */
+final class Output {
+
+    /** Kubenet on AKS retires on this day; clusters still on it must migrate (docs: README, "Kubenet retirement"). */
+    static final String KUBENET_RETIREMENT = "2028-03-31";
+
+    private Output() {}
+
+    static JsonObject json(Outcome o) {
+        JsonObject j = new JsonObject();
+        j.addProperty("subnet", o.subnet().toString());
+        j.addProperty("virtualNetwork", o.subnet().virtualNetworkName());
+        j.addProperty("cluster", o.cluster() == null ? null : o.cluster().toString());
+        JsonArray pools = new JsonArray();
+        o.nodePools().forEach(pools::add);
+        j.add("nodePools", pools);
+        j.addProperty("routeTable", o.routeTable() == null ? null : o.routeTable().toString());
+        j.addProperty("currentRouteTable", o.previousRouteTable() == null ? null : o.previousRouteTable().toString());
+        j.addProperty("action", o.action().word());
+        j.addProperty("message", o.message());
+        j.addProperty("nextStep", o.nextStep());
+        j.addProperty("mode", o.mode().word());
+        j.addProperty("trigger", o.trigger().describe());
+        j.addProperty("durationMs", o.took().toMillis());
+        return j;
+    }
+
+    static String json(List<Outcome> outcomes) {
+        JsonArray a = new JsonArray();
+        outcomes.forEach(o -> a.add(json(o)));
+        return new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping().create().toJson(a);
+    }
+
+    /** The audit's JSON: the outcome object plus when the cluster must leave kubenet. */
+    static String auditJson(List<Outcome> rows) {
+        JsonArray a = new JsonArray();
+        for (Outcome o : rows) {
+            JsonObject j = json(o);
+            j.addProperty("migrateBefore", o.cluster() == null ? null : KUBENET_RETIREMENT);
+            a.add(j);
+        }
+        return new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping().create().toJson(a);
+    }
+
+    static String table(List<Outcome> outcomes) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"VERDICT", "CLUSTER", "POOLS", "SUBNET", "EXPECTED ROUTE TABLE", "CURRENT ROUTE TABLE"});
+        for (Outcome o : outcomes) {
+            rows.add(new String[] {o.action().word(), name(o.cluster()), pools(o), subnet(o), name(o.routeTable()), name(o.previousRouteTable())});
+        }
+        int[] widths = new int[rows.get(0).length];
+        rows.forEach(r -> {
+            for (int i = 0; i < r.length; i++) {
+                widths[i] = Math.max(widths[i], r[i].length());
+            }
+        });
+        StringBuilder sb = new StringBuilder();
+        for (String[] r : rows) {
+            for (int i = 0; i < r.length; i++) {
+                sb.append(i == r.length - 1 ? r[i] : pad(r[i], widths[i] + 2));
+            }
+            sb.append('\n');
+        }
+        List<Outcome> noteworthy = outcomes.stream().filter(o -> o.action() != Action.IN_SYNC).toList();
+        if (!noteworthy.isEmpty()) {
+            sb.append('\n');
+            for (Outcome o : noteworthy) {
+                sb.append(o.action().word()).append("  ").append(subnet(o)).append(": ").append(o.message()).append('\n');
+                if (o.nextStep() != null) {
+                    sb.append("    next step: ").append(o.nextStep()).append('\n');
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    static String markdown(List<Outcome> outcomes) {
+        StringBuilder sb = new StringBuilder("| Verdict | Cluster | Node pools | Subnet | Expected route table | Current route table | Why |\n");
+        sb.append("|---|---|---|---|---|---|---|\n");
+        for (Outcome o : outcomes) {
+            sb.append("| `").append(o.action().word()).append("` | ").append(md(name(o.cluster()))).append(" | ").append(md(pools(o)))
+                    .append(" | ").append(md(subnet(o))).append(" | ").append(md(name(o.routeTable()))).append(" | ")
+                    .append(md(name(o.previousRouteTable()))).append(" | ").append(md(o.message())).append(" |\n");
+        }
+        return sb.toString();
+    }
+
+    /** "12 subnets: 9 in-sync, 2 reassociated, 1 conflict". */
+    static String footer(List<Outcome> outcomes) {
+        Map<Action, Long> counts = new EnumMap<>(Action.class);
+        outcomes.forEach(o -> counts.merge(o.action(), 1L, Long::sum));
+        String parts = counts.entrySet().stream().map(e -> e.getValue() + " " + e.getKey().word()).collect(Collectors.joining(", "));
+        return outcomes.size() + (outcomes.size() == 1 ? " subnet" : " subnets") + (parts.isEmpty() ? "" : ": " + parts);
+    }
+
+    /** The kubenet clusters due for migration, with the command. */
+    static String migration(List<Cluster> kubenet, boolean markdown) {
+        if (kubenet.isEmpty()) {
+            return "";
+        }
+        Map<ResourceId, Cluster> unique = new LinkedHashMap<>();
+        kubenet.forEach(c -> unique.put(c.id(), c));
+        StringBuilder sb = new StringBuilder(markdown ? "\n### Kubenet retirement\n\n" : "\n");
+        sb.append("Kubenet on AKS retires on ").append(KUBENET_RETIREMENT).append(": ").append(unique.size())
+                .append(unique.size() == 1 ? " cluster is" : " clusters are").append(" due for migration to Azure CNI overlay.\n");
+        for (Cluster c : unique.values()) {
+            String cmd = "az aks update -g " + c.id().resourceGroup() + " -n " + c.name() + " --network-plugin azure --network-plugin-mode overlay";
+            sb.append(markdown ? "- " + c.name() + " (" + c.id().resourceGroup() + "): `" + cmd + "`\n" : "  " + c.name() + " (" + c.id().resourceGroup() + "): " + cmd + "\n");
+        }
+        return sb.toString();
+    }
+
+    private static String subnet(Outcome o) {
+        return o.subnet().virtualNetworkName() + "/" + o.subnet().name();
+    }
+
+    private static String pools(Outcome o) {
+        return o.nodePools().isEmpty() ? "-" : String.join(",", o.nodePools());
+    }
+
+    private static String name(@Nullable ResourceId id) {
+        return id == null ? "-" : id.name();
+    }
+
+    private static String pad(String s, int width) {
+        return s.length() >= width ? s : s + " ".repeat(width - s.length());
+    }
+
+    private static String md(String s) {
+        return s.replace("|", "\\|").replace("\n", " ");
+    }
+}

@@ -1,0 +1,119 @@
+package dev.aksrouteguard.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.aksrouteguard.core.Mode;
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class SettingsTest {
+
+    static final String SUB = "0b1f6471-1bf0-4dda-aec3-cb9272f09590";
+
+    static Map<String, String> env(String... pairs) {
+        Map<String, String> env = new HashMap<>();
+        env.put(Settings.AZURE_SUBSCRIPTION_ID, SUB);
+        for (int i = 0; i < pairs.length; i += 2) {
+            env.put(pairs[i], pairs[i + 1]);
+        }
+        return env;
+    }
+
+    @Test
+    void defaultsAreThoseTheReadmePromises() {
+        Settings s = Settings.from(env());
+        assertEquals(SUB, s.subscriptionId());
+        assertEquals(AzureCloud.AZURE_CLOUD, s.cloud());
+        assertEquals(URI.create("https://management.azure.com/"), s.armEndpoint());
+        assertEquals(Mode.ENFORCE, s.mode());
+        assertNull(s.clientId());
+        assertEquals("0 */5 * * * *", s.sweepSchedule());
+        assertEquals(Duration.ofMinutes(4), s.sweepTimeBudget());
+        assertNull(s.teamsWebhookUrl());
+        assertEquals(Duration.ofHours(24), s.alertRepeat());
+        assertNull(s.storage());
+    }
+
+    @Test
+    void readsEverySetting() {
+        Settings s = Settings.from(env(
+                Settings.AZURE_CLOUD, "azurechinacloud",
+                Settings.AZURE_RESOURCE_MANAGER_ENDPOINT, "https://127.0.0.1:8443",
+                Settings.REMEDIATION_MODE, "Report",
+                Settings.AZURE_CLIENT_ID, "11111111-2222-3333-4444-555555555555",
+                Settings.SWEEP_SCHEDULE, "0 */15 * * * *",
+                Settings.SWEEP_TIME_BUDGET, "00:02:30",
+                Settings.TEAMS_WEBHOOK_URL, "https://prod-01.westeurope.logic.azure.com/workflows/x?sig=abc",
+                Settings.TEAMS_CARD_FORMAT, "MessageCard",
+                Settings.ALERT_REPEAT_HOURS, "6",
+                Settings.STORAGE_ACCOUNT_NAME, "stguard01",
+                Settings.STORAGE_CREDENTIAL, "managedidentity",
+                Settings.STORAGE_CLIENT_ID, "11111111-2222-3333-4444-555555555555"));
+        assertEquals(AzureCloud.AZURE_CHINA_CLOUD, s.cloud());
+        assertEquals(URI.create("https://127.0.0.1:8443/"), s.armEndpoint());
+        assertEquals(Mode.REPORT, s.mode());
+        assertEquals(Duration.ofSeconds(150), s.sweepTimeBudget());
+        assertEquals(CardFormat.MESSAGECARD, s.teamsCardFormat());
+        assertEquals(Duration.ofHours(6), s.alertRepeat());
+        StorageConnection.Identity id = assertInstanceOf(StorageConnection.Identity.class, s.storage());
+        assertEquals(URI.create("https://stguard01.table.core.chinacloudapi.cn/"), id.tableEndpoint());
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource({
+        "AZURE_SUBSCRIPTION_ID, not-a-guid",
+        "AZURE_CLOUD, AzureGermanCloud",
+        "AZURE_RESOURCE_MANAGER_ENDPOINT, http://127.0.0.1:8080",
+        "REMEDIATION_MODE, fix",
+        "AZURE_CLIENT_ID, me",
+        "SWEEP_SCHEDULE, */5 * * * *",
+        "SWEEP_TIME_BUDGET, 5 minutes",
+        "SWEEP_TIME_BUDGET, PT0S",
+        "TEAMS_CARD_FORMAT, html",
+        "ALERT_REPEAT_HOURS, -1",
+        "AzureWebJobsStorage__accountName, Not_A_Name",
+        "AzureWebJobsStorage__credential, connectionstring",
+    })
+    void aBadValueFailsFastNamingTheSetting(String name, String value) {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Settings.from(env(name, value)));
+        assertTrue(e.getMessage().startsWith("setting " + name + " is invalid"), e.getMessage());
+    }
+
+    @Test
+    void theSubscriptionIsRequired() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Settings.from(Map.of()));
+        assertEquals("setting AZURE_SUBSCRIPTION_ID is required but not set", e.getMessage());
+    }
+
+    @Test
+    void aBadWebhookUrlIsRefusedWithoutEchoingIt() {
+        String secret = "ftp://example.invalid/workflows/abc?sig=SUPERSECRETSIGNATURE";
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Settings.from(env(Settings.TEAMS_WEBHOOK_URL, secret)));
+        assertTrue(e.getMessage().contains(Settings.TEAMS_WEBHOOK_URL));
+        assertFalse(e.getMessage().contains("SUPERSECRET"), e.getMessage());
+    }
+
+    @Test
+    void secretsDoNotPrint() {
+        Settings s = Settings.from(env(Settings.TEAMS_WEBHOOK_URL, "https://x.example/hook?sig=SUPERSECRET",
+                Settings.STORAGE, "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=SUPERSECRET"));
+        assertFalse(s.toString().contains("SUPERSECRET"), s.toString());
+    }
+
+    @Test
+    void everySettingNameIsListed() {
+        assertEquals(15, Settings.NAMES.size());
+        assertTrue(Settings.NAMES.contains(Settings.SWEEP_SCHEDULE));
+    }
+}

@@ -1,0 +1,190 @@
+package dev.aksrouteguard.core;
+
+import static dev.aksrouteguard.core.World.pools;
+import static dev.aksrouteguard.core.World.routes;
+import static dev.aksrouteguard.core.World.subnet;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** Triggers to keys, scope checks, the sweep and the audit, over in-memory ports. */
+class GuardTest {
+
+    static final SubnetId NODES = RulesTest.NODES;
+    static final SubnetId NODES2 = RulesTest.NODES2;
+    static final SubnetId CNI = subnet("rg-app", "vnet-app", "cni");
+    static final SubnetId OTHER_VNET = subnet("rg-b", "vnet-b", "nodes");
+    static final ResourceId VNET = NODES.virtualNetwork();
+
+    final InMemorySubnets subnets = new InMemorySubnets();
+    final AtomicInteger inventoryReads = new AtomicInteger();
+    final List<Outcome> alerted = new ArrayList<>();
+    final List<SweepReport> sweeps = new ArrayList<>();
+    final AtomicReference<Instant> now = new AtomicReference<>(World.T0);
+    final Clock clock = new Clock() {
+        @Override
+        public ZoneId getZone() {
+            return ZoneId.of("UTC");
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now.get();
+        }
+    };
+    World world = new World()
+            .subnetState(NODES, "10.0.0.0/22", null)
+            .subnetState(NODES2, "10.0.4.0/22", RulesTest.MC_TABLE)
+            .subnetState(CNI, "10.0.8.0/22", null)
+            .subnetState(OTHER_VNET, "10.1.0.0/22", World.table("MC_rg-b_aks2_westeurope", "aks-agentpool-555-routetable"))
+            .kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", NODES, "pool2", NODES2))
+            .cluster("cni1", "rg-app", "azure", null, "Succeeded", null, pools("sys", CNI), Map.of())
+            .kubenet("aks2", "rg-b", "10.245.0.0/16", pools("nodepool1", OTHER_VNET))
+            .table("MC_rg-app_aks1_westeurope", "aks-agentpool-12345678-routetable",
+                    routes("aks-nodepool1-12345678-vmss000000", "10.244.0.0/24>10.0.0.4"), NODES2)
+            .table("MC_rg-b_aks2_westeurope", "aks-agentpool-555-routetable", routes());
+
+    Guard guard(Mode mode) {
+        world.subnets.values().forEach(subnets::put);
+        InventorySource source = () -> {
+            inventoryReads.incrementAndGet();
+            return world.inventory();
+        };
+        ClusterDirectory directory = new ClusterDirectory(source, clock, Duration.ofMinutes(10));
+        Backoff backoff = new Backoff(3, Duration.ofMillis(1), Duration.ofMillis(1), d -> {});
+        AlertSink sink = new AlertSink() {
+            @Override
+            public void outcome(Outcome o) {
+                alerted.add(o);
+            }
+
+            @Override
+            public void sweep(SweepReport r) {
+                sweeps.add(r);
+            }
+        };
+        return new Guard(World.SUB, directory, new Reconciler(subnets, directory, mode, clock, backoff), sink, ArmTraffic.NONE, clock, 2);
+    }
+
+    static ArmWrite write(String operation, ResourceId subject) {
+        return new ArmWrite("e1", operation, subject, World.T0, "corr-1", new Actor("alice@contoso.com", null, null));
+    }
+
+    @Test
+    void aSubnetWriteIsThatSubnet() {
+        assertEquals(Set.of(NODES), guard(Mode.ENFORCE).keysFor(Operations.SUBNET_WRITE, NODES.id()));
+    }
+
+    @Test
+    void aVnetWriteIsItsKubenetNodeSubnetsOnly() {
+        assertEquals(Set.of(NODES, NODES2), guard(Mode.ENFORCE).keysFor(Operations.VNET_WRITE, VNET));
+    }
+
+    @Test
+    void aClusterOrAgentPoolWriteIsTheClustersNodeSubnetsOnAFreshDirectory() {
+        Guard g = guard(Mode.ENFORCE);
+        g.keysFor(Operations.VNET_WRITE, VNET);
+        assertEquals(1, inventoryReads.get());
+        ResourceId cluster = world.c("aks1").id();
+        assertEquals(Set.of(NODES, NODES2), g.keysFor(Operations.CLUSTER_WRITE, cluster));
+        assertEquals(2, inventoryReads.get(), "a cluster write refreshes the directory");
+        assertEquals(Set.of(NODES, NODES2), g.keysFor(Operations.AGENT_POOL_WRITE, cluster.child("agentPools", "pool2")));
+        assertEquals(3, inventoryReads.get());
+    }
+
+    @Test
+    void aSubjectOfTheWrongTypeIsSkipped() {
+        EventResult r = guard(Mode.ENFORCE).onWrite(write(Operations.SUBNET_WRITE, VNET));
+        assertTrue(assertInstanceOf(EventResult.Skipped.class, r).reason().contains("is not a Microsoft.Network/virtualNetworks/subnets"));
+        assertEquals(0, subnets.puts());
+    }
+
+    @Test
+    void anEventFromAnotherSubscriptionIsNeverActedOn() {
+        SubnetId foreign = SubnetId.of("99999999-0000-0000-0000-000000000000", "rg-app", "vnet-app", "nodes");
+        EventResult r = guard(Mode.ENFORCE).onWrite(write(Operations.SUBNET_WRITE, foreign.id()));
+        assertTrue(assertInstanceOf(EventResult.Skipped.class, r).reason().contains("outside the guarded subscription"));
+        assertTrue(subnets.calls.isEmpty());
+        assertEquals(0, inventoryReads.get());
+    }
+
+    @Test
+    void anUnhandledOperationIsSkipped() {
+        EventResult r = guard(Mode.ENFORCE).onWrite(write("Microsoft.Network/routeTables/write", RulesTest.MC_TABLE));
+        assertInstanceOf(EventResult.Skipped.class, r);
+    }
+
+    @Test
+    void aVnetRedeployRepairsEveryStrippedNodeSubnetAndAlertsEachOutcome() {
+        world.subnetState(NODES2, "10.0.4.0/22", null);
+        EventResult r = guard(Mode.ENFORCE).onWrite(write("microsoft.network/VIRTUALNETWORKS/write", VNET));
+        List<Outcome> outcomes = assertInstanceOf(EventResult.Reconciled.class, r).outcomes();
+        assertEquals(List.of(Action.REASSOCIATED, Action.REASSOCIATED), outcomes.stream().map(Outcome::action).toList());
+        assertEquals(RulesTest.MC_TABLE, subnets.state(NODES).routeTable());
+        assertEquals(RulesTest.MC_TABLE, subnets.state(NODES2).routeTable());
+        assertEquals(2, alerted.size());
+        assertEquals("corr-1", ((Trigger.Event) alerted.get(0).trigger()).write().correlationId());
+    }
+
+    @Test
+    void theSweepRepairsExactlyTheDriftedSubnetsAndReadsOnlyThose() {
+        SweepReport report = guard(Mode.ENFORCE).sweep(Duration.ofMinutes(4));
+        assertEquals(RulesTest.MC_TABLE, subnets.state(NODES).routeTable());
+        assertEquals(List.of("GET nodes", "PUT nodes aks-agentpool-12345678-routetable"), subnets.calls);
+        assertEquals(3, report.outcomes().size(), "every node subnet of every kubenet cluster");
+        assertEquals(Map.of(Action.REASSOCIATED, 1, Action.IN_SYNC, 2), report.counts());
+        assertEquals(1, sweeps.size(), "one summary for the whole sweep");
+        assertTrue(report.summaryLine().startsWith("sweep mode=enforce subnets=3"), report.summaryLine());
+    }
+
+    @Test
+    void aSpentBudgetStartsNoNewWriteAndReportsWhatWasNotReached() {
+        world.subnetState(NODES2, "10.0.4.0/22", null);
+        Guard g = guard(Mode.ENFORCE);
+        subnets.beforePut = () -> now.set(World.T0.plus(Duration.ofMinutes(5)));
+        SweepReport report = g.sweep(Duration.ofMinutes(4));
+        assertEquals(1, subnets.puts(), "the second drifted subnet was not started");
+        assertEquals(1, report.notReached().size());
+        assertTrue(report.summaryLine().contains("not-reached=1"));
+    }
+
+    @Test
+    void reportModeSweepAndTheAuditWriteNothing() {
+        SweepReport report = guard(Mode.REPORT).sweep(Duration.ofMinutes(4));
+        assertEquals(1, report.counts().get(Action.DRIFT_REPORTED));
+        List<Outcome> audit = guard(Mode.ENFORCE).audit();
+        assertEquals(0, subnets.puts());
+        assertTrue(subnets.calls.isEmpty(), "no subnet read either: the listing is enough");
+        assertEquals(Set.of(NODES, NODES2, OTHER_VNET), Set.copyOf(audit.stream().map(Outcome::subnet).toList()));
+    }
+
+    @Test
+    void aSweepThatCannotListTheSubscriptionSaysSo() {
+        InventorySource broken = () -> {
+            throw new ArmException(ArmException.Kind.FORBIDDEN, 403, "AuthorizationFailed", "denied", null, null, null);
+        };
+        ClusterDirectory d = new ClusterDirectory(broken, clock, Duration.ofMinutes(1));
+        Guard g = new Guard(World.SUB, d, new Reconciler(subnets, d, Mode.ENFORCE, clock, Backoff.DEFAULT), AlertSink.NONE,
+                ArmTraffic.NONE, clock, 1);
+        SweepReport r = g.sweep(Duration.ofMinutes(1));
+        assertTrue(r.anyFailed());
+        assertTrue(r.summaryLine().contains("denied"), r.summaryLine());
+    }
+}
