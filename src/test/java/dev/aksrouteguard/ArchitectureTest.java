@@ -1,0 +1,56 @@
+package dev.aksrouteguard;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+/** The dependency rule, as a test: the core knows nothing of Azure, Functions or Teams; adapters do not know each other. */
+@AnalyzeClasses(packages = "dev.aksrouteguard", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+
+    @ArchTest
+    static final ArchRule coreIsPlainJava = noClasses().that().resideInAPackage("..core..")
+            .should().dependOnClassesThat().resideOutsideOfPackages("dev.aksrouteguard.core..", "java..")
+            .because("the core is plain Java behind ports");
+
+    @ArchTest
+    static final ArchRule configKnowsOnlyTheCore = noClasses().that().resideInAPackage("..config..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.aksrouteguard.azure..", "dev.aksrouteguard.events..",
+                    "dev.aksrouteguard.teams..", "dev.aksrouteguard.wiring..", "dev.aksrouteguard.function..",
+                    "dev.aksrouteguard.cli..", "dev.aksrouteguard.emulator..", "com.azure..", "com.microsoft..");
+
+    @ArchTest
+    static final ArchRule adaptersDoNotKnowEachOther = slices().matching("dev.aksrouteguard.(azure|events|teams)..")
+            .should().notDependOnEachOther();
+
+    @ArchTest
+    static final ArchRule adaptersDoNotKnowTheFrontEnds = noClasses()
+            .that().resideInAnyPackage("dev.aksrouteguard.azure..", "dev.aksrouteguard.events..", "dev.aksrouteguard.teams..",
+                    "dev.aksrouteguard.wiring..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.aksrouteguard.function..", "dev.aksrouteguard.cli..");
+
+    @ArchTest
+    static final ArchRule onlyTheFunctionsKnowTheFunctionsLibrary = noClasses().that().resideOutsideOfPackage("dev.aksrouteguard.function..")
+            .and().resideOutsideOfPackage("dev.aksrouteguard.cli..")
+            .should().dependOnClassesThat().resideInAPackage("com.microsoft.azure.functions..");
+
+    @ArchTest
+    static final ArchRule theEmulatorStandsAlone = noClasses().that().resideInAPackage("..emulator..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.aksrouteguard.core..", "dev.aksrouteguard.azure..",
+                    "dev.aksrouteguard.events..", "dev.aksrouteguard.teams..", "dev.aksrouteguard.wiring..",
+                    "dev.aksrouteguard.function..", "dev.aksrouteguard.cli..", "com.azure..")
+            .because("the emulator plays ARM; it must not share code with the client it tests");
+
+    @ArchTest
+    static final ArchRule productionCodeNeverUsesTheEmulator = noClasses()
+            .that().resideInAnyPackage("dev.aksrouteguard.core..", "dev.aksrouteguard.azure..", "dev.aksrouteguard.events..",
+                    "dev.aksrouteguard.teams..", "dev.aksrouteguard.wiring..", "dev.aksrouteguard.function..", "dev.aksrouteguard.config..")
+            .should().dependOnClassesThat().resideInAPackage("dev.aksrouteguard.emulator..");
+
+    @ArchTest
+    static final ArchRule noCycles = slices().matching("dev.aksrouteguard.(*)..").should().beFreeOfCycles();
+}

@@ -1,0 +1,62 @@
+package dev.aksrouteguard.function;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The packaged Functions folder ({@code mvn package}): one function.json per function, with the right bindings. */
+class FunctionJsonIT {
+
+    static final Path APP = Path.of("target", "azure-functions", "aks-route-guard");
+
+    static JsonObject functionJson(String name) throws IOException {
+        Path file = APP.resolve(name).resolve("function.json");
+        assertTrue(Files.exists(file), "missing " + file + " (run mvn package)");
+        return JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+    }
+
+    static JsonObject onlyBinding(JsonObject function) {
+        JsonArray bindings = function.getAsJsonArray("bindings");
+        assertEquals(1, bindings.size(), bindings.toString());
+        return bindings.get(0).getAsJsonObject();
+    }
+
+    @Test
+    void theEventGridFunctionIsBoundToAnEventGridTrigger() throws IOException {
+        JsonObject f = functionJson(EventGridFunction.NAME);
+        assertEquals(EventGridFunction.class.getName() + ".run", f.get("entryPoint").getAsString());
+        JsonObject b = onlyBinding(f);
+        assertEquals("eventGridTrigger", b.get("type").getAsString());
+        assertEquals("in", b.get("direction").getAsString());
+        assertEquals("event", b.get("name").getAsString());
+    }
+
+    @Test
+    void theSweepScheduleIsBoundToTheAppSetting() throws IOException {
+        JsonObject f = functionJson(SweepFunction.NAME);
+        assertEquals(SweepFunction.class.getName() + ".run", f.get("entryPoint").getAsString());
+        JsonObject b = onlyBinding(f);
+        assertEquals("timerTrigger", b.get("type").getAsString());
+        assertEquals("%SWEEP_SCHEDULE%", b.get("schedule").getAsString());
+    }
+
+    @Test
+    void theAppFolderHasTheHostJsonWithTheExtensionBundleAndTheJar() throws IOException {
+        JsonObject host = JsonParser.parseString(Files.readString(APP.resolve("host.json"))).getAsJsonObject();
+        assertEquals("Microsoft.Azure.Functions.ExtensionBundle", host.getAsJsonObject("extensionBundle").get("id").getAsString());
+        try (var files = Files.list(APP)) {
+            assertTrue(files.anyMatch(p -> p.getFileName().toString().startsWith("aks-route-guard") && p.toString().endsWith(".jar")));
+        }
+        try (var files = Files.list(APP)) {
+            assertEquals(2, files.filter(Files::isDirectory).filter(p -> Files.exists(p.resolve("function.json"))).count(),
+                    "exactly the two functions");
+        }
+    }
+}
