@@ -191,7 +191,7 @@ final class Cards {
                     + ", not listed again"));
         }
         facts.add(new Card.Fact("When", TIME.format(r.startedAt()) + ", took " + duration(r.took())));
-        facts.add(new Card.Fact("ARM calls", r.calls().reads() + " reads, " + r.calls().writes() + " writes"));
+        facts.add(new Card.Fact("ARM calls", plural(r.calls().reads(), "read") + ", " + plural(r.calls().writes(), "write")));
         List<Card.Fact> notes = new ArrayList<>();
         if (r.error() != null) {
             notes.add(new Card.Fact("Error", truncate(r.error(), MAX_TEXT)));
@@ -286,7 +286,7 @@ final class Cards {
         return sb.toString();
     }
 
-    /** "14 s", "3 min 5 s", "2 h 4 min", "1 d 3 h". */
+    /** "800 ms", "14 s", "3 min 5 s", "24 h", "2 h 4 min", "3 d 4 h" (hours up to two days: "24 h" reads better than "1 d"). */
     static String duration(Duration d) {
         long s = Math.max(0, d.toSeconds());
         if (s < 60) {
@@ -295,10 +295,14 @@ final class Cards {
         if (s < 3600) {
             return s / 60 + " min" + (s % 60 == 0 ? "" : " " + s % 60 + " s");
         }
-        if (s < 86400) {
+        if (s < 2 * 86400) {
             return s / 3600 + " h" + (s % 3600 / 60 == 0 ? "" : " " + s % 3600 / 60 + " min");
         }
         return s / 86400 + " d" + (s % 86400 / 3600 == 0 ? "" : " " + s % 86400 / 3600 + " h");
+    }
+
+    static String plural(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     static String name(@Nullable ResourceId id) {
