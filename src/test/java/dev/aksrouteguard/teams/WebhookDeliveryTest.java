@@ -230,4 +230,43 @@ class WebhookDeliveryTest {
         assertFalse(scrubbed.contains("sig=zzz"));
         assertTrue(scrubbed.startsWith("IOException: "));
     }
+
+    @Test
+    void a_stuck_webhook_never_blocks_the_caller_the_queue_is_bounded_and_overflow_is_dropped_with_a_warning() throws Exception {
+        java.util.concurrent.CountDownLatch stuck = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        teams.then(503);
+        int extra = 7;
+        try (TeamsWebhookAlertSink sink = TeamsWebhookAlertSink.of(Secret.of(teams.workflowUrl()), null, teams.directClient(),
+                AlertMemory.NONE, Fixtures.context(Duration.ofHours(24)), new Fixtures.MutableClock(Fixtures.FINISHED),
+                d -> {
+                    stuck.countDown();
+                    release.await(); // the worker hangs in its first retry pause
+                }, logs.logger())) {
+            sink.outcome(Fixtures.reassociated(subnet("snet-first")));
+            stuck.await();
+            for (int i = 0; i < TeamsWebhookAlertSink.QUEUE_CAPACITY + extra; i++) {
+                sink.outcome(Fixtures.reassociated(subnet("snet-" + i))); // returns at once although nothing moves
+            }
+            assertFalse(sink.flush(Duration.ZERO), "work is pending");
+            assertEquals(extra, sink.dropped());
+            release.countDown();
+            assertTrue(sink.flush(FLUSH));
+        }
+        assertEquals(1 + 1 + TeamsWebhookAlertSink.QUEUE_CAPACITY, teams.requests().size(), "503, its retry, then the queue");
+        assertEquals(1, logs.at(Level.WARNING).size(), "one line for the overflow");
+        assertTrue(logs.at(Level.WARNING).get(0).getMessage().startsWith("Teams alerts: more than 200 alerts waiting; dropped reassociated snet-"));
+    }
+
+    @Test
+    void retry_after_may_be_an_http_date() {
+        teams.then(429, Map.of("Retry-After", java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME
+                .format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusHours(1))), "").then(202);
+        try (TeamsWebhookAlertSink sink = sink(teams.workflowUrl(), teams.directClient())) {
+            sink.outcome(Fixtures.reassociated(subnet("snet-a")));
+            assertTrue(sink.flush(FLUSH));
+        }
+        assertEquals(List.of(Webhook.MAX_PAUSE), pauses, "an hour away, capped");
+        assertEquals(2, teams.requests().size());
+    }
 }
