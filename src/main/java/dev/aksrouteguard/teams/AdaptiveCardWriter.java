@@ -1,0 +1,130 @@
+package dev.aksrouteguard.teams;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+import dev.aksrouteguard.core.Nullable;
+
+/**
+ * The Teams Workflows format: {@code {"type":"message","attachments":[{"contentType":
+ * "application/vnd.microsoft.card.adaptive","contentUrl":null,"content":{AdaptiveCard 1.4}}]}}.
+ *
+ * <p>Free text (the title, the message, the next step, the sweep's items) goes into {@code RichTextBlock} text runs,
+ * which Teams shows as written: no Markdown, so a command or a name like {@code MC_rg_aks_westeurope} comes out
+ * exactly and can be copied. Fact values are Markdown in Teams, so they are escaped.
+ */
+final class AdaptiveCardWriter implements CardWriter {
+
+    static final String CONTENT_TYPE = "application/vnd.microsoft.card.adaptive";
+    static final String VERSION = "1.4";
+    static final String SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json";
+
+    @Override
+    public JsonObject message(Card card) {
+        JsonObject attachment = new JsonObject();
+        attachment.addProperty("contentType", CONTENT_TYPE);
+        attachment.add("contentUrl", JsonNull.INSTANCE);
+        attachment.add("content", adaptiveCard(card));
+        JsonArray attachments = new JsonArray();
+        attachments.add(attachment);
+        JsonObject message = new JsonObject();
+        message.addProperty("type", "message");
+        message.add("attachments", attachments);
+        return message;
+    }
+
+    private static JsonObject adaptiveCard(Card card) {
+        JsonArray body = new JsonArray();
+        body.add(richText(run(card.title(), "Bolder", "Medium", card.tone())));
+        if (card.text() != null) {
+            body.add(richText(run(card.text(), null, null, null)));
+        }
+        if (!card.facts().isEmpty()) {
+            JsonArray facts = new JsonArray();
+            for (Card.Fact f : card.facts()) {
+                JsonObject fact = new JsonObject();
+                fact.addProperty("title", Markdown.escape(f.label()));
+                fact.addProperty("value", Markdown.escape(f.value()));
+                facts.add(fact);
+            }
+            JsonObject factSet = new JsonObject();
+            factSet.addProperty("type", "FactSet");
+            factSet.add("facts", facts);
+            body.add(factSet);
+        }
+        for (Card.Fact note : card.notes()) {
+            body.add(richText(run(note.label() + ": ", "Bolder", null, null), run(note.value(), null, null, null)));
+        }
+        if (card.itemsHeading() != null && !card.items().isEmpty()) {
+            JsonObject heading = richText(run(card.itemsHeading(), "Bolder", null, null));
+            heading.addProperty("separator", true);
+            body.add(heading);
+            for (Card.Item item : card.items()) {
+                JsonObject subject = run(item.subject(), null, null, null);
+                if (item.link() != null) {
+                    subject.add("selectAction", openUrl(null, item.link()));
+                }
+                body.add(richText(run(item.label(), "Bolder", null, item.tone()), run(" ", null, null, null), subject,
+                        run(" — " + item.detail(), null, null, null)));
+            }
+        }
+        if (card.more() != null) {
+            JsonObject more = richText(run(card.more(), null, null, null));
+            more.getAsJsonArray("inlines").get(0).getAsJsonObject().addProperty("isSubtle", true);
+            body.add(more);
+        }
+        JsonArray actions = new JsonArray();
+        for (Card.Link link : card.links()) {
+            actions.add(openUrl(link.title(), link.url()));
+        }
+        JsonObject content = new JsonObject();
+        content.addProperty("$schema", SCHEMA);
+        content.addProperty("type", "AdaptiveCard");
+        content.addProperty("version", VERSION);
+        content.add("body", body);
+        if (!actions.isEmpty()) {
+            content.add("actions", actions);
+        }
+        JsonObject msteams = new JsonObject();
+        msteams.addProperty("width", "Full");
+        content.add("msteams", msteams);
+        return content;
+    }
+
+    private static JsonObject richText(JsonObject... runs) {
+        JsonArray inlines = new JsonArray();
+        for (JsonObject r : runs) {
+            inlines.add(r);
+        }
+        JsonObject block = new JsonObject();
+        block.addProperty("type", "RichTextBlock");
+        block.add("inlines", inlines);
+        return block;
+    }
+
+    private static JsonObject run(String text, @Nullable String weight, @Nullable String size, @Nullable Card.Tone tone) {
+        JsonObject run = new JsonObject();
+        run.addProperty("type", "TextRun");
+        run.addProperty("text", text);
+        if (weight != null) {
+            run.addProperty("weight", weight);
+        }
+        if (size != null) {
+            run.addProperty("size", size);
+        }
+        if (tone != null && tone != Card.Tone.NEUTRAL) {
+            run.addProperty("color", tone.adaptiveColor);
+        }
+        return run;
+    }
+
+    private static JsonObject openUrl(@Nullable String title, String url) {
+        JsonObject action = new JsonObject();
+        action.addProperty("type", "Action.OpenUrl");
+        if (title != null) {
+            action.addProperty("title", title);
+        }
+        action.addProperty("url", url);
+        return action;
+    }
+}

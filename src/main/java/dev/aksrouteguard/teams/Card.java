@@ -1,0 +1,88 @@
+package dev.aksrouteguard.teams;
+
+import dev.aksrouteguard.core.Nullable;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What a Teams message says, independent of its format; {@link AdaptiveCardWriter} and {@link MessageCardWriter}
+ * turn it into JSON. All text is plain: the writers escape or avoid Markdown.
+ *
+ * @param title the first line: what happened
+ * @param text one paragraph under the title (the outcome's message), or null
+ * @param facts label/value rows
+ * @param notes labelled paragraphs after the facts (the next step)
+ * @param itemsHeading the heading over {@code items}, or null when there are none
+ * @param items the listed subnets of a sweep summary
+ * @param more the line after the items ("and 12 more …"), or null
+ * @param links buttons that open a page (the subnet and the cluster in the portal)
+ */
+record Card(
+        String title,
+        Tone tone,
+        @Nullable String text,
+        List<Fact> facts,
+        List<Fact> notes,
+        @Nullable String itemsHeading,
+        List<Item> items,
+        @Nullable String more,
+        List<Link> links) {
+
+    Card {
+        Objects.requireNonNull(title, "title == null");
+        Objects.requireNonNull(tone, "tone == null");
+        facts = List.copyOf(facts);
+        notes = List.copyOf(notes);
+        items = List.copyOf(items);
+        links = List.copyOf(links);
+    }
+
+    /** A copy listing only the first {@code n} items, with {@code more} in place of the rest. */
+    Card withItems(int n, @Nullable String more) {
+        return new Card(title, tone, text, facts, notes, itemsHeading, items.subList(0, Math.min(n, items.size())), more, links);
+    }
+
+    /** How the card is coloured. */
+    enum Tone {
+        /** A repair. */
+        GOOD("Good", "2DC72D"),
+        /** Something a person should look at, nothing broken by us (drift reported, conflict). */
+        WARNING("Warning", "FFB900"),
+        /** Something is broken and was not fixed. */
+        ATTENTION("Attention", "D13438"),
+        /** Nothing to do (in-sync, ignored: only rendered for the demo). */
+        NEUTRAL("Default", "8A8886");
+
+        final String adaptiveColor;
+        final String themeColor;
+
+        Tone(String adaptiveColor, String themeColor) {
+            this.adaptiveColor = adaptiveColor;
+            this.themeColor = themeColor;
+        }
+    }
+
+    record Fact(String label, String value) {
+        Fact {
+            Objects.requireNonNull(label, "label == null");
+            Objects.requireNonNull(value, "value == null");
+        }
+    }
+
+    /** One line of a sweep summary: the action word, the subnet (linked to the portal) and what happened. */
+    record Item(String label, Tone tone, String subject, @Nullable String link, String detail) {
+        Item {
+            Objects.requireNonNull(label, "label == null");
+            Objects.requireNonNull(tone, "tone == null");
+            Objects.requireNonNull(subject, "subject == null");
+            Objects.requireNonNull(detail, "detail == null");
+        }
+    }
+
+    record Link(String title, String url) {
+        Link {
+            Objects.requireNonNull(title, "title == null");
+            Objects.requireNonNull(url, "url == null");
+        }
+    }
+}

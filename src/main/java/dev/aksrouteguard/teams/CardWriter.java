@@ -1,0 +1,34 @@
+package dev.aksrouteguard.teams;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import dev.aksrouteguard.config.CardFormat;
+import java.nio.charset.StandardCharsets;
+
+/** Turns a {@link Card} into the JSON message one kind of Teams webhook accepts. */
+interface CardWriter {
+
+    /** Nulls are written ({@code "contentUrl": null}); {@code =} and {@code &} in URLs are not escaped. */
+    Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeNulls().create();
+
+    /** The whole message, as posted. */
+    JsonObject message(Card card);
+
+    /** The message as posted: compact JSON. */
+    default String json(Card card) {
+        return GSON.toJson(message(card));
+    }
+
+    /** The size Teams counts: the UTF-8 bytes of the posted JSON. */
+    default int bytes(Card card) {
+        return json(card).getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    static CardWriter of(CardFormat format) {
+        return switch (format) {
+            case ADAPTIVE -> new AdaptiveCardWriter();
+            case MESSAGECARD -> new MessageCardWriter();
+        };
+    }
+}

@@ -1,0 +1,315 @@
+package dev.aksrouteguard.teams;
+
+import dev.aksrouteguard.core.Action;
+import dev.aksrouteguard.core.Actor;
+import dev.aksrouteguard.core.Mode;
+import dev.aksrouteguard.core.Nullable;
+import dev.aksrouteguard.core.Outcome;
+import dev.aksrouteguard.core.ResourceId;
+import dev.aksrouteguard.core.SweepReport;
+import dev.aksrouteguard.core.Trigger;
+import java.net.URI;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/** What the cards say: builds the format-free {@link Card} for one outcome or one sweep. */
+final class Cards {
+
+    /** The longest text kept for a message or next step; ARM error messages can be kilobytes. */
+    static final int MAX_TEXT = 1500;
+    /** The longest detail kept per sweep item. */
+    static final int MAX_ITEM_DETAIL = 240;
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
+
+    /** Problems first, then repairs; the order of the sweep's list. */
+    private static final List<Action> SEVERITY = List.of(Action.FAILED, Action.CONFLICT, Action.ROUTE_TABLE_MISSING,
+            Action.DRIFT_REPORTED, Action.REASSOCIATED, Action.IN_SYNC, Action.IGNORED);
+
+    private Cards() {}
+
+    /** Where the links point and how often a finding repeats, from the settings. */
+    record Context(URI portal, String subscriptionId, Duration repeat) {
+        Context {
+            Objects.requireNonNull(portal, "portal == null");
+            Objects.requireNonNull(subscriptionId, "subscriptionId == null");
+            Objects.requireNonNull(repeat, "repeat == null");
+        }
+    }
+
+    /** What a sweep card lists: the news of this sweep (the rest was alerted within the window). */
+    record SweepNews(List<Outcome> listed, List<Outcome> notReached, boolean errorIsNews, int alreadyAlerted) {
+        SweepNews {
+            listed = List.copyOf(listed);
+            notReached = List.copyOf(notReached);
+        }
+
+        /** Everything is news: the demo's rendering, and sinks without a memory. */
+        static SweepNews all(SweepReport report) {
+            return new SweepNews(report.outcomes().stream().filter(o -> o.action().isAlerted()).toList(),
+                    report.notReached(), report.error() != null, 0);
+        }
+
+        boolean isEmpty() {
+            return listed.isEmpty() && notReached.isEmpty() && !errorIsNews;
+        }
+    }
+
+    // ---- one outcome ------------------------------------------------------------------------------------------
+
+    static Card outcome(Outcome o, Context ctx, @Nullable AlertMemory.Claim claim) {
+        List<Card.Fact> facts = new ArrayList<>();
+        facts.add(new Card.Fact("Cluster", o.cluster() == null ? "none found" : o.cluster().name()
+                + " (resource group " + o.cluster().resourceGroup() + ")"));
+        if (!o.nodePools().isEmpty()) {
+            facts.add(new Card.Fact("Node pools", String.join(", ", o.nodePools())));
+        }
+        facts.add(new Card.Fact("Subnet", o.subnet().name() + " (VNet " + o.subnet().virtualNetworkName()
+                + ", resource group " + o.subnet().resourceGroup() + ")"));
+        facts.add(new Card.Fact("Route table", routeTables(o)));
+        facts.add(new Card.Fact("Changed by", who(o.trigger())));
+        if (o.trigger() instanceof Trigger.Event e) {
+            facts.add(new Card.Fact("Operation", e.write().operationName()));
+        }
+        facts.add(new Card.Fact("When", when(o)));
+        facts.add(new Card.Fact(o.action() == Action.REASSOCIATED ? "Event to repair" : "Event to outcome",
+                o.sinceEvent() == null ? "n/a (no event)" : duration(o.sinceEvent())));
+        facts.add(new Card.Fact("Mode", o.mode() == Mode.REPORT ? "report (the guard writes nothing)" : o.mode().word()));
+        facts.add(new Card.Fact("Correlation ID", correlationId(o.trigger())));
+        if (claim != null && o.action().isProblem()) {
+            facts.add(new Card.Fact("Alerts", recurrence(claim, ctx.repeat())));
+        }
+        List<Card.Fact> notes = new ArrayList<>();
+        if (o.nextStep() != null) {
+            notes.add(new Card.Fact("Next step", truncate(o.nextStep(), MAX_TEXT)));
+        } else if (o.action() == Action.FAILED || o.action() == Action.CONFLICT) {
+            notes.add(new Card.Fact("Next step", "look at the subnet in the portal; the function's log has the details"));
+        }
+        List<Card.Link> links = new ArrayList<>();
+        links.add(new Card.Link("Open subnet in the Azure portal", portalLink(ctx.portal(), o.subnet().id())));
+        if (o.cluster() != null) {
+            links.add(new Card.Link("Open cluster in the Azure portal", portalLink(ctx.portal(), o.cluster())));
+        }
+        return new Card(title(o), tone(o.action()), truncate(o.message(), MAX_TEXT), facts, notes, null, List.of(), null, links);
+    }
+
+    /** The first line: what happened, to which subnet of which cluster. */
+    static String title(Outcome o) {
+        String subnet = "subnet " + o.subnet().name() + (o.cluster() == null ? "" : " of cluster " + o.cluster().name());
+        return switch (o.action()) {
+            case REASSOCIATED -> "Repaired: route table " + name(o.routeTable()) + " re-associated with " + subnet;
+            case DRIFT_REPORTED -> "Drift found, not repaired" + (o.mode() == Mode.REPORT ? " (report mode)" : "")
+                    + ": " + subnet + " lost its route table";
+            case CONFLICT -> "Conflict, left alone: " + subnet + " needs a person";
+            case ROUTE_TABLE_MISSING -> "Route table missing: " + subnet + " has no route table to re-associate";
+            case FAILED -> "Repair failed: " + subnet;
+            case IN_SYNC -> "In sync: " + subnet;
+            case IGNORED -> "Ignored: " + subnet;
+        };
+    }
+
+    private static String routeTables(Outcome o) {
+        String expected = o.routeTable() == null ? "unknown" : o.routeTable().name();
+        String carried = o.previousRouteTable() == null ? "none" : o.previousRouteTable().name();
+        return switch (o.action()) {
+            case REASSOCIATED -> expected + " (the subnet carried: " + carried + ")";
+            case IN_SYNC -> expected;
+            default -> "the cluster's: " + expected + "; the subnet carries: " + carried;
+        };
+    }
+
+    static String who(Trigger trigger) {
+        if (trigger instanceof Trigger.Event e) {
+            Actor a = e.write().actor();
+            List<String> parts = new ArrayList<>();
+            parts.add(a.principal() != null ? a.principal() : "unknown principal");
+            if (a.appId() != null) {
+                parts.add("app " + a.appId());
+            }
+            if (a.clientIp() != null) {
+                parts.add("from " + a.clientIp());
+            }
+            return String.join(", ", parts);
+        }
+        if (trigger instanceof Trigger.Sweep) {
+            return "found by the drift sweep (no event)";
+        }
+        return trigger.describe() + " (no event)";
+    }
+
+    private static String when(Outcome o) {
+        if (o.trigger() instanceof Trigger.Event e && e.write().eventTime() != null) {
+            return "written " + TIME.format(e.write().eventTime()) + ", handled " + TIME.format(o.finishedAt());
+        }
+        return TIME.format(o.finishedAt());
+    }
+
+    private static String correlationId(Trigger trigger) {
+        if (trigger instanceof Trigger.Event e) {
+            return e.write().correlationId() != null ? e.write().correlationId() : "none in the event";
+        }
+        return "none (no event)";
+    }
+
+    private static String recurrence(AlertMemory.Claim claim, Duration repeat) {
+        return switch (claim.decision()) {
+            case FIRST -> "first alert; repeated every " + duration(repeat) + " while unresolved";
+            case REPEAT -> "still unresolved"
+                    + (claim.firstSeen() != null ? " since " + TIME.format(claim.firstSeen()) : "")
+                    + "; repeated every " + duration(repeat) + " until resolved";
+            case UNRECORDED, SUPPRESS -> "sent each time it is seen (no alert memory)";
+        };
+    }
+
+    // ---- one sweep --------------------------------------------------------------------------------------------
+
+    /** The summary card of a sweep, listing every item of {@code news} (trimming is the caller's, by size). */
+    static Card sweep(SweepReport r, SweepNews news, Context ctx) {
+        Map<Action, Integer> counts = r.counts();
+        List<Card.Fact> facts = new ArrayList<>();
+        facts.add(new Card.Fact("Subscription", ctx.subscriptionId()));
+        facts.add(new Card.Fact("Mode", r.mode() == Mode.REPORT ? "report (the guard writes nothing)" : r.mode().word()));
+        facts.add(new Card.Fact("Node subnets", String.valueOf(r.outcomes().size() + r.notReached().size())));
+        for (Action a : SEVERITY) {
+            int n = counts.getOrDefault(a, 0);
+            if (n > 0 || a == Action.IN_SYNC) {
+                facts.add(new Card.Fact(a.word(), String.valueOf(n)));
+            }
+        }
+        if (!r.notReached().isEmpty()) {
+            facts.add(new Card.Fact("not reached", r.notReached().size() + " (drifted; the time budget ran out; the next sweep repairs them)"));
+        }
+        if (news.alreadyAlerted() > 0) {
+            facts.add(new Card.Fact("Already alerted", news.alreadyAlerted() + " unresolved finding"
+                    + (news.alreadyAlerted() == 1 ? "" : "s") + " alerted within the last " + duration(ctx.repeat())
+                    + ", not listed again"));
+        }
+        facts.add(new Card.Fact("When", TIME.format(r.startedAt()) + ", took " + duration(r.took())));
+        facts.add(new Card.Fact("ARM calls", plural(r.calls().reads(), "read") + ", " + plural(r.calls().writes(), "write")));
+        List<Card.Fact> notes = new ArrayList<>();
+        if (r.error() != null) {
+            notes.add(new Card.Fact("Error", truncate(r.error(), MAX_TEXT)));
+            notes.add(new Card.Fact("Next step", "check the guard's identity can read the subscription (the aks-route-guard role in infra/); the next sweep retries"));
+        }
+        List<Card.Item> items = new ArrayList<>();
+        news.listed().stream()
+                .sorted(Comparator.comparingInt((Outcome o) -> SEVERITY.indexOf(o.action()))
+                        .thenComparing(o -> o.subnet().toString(), String.CASE_INSENSITIVE_ORDER))
+                .forEach(o -> items.add(item(o, o.action().word(), tone(o.action()), itemDetail(o), ctx)));
+        for (Outcome o : news.notReached()) {
+            items.add(item(o, "not reached", Card.Tone.WARNING, "drifted; not repaired within this sweep's time budget", ctx));
+        }
+        return new Card(sweepTitle(r, counts), sweepTone(r, counts), null, facts, notes,
+                items.isEmpty() ? null : "Subnets", items, null, List.of());
+    }
+
+    private static String sweepTitle(SweepReport r, Map<Action, Integer> counts) {
+        if (r.error() != null) {
+            return "Drift sweep could not run: " + truncate(r.error(), 200);
+        }
+        List<String> parts = new ArrayList<>();
+        for (Action a : List.of(Action.REASSOCIATED, Action.FAILED, Action.CONFLICT, Action.ROUTE_TABLE_MISSING, Action.DRIFT_REPORTED)) {
+            int n = counts.getOrDefault(a, 0);
+            if (n > 0) {
+                parts.add(n + " " + (a == Action.REASSOCIATED ? "re-associated" : a.word()));
+            }
+        }
+        if (!r.notReached().isEmpty()) {
+            parts.add(r.notReached().size() + " not reached");
+        }
+        int total = r.outcomes().size() + r.notReached().size();
+        return "Drift sweep" + (r.mode() == Mode.REPORT ? " (report mode)" : "") + ": "
+                + (parts.isEmpty() ? "all in sync" : String.join(", ", parts))
+                + " of " + total + " node subnet" + (total == 1 ? "" : "s");
+    }
+
+    private static Card.Tone sweepTone(SweepReport r, Map<Action, Integer> counts) {
+        if (r.error() != null || counts.getOrDefault(Action.FAILED, 0) > 0 || counts.getOrDefault(Action.ROUTE_TABLE_MISSING, 0) > 0) {
+            return Card.Tone.ATTENTION;
+        }
+        if (counts.getOrDefault(Action.CONFLICT, 0) > 0 || counts.getOrDefault(Action.DRIFT_REPORTED, 0) > 0 || !r.notReached().isEmpty()) {
+            return Card.Tone.WARNING;
+        }
+        return counts.getOrDefault(Action.REASSOCIATED, 0) > 0 ? Card.Tone.GOOD : Card.Tone.NEUTRAL;
+    }
+
+    private static Card.Item item(Outcome o, String label, Card.Tone tone, String detail, Context ctx) {
+        String subject = o.subnet().name() + " (VNet " + o.subnet().virtualNetworkName()
+                + (o.cluster() == null ? "" : ", cluster " + o.cluster().name()) + ")";
+        return new Card.Item(label, tone, subject, portalLink(ctx.portal(), o.subnet().id()), truncate(detail, MAX_ITEM_DETAIL));
+    }
+
+    private static String itemDetail(Outcome o) {
+        return o.nextStep() != null && o.action() != Action.DRIFT_REPORTED
+                ? o.message() + " Next step: " + o.nextStep()
+                : o.message();
+    }
+
+    /** "and 12 more", with where to find them. */
+    static String more(int n) {
+        return "and " + n + " more (run aks-route-guard audit, or see the function's log, for the full list)";
+    }
+
+    // ---- shared -----------------------------------------------------------------------------------------------
+
+    static Card.Tone tone(Action action) {
+        return switch (action) {
+            case REASSOCIATED -> Card.Tone.GOOD;
+            case CONFLICT, DRIFT_REPORTED -> Card.Tone.WARNING;
+            case FAILED, ROUTE_TABLE_MISSING -> Card.Tone.ATTENTION;
+            case IN_SYNC, IGNORED -> Card.Tone.NEUTRAL;
+        };
+    }
+
+    /** {@code {portal}#@/resource{resourceId}}: opens the resource in the portal of the configured cloud. */
+    static String portalLink(URI portal, ResourceId id) {
+        String base = portal.toString();
+        if (!base.endsWith("/")) {
+            base += "/";
+        }
+        StringBuilder sb = new StringBuilder(base).append("#@/resource");
+        for (char c : id.toString().toCharArray()) {
+            if (Character.isLetterOrDigit(c) && c < 128 || "/-._~()".indexOf(c) >= 0) {
+                sb.append(c);
+            } else {
+                for (byte b : String.valueOf(c).getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+                    sb.append('%').append(String.format("%02X", b & 0xff));
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    /** "800 ms", "14 s", "3 min 5 s", "24 h", "2 h 4 min", "3 d 4 h" (hours up to two days: "24 h" reads better than "1 d"). */
+    static String duration(Duration d) {
+        long s = Math.max(0, d.toSeconds());
+        if (s < 60) {
+            return d.toMillis() < 1000 && d.toMillis() >= 0 ? d.toMillis() + " ms" : s + " s";
+        }
+        if (s < 3600) {
+            return s / 60 + " min" + (s % 60 == 0 ? "" : " " + s % 60 + " s");
+        }
+        if (s < 2 * 86400) {
+            return s / 3600 + " h" + (s % 3600 / 60 == 0 ? "" : " " + s % 3600 / 60 + " min");
+        }
+        return s / 86400 + " d" + (s % 86400 / 3600 == 0 ? "" : " " + s % 86400 / 3600 + " h");
+    }
+
+    static String plural(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
+    }
+
+    static String name(@Nullable ResourceId id) {
+        return id == null ? "unknown" : id.name();
+    }
+
+    static String truncate(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max - 1) + "…";
+    }
+}

@@ -1,0 +1,194 @@
+package dev.aksrouteguard.teams;
+
+import dev.aksrouteguard.config.Secret;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Posts one JSON message to the Teams webhook: short timeouts, at most {@value #MAX_ATTEMPTS} attempts on 429, 5xx
+ * and network errors, honouring {@code Retry-After} up to {@link #MAX_PAUSE}, all within {@link #DEADLINE}. Never
+ * throws, and never lets the URL out: results carry only a status and a scrubbed phrase.
+ */
+final class Webhook {
+
+    static final int MAX_ATTEMPTS = 3;
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    /** The longest pause between attempts, whatever {@code Retry-After} asks for. */
+    static final Duration MAX_PAUSE = Duration.ofSeconds(10);
+    /** No new attempt starts after this much time on one message. */
+    static final Duration DEADLINE = Duration.ofSeconds(30);
+
+    /** How the retry waits; tests record the pauses instead of sleeping through them. */
+    interface Pause {
+        void pause(Duration duration) throws InterruptedException;
+
+        Pause SLEEP = d -> Thread.sleep(d.toMillis());
+    }
+
+    /** What became of one message: delivered or not, after how many attempts, and why not (safe to log). */
+    record Delivery(boolean delivered, int attempts, String detail) {}
+
+    private final Secret url;
+    private final HttpClient http;
+    private final Pause pause;
+    private final Redaction redaction;
+
+    Webhook(Secret url, HttpClient http, Pause pause, Redaction redaction) {
+        silenceJdkHttpDebug(); // again: a logging configuration re-read since class initialisation may have reset it
+        this.url = Objects.requireNonNull(url, "url == null");
+        this.http = Objects.requireNonNull(http, "http == null");
+        this.pause = Objects.requireNonNull(pause, "pause == null");
+        this.redaction = Objects.requireNonNull(redaction, "redaction == null");
+    }
+
+    /**
+     * The JDK's HttpClient writes every request URI, signature included, to this JUL logger at FINE whenever the
+     * logger is enabled (as it is when an operator turns the root level up to FINE or ALL to debug something else).
+     * Pinned off, with a strong reference so the level is not garbage-collected with the logger. It only carries the
+     * JDK's internal debug trace; explicit {@code -Djdk.internal.httpclient.debug=true} still writes to stderr.
+     */
+    private static final Logger JDK_HTTP_DEBUG = Logger.getLogger("jdk.internal.httpclient.debug");
+
+    static {
+        silenceJdkHttpDebug();
+    }
+
+    static void silenceJdkHttpDebug() {
+        JDK_HTTP_DEBUG.setLevel(Level.OFF);
+    }
+
+    /** The client the sink uses: short connect timeout, no redirects (a redirect would carry the signature elsewhere). */
+    static HttpClient defaultClient() {
+        return HttpClient.newBuilder()
+                .connectTimeout(CONNECT_TIMEOUT)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
+
+    Delivery post(String json) {
+        HttpRequest request;
+        try {
+            request = HttpRequest.newBuilder(URI.create(url.reveal()))
+                    .timeout(REQUEST_TIMEOUT)
+                    .header("Content-Type", "application/json; charset=utf-8")
+                    .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8))
+                    .build();
+        } catch (RuntimeException e) {
+            return new Delivery(false, 0, "TEAMS_WEBHOOK_URL is not a usable URL");
+        }
+        long started = System.nanoTime();
+        String problem = "not attempted";
+        int attempt = 0;
+        while (attempt < MAX_ATTEMPTS) {
+            attempt++;
+            Duration wait;
+            try {
+                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+                int status = response.statusCode();
+                if (status / 100 == 2 && !throttledInBody(response.body())) {
+                    return new Delivery(true, attempt, "HTTP " + status);
+                }
+                if (status / 100 == 2) {
+                    problem = "throttled (HTTP " + status + " with a 429 error in the body)";
+                    wait = backoff(attempt);
+                } else if (status == 429 || status / 100 == 5) {
+                    problem = "HTTP " + status;
+                    wait = retryAfter(response).orElse(backoff(attempt));
+                } else {
+                    return new Delivery(false, attempt, "HTTP " + status + hint(status));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new Delivery(false, attempt, "interrupted");
+            } catch (IOException e) {
+                problem = describe(e);
+                wait = backoff(attempt);
+            } catch (RuntimeException e) {
+                return new Delivery(false, attempt, redaction.describe(e));
+            }
+            if (attempt == MAX_ATTEMPTS) {
+                break;
+            }
+            Duration pauseFor = wait.compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : wait;
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+            if (elapsed.plus(pauseFor).compareTo(DEADLINE) > 0) {
+                break;
+            }
+            try {
+                pause.pause(pauseFor);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new Delivery(false, attempt, problem + "; interrupted before retrying");
+            }
+        }
+        return new Delivery(false, attempt, problem + " after " + attempt + " attempt" + (attempt == 1 ? "" : "s"));
+    }
+
+    /** Legacy connectors have answered 200 with "... returned HTTP error 429 ..." in the body when throttled. */
+    private static boolean throttledInBody(String body) {
+        return body != null && body.length() < 2000 && body.contains("HTTP error 429");
+    }
+
+    private static Duration backoff(int attempt) {
+        return Duration.ofSeconds(attempt); // 1 s, then 2 s
+    }
+
+    /** {@code Retry-After} as seconds or an HTTP date; absent, unparsable or negative: empty. */
+    static Optional<Duration> retryAfter(HttpResponse<?> response) {
+        Optional<String> header = response.headers().firstValue("Retry-After");
+        if (header.isEmpty()) {
+            return Optional.empty();
+        }
+        String value = header.get().trim();
+        try {
+            long seconds = Long.parseLong(value);
+            return seconds < 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(seconds));
+        } catch (NumberFormatException e) {
+            try {
+                Duration until = Duration.between(ZonedDateTime.now(), ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME));
+                return Optional.of(until.isNegative() ? Duration.ZERO : until);
+            } catch (DateTimeParseException e2) {
+                return Optional.empty();
+            }
+        }
+    }
+
+    private static String hint(int status) {
+        return switch (status) {
+            case 400 -> " (Teams refused the card)";
+            case 401, 403, 404 -> " (the webhook URL is wrong or expired, or its workflow or connector was removed)";
+            case 413 -> " (the message is too large)";
+            default -> "";
+        };
+    }
+
+    /** Network errors in a fixed vocabulary; other messages scrubbed (an HttpClient message may quote the URI). */
+    private String describe(IOException e) {
+        if (e instanceof HttpConnectTimeoutException) {
+            return "connect timed out";
+        }
+        if (e instanceof HttpTimeoutException) {
+            return "timed out after " + REQUEST_TIMEOUT.toSeconds() + " s";
+        }
+        if (e instanceof ConnectException) {
+            return "connection refused or unreachable";
+        }
+        return redaction.describe(e);
+    }
+}

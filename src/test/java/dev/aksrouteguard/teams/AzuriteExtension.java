@@ -1,0 +1,160 @@
+package dev.aksrouteguard.teams;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * Starts one Azurite Table service ({@code .ci/node_modules/.bin/azurite-table}, installed by
+ * {@code npm install --prefix .ci}) for the whole test run, on a free loopback port with in-memory persistence, and
+ * stops it when the run ends (it lives in the root store, which closes {@link AutoCloseable} values). Test classes
+ * get it as a parameter of type {@link Azurite}.
+ *
+ * <p>Missing Azurite fails the tests with the command to run: CI installs it, so a silent skip would hide a gap.
+ */
+final class AzuriteExtension implements ParameterResolver {
+
+    /** The well-known development account of the storage emulators (public, not a secret). */
+    static final String ACCOUNT = "devstoreaccount1";
+    static final String KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(AzuriteExtension.class);
+
+    /** A running Azurite Table service. */
+    record Azurite(int port) {
+        String connectionString() {
+            return "DefaultEndpointsProtocol=http;AccountName=" + ACCOUNT + ";AccountKey=" + KEY
+                    + ";TableEndpoint=http://127.0.0.1:" + port + "/" + ACCOUNT + ";";
+        }
+
+        /** A table name of its own for one test. */
+        static String freshTable() {
+            return "alerts" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        }
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+        return parameter.getParameter().getType() == Azurite.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        return context.getRoot().getStore(NAMESPACE)
+                .getOrComputeIfAbsent(Process.class, k -> Running.start(), Running.class).azurite;
+    }
+
+    /** The process, closed by JUnit at the end of the run. */
+    static final class Running implements AutoCloseable {
+        final Process process;
+        final Azurite azurite;
+        final Path workspace;
+
+        private Running(Process process, Azurite azurite, Path workspace) {
+            this.process = process;
+            this.azurite = azurite;
+            this.workspace = workspace;
+        }
+
+        static Running start() {
+            Path bin = findBinary();
+            try {
+                Path workspace = Files.createTempDirectory("azurite-table");
+                int port = freePort();
+                Path log = workspace.resolve("azurite.log");
+                Process process = new ProcessBuilder(List.of(bin.toString(),
+                        "--tableHost", "127.0.0.1", "--tablePort", String.valueOf(port),
+                        "--inMemoryPersistence", "--skipApiVersionCheck",
+                        "--disableTelemetry", "--silent"))
+                        .directory(workspace.toFile()) // in-memory; anything Azurite still writes lands here
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile())
+                        .start();
+                Running running = new Running(process, new Azurite(port), workspace);
+                awaitListening(running, port, log);
+                return running;
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not start " + bin, e);
+            }
+        }
+
+        private static Path findBinary() {
+            for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+                Path bin = dir.resolve(".ci/node_modules/.bin/azurite-table");
+                if (Files.isExecutable(bin)) {
+                    return bin;
+                }
+                if (Files.exists(dir.resolve("pom.xml")) && Files.exists(dir.resolve(".ci"))) {
+                    break;
+                }
+            }
+            throw new IllegalStateException("Azurite is not installed: .ci/node_modules/.bin/azurite-table is missing. "
+                    + "Run `npm install --prefix .ci` in the project directory (CI does this in .ci/run), then run the tests again.");
+        }
+
+        private static int freePort() throws IOException {
+            try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                return s.getLocalPort();
+            }
+        }
+
+        /** Polls the port until Azurite accepts connections; fails with its log when it exits or takes over 60 s. */
+        private static void awaitListening(Running running, int port, Path log) throws IOException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (true) {
+                try (Socket socket = new Socket()) {
+                    socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+                    return;
+                } catch (IOException notYet) {
+                    if (!running.process.isAlive() || System.nanoTime() > deadline) {
+                        try {
+                            running.process.waitFor(2, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        String output = Files.exists(log) ? Files.readString(log) : "";
+                        running.close();
+                        throw new IllegalStateException("Azurite did not start on port " + port + ":\n" + output);
+                    }
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("interrupted while waiting for Azurite", e);
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            process.descendants().forEach(ProcessHandle::destroy);
+            process.destroy();
+            try {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+            }
+            try (Stream<Path> files = Files.walk(workspace)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException ignored) {
+                // a temp directory left behind is harmless
+            }
+        }
+    }
+}
