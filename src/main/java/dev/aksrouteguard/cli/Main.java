@@ -10,6 +10,7 @@ import dev.aksrouteguard.core.SweepReport;
 import dev.aksrouteguard.core.Trigger;
 import dev.aksrouteguard.events.Deliveries;
 import dev.aksrouteguard.function.SweepLog;
+import dev.aksrouteguard.teams.TeamsWebhookAlertSink;
 import dev.aksrouteguard.wiring.Wiring;
 import java.io.IOException;
 import java.io.InputStream;
@@ -48,6 +49,8 @@ public final class Main implements Callable<Integer> {
     public static final int USAGE = 2;
     public static final int DRIFT = 3;
 
+    static final java.time.Duration ALERT_FLUSH = java.time.Duration.ofSeconds(45);
+
     final Map<String, String> env;
     final InputStream in;
     final PrintStream out;
@@ -85,7 +88,11 @@ public final class Main implements Callable<Integer> {
             err.println("aks-route-guard: " + e.getClass().getSimpleName() + ": " + e.getMessage());
             return FAILED;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } finally {
+            ((Main) cli.getCommand()).finish();
+        }
     }
 
     @Override
@@ -119,8 +126,22 @@ public final class Main implements Callable<Integer> {
         }
     }
 
+    private Wiring wiring;
+
+    /** The object graph of this run; alerts still queued are delivered when the command ends ({@link #finish()}). */
     Wiring wiring(Settings settings) {
-        return Wiring.build(settings, options.withLog(log()));
+        wiring = Wiring.build(settings, options.withLog(log()));
+        if (wiring.alerts() instanceof TeamsWebhookAlertSink teams && teams.enabled()) {
+            err.println(teams.describe());
+        }
+        return wiring;
+    }
+
+    /** Delivers queued alerts before the process ends. */
+    void finish() {
+        if (wiring != null && !wiring.alerts().flush(ALERT_FLUSH)) {
+            err.println("aks-route-guard: some Teams alerts were still queued when the command ended");
+        }
     }
 
     void print(List<Outcome> outcomes, boolean json) {

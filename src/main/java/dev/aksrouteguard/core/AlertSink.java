@@ -1,5 +1,7 @@
 package dev.aksrouteguard.core;
 
+import java.time.Duration;
+
 /**
  * Port: tell people what happened. Called after the write; an implementation must never throw, block for long,
  * or change the outcome. Implemented for Microsoft Teams by {@code TeamsWebhookAlertSink}.
@@ -14,6 +16,16 @@ public interface AlertSink {
 
     /** The summary of one drift sweep (one message, however many subnets). */
     void sweep(SweepReport report);
+
+    /**
+     * Waits up to {@code timeout} for alerts still being delivered (a sink may deliver in the background so that it
+     * never delays a repair). Callers about to end (a function invocation, the CLI) call this last.
+     *
+     * @return true when nothing is left to deliver
+     */
+    default boolean flush(Duration timeout) {
+        return true;
+    }
 
     /** Alerts switched off. */
     AlertSink NONE = new AlertSink() {

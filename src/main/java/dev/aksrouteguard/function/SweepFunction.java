@@ -5,6 +5,7 @@ import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.TimerTrigger;
 import dev.aksrouteguard.core.SweepReport;
 import dev.aksrouteguard.wiring.Wiring;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -17,10 +18,19 @@ public final class SweepFunction {
 
     public static final String NAME = "DriftSweep";
 
+    /** How long an invocation waits for its summary alert before returning. */
+    static final Duration ALERT_FLUSH = Duration.ofSeconds(30);
+
     private final Supplier<Wiring> wiring;
 
     public SweepFunction() {
         this(Wiring::shared);
+    }
+
+    /** A function over a given object graph (the tests). */
+    public static SweepFunction over(Wiring wiring) {
+        Objects.requireNonNull(wiring, "wiring == null");
+        return new SweepFunction(() -> wiring);
     }
 
     SweepFunction(Supplier<Wiring> wiring) {
@@ -36,5 +46,6 @@ public final class SweepFunction {
         Wiring w = wiring.get();
         SweepReport report = w.guard().sweep(w.settings().sweepTimeBudget());
         SweepLog.write(report, log);
+        w.alerts().flush(ALERT_FLUSH);
     }
 }

@@ -12,9 +12,9 @@ import dev.aksrouteguard.core.ClusterDirectory;
 import dev.aksrouteguard.core.Guard;
 import dev.aksrouteguard.core.Nullable;
 import dev.aksrouteguard.core.Reconciler;
+import dev.aksrouteguard.teams.TeamsWebhookAlertSink;
 import java.time.Clock;
 import java.util.Objects;
-import java.util.function.Function;
 import java.util.logging.Logger;
 import javax.net.ssl.SSLContext;
 
@@ -65,7 +65,7 @@ public final class Wiring {
         ArmClients arm = ArmClients.connect(settings, credential, http, options.clock());
         ClusterDirectory directory = new ClusterDirectory(arm.inventory(), options.clock(), ClusterDirectory.DEFAULT_TTL);
         Reconciler reconciler = new Reconciler(arm.subnets(), directory, settings.mode(), options.clock(), options.backoff());
-        AlertSink alerts = options.alerts().apply(settings);
+        AlertSink alerts = options.alerts().create(settings, credential, options.log());
         Guard guard = new Guard(settings.subscriptionId(), directory, reconciler, alerts, arm.traffic(), options.clock(),
                 SWEEP_CONCURRENCY);
         return new Wiring(settings, guard, arm.traffic(), alerts);
@@ -92,14 +92,20 @@ public final class Wiring {
      *
      * @param trust an SSLContext trusting the local emulator, or null for the JVM trust store
      * @param identityConfiguration where the credential reads {@code IDENTITY_ENDPOINT}, {@code IDENTITY_HEADER}, …
-     * @param alerts builds the alert sink from the settings
+     * @param alerts builds the alert sink from the settings (Teams in production)
      */
+    /** Builds the alert sink; the credential serves an identity-based storage connection. */
+    @FunctionalInterface
+    public interface Alerts {
+        AlertSink create(Settings settings, TokenCredential credential, Logger log);
+    }
+
     public record Options(
             @Nullable SSLContext trust,
             Configuration identityConfiguration,
             Clock clock,
             Backoff backoff,
-            Function<Settings, AlertSink> alerts,
+            Alerts alerts,
             Logger log) {
 
         public Options {
@@ -113,7 +119,7 @@ public final class Wiring {
         public static Options production() {
             Logger log = Logger.getLogger("dev.aksrouteguard");
             return new Options(null, Configuration.getGlobalConfiguration(), Clock.systemUTC(), Backoff.DEFAULT,
-                    s -> AlertSink.NONE, log);
+                    TeamsWebhookAlertSink::create, log);
         }
 
         public Options withTrust(@Nullable SSLContext trust) {
@@ -128,7 +134,7 @@ public final class Wiring {
             return new Options(trust, identityConfiguration, clock, other, alerts, log);
         }
 
-        public Options withAlerts(Function<Settings, AlertSink> other) {
+        public Options withAlerts(Alerts other) {
             return new Options(trust, identityConfiguration, clock, backoff, other, log);
         }
 
