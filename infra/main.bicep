@@ -153,11 +153,15 @@ module role 'modules/role.bicep' = {
   }
 }
 
+// The vault's subscription and resource group come from its ID; the fallbacks only keep the expression valid when
+// no vault is given (the module is then not deployed).
+var keyVaultIdParts = split(empty(teamsWebhookKeyVaultId) ? '/subscriptions/${subscription().subscriptionId}/resourceGroups/${rg.name}/x/x/x/x' : teamsWebhookKeyVaultId, '/')
+
 module keyVaultAccess 'modules/keyvaultaccess.bicep' = if (!empty(teamsWebhookKeyVaultId)) {
   name: 'keyvault-access'
-  scope: resourceGroup(split(teamsWebhookKeyVaultId, '/')[2], split(teamsWebhookKeyVaultId, '/')[4])
+  scope: resourceGroup(keyVaultIdParts[2], keyVaultIdParts[4])
   params: {
-    keyVaultName: last(split(teamsWebhookKeyVaultId, '/'))
+    keyVaultName: last(keyVaultIdParts)
     principalId: identity.outputs.principalId
   }
 }
@@ -174,7 +178,7 @@ module newTopic 'modules/systemtopic.bicep' = if (!useExistingTopic) {
 // Microsoft.EventGrid/systemTopics@2022-06-15:
 // https://learn.microsoft.com/azure/templates/microsoft.eventgrid/2022-06-15/systemtopics
 resource existingTopic 'Microsoft.EventGrid/systemTopics@2022-06-15' existing = if (useExistingTopic) {
-  scope: resourceGroup(existingSystemTopicResourceGroup)
+  scope: resourceGroup(useExistingTopic ? existingSystemTopicResourceGroup : rg.name)
   name: existingSystemTopicName
 }
 
