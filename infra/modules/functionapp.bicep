@@ -1,0 +1,211 @@
+// The Flex Consumption plan and the Linux Java 17 function app, its app settings, and the data-plane roles its
+// identity needs on its own storage account and Application Insights.
+//
+// App settings come in three groups (the consistency test reads them by these names):
+// - guardSettings: read by the guard's code, always set (dev.aksrouteguard.config.Settings.NAMES);
+// - guardOptionalSettings: read by the guard's code, set only when their parameter is not empty;
+// - hostSettings: read by the Functions host only, never by the guard's code.
+// Flex Consumption sets the runtime in functionAppConfig; FUNCTIONS_WORKER_RUNTIME, FUNCTIONS_EXTENSION_VERSION
+// and the WEBSITE_* content settings must not be set:
+// https://learn.microsoft.com/azure/azure-functions/functions-app-settings
+
+import { eventFunctionName } from 'contract.bicep'
+
+param name string
+param planName string
+param location string
+param tags object
+@description('The azd service name in azure.yaml; azd deploy finds the app by this tag.')
+param serviceName string
+param identityId string
+param identityClientId string
+param identityPrincipalId string
+param storageAccountName string
+param deploymentContainerName string
+param applicationInsightsName string
+
+@allowed(['enforce', 'report'])
+param remediationMode string
+param sweepSchedule string
+param sweepTimeBudget string
+param alertRepeatHours string
+param teamsWebhookSecretUri string
+param teamsCardFormat string
+param resourceManagerEndpoint string
+
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int
+@minValue(0)
+param alwaysReadyInstances int
+
+// Built-in role IDs: https://learn.microsoft.com/azure/role-based-access-control/built-in-roles
+var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b' // host leases (timer), deployment package
+var storageTableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3' // the guard's alert memory
+var monitoringMetricsPublisher = '3913510d-42f4-4e42-8a64-420c390055eb' // telemetry with Entra ID auth
+
+// Microsoft.Storage/storageAccounts@2023-05-01:
+// https://learn.microsoft.com/azure/templates/microsoft.storage/2023-05-01/storageaccounts
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  name: storageAccountName
+}
+
+// Microsoft.Insights/components@2020-02-02:
+// https://learn.microsoft.com/azure/templates/microsoft.insights/2020-02-02/components
+resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: applicationInsightsName
+}
+
+var guardSettings = {
+  AZURE_SUBSCRIPTION_ID: subscription().subscriptionId
+  // AzureCloud, AzureChinaCloud or AzureUSGovernment: the values dev.aksrouteguard.config.AzureCloud accepts.
+  AZURE_CLOUD: environment().name
+  REMEDIATION_MODE: remediationMode
+  AZURE_CLIENT_ID: identityClientId
+  // Always set: the timer trigger binds its schedule with %SWEEP_SCHEDULE%, and the host fails to index the
+  // function when the setting is missing.
+  SWEEP_SCHEDULE: sweepSchedule
+  SWEEP_TIME_BUDGET: sweepTimeBudget
+  ALERT_REPEAT_HOURS: alertRepeatHours
+  AzureWebJobsStorage__accountName: storage.name
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identityClientId
+}
+
+// Set only when not empty: an empty value would still be an app setting (the code treats blank as absent, but
+// the portal and `az functionapp config appsettings list` would show a setting that means nothing).
+var guardOptionalSettings = {
+  AZURE_RESOURCE_MANAGER_ENDPOINT: resourceManagerEndpoint
+  TEAMS_WEBHOOK_URL: empty(teamsWebhookSecretUri) ? '' : '@Microsoft.KeyVault(SecretUri=${teamsWebhookSecretUri})'
+  TEAMS_CARD_FORMAT: teamsCardFormat
+}
+
+var hostSettings = {
+  APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+}
+
+var appSettings = union(
+  hostSettings,
+  guardSettings,
+  toObject(filter(items(guardOptionalSettings), s => !empty(s.value)), s => s.key, s => s.value)
+)
+
+// Microsoft.Web/serverfarms@2024-04-01:
+// https://learn.microsoft.com/azure/templates/microsoft.web/2024-04-01/serverfarms
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    tier: 'FlexConsumption'
+    name: 'FC1'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+// Microsoft.Web/sites@2024-04-01 (functionAppConfig is the Flex Consumption configuration):
+// https://learn.microsoft.com/azure/templates/microsoft.web/2024-04-01/sites
+resource site 'Microsoft.Web/sites@2024-04-01' = {
+  name: name
+  location: location
+  tags: union(tags, { 'azd-service-name': serviceName })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    // Key Vault references (TEAMS_WEBHOOK_URL) resolve with the user-assigned identity, not a system one.
+    keyVaultReferenceIdentity: identityId
+    siteConfig: {
+      minTlsVersion: '1.2'
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storage.properties.primaryEndpoints.blob}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        maximumInstanceCount: maximumInstanceCount
+        instanceMemoryMB: 2048
+        // A warm instance for the event function, so a repair does not wait for a cold start. A single function
+        // is named `function:<FunctionName>`: https://learn.microsoft.com/azure/azure-functions/flex-consumption-plan#always-ready-instances
+        alwaysReady: [
+          {
+            name: 'function:${eventFunctionName}'
+            instanceCount: alwaysReadyInstances
+          }
+        ]
+      }
+      runtime: {
+        name: 'java'
+        version: '17'
+      }
+    }
+  }
+}
+
+// Microsoft.Web/sites/config@2024-04-01 ('appsettings' replaces all app settings with exactly these):
+// https://learn.microsoft.com/azure/templates/microsoft.web/2024-04-01/sites/config-appsettings
+resource siteAppSettings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: site
+  name: 'appsettings'
+  properties: appSettings
+  dependsOn: [
+    blobOwner
+    tableContributor
+    metricsPublisher
+  ]
+}
+
+// Microsoft.Authorization/roleAssignments@2022-04-01:
+// https://learn.microsoft.com/azure/templates/microsoft.authorization/2022-04-01/roleassignments
+resource blobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, identityPrincipalId, storageBlobDataOwner)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataOwner)
+    principalId: identityPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Microsoft.Authorization/roleAssignments@2022-04-01 (same page as above).
+resource tableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, identityPrincipalId, storageTableDataContributor)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageTableDataContributor)
+    principalId: identityPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Microsoft.Authorization/roleAssignments@2022-04-01 (same page as above).
+resource metricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(appInsights.id, identityPrincipalId, monitoringMetricsPublisher)
+  scope: appInsights
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', monitoringMetricsPublisher)
+    principalId: identityPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+output name string = site.name
+output id string = site.id
+output defaultHostName string = site.properties.defaultHostName

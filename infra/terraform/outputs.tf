@@ -1,0 +1,44 @@
+output "resource_group_name" {
+  description = "The guard's resource group."
+  value       = azurerm_resource_group.guard.name
+}
+
+output "function_app_name" {
+  description = "The function app to deploy the code to (az functionapp deployment source config-zip)."
+  value       = azurerm_function_app_flex_consumption.guard.name
+}
+
+output "function_app_id" {
+  description = "Resource ID of the function app."
+  value       = azurerm_function_app_flex_consumption.guard.id
+}
+
+output "event_function_name" {
+  description = "The Event Grid function the event subscription delivers to."
+  value       = local.event_function_name
+}
+
+output "identity_client_id" {
+  description = "Client ID of the guard's user-assigned identity (AZURE_CLIENT_ID)."
+  value       = azurerm_user_assigned_identity.guard.client_id
+}
+
+output "identity_principal_id" {
+  description = "Object ID of the guard's identity, for extra grants (e.g. a Key Vault access policy)."
+  value       = azurerm_user_assigned_identity.guard.principal_id
+}
+
+output "role_definition_id" {
+  description = "The guard's custom role."
+  value       = azurerm_role_definition.guard.role_definition_resource_id
+}
+
+output "system_topic_name" {
+  description = "The subscription's Microsoft.Resources.Subscriptions system topic."
+  value       = local.system_topic_name
+}
+
+output "event_subscription_id" {
+  description = "The event subscription, or null until deploy_event_subscription is true."
+  value       = one(azurerm_eventgrid_system_topic_event_subscription.guard[*].id)
+}

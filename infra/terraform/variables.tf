@@ -1,0 +1,128 @@
+variable "location" {
+  description = "Region for the resource group and the function app (one that offers Flex Consumption)."
+  type        = string
+}
+
+variable "resource_group_name" {
+  description = "Resource group to create for the guard."
+  type        = string
+  default     = "rg-aks-route-guard"
+}
+
+variable "name" {
+  description = "Name stem for the guard's resources; a hash of subscription, name and location keeps global names unique."
+  type        = string
+  default     = "aks-route-guard"
+}
+
+variable "remediation_mode" {
+  description = "report: log and alert on drift, write nothing (read-only role). enforce: re-associate (adds the write actions to the role)."
+  type        = string
+  default     = "report"
+
+  validation {
+    condition     = contains(["enforce", "report"], var.remediation_mode)
+    error_message = "remediation_mode must be enforce or report."
+  }
+}
+
+variable "sweep_schedule" {
+  description = "NCRONTAB (six fields, UTC) for the drift sweep; bound by the timer trigger as %SWEEP_SCHEDULE%."
+  type        = string
+  default     = "0 */5 * * * *"
+}
+
+variable "sweep_time_budget" {
+  description = "ISO-8601 duration after which a sweep starts no new write."
+  type        = string
+  default     = "PT4M"
+}
+
+variable "alert_repeat_hours" {
+  description = "Hours before an unresolved finding is alerted again."
+  type        = string
+  default     = "24"
+}
+
+variable "teams_webhook_secret_uri" {
+  description = "Optional. Key Vault secret URI holding the Teams webhook URL; empty: no Teams alerts."
+  type        = string
+  default     = ""
+}
+
+variable "teams_webhook_key_vault_id" {
+  description = "Optional. Resource ID of the Key Vault (RBAC mode) holding the secret, to grant the guard Key Vault Secrets User on it."
+  type        = string
+  default     = ""
+}
+
+variable "teams_card_format" {
+  description = "Optional. Card format the Teams webhook accepts (adaptive or messagecard); empty: guessed from the URL."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = contains(["", "adaptive", "messagecard"], var.teams_card_format)
+    error_message = "teams_card_format must be empty, adaptive or messagecard."
+  }
+}
+
+variable "resource_manager_endpoint" {
+  description = "Optional. Override of the Azure Resource Manager endpoint; empty: the cloud's own (normal in Azure)."
+  type        = string
+  default     = ""
+}
+
+variable "azure_cloud" {
+  description = "The cloud the guard runs in, as the code names it (the azurerm provider does not expose its environment)."
+  type        = string
+  default     = "AzureCloud"
+
+  validation {
+    condition     = contains(["AzureCloud", "AzureChinaCloud", "AzureUSGovernment"], var.azure_cloud)
+    error_message = "azure_cloud must be AzureCloud, AzureChinaCloud or AzureUSGovernment."
+  }
+}
+
+variable "deploy_event_subscription" {
+  description = "Create the event subscription. Leave false until the function code is deployed: Event Grid rejects a function destination that does not exist yet. Then apply again with true."
+  type        = bool
+  default     = false
+}
+
+variable "existing_system_topic" {
+  description = "Optional. The subscription's existing Microsoft.Resources.Subscriptions system topic (one is allowed per subscription); null: create one. It needs a system-assigned identity."
+  type = object({
+    name                = string
+    resource_group_name = string
+  })
+  default = null
+}
+
+variable "maximum_instance_count" {
+  description = "Upper bound on Flex Consumption instances; the guard needs few."
+  type        = number
+  default     = 40
+
+  validation {
+    condition     = var.maximum_instance_count >= 1 && var.maximum_instance_count <= 1000
+    error_message = "maximum_instance_count must be between 1 and 1000."
+  }
+}
+
+variable "always_ready_instances" {
+  description = "Always-ready instances for the Event Grid function (no cold start before a repair)."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.always_ready_instances >= 0
+    error_message = "always_ready_instances must not be negative."
+  }
+}
+
+variable "tags" {
+  description = "Tags for every resource the module creates."
+  type        = map(string)
+  default     = {}
+}

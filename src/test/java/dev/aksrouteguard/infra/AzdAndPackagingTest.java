@@ -1,0 +1,137 @@
+package dev.aksrouteguard.infra;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.aksrouteguard.infra.BicepText.Declaration;
+import dev.aksrouteguard.infra.BicepText.Expr;
+import dev.aksrouteguard.infra.BicepText.Obj;
+import dev.aksrouteguard.infra.BicepText.Str;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * azd's view of the project: {@code azure.yaml} points at what {@code mvn package} stages, names the service the
+ * function app is tagged with, and runs hooks that only use values the deployment outputs; the parameters file maps
+ * azd environment values onto real parameters.
+ */
+class AzdAndPackagingTest {
+
+    private static final Path ROOT = InfraModel.repoRoot();
+    private static final String AZURE_YAML = InfraModel.read(ROOT.resolve("azure.yaml"));
+    private static final BicepText MAIN = BicepText.parse("infra/main.bicep", InfraModel.read(ROOT.resolve("infra/main.bicep")));
+
+    /** A property from pom.xml's {@code <properties>}. */
+    static String pomProperty(String name) {
+        Matcher m = Pattern.compile("<" + Pattern.quote(name) + ">\\s*([^<]+?)\\s*</" + Pattern.quote(name) + ">")
+                .matcher(InfraModel.read(ROOT.resolve("pom.xml")));
+        assertTrue(m.find(), "pom.xml has no property " + name);
+        return m.group(1);
+    }
+
+    /** The first {@code key: value} in azure.yaml (comments ignored). */
+    private static String yaml(String key) {
+        Matcher m = Pattern.compile("(?m)^\\s*" + Pattern.quote(key) + ":\\s*([^#\\s]+)").matcher(AZURE_YAML);
+        assertTrue(m.find(), "azure.yaml has no " + key);
+        return m.group(1);
+    }
+
+    /** The service names under {@code services:} in azure.yaml. */
+    private static Set<String> services() {
+        Matcher block = Pattern.compile("(?ms)^services:\\s*\\n(.*?)(?=^\\S)").matcher(AZURE_YAML + "\nend:");
+        assertTrue(block.find(), "azure.yaml has no services");
+        Matcher names = Pattern.compile("(?m)^  ([A-Za-z0-9-]+):\\s*$").matcher(block.group(1));
+        Set<String> found = new TreeSet<>();
+        while (names.find()) {
+            found.add(names.group(1));
+        }
+        return found;
+    }
+
+    @Test
+    void azdDeploysWhatMavenStagesForTheFunctionsHost() {
+        assertEquals("java", yaml("language"));
+        assertEquals("function", yaml("host"));
+        assertEquals("target/azure-functions/" + pomProperty("functionAppName"), yaml("dist"),
+                "azure.yaml dist must be azure-functions-maven-plugin's staging folder");
+    }
+
+    @Test
+    void theFunctionAppCarriesTheAzdServiceTag() {
+        Obj module = (Obj) MAIN.find("module", "functionApp").orElseThrow().value();
+        Str serviceName = (Str) module.at("params.serviceName").orElseThrow();
+        assertEquals(Set.of(serviceName.text()), services(),
+                "azure.yaml's service must be the azd-service-name the function app is tagged with");
+    }
+
+    @Test
+    void hooksUseOnlyValuesTheDeploymentProvides() {
+        Set<String> outputs = MAIN.declarations().stream().filter(d -> d.kind().equals("output"))
+                .map(Declaration::name).collect(Collectors.toCollection(TreeSet::new));
+        Set<String> parameterVariables = parameterFileVariables().keySet();
+        for (String hook : new String[] {"infra/hooks/postdeploy.sh", "infra/hooks/postdeploy.ps1"}) {
+            assertTrue(AZURE_YAML.contains("run: " + hook), "azure.yaml does not run " + hook);
+            Path file = ROOT.resolve(hook);
+            assertTrue(Files.isRegularFile(file), hook + " is missing");
+            String text = InfraModel.read(file);
+            // sh: $NAME and ${NAME...}; PowerShell: $env:NAME and the names it checks in quotes.
+            Matcher m = Pattern.compile(hook.endsWith(".ps1")
+                    ? "\\$env:([A-Z][A-Z0-9_]+)|'([A-Z][A-Z0-9_]{3,})'"
+                    : "\\$\\{?([A-Z][A-Z0-9_]+)").matcher(text);
+            Set<String> used = new TreeSet<>();
+            while (m.find()) {
+                used.add(m.group(1) != null ? m.group(1) : m.group(2));
+            }
+            used.removeAll(outputs);
+            used.removeAll(parameterVariables);
+            assertEquals(Set.of(), used, hook + " uses values that infra/main.bicep does not output");
+        }
+        assertTrue(Files.isExecutable(ROOT.resolve("infra/hooks/postdeploy.sh")), "postdeploy.sh must be executable");
+    }
+
+    @Test
+    void theHookWaitsForTheFunctionTheCodeDefines() {
+        Expr value = (Expr) MAIN.find("output", "EVENT_FUNCTION_NAME").orElseThrow().value();
+        assertEquals("eventFunctionName", value.text());
+        BicepText contract = BicepText.parse("contract.bicep", InfraModel.read(ROOT.resolve("infra/modules/contract.bicep")));
+        Str name = (Str) contract.find("var", "eventFunctionName").orElseThrow().value();
+        assertEquals(DeploymentMatchesCodeTest.eventGridFunctionName(), name.text());
+    }
+
+    @Test
+    void theParametersFileSetsOnlyRealParametersWithTheirDocumentedDefaults() {
+        Map<String, String> variables = parameterFileVariables();
+        JsonObject parameters = JsonParser.parseString(InfraModel.read(ROOT.resolve("infra/main.parameters.json")))
+                .getAsJsonObject().getAsJsonObject("parameters");
+        for (String name : parameters.keySet()) {
+            assertTrue(MAIN.find("param", name).isPresent(), "main.parameters.json sets unknown parameter " + name);
+        }
+        assertEquals("false", variables.get("DEPLOY_EVENT_SUBSCRIPTION"),
+                "the first provision must not create the event subscription");
+        assertEquals("${DEPLOY_EVENT_SUBSCRIPTION=false}",
+                parameters.getAsJsonObject("deployEventSubscription").get("value").getAsString());
+        Str modeDefault = (Str) MAIN.find("param", "remediationMode").orElseThrow().value();
+        assertEquals(modeDefault.text(), variables.get("REMEDIATION_MODE"), "remediationMode default");
+    }
+
+    /** {@code ${NAME=default}} / {@code ${NAME}} references in main.parameters.json: name to default. */
+    private static Map<String, String> parameterFileVariables() {
+        Matcher m = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)(?:=([^}]*))?}")
+                .matcher(InfraModel.read(ROOT.resolve("infra/main.parameters.json")));
+        Map<String, String> found = new LinkedHashMap<>();
+        while (m.find()) {
+            found.put(m.group(1), m.group(2));
+        }
+        return found;
+    }
+}

@@ -1,0 +1,342 @@
+package dev.aksrouteguard.infra;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.microsoft.azure.functions.annotation.EventGridTrigger;
+import com.microsoft.azure.functions.annotation.FunctionName;
+import dev.aksrouteguard.config.Settings;
+import dev.aksrouteguard.config.StorageConnection;
+import dev.aksrouteguard.core.Mode;
+import dev.aksrouteguard.core.Operations;
+import dev.aksrouteguard.function.EventGridFunction;
+import dev.aksrouteguard.function.SweepFunction;
+import dev.aksrouteguard.infra.InfraModel.Form;
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Method;
+import java.lang.reflect.Parameter;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Each form of the deployment ({@code infra/} Bicep and the {@code infra/terraform} module) against the code it
+ * deploys. The code is the source of truth: {@link Operations#HANDLED}, {@link Settings#NAMES}, the functions'
+ * annotations. Nothing here repeats their values by hand.
+ *
+ * <h2>The rule for app settings</h2>
+ * A setting is <em>settable by the IaC</em> when the deployment sets it always ({@code guardSettings} /
+ * {@code local.guard_settings}) or when its input is not empty ({@code guardOptionalSettings} /
+ * {@code local.guard_optional_settings}, which both forms pass through a not-empty filter, so an optional input left
+ * empty sets nothing). The same rule applies to both forms. Then:
+ * <ul>
+ *   <li>the settings settable by the IaC are exactly {@link Settings#NAMES} minus {@link #NOT_SET_IN_AZURE} (no
+ *       missing, no stale);
+ *   <li>{@link #NOT_SET_IN_AZURE} names only settings the code reads, each with the reason Azure does without it;
+ *   <li>a setting the IaC sets to the empty string on purpose (a provider work-around) is one of those, and the code
+ *       reads it as absent;
+ *   <li>settings the IaC sets for the Functions host alone are not read by the code.
+ * </ul>
+ */
+class DeploymentMatchesCodeTest {
+
+    /**
+     * Settings the code reads that the IaC deliberately never sets, and why. Local runs and tests use them.
+     */
+    static final Map<String, String> NOT_SET_IN_AZURE = Map.of(
+            Settings.STORAGE,
+            "a connection string: the storage account has shared-key access disabled; Azurite uses it locally",
+            Settings.STORAGE_TABLE_SERVICE_URI,
+            "for accounts with non-standard endpoints; the IaC's account has standard ones, so the code derives the "
+                    + "table endpoint from AzureWebJobsStorage__accountName and the cloud's storage suffix");
+
+    /** What the Functions host alone reads; anything else the IaC sets must be a setting the code reads. */
+    static final Set<String> HOST_SETTINGS = Set.of(
+            "APPLICATIONINSIGHTS_CONNECTION_STRING", "APPLICATIONINSIGHTS_AUTHENTICATION_STRING");
+
+    /** Settings that Flex Consumption rejects or replaces with functionAppConfig. */
+    static final Set<String> NOT_ON_FLEX_CONSUMPTION = Set.of(
+            "FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_EXTENSION_VERSION", "WEBSITE_RUN_FROM_PACKAGE",
+            "WEBSITE_CONTENTAZUREFILECONNECTIONSTRING", "WEBSITE_CONTENTSHARE", "SCM_DO_BUILD_DURING_DEPLOYMENT");
+
+    /** Example values for settings only Azure knows (an identity's client ID...), to run the code's validation. */
+    static final Map<String, String> AZURE_FILLS_IN = Map.of(
+            Settings.AZURE_SUBSCRIPTION_ID, "00000000-0000-0000-0000-00000000000a",
+            Settings.AZURE_CLOUD, "AzureCloud",
+            Settings.AZURE_CLIENT_ID, "00000000-0000-0000-0000-00000000000b",
+            Settings.STORAGE_ACCOUNT_NAME, "stargexample01",
+            Settings.STORAGE_CLIENT_ID, "00000000-0000-0000-0000-00000000000b");
+
+    private static final Pattern SETTING_REFERENCE = Pattern.compile("%([A-Za-z0-9_]+)%");
+
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void theOperationNameFilterIsExactlyWhatTheCodeMapsToSubnets(Form form) {
+        assertEquals(new TreeSet<>(Operations.HANDLED), new TreeSet<>(InfraModel.load(form).operationNameFilter()),
+                form + ": the event subscription's StringIn filter on data.operationName");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void onlySuccessfulResourceWritesAreDelivered(Form form) {
+        assertEquals(Set.of("Microsoft.Resources.ResourceWriteSuccess"), InfraModel.load(form).includedEventTypes(),
+                form + ": includedEventTypes");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void eventsGoToTheEventGridTriggeredFunction(Form form) {
+        assertEquals(eventGridFunctionName(), InfraModel.load(form).eventSubscriptionFunctionName(),
+                form + ": the event subscription's Azure Function destination");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void theEventFunctionHasAnAlwaysReadyInstance(Form form) {
+        assertTrue(InfraModel.load(form).alwaysReadyNames().contains("function:" + eventGridFunctionName()),
+                form + ": alwaysReady names " + InfraModel.load(form).alwaysReadyNames());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void undeliverableEventsAreDeadLetteredThroughTheTopicsIdentity(Form form) {
+        InfraModel.DeadLetter deadLetter = InfraModel.load(form).deadLetter();
+        assertNotNull(deadLetter, form + ": no dead-letter destination");
+        assertEquals("SystemAssigned", deadLetter.identityType(), form + ": dead letters written with the topic's identity");
+        assertEquals("StorageBlob", deadLetter.endpointType(), form.name());
+        assertNotNull(deadLetter.container(), form + ": dead-letter container");
+        assertFalse(deadLetter.container().isBlank(), form + ": dead-letter container");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void deliveryRetriesWithinEventGridsLimits(Form form) {
+        InfraModel.RetryPolicy retry = InfraModel.load(form).retryPolicy();
+        assertNotNull(retry, form + ": no retry policy");
+        assertTrue(retry.maxDeliveryAttempts() >= 1 && retry.maxDeliveryAttempts() <= 30, form + ": " + retry);
+        assertTrue(retry.eventTimeToLiveInMinutes() >= 1 && retry.eventTimeToLiveInMinutes() <= 1440, form + ": " + retry);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void theSystemTopicIsTheSubscriptionsArmTopicAtGlobal(Form form) {
+        InfraModel m = InfraModel.load(form);
+        assertEquals("Microsoft.Resources.Subscriptions", m.systemTopicType(), form + ": system topic type");
+        assertNotNull(m.systemTopicLocation(), form + ": the system topic's location must be a literal");
+        assertEquals("global", m.systemTopicLocation().toLowerCase(java.util.Locale.ROOT), form + ": system topic location");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void theEventSubscriptionWaitsUntilItIsAskedFor(Form form) {
+        assertTrue(InfraModel.load(form).eventSubscriptionGated(),
+                form + ": the event subscription must be gated by deployEventSubscription / deploy_event_subscription,"
+                        + " false by default (Event Grid rejects a function destination before the code is deployed)");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void theRuntimeIsTheJavaTheCodeIsCompiledFor(Form form) {
+        String release = AzdAndPackagingTest.pomProperty("maven.compiler.release");
+        assertEquals("java " + release, InfraModel.load(form).runtime(), form + ": Flex Consumption runtime");
+    }
+
+    // ---- app settings ----
+
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void theAppSettingsTheIacSetsAreTheSettingsTheCodeReads(Form form) {
+        InfraModel m = InfraModel.load(form);
+        Set<String> expected = new TreeSet<>(Settings.NAMES);
+        expected.removeAll(NOT_SET_IN_AZURE.keySet());
+        Set<String> settable = new TreeSet<>(m.settableSettings());
+
+        Set<String> missing = new TreeSet<>(expected);
+        missing.removeAll(settable);
+        Set<String> stale = new TreeSet<>(settable);
+        stale.removeAll(expected);
+        assertTrue(missing.isEmpty() && stale.isEmpty(), form + ": settings the code reads but the IaC cannot set: "
+                + missing + "; settings the IaC sets that the code does not read (or must not be set in Azure): " + stale);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void settingsLeftToLocalRunsAreStillReadByTheCode(Form form) {
+        assertTrue(Settings.NAMES.containsAll(NOT_SET_IN_AZURE.keySet()),
+                "NOT_SET_IN_AZURE names a setting the code no longer reads: " + NOT_SET_IN_AZURE.keySet());
+        Set<String> cleared = InfraModel.load(form).clearedSettings();
+        assertTrue(NOT_SET_IN_AZURE.keySet().containsAll(cleared),
+                form + ": settings set to \"\" must be ones Azure does without: " + cleared);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void optionalSettingsAreLeftOutWhenTheirInputIsEmpty(Form form) {
+        InfraModel m = InfraModel.load(form);
+        assertTrue(m.optionalSettingsFiltered(), form + ": optional settings must pass a not-empty filter");
+        assertTrue(m.allSettingGroupsApplied(), form + ": the site's app settings must be made of every settings group");
+        // A non-empty default would make an optional setting always set.
+        m.optionalSettings().forEach((name, value) -> value.ifPresent(v -> assertEquals("", v,
+                form + ": optional setting " + name + " must default to empty (not set), was '" + v + "'")));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void settingsThatTriggerBindingsReadAreAlwaysSet(Form form) {
+        Set<String> bound = settingsReferencedByTriggers();
+        assertFalse(bound.isEmpty(), "expected the timer schedule to be bound to an app setting (%SWEEP_SCHEDULE%)");
+        Set<String> notAlways = new TreeSet<>(bound);
+        notAlways.removeAll(InfraModel.load(form).alwaysSetSettings().keySet());
+        assertTrue(notAlways.isEmpty(), form + ": trigger bindings read " + notAlways
+                + " through %...%; the host cannot index the function if they are missing, so they must always be set");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void hostOnlySettingsAreNotTheCodesAndFlexConsumptionAcceptsThem(Form form) {
+        InfraModel m = InfraModel.load(form);
+        assertTrue(HOST_SETTINGS.containsAll(m.hostSettings()), form + ": unexpected host settings " + m.hostSettings());
+        Set<String> all = new LinkedHashSet<>(m.hostSettings());
+        all.addAll(m.settableSettings());
+        all.addAll(m.clearedSettings());
+        all.retainAll(NOT_ON_FLEX_CONSUMPTION);
+        assertTrue(all.isEmpty(), form + ": settings Flex Consumption does not take: " + all);
+        Set<String> overlap = new TreeSet<>(m.hostSettings());
+        overlap.retainAll(Settings.NAMES);
+        assertTrue(overlap.isEmpty(), form + ": host-only settings the code reads: " + overlap);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void theDefaultSettingsPassTheCodesValidationInReportMode(Form form) {
+        InfraModel m = InfraModel.load(form);
+        Map<String, String> env = new HashMap<>(m.defaultSettingValues());
+        m.clearedSettings().forEach(name -> env.put(name, ""));
+        m.alwaysSetSettings().forEach((name, value) -> {
+            if (value.isEmpty()) {
+                String example = AZURE_FILLS_IN.get(name);
+                assertNotNull(example, form + ": " + name + " is set from Azure; add an example value to AZURE_FILLS_IN");
+                env.put(name, example);
+            }
+        });
+
+        Settings settings = Settings.from(env);
+
+        assertEquals(Mode.REPORT, settings.mode(), form + ": a new deployment starts in report mode");
+        assertEquals(Settings.DEFAULT_SWEEP_SCHEDULE, settings.sweepSchedule(), form + ": SWEEP_SCHEDULE default");
+        assertEquals(Settings.DEFAULT_SWEEP_TIME_BUDGET, settings.sweepTimeBudget(), form + ": SWEEP_TIME_BUDGET default");
+        assertEquals(Settings.DEFAULT_ALERT_REPEAT, settings.alertRepeat(), form + ": ALERT_REPEAT_HOURS default");
+        StorageConnection.Identity storage = assertInstanceOf(StorageConnection.Identity.class, settings.storage(),
+                form + ": storage must be identity-based (a cleared AzureWebJobsStorage must read as absent)");
+        assertEquals(URI.create("https://" + AZURE_FILLS_IN.get(Settings.STORAGE_ACCOUNT_NAME) + ".table."
+                + settings.cloud().storageSuffix() + "/"), storage.tableEndpoint(), form.name());
+        assertEquals(env.get(Settings.AZURE_CLIENT_ID), storage.clientId(),
+                form + ": storage uses the guard's user-assigned identity");
+        assertEquals(env.get(Settings.AZURE_CLIENT_ID), settings.clientId(), form.name());
+    }
+
+    // ---- the role ----
+
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void reportModeGetsAReadOnlyRole(Form form) {
+        Set<String> report = InfraModel.load(form).roleActions(Mode.REPORT);
+        assertFalse(report.isEmpty(), form.name());
+        report.forEach(a -> assertTrue(a.endsWith("/read"), form + ": report mode must not grant " + a));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void enforceModeAddsTheRepairAndItsLinkedChecks(Form form) {
+        InfraModel m = InfraModel.load(form);
+        Set<String> enforce = m.roleActions(Mode.ENFORCE);
+        assertTrue(enforce.containsAll(m.roleActions(Mode.REPORT)), form + ": enforce must include report's reads");
+        assertTrue(enforce.contains("Microsoft.Network/virtualNetworks/subnets/write"), form + ": the repair PUT");
+        assertTrue(enforce.contains("Microsoft.Network/routeTables/join/action"), form + ": associating the table");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void theRoleListsEachActionOnceAndNoWildcards(Form form) {
+        InfraModel m = InfraModel.load(form);
+        for (List<String> list : List.of(m.readActions(), m.writeActions())) {
+            assertEquals(list.size(), new LinkedHashSet<>(list).size(), form + ": duplicate actions in " + list);
+            list.forEach(a -> assertFalse(a.contains("*"), form + ": wildcard action " + a));
+            list.forEach(a -> assertTrue(a.matches("Microsoft\\.[A-Za-z]+(/[A-Za-z]+)+"), form + ": malformed action " + a));
+        }
+        Set<String> both = new TreeSet<>(m.readActions());
+        both.retainAll(m.writeActions());
+        assertTrue(both.isEmpty(), form + ": in both the read and the write list: " + both);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void theRoleDefinitionTakesItsActionsFromTheTwoListsByMode(Form form) {
+        String expression = InfraModel.load(form).roleActionsExpression().replaceAll("\\s+", " ");
+        String expected = form == Form.BICEP
+                ? "remediationMode == 'enforce' ? concat(guardReadActions, guardWriteActions) : guardReadActions"
+                : "${var.remediation_mode == \"enforce\" ? concat(local.guard_read_actions, local.guard_write_actions) : local.guard_read_actions}";
+        assertEquals(expected, expression, form + ": the role definition's actions");
+    }
+
+    // ---- from the code ----
+
+    /** The name of the function whose trigger is {@code @EventGridTrigger}, read from its annotations. */
+    static String eventGridFunctionName() {
+        List<Method> methods = new java.util.ArrayList<>();
+        for (Class<?> type : List.of(EventGridFunction.class, SweepFunction.class)) {
+            for (Method method : type.getDeclaredMethods()) {
+                for (Parameter parameter : method.getParameters()) {
+                    if (parameter.isAnnotationPresent(EventGridTrigger.class)) {
+                        methods.add(method);
+                    }
+                }
+            }
+        }
+        assertEquals(1, methods.size(), "expected one @EventGridTrigger function, found " + methods);
+        FunctionName name = methods.get(0).getAnnotation(FunctionName.class);
+        assertNotNull(name, methods.get(0) + " has no @FunctionName");
+        assertEquals(EventGridFunction.NAME, name.value(), "EventGridFunction.NAME and its @FunctionName differ");
+        return name.value();
+    }
+
+    /** App settings that trigger bindings read through {@code %NAME%} (e.g. the timer's schedule). */
+    static Set<String> settingsReferencedByTriggers() {
+        Set<String> names = new TreeSet<>();
+        for (Class<?> type : List.of(EventGridFunction.class, SweepFunction.class)) {
+            for (Method method : type.getDeclaredMethods()) {
+                if (!method.isAnnotationPresent(FunctionName.class)) {
+                    continue;
+                }
+                for (Parameter parameter : method.getParameters()) {
+                    for (Annotation annotation : parameter.getAnnotations()) {
+                        for (Method attribute : annotation.annotationType().getDeclaredMethods()) {
+                            if (attribute.getParameterCount() == 0 && attribute.getReturnType() == String.class) {
+                                try {
+                                    Matcher m = SETTING_REFERENCE.matcher((String) attribute.invoke(annotation));
+                                    while (m.find()) {
+                                        names.add(m.group(1));
+                                    }
+                                } catch (ReflectiveOperationException e) {
+                                    throw new IllegalStateException(e);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return names;
+    }
+}

@@ -1,0 +1,595 @@
+package dev.aksrouteguard.infra;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import dev.aksrouteguard.core.Mode;
+import dev.aksrouteguard.infra.BicepText.Arr;
+import dev.aksrouteguard.infra.BicepText.Declaration;
+import dev.aksrouteguard.infra.BicepText.Expr;
+import dev.aksrouteguard.infra.BicepText.Obj;
+import dev.aksrouteguard.infra.BicepText.Str;
+import dev.aksrouteguard.infra.BicepText.Value;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * What one form of the deployment ({@code infra/} Bicep, or the {@code infra/terraform} module) says about the things
+ * the guard's code depends on, extracted without Bicep or Terraform. Reusable by any test: e.g. an RBAC test that runs
+ * the end-to-end scenarios against the emulator with exactly {@link #roleActions(Mode)} granted.
+ *
+ * <p>Values that only Azure knows (an identity's client ID, a storage account name) are absent from the setting maps'
+ * {@code Optional}s; values the deployment fixes, or defaults through a parameter/variable, are present.
+ *
+ * @param form which deployment this describes
+ * @param operationNameFilter the {@code StringIn} values on {@code data.operationName} in the event subscription
+ * @param includedEventTypes the event subscription's {@code includedEventTypes}
+ * @param eventSubscriptionFunctionName the function the event subscription delivers to ({@code .../functions/<name>})
+ * @param readActions the role's actions in report mode, in source order
+ * @param writeActions the actions the role adds in enforce mode, in source order
+ * @param roleActionsExpression the role definition's {@code actions} expression as written
+ * @param alwaysSetSettings app settings the guard's code reads that are always set, with their default values
+ * @param optionalSettings app settings the guard's code reads that are set only when their parameter is not empty
+ * @param hostSettings app settings only the Functions host reads
+ * @param clearedSettings app settings set to the empty string on purpose (a provider work-around)
+ * @param optionalSettingsFiltered true when the optional settings go through a not-empty filter on their way in
+ * @param allSettingGroupsApplied true when the app settings applied to the site are made of all the groups above
+ * @param alwaysReadyNames the Flex Consumption {@code alwaysReady} entry names
+ * @param runtime the Flex Consumption runtime, e.g. {@code java 17}
+ * @param systemTopicType the created system topic's type
+ * @param systemTopicLocation the created system topic's location
+ * @param deadLetter how undeliverable events are kept, or {@code null} without dead-lettering
+ * @param retryPolicy the event subscription's retry policy, or {@code null} when it states none
+ * @param eventSubscriptionGated true when the event subscription is created only on request (off by default), so
+ *     the first deployment does not point Event Grid at a function whose code is not there yet
+ */
+public record InfraModel(
+        Form form,
+        Set<String> operationNameFilter,
+        Set<String> includedEventTypes,
+        String eventSubscriptionFunctionName,
+        List<String> readActions,
+        List<String> writeActions,
+        String roleActionsExpression,
+        Map<String, Optional<String>> alwaysSetSettings,
+        Map<String, Optional<String>> optionalSettings,
+        Set<String> hostSettings,
+        Set<String> clearedSettings,
+        boolean optionalSettingsFiltered,
+        boolean allSettingGroupsApplied,
+        List<String> alwaysReadyNames,
+        String runtime,
+        String systemTopicType,
+        String systemTopicLocation,
+        DeadLetter deadLetter,
+        RetryPolicy retryPolicy,
+        boolean eventSubscriptionGated) {
+
+    /** The two forms of the deployment. */
+    public enum Form {
+        /** {@code infra/main.bicep} and {@code infra/modules/} (azd, or {@code az deployment sub create}). */
+        BICEP,
+        /** The module in {@code infra/terraform}. */
+        TERRAFORM
+    }
+
+    /** Dead-lettering: the identity that writes, the destination type and the blob container. */
+    public record DeadLetter(String identityType, String endpointType, String container) {}
+
+    /** Event Grid's retry policy for the event subscription. */
+    public record RetryPolicy(int maxDeliveryAttempts, int eventTimeToLiveInMinutes) {}
+
+    public InfraModel {
+        Objects.requireNonNull(form, "form == null");
+        operationNameFilter = Set.copyOf(operationNameFilter);
+        includedEventTypes = Set.copyOf(includedEventTypes);
+        readActions = List.copyOf(readActions);
+        writeActions = List.copyOf(writeActions);
+        alwaysSetSettings = Map.copyOf(alwaysSetSettings);
+        optionalSettings = Map.copyOf(optionalSettings);
+        hostSettings = Set.copyOf(hostSettings);
+        clearedSettings = Set.copyOf(clearedSettings);
+        alwaysReadyNames = List.copyOf(alwaysReadyNames);
+    }
+
+    private static final Map<Form, InfraModel> CACHE = new EnumMap<>(Form.class);
+
+    /** The model of one form of this repository's deployment (parsed once per test JVM). */
+    public static synchronized InfraModel load(Form form) {
+        return CACHE.computeIfAbsent(form, f -> switch (f) {
+            case BICEP -> fromBicep(repoRoot());
+            case TERRAFORM -> fromTerraform(repoRoot());
+        });
+    }
+
+    /** The role's actions in a remediation mode: the read actions, plus the write actions when enforcing. */
+    public Set<String> roleActions(Mode mode) {
+        Set<String> actions = new LinkedHashSet<>(readActions);
+        if (mode == Mode.ENFORCE) {
+            actions.addAll(writeActions);
+        }
+        return actions;
+    }
+
+    /** Every app setting the guard's code reads that this deployment can set: always, or when its input is given. */
+    public Set<String> settableSettings() {
+        Set<String> all = new LinkedHashSet<>(alwaysSetSettings.keySet());
+        all.addAll(optionalSettings.keySet());
+        return all;
+    }
+
+    /** The app settings a deployment with default inputs sets, where their values are known before Azure. */
+    public Map<String, String> defaultSettingValues() {
+        Map<String, String> values = new TreeMap<>();
+        Stream.concat(alwaysSetSettings.entrySet().stream(), optionalSettings.entrySet().stream())
+                .filter(e -> e.getValue().isPresent() && !e.getValue().get().isEmpty())
+                .forEach(e -> values.put(e.getKey(), e.getValue().get()));
+        return values;
+    }
+
+    /** The repository root: the nearest directory upwards holding {@code pom.xml} and {@code infra/}. */
+    public static Path repoRoot() {
+        Path dir = Path.of(System.getProperty("basedir", "")).toAbsolutePath();
+        for (Path d = dir; d != null; d = d.getParent()) {
+            if (Files.isRegularFile(d.resolve("pom.xml")) && Files.isDirectory(d.resolve("infra"))) {
+                return d;
+            }
+        }
+        throw new IllegalStateException("no pom.xml with an infra/ directory above " + dir);
+    }
+
+    // =====================================================================================================
+    // Bicep
+    // =====================================================================================================
+
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Pattern INTERPOLATION = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
+
+    /** A declaration and the file it is in. */
+    private record Located(Path file, Declaration declaration) {}
+
+    /** Every {@code .bicep} file under {@code infra/}, parsed. */
+    private static final class BicepProject {
+        final Map<Path, BicepText> files = new LinkedHashMap<>();
+
+        BicepProject(Path infra) {
+            try (Stream<Path> paths = Files.walk(infra)) {
+                for (Path p : paths.filter(p -> p.toString().endsWith(".bicep")).sorted().toList()) {
+                    files.put(p.toAbsolutePath().normalize(),
+                            BicepText.parse(infra.getParent().relativize(p).toString(), Files.readString(p)));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        List<Located> all(String kind, String name) {
+            List<Located> found = new ArrayList<>();
+            files.forEach((path, text) -> text.declarations().stream()
+                    .filter(d -> d.kind().equals(kind) && name.equals(d.name()))
+                    .forEach(d -> found.add(new Located(path, d))));
+            return found;
+        }
+
+        Located onlyVar(String name) {
+            List<Located> found = all("var", name);
+            if (found.size() != 1) {
+                throw new IllegalStateException("expected one Bicep var " + name + ", found " + found.size());
+            }
+            return found.get(0);
+        }
+
+        /** The only resource of a type that the deployment creates (not {@code existing}). */
+        Located onlyResource(String type) {
+            List<Located> found = new ArrayList<>();
+            files.forEach((path, text) -> text.resources(type).stream()
+                    .filter(d -> !d.existing())
+                    .forEach(d -> found.add(new Located(path, d))));
+            if (found.size() != 1) {
+                throw new IllegalStateException("expected one Bicep resource " + type + ", found " + found.size());
+            }
+            return found.get(0);
+        }
+
+        /** Module declarations that deploy {@code file}. */
+        List<Located> callers(Path file) {
+            List<Located> found = new ArrayList<>();
+            files.forEach((path, text) -> text.declarations().stream()
+                    .filter(d -> d.kind().equals("module")
+                            && path.getParent().resolve(d.type()).normalize().equals(file))
+                    .forEach(d -> found.add(new Located(path, d))));
+            return found;
+        }
+
+        /**
+         * What an identifier in {@code file} stands for: a var in the file, a param (the value its one caller passes,
+         * else its default), or an imported var (declared once in the project).
+         */
+        Optional<Map.Entry<Path, Value>> valueOf(Path file, String identifier) {
+            BicepText text = files.get(file);
+            Optional<Declaration> var = text.find("var", identifier);
+            if (var.isPresent()) {
+                return Optional.of(Map.entry(file, var.get().value()));
+            }
+            Optional<Declaration> param = text.find("param", identifier);
+            if (param.isPresent()) {
+                List<Located> callers = callers(file);
+                if (callers.size() == 1 && callers.get(0).declaration().value() instanceof Obj body) {
+                    Optional<Value> passed = body.at("params." + identifier);
+                    if (passed.isPresent()) {
+                        return Optional.of(Map.entry(callers.get(0).file(), passed.get()));
+                    }
+                }
+                return Optional.ofNullable(param.get().value()).map(v -> Map.entry(file, v));
+            }
+            List<Located> imported = all("var", identifier);
+            return imported.size() == 1
+                    ? Optional.of(Map.entry(imported.get(0).file(), imported.get(0).declaration().value()))
+                    : Optional.empty();
+        }
+
+        /** The string a value stands for, when it is known without Azure. */
+        Optional<String> literal(Path file, Value value) {
+            return literal(file, value, 0);
+        }
+
+        private Optional<String> literal(Path file, Value value, int depth) {
+            if (depth > 10 || value == null) {
+                return Optional.empty();
+            }
+            if (value instanceof Str s) {
+                return Optional.of(s.text());
+            }
+            if (!(value instanceof Expr e)) {
+                return Optional.empty();
+            }
+            String text = e.text();
+            if (IDENTIFIER.matcher(text).matches()) {
+                return valueOf(file, text).flatMap(v -> literal(v.getKey(), v.getValue(), depth + 1));
+            }
+            if (text.matches("-?\\d+")) {
+                return Optional.of(text);
+            }
+            String interpolated = interpolate(file, text, depth);
+            if (interpolated.length() >= 2 && interpolated.startsWith("'") && interpolated.endsWith("'")
+                    && !interpolated.contains("${")) {
+                return Optional.of(interpolated.substring(1, interpolated.length() - 1));
+            }
+            return Optional.empty();
+        }
+
+        /** The text with each {@code ${identifier}} that leads to a literal replaced by it. */
+        String interpolate(Path file, String text, int depth) {
+            Matcher m = INTERPOLATION.matcher(text);
+            StringBuilder sb = new StringBuilder();
+            while (m.find()) {
+                String replacement = valueOf(file, m.group(1))
+                        .flatMap(v -> literal(v.getKey(), v.getValue(), depth + 1))
+                        .orElse(m.group());
+                m.appendReplacement(sb, Matcher.quoteReplacement(replacement));
+            }
+            m.appendTail(sb);
+            return sb.toString();
+        }
+
+        /** A list of string literals (an array, or an identifier leading to one). */
+        List<String> strings(Path file, Value value, String what) {
+            if (value instanceof Expr e && IDENTIFIER.matcher(e.text()).matches()) {
+                Map.Entry<Path, Value> v = valueOf(file, e.text())
+                        .orElseThrow(() -> new IllegalStateException(what + ": cannot resolve " + e.text()));
+                return strings(v.getKey(), v.getValue(), what);
+            }
+            if (!(value instanceof Arr arr)) {
+                throw new IllegalStateException(what + " is not an array of strings: " + value);
+            }
+            List<String> out = new ArrayList<>();
+            for (Value item : arr.items()) {
+                out.add(literal(file, item).orElseThrow(
+                        () -> new IllegalStateException(what + " holds " + item + ", not a string literal")));
+            }
+            return out;
+        }
+    }
+
+    private static Obj body(Located located) {
+        if (!(located.declaration().value() instanceof Obj obj)) {
+            throw new IllegalStateException(located.declaration().name() + " has no object body");
+        }
+        return obj;
+    }
+
+    private static Value need(Obj obj, String path, String what) {
+        return obj.at(path).orElseThrow(() -> new IllegalStateException(what + ": no " + path));
+    }
+
+    private static String exprText(Value v) {
+        if (v instanceof Expr e) {
+            return e.text();
+        }
+        if (v instanceof Str s) {
+            return "'" + s.text() + "'";
+        }
+        return String.valueOf(v);
+    }
+
+    static InfraModel fromBicep(Path root) {
+        BicepProject p = new BicepProject(root.resolve("infra"));
+
+        Located es = p.onlyResource("Microsoft.EventGrid/systemTopics/eventSubscriptions");
+        Obj esBody = body(es);
+        Set<String> operations = new LinkedHashSet<>();
+        Value filters = need(esBody, "properties.filter.advancedFilters", "event subscription");
+        if (filters instanceof Arr arr) {
+            for (Value f : arr.items()) {
+                if (f instanceof Obj o
+                        && o.get("operatorType").flatMap(v -> p.literal(es.file(), v)).orElse("").equals("StringIn")
+                        && o.get("key").flatMap(v -> p.literal(es.file(), v)).orElse("").equals("data.operationName")) {
+                    operations.addAll(p.strings(es.file(), need(o, "values", "StringIn filter"), "StringIn values"));
+                }
+            }
+        }
+        Set<String> eventTypes = new LinkedHashSet<>(p.strings(es.file(),
+                need(esBody, "properties.filter.includedEventTypes", "event subscription"), "includedEventTypes"));
+        String endpointType = p.literal(es.file(), need(esBody, "properties.destination.endpointType", "destination"))
+                .orElse("");
+        String destination = p.interpolate(es.file(),
+                exprText(need(esBody, "properties.destination.properties.resourceId", "destination")), 0);
+        String functionName = endpointType.equals("AzureFunction") ? functionNameIn(destination) : null;
+
+        Located role = p.onlyResource("Microsoft.Authorization/roleDefinitions");
+        Value permissions = need(body(role), "properties.permissions", "role definition");
+        String actionsExpression = permissions instanceof Arr arr && arr.items().size() == 1
+                && arr.items().get(0) instanceof Obj o && o.get("actions").isPresent()
+                ? exprText(o.get("actions").get()) : "";
+        Located read = p.onlyVar("guardReadActions");
+        Located write = p.onlyVar("guardWriteActions");
+
+        Located guard = p.onlyVar("guardSettings");
+        Located optional = p.onlyVar("guardOptionalSettings");
+        Located host = p.onlyVar("hostSettings");
+        Located applied = p.onlyVar("appSettings");
+        String appliedText = exprText(applied.declaration().value()).replaceAll("\\s+", " ");
+        Located siteConfig = p.files.get(applied.file()).resources("Microsoft.Web/sites/config").stream()
+                .map(d -> new Located(applied.file(), d))
+                .filter(l -> p.literal(l.file(), body(l).get("name").orElse(null)).orElse("").equals("appsettings"))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no sites/config 'appsettings' next to var appSettings"));
+        boolean groupsApplied = exprText(body(siteConfig).get("properties").orElse(new Expr(""))).equals("appSettings")
+                && Stream.of("hostSettings", "guardSettings", "guardOptionalSettings").allMatch(appliedText::contains);
+        boolean filtered = appliedText.contains("filter(items(guardOptionalSettings), s => !empty(s.value))");
+
+        Located site = p.onlyResource("Microsoft.Web/sites");
+        Obj siteBody = body(site);
+        List<String> alwaysReady = new ArrayList<>();
+        siteBody.at("properties.functionAppConfig.scaleAndConcurrency.alwaysReady").ifPresent(v -> {
+            if (v instanceof Arr arr) {
+                arr.items().forEach(item -> {
+                    if (item instanceof Obj o && o.get("name").isPresent()) {
+                        alwaysReady.add(p.literal(site.file(), o.get("name").get())
+                                .orElse(p.interpolate(site.file(), exprText(o.get("name").get()), 0)));
+                    }
+                });
+            }
+        });
+        String runtime = p.literal(site.file(), need(siteBody, "properties.functionAppConfig.runtime.name", "site"))
+                .orElse("?") + " " + p.literal(site.file(),
+                need(siteBody, "properties.functionAppConfig.runtime.version", "site")).orElse("?");
+
+        Located topic = p.onlyResource("Microsoft.EventGrid/systemTopics");
+        Obj topicBody = body(topic);
+
+        DeadLetter deadLetter = esBody.at("properties.deadLetterWithResourceIdentity")
+                .filter(Obj.class::isInstance).map(Obj.class::cast)
+                .map(o -> new DeadLetter(
+                        o.at("identity.type").flatMap(v -> p.literal(es.file(), v)).orElse(null),
+                        o.at("deadLetterDestination.endpointType").flatMap(v -> p.literal(es.file(), v)).orElse(null),
+                        o.at("deadLetterDestination.properties.blobContainerName")
+                                .flatMap(v -> p.literal(es.file(), v)).orElse(null)))
+                .orElse(null);
+        RetryPolicy retry = esBody.at("properties.retryPolicy")
+                .filter(Obj.class::isInstance).map(Obj.class::cast)
+                .map(o -> new RetryPolicy(
+                        intOf(o.get("maxDeliveryAttempts").flatMap(v -> p.literal(es.file(), v))),
+                        intOf(o.get("eventTimeToLiveInMinutes").flatMap(v -> p.literal(es.file(), v)))))
+                .orElse(null);
+
+        Path esFile = es.file();
+        List<Located> esCallers = p.callers(esFile);
+        boolean gated = esCallers.size() == 1
+                && IDENTIFIER.matcher(Objects.requireNonNullElse(esCallers.get(0).declaration().condition(), "")).matches()
+                && p.files.get(esCallers.get(0).file())
+                        .find("param", esCallers.get(0).declaration().condition())
+                        .map(d -> d.value() != null && exprText(d.value()).equals("false"))
+                        .orElse(false);
+
+        return new InfraModel(Form.BICEP, operations, eventTypes, functionName,
+                p.strings(read.file(), read.declaration().value(), "guardReadActions"),
+                p.strings(write.file(), write.declaration().value(), "guardWriteActions"),
+                actionsExpression,
+                bicepSettings(p, guard), bicepSettings(p, optional), bicepSettings(p, host).keySet(), Set.of(),
+                filtered, groupsApplied, alwaysReady, runtime,
+                p.literal(topic.file(), need(topicBody, "properties.topicType", "system topic")).orElse(null),
+                p.literal(topic.file(), need(topicBody, "location", "system topic")).orElse(null),
+                deadLetter, retry, gated);
+    }
+
+    private static Map<String, Optional<String>> bicepSettings(BicepProject p, Located var) {
+        if (!(var.declaration().value() instanceof Obj obj)) {
+            throw new IllegalStateException("var " + var.declaration().name() + " is not an object literal");
+        }
+        Map<String, Optional<String>> settings = new LinkedHashMap<>();
+        obj.entries().forEach((name, value) -> settings.put(name, p.literal(var.file(), value)));
+        return settings;
+    }
+
+    // =====================================================================================================
+    // Terraform
+    // =====================================================================================================
+
+    static InfraModel fromTerraform(Path root) {
+        TerraformJson tf = TerraformJson.read(root, root.resolve("infra/terraform"));
+
+        JsonObject es = tf.onlyResource("azurerm_eventgrid_system_topic_event_subscription");
+        Set<String> operations = new LinkedHashSet<>();
+        for (JsonObject filter : TerraformJson.blocks(es, "advanced_filter")) {
+            for (JsonObject in : TerraformJson.blocks(filter, "string_in")) {
+                if (tf.literal(in.get("key")).orElse("").equals("data.operationName")) {
+                    operations.addAll(tf.stringList(in.get("values"), "string_in values"));
+                }
+            }
+        }
+        Set<String> eventTypes = new LinkedHashSet<>(tf.stringList(es.get("included_event_types"), "included_event_types"));
+        String functionName = TerraformJson.blocks(es, "azure_function_endpoint").stream()
+                .findFirst()
+                .map(b -> functionNameIn(interpolate(tf, b.get("function_id").getAsString())))
+                .orElse(null);
+
+        JsonObject role = tf.onlyResource("azurerm_role_definition");
+        String actionsExpression = TerraformJson.blocks(role, "permissions").stream().findFirst()
+                .map(b -> b.get("actions").isJsonPrimitive() ? b.get("actions").getAsString() : b.get("actions").toString())
+                .orElse("");
+
+        JsonObject app = tf.onlyResource("azurerm_function_app_flex_consumption");
+        String appSettings = app.get("app_settings").getAsString().replaceAll("\\s+", " ");
+        boolean groupsApplied = Stream.of("local.host_settings", "local.guard_settings", "local.guard_optional_settings",
+                "local.provider_workarounds").allMatch(appSettings::contains);
+        boolean filtered = appSettings.contains(
+                "{ for name, value in local.guard_optional_settings : name => value if value != \"\" }");
+
+        Set<String> host = new LinkedHashSet<>(terraformSettings(tf, "host_settings").keySet());
+        TerraformJson.blocks(app, "site_config").stream().findFirst()
+                .filter(sc -> sc.has("application_insights_connection_string"))
+                .ifPresent(sc -> host.add("APPLICATIONINSIGHTS_CONNECTION_STRING"));
+        Set<String> cleared = new LinkedHashSet<>();
+        terraformSettings(tf, "provider_workarounds").forEach((name, value) -> {
+            if (!value.orElse("?").isEmpty()) {
+                throw new IllegalStateException("local.provider_workarounds." + name + " must be the empty string");
+            }
+            cleared.add(name);
+        });
+
+        List<String> alwaysReady = TerraformJson.blocks(app, "always_ready").stream()
+                .map(b -> interpolate(tf, b.get("name").getAsString()))
+                .toList();
+        String runtime = tf.literal(app.get("runtime_name")).orElse("?") + " "
+                + tf.literal(app.get("runtime_version")).orElse("?");
+
+        JsonObject topic = tf.onlyResource("azurerm_eventgrid_system_topic");
+
+        DeadLetter deadLetter = null;
+        List<JsonObject> dlIdentity = TerraformJson.blocks(es, "dead_letter_identity");
+        List<JsonObject> dlBlob = TerraformJson.blocks(es, "storage_blob_dead_letter_destination");
+        if (!dlBlob.isEmpty()) {
+            String container = containerName(tf, dlBlob.get(0).get("storage_blob_container_name"));
+            deadLetter = new DeadLetter(
+                    dlIdentity.isEmpty() ? null : tf.literal(dlIdentity.get(0).get("type")).orElse(null),
+                    "StorageBlob", container);
+        }
+        RetryPolicy retry = TerraformJson.blocks(es, "retry_policy").stream().findFirst()
+                .map(b -> new RetryPolicy(intOf(tf.literal(b.get("max_delivery_attempts"))),
+                        intOf(tf.literal(b.get("event_time_to_live")))))
+                .orElse(null);
+
+        boolean gated = es.has("count")
+                && es.get("count").getAsString().replaceAll("\\s+", " ").equals("${var.deploy_event_subscription ? 1 : 0}")
+                && tf.variableDefault("deploy_event_subscription").map(JsonElement::toString).orElse("").equals("false");
+
+        return new InfraModel(Form.TERRAFORM, operations, eventTypes, functionName,
+                tf.stringList(tf.local("guard_read_actions").orElse(null), "local.guard_read_actions"),
+                tf.stringList(tf.local("guard_write_actions").orElse(null), "local.guard_write_actions"),
+                actionsExpression,
+                terraformSettings(tf, "guard_settings"), terraformSettings(tf, "guard_optional_settings"), host, cleared,
+                filtered, groupsApplied, alwaysReady, runtime,
+                tf.literal(topic.get("topic_type")).orElse(null),
+                tf.literal(topic.get("location")).orElse(null),
+                deadLetter, retry, gated);
+    }
+
+    private static Map<String, Optional<String>> terraformSettings(TerraformJson tf, String local) {
+        JsonElement e = tf.local(local)
+                .orElseThrow(() -> new IllegalStateException("no local." + local + " in " + tf.dir()));
+        if (!e.isJsonObject()) {
+            throw new IllegalStateException("local." + local + " is not a map literal: " + e);
+        }
+        Map<String, Optional<String>> settings = new LinkedHashMap<>();
+        e.getAsJsonObject().entrySet().forEach(entry -> settings.put(entry.getKey(), tf.literal(entry.getValue())));
+        return settings;
+    }
+
+    /** Resolves {@code ${local.x}} / {@code ${var.x}} inside a template, leaving other references as written. */
+    private static String interpolate(TerraformJson tf, String template) {
+        Matcher m = Pattern.compile("\\$\\{(?:local|var)\\.[A-Za-z0-9_]+}").matcher(template);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(sb, Matcher.quoteReplacement(
+                    tf.literal(new com.google.gson.JsonPrimitive(m.group())).orElse(m.group())));
+        }
+        m.appendTail(sb);
+        return sb.toString();
+    }
+
+    /** A container name, following {@code ${azurerm_storage_container.<name>.name}} to that container. */
+    private static String containerName(TerraformJson tf, JsonElement value) {
+        Optional<String> literal = tf.literal(value);
+        if (literal.isPresent()) {
+            return literal.get();
+        }
+        Matcher m = Pattern.compile("^\\$\\{azurerm_storage_container\\.([A-Za-z0-9_]+)\\.name}$").matcher(value.getAsString());
+        if (!m.matches()) {
+            return null;
+        }
+        JsonObject containers = tf.root().getAsJsonObject("resource").getAsJsonObject("azurerm_storage_container");
+        return containers == null || !containers.has(m.group(1)) ? null
+                : tf.literal(containers.getAsJsonArray(m.group(1)).get(0).getAsJsonObject().get("name")).orElse(null);
+    }
+
+    // =====================================================================================================
+
+    /** The function name at the end of a {@code <function app id>/functions/<name>} destination. */
+    private static String functionNameIn(String destination) {
+        Matcher m = Pattern.compile("/functions/([^/'\"]+)'?$").matcher(destination.trim());
+        return m.find() ? m.group(1) : null;
+    }
+
+    private static int intOf(Optional<String> value) {
+        try {
+            return value.map(Integer::parseInt).orElse(-1);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** A short description for assertion messages. */
+    @Override
+    public String toString() {
+        return form + " deployment";
+    }
+
+    static String read(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Set<String> sorted(Set<String> set) {
+        return set.stream().sorted().collect(Collectors.toCollection(LinkedHashSet::new));
+    }
+}
