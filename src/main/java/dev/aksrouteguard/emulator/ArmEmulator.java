@@ -206,6 +206,16 @@ public final class ArmEmulator implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Answers Network and AKS writes as already complete (200/201, {@code provisioningState: Succeeded}, no
+   * {@code Azure-AsyncOperation}), which ARM allows and the SDK accepts without polling: for fast suites
+   * that do not test polling. Default false: writes are long-running, as in Azure.
+   */
+  public ArmEmulator synchronousWrites(boolean enabled) {
+    state.synchronousWrites(enabled);
+    return this;
+  }
+
   /** Whether a write to a VNet (or cluster) with an operation in progress fails 409 (default true). */
   public ArmEmulator conflictOnConcurrentWrites(boolean enabled) {
     state.conflictOnConcurrentWrites(enabled);

@@ -53,6 +53,7 @@ final class ArmState {
   private int inProgressPolls = 1;
   private int retryAfterSeconds = 1;
   private boolean conflictOnConcurrentWrites = true;
+  private boolean synchronousWrites;
 
   ArmState(String tenantId, Clock clock, Consumer<JsonObject> events) {
     this.tenantId = Objects.requireNonNull(tenantId, "tenantId == null");
@@ -71,6 +72,10 @@ final class ArmState {
 
   synchronized int retryAfterSeconds() {
     return retryAfterSeconds;
+  }
+
+  synchronized void synchronousWrites(boolean enabled) {
+    this.synchronousWrites = enabled;
   }
 
   synchronized void conflictOnConcurrentWrites(boolean enabled) {
@@ -192,7 +197,7 @@ final class ArmState {
         validateReferences(Json.string(next, "location"), subnet.getAsJsonObject());
       }
     }
-    boolean longRunning = Types.isLongRunning(path.resourceType());
+    boolean longRunning = Types.isLongRunning(path.resourceType()) && asynchronous(request);
     Normalizer.stampEtag(next, null);
     Normalizer.setProvisioningState(next,
         longRunning ? Types.inProgressState(path.resourceType(), current == null) : "Succeeded", true);
@@ -227,10 +232,16 @@ final class ArmState {
     }
     String name = Json.string(entry, "name");
     Normalizer.stampEtag(next, name);
+    boolean longRunning = asynchronous(request);
     kind.entryProperties(entry).addProperty("provisioningState",
-        Types.inProgressState(kind.childType(), currentEntry == null));
+        longRunning ? Types.inProgressState(kind.childType(), currentEntry == null) : "Succeeded");
     store(next);
-    return finishWrite(path, request, next, parent, name, true, action);
+    return finishWrite(path, request, next, parent, name, longRunning, action);
+  }
+
+  /** Whether a Network/AKS write answers with an async operation (always when a fault will fail it). */
+  private boolean asynchronous(RequestContext request) {
+    return !synchronousWrites || request.asyncFailure() != null;
   }
 
   private Written finishWrite(ArmPath path, RequestContext request, JsonObject stored, @Nullable JsonObject before,
