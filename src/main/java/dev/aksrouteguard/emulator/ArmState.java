@@ -634,7 +634,7 @@ final class ArmState {
     String id = Json.string(resource, "id");
     String type = Json.string(resource, "type");
     JsonObject before = resources.put(key(id), resource);
-    idsBySubscriptionAndType.computeIfAbsent(indexKey(ArmPath.parse(id).subscription(), type),
+    idsBySubscriptionAndType.computeIfAbsent(indexKey(subscriptionOf(id), type),
         k -> new TreeSet<>()).add(key(id));
     if (Types.is(type, Types.VIRTUAL_NETWORK)) {
       backReferences.replaceVirtualNetwork(before, resource);
@@ -647,7 +647,7 @@ final class ArmState {
       return false;
     }
     String type = Json.string(before, "type");
-    NavigableSet<String> ids = idsBySubscriptionAndType.get(indexKey(ArmPath.parse(lowerId).subscription(), type));
+    NavigableSet<String> ids = idsBySubscriptionAndType.get(indexKey(subscriptionOf(lowerId), type));
     if (ids != null) {
       ids.remove(lowerId);
     }
@@ -669,6 +669,13 @@ final class ArmState {
   private static @Nullable String etag(JsonObject resource) {
     String key = Types.etagKey(Json.string(resource, "type"));
     return key == null ? null : Json.string(resource, key);
+  }
+
+  /** The subscription of a stored id ({@code /subscriptions/{s}/...}). */
+  private static String subscriptionOf(String id) {
+    int start = "/subscriptions/".length();
+    int end = id.indexOf('/', start);
+    return end < 0 ? id.substring(start) : id.substring(start, end);
   }
 
   private static String indexKey(String subscription, String type) {

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * Turns a request (or seed) body into the stored resource, the way ARM does: the server sets {@code id},
@@ -58,7 +57,7 @@ final class Normalizer {
       properties.remove("subnets"); // computed on read
     }
     if (Types.isNetwork(type) && !properties.has("resourceGuid")) {
-      properties.addProperty("resourceGuid", UUID.randomUUID().toString());
+      properties.addProperty("resourceGuid", Types.fastUuid());
     }
     resource.add("properties", properties);
     InlineChildren children = InlineChildren.forParentType(type);

@@ -67,8 +67,16 @@ final class Types {
   }
 
   static String newEtag(String type) {
-    String uuid = java.util.UUID.randomUUID().toString();
+    String uuid = fastUuid();
     return isContainerService(type) ? uuid.replace("-", "").substring(0, 12) : "W/\"" + uuid + "\"";
+  }
+
+  /** A random version-4 UUID from a fast, non-cryptographic source: etags and GUIDs only need to differ. */
+  static String fastUuid() {
+    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+    long most = (random.nextLong() & ~0xf000L) | 0x4000L;
+    long least = (random.nextLong() & 0x3fffffffffffffffL) | 0x8000000000000000L;
+    return new java.util.UUID(most, least).toString();
   }
 
   /** State a write shows until its async operation ends. */
