@@ -32,6 +32,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
@@ -58,6 +59,7 @@ public final class ArmEmulator implements AutoCloseable {
   /** The tenant every principal and event belongs to. */
   public static final String TENANT_ID = "3c8e2a51-7d4f-4b6a-9e1c-5f2d8a7b0c64";
   private static final System.Logger LOGGER = System.getLogger(ArmEmulator.class.getName());
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
 
   private final Clock clock = Clock.system(ZoneOffset.UTC);
   private final TlsIdentity tls;
@@ -68,9 +70,10 @@ public final class ArmEmulator implements AutoCloseable {
   private final List<JsonObject> events = new ArrayList<>();
   private final List<Consumer<JsonObject>> listeners = new CopyOnWriteArrayList<>();
   private final ArmState state;
-  private final ExecutorService armThreads = Executors.newFixedThreadPool(4, threads("arm-emulator-https"));
-  private final ExecutorService identityThreads = Executors.newFixedThreadPool(2, threads("arm-emulator-identity"));
-  private final ExecutorService eventThread = Executors.newSingleThreadExecutor(threads("arm-emulator-events"));
+  private final String threadNamePrefix = "arm-emulator-" + INSTANCES.incrementAndGet() + "-";
+  private final ExecutorService armThreads = Executors.newFixedThreadPool(4, threads("https"));
+  private final ExecutorService identityThreads = Executors.newFixedThreadPool(2, threads("identity"));
+  private final ExecutorService eventThread = Executors.newSingleThreadExecutor(threads("events"));
   private final HttpsServer armServer;
   private final HttpServer identityServer;
   private final URI endpoint;
@@ -385,7 +388,7 @@ public final class ArmEmulator implements AutoCloseable {
     return state.size();
   }
 
-  /** Stops both servers and all emulator threads. */
+  /** Stops both servers and all emulator threads (waiting a few seconds for them to end). */
   @Override
   public void close() {
     armServer.stop(0);
@@ -393,6 +396,15 @@ public final class ArmEmulator implements AutoCloseable {
     armThreads.shutdownNow();
     identityThreads.shutdownNow();
     eventThread.shutdown();
+    try {
+      for (ExecutorService threads : List.of(armThreads, identityThreads, eventThread)) {
+        if (!threads.awaitTermination(5, TimeUnit.SECONDS)) {
+          LOGGER.log(System.Logger.Level.WARNING, "emulator threads still running after close");
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Override
@@ -400,10 +412,15 @@ public final class ArmEmulator implements AutoCloseable {
     return "ArmEmulator[" + endpoint + ", identity " + identityEndpoint() + "]";
   }
 
-  private static ThreadFactory threads(String name) {
+  /** Names of this emulator's threads start with this, e.g. {@code arm-emulator-3-https-1}. */
+  String threadNamePrefix() {
+    return threadNamePrefix;
+  }
+
+  private ThreadFactory threads(String role) {
     AtomicInteger count = new AtomicInteger();
     return runnable -> {
-      Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+      Thread thread = new Thread(runnable, threadNamePrefix + role + "-" + count.incrementAndGet());
       thread.setDaemon(true);
       return thread;
     };
