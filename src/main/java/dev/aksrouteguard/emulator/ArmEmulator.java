@@ -5,6 +5,7 @@ import com.azure.core.credential.TokenCredential;
 import com.azure.core.http.HttpClient;
 import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import com.azure.core.management.AzureEnvironment;
+import com.azure.core.management.profile.AzureProfile;
 import com.google.gson.JsonObject;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
@@ -151,8 +152,9 @@ public final class ArmEmulator implements AutoCloseable {
   }
 
   /** An {@code AzureProfile} for this subscription in the emulator's tenant and environment. */
-  public com.azure.core.management.profile.AzureProfile profile(String subscriptionId) {
-    return new com.azure.core.management.profile.AzureProfile(TENANT_ID, subscriptionId, azureEnvironment());
+  public AzureProfile profile(String subscriptionId) {
+    Objects.requireNonNull(subscriptionId, "subscriptionId == null");
+    return new AzureProfile(TENANT_ID, subscriptionId, azureEnvironment());
   }
 
   /** {@code IDENTITY_ENDPOINT}: {@code http://127.0.0.1:<port>/msi/token}. */

@@ -36,7 +36,11 @@ public record RecordedRequest(Instant time, String method, String path, String q
     return !isRead();
   }
 
-  /** The RBAC action ARM checks for this request, as {@link ArmEmulator#rbacAction(String, String)}. */
+  /**
+   * The RBAC action ARM checks for this request, as {@link ArmEmulator#rbacAction(String, String)}.
+   *
+   * @throws IllegalArgumentException if the path was not an ARM path (the emulator answered it 400)
+   */
   public String rbacAction() {
     return Rbac.action(method, path);
   }

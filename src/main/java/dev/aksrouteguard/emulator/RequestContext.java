@@ -24,8 +24,6 @@ record RequestContext(Principal principal, String method, String url, String pat
   /** Throws 403 {@code LinkedAuthorizationFailed} when the caller may not link what a write references. */
   interface LinkedAccess {
     void check(String action, String scope, java.util.List<LinkedAction> linked);
-
-    LinkedAccess UNRESTRICTED = (action, scope, linked) -> { };
   }
 
   /** A linked action on a scope, e.g. {@code routeTables/join/action} on the route table's id. */
