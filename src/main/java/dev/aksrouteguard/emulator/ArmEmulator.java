@@ -141,9 +141,10 @@ public final class ArmEmulator implements AutoCloseable {
   }
 
   /**
-   * The public Azure cloud with {@code resourceManager} pointed at the emulator. (All endpoints must be
-   * present: the SDK's scope lookup iterates them.) Tokens are requested for
-   * {@code https://management.core.windows.net/}, as in Azure.
+   * The public Azure cloud with {@code resourceManagerEndpointUrl} pointed at the emulator. Start from the
+   * full public-cloud map: the SDK derives the token scope from {@code managementEndpointUrl}
+   * ({@code https://management.core.windows.net//.default}, as in Azure); without it the scope would be
+   * {@code null/.default}.
    */
   public AzureEnvironment azureEnvironment() {
     Map<String, String> endpoints = new HashMap<>(AzureEnvironment.AZURE.getEndpoints());
