@@ -5,6 +5,10 @@ import com.azure.core.http.HttpHeaderName;
 import com.azure.core.http.HttpResponse;
 import com.azure.core.management.exception.ManagementError;
 import com.azure.core.management.exception.ManagementException;
+import com.azure.core.management.polling.PollResult;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.aksrouteguard.core.ArmException;
 import dev.aksrouteguard.core.ArmException.Kind;
 import dev.aksrouteguard.core.Nullable;
@@ -27,7 +31,7 @@ final class ArmErrors {
             "gatewaytimeout", "operationtimedout");
 
     private static final Pattern LINKED_ACTION = Pattern.compile(
-            "does not have permission to perform action\\(s\\) '([^']+)'", Pattern.CASE_INSENSITIVE);
+            "does not have permission to perform action(?:\\(s\\))? '([^']+)'", Pattern.CASE_INSENSITIVE);
     private static final Pattern ACTION = Pattern.compile(
             "does not have authorization to perform action '([^']+)'", Pattern.CASE_INSENSITIVE);
 
@@ -84,6 +88,36 @@ final class ArmErrors {
         }
         String text = what + " failed: " + (status == 0 ? "" : "HTTP " + status + " ") + (code == null ? "" : code + ": ") + message;
         return new ArmException(kind, status, code, text, retryAfter, missing, e);
+    }
+
+    /**
+     * A long-running operation that ended {@code Failed} or {@code Canceled}: the SDK reports it on the last poll
+     * rather than by throwing. Transient codes (e.g. {@code InternalServerError}, {@code RetryableError}) stay
+     * retryable.
+     */
+    static ArmException operationFailed(String what, String status, @Nullable PollResult.Error error) {
+        String code = null;
+        String message = error == null || error.getMessage() == null ? "no error detail" : error.getMessage();
+        if (error != null && error.getResponseBody() != null) {
+            try {
+                JsonElement body = JsonParser.parseString(error.getResponseBody());
+                JsonObject detail = body.isJsonObject() && body.getAsJsonObject().get("error") instanceof JsonObject e ? e : null;
+                if (detail != null) {
+                    code = detail.get("code") != null && !detail.get("code").isJsonNull() ? detail.get("code").getAsString() : null;
+                    message = detail.get("message") != null && !detail.get("message").isJsonNull() ? detail.get("message").getAsString() : message;
+                }
+            } catch (RuntimeException notJson) {
+                // keep the SDK's message
+            }
+        }
+        int httpStatus = error == null ? 0 : error.getResponseStatusCode();
+        boolean transientCode = code != null && TRANSIENT_CODES.contains(code.toLowerCase(Locale.ROOT));
+        Kind kind = transientCode ? Kind.TRANSIENT
+                : "invalidresourcereference".equalsIgnoreCase(code) ? Kind.INVALID_REFERENCE
+                : "linkedauthorizationfailed".equalsIgnoreCase(code) || "authorizationfailed".equalsIgnoreCase(code) ? Kind.FORBIDDEN
+                : Kind.TERMINAL;
+        String text = what + " ended " + status + (code == null ? "" : ": " + code) + ": " + message;
+        return new ArmException(kind, httpStatus, code, text, null, kind == Kind.FORBIDDEN ? missingAction(message) : null, null);
     }
 
     /** The RBAC action named in an AuthorizationFailed or LinkedAuthorizationFailed message. */

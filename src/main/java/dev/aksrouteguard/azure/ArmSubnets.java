@@ -1,6 +1,10 @@
 package dev.aksrouteguard.azure;
 
+import com.azure.core.management.polling.PollResult;
 import com.azure.core.util.Context;
+import com.azure.core.util.polling.LongRunningOperationStatus;
+import com.azure.core.util.polling.PollResponse;
+import com.azure.core.util.polling.SyncPoller;
 import com.azure.json.JsonProviders;
 import com.azure.json.JsonReader;
 import com.azure.resourcemanager.network.fluent.SubnetsClient;
@@ -55,15 +59,24 @@ final class ArmSubnets implements Subnets {
         SubnetInner body = copy(read.body());
         body.withRouteTable(new RouteTableInner().withId(routeTable.value()));
         Context context = read.state().etag() == null ? Context.NONE : new Context(IfMatchPolicy.ETAG, read.state().etag());
+        String what = "PUT subnet " + id.name();
         SubnetInner after;
         try {
-            after = client.beginCreateOrUpdate(id.resourceGroup(), id.virtualNetworkName(), id.name(), body, context).getFinalResult();
+            SyncPoller<PollResult<SubnetInner>, SubnetInner> poller =
+                    client.beginCreateOrUpdate(id.resourceGroup(), id.virtualNetworkName(), id.name(), body, context);
+            PollResponse<PollResult<SubnetInner>> last = poller.waitForCompletion();
+            if (last.getStatus() != LongRunningOperationStatus.SUCCESSFULLY_COMPLETED) {
+                throw ArmErrors.operationFailed(what, last.getStatus().toString(),
+                        last.getValue() == null ? null : last.getValue().getError());
+            }
+            after = poller.getFinalResult();
+        } catch (ArmException e) {
+            throw e;
         } catch (RuntimeException e) {
-            throw ArmErrors.map("PUT subnet " + id.name(), e);
+            throw ArmErrors.map(what, e);
         }
         if (after == null) {
-            throw new ArmException(ArmException.Kind.TERMINAL, 0, null, "PUT subnet " + id.name() + " ended without a result",
-                    null, null, null);
+            throw new ArmException(ArmException.Kind.TERMINAL, 0, null, what + " ended without a result", null, null, null);
         }
         return ArmMapping.subnet(id, after);
     }

@@ -77,6 +77,9 @@ final class Normalizer {
         body);
     keepReadOnly(kind.entryProperties(entry), currentEntry == null ? null : kind.entryProperties(currentEntry),
         Types.readOnlyProperties(kind.childType()), trustBody);
+    if (kind == InlineChildren.SUBNETS) {
+      serviceEndpointStates(kind.entryProperties(entry));
+    }
     if (kind == InlineChildren.AGENT_POOLS && !entry.has("powerState")) {
       entry.add("powerState", powerState("Running"));
     }
@@ -84,6 +87,22 @@ final class Normalizer {
       kind.setEtag(entry, kind.etag(currentEntry));
     }
     return entry;
+  }
+
+  /**
+   * {@code serviceEndpoints[].provisioningState} is read-only and computed by Network RP: clients (the SDK) do not
+   * send it back, and ARM answers it again on every read.
+   */
+  private static void serviceEndpointStates(JsonObject subnetProperties) {
+    JsonArray endpoints = Json.array(subnetProperties, "serviceEndpoints");
+    if (endpoints == null) {
+      return;
+    }
+    for (JsonElement endpoint : endpoints) {
+      if (endpoint.isJsonObject()) {
+        endpoint.getAsJsonObject().addProperty("provisioningState", "Succeeded");
+      }
+    }
   }
 
   /** Sets {@code provisioningState} on the resource and, if asked, on all its inline entries. */

@@ -61,7 +61,9 @@ public final class Wiring {
         Objects.requireNonNull(settings, "settings == null");
         Objects.requireNonNull(options, "options == null");
         HttpClient http = ArmClients.httpClient(options.trust());
-        TokenCredential credential = ArmClients.credential(settings, http, options.identityConfiguration());
+        TokenCredential credential = options.credential() != null
+                ? options.credential()
+                : ArmClients.credential(settings, http, Configuration.getGlobalConfiguration());
         ArmClients arm = ArmClients.connect(settings, credential, http, options.clock());
         ClusterDirectory directory = new ClusterDirectory(arm.inventory(), options.clock(), ClusterDirectory.DEFAULT_TTL);
         Reconciler reconciler = new Reconciler(arm.subnets(), directory, settings.mode(), options.clock(), options.backoff());
@@ -91,7 +93,9 @@ public final class Wiring {
      * What differs between Azure, a laptop, the demo and the tests.
      *
      * @param trust an SSLContext trusting the local emulator, or null for the JVM trust store
-     * @param identityConfiguration where the credential reads {@code IDENTITY_ENDPOINT}, {@code IDENTITY_HEADER}, …
+     * @param credential the credential to use, or null for {@code DefaultAzureCredential} from the process environment
+     *     (managed identity through {@code IDENTITY_ENDPOINT}/{@code IDENTITY_HEADER} in Azure; MSAL reads those from
+     *     the real environment only, so an in-process emulator passes its own credential here)
      * @param alerts builds the alert sink from the settings (Teams in production)
      */
     /** Builds the alert sink; the credential serves an identity-based storage connection. */
@@ -102,14 +106,13 @@ public final class Wiring {
 
     public record Options(
             @Nullable SSLContext trust,
-            Configuration identityConfiguration,
+            @Nullable TokenCredential credential,
             Clock clock,
             Backoff backoff,
             Alerts alerts,
             Logger log) {
 
         public Options {
-            Objects.requireNonNull(identityConfiguration, "identityConfiguration == null");
             Objects.requireNonNull(clock, "clock == null");
             Objects.requireNonNull(backoff, "backoff == null");
             Objects.requireNonNull(alerts, "alerts == null");
@@ -118,32 +121,32 @@ public final class Wiring {
 
         public static Options production() {
             Logger log = Logger.getLogger("dev.aksrouteguard");
-            return new Options(null, Configuration.getGlobalConfiguration(), Clock.systemUTC(), Backoff.DEFAULT,
+            return new Options(null, null, Clock.systemUTC(), Backoff.DEFAULT,
                     TeamsWebhookAlertSink::create, log);
         }
 
         public Options withTrust(@Nullable SSLContext trust) {
-            return new Options(trust, identityConfiguration, clock, backoff, alerts, log);
+            return new Options(trust, credential, clock, backoff, alerts, log);
         }
 
-        public Options withIdentityConfiguration(Configuration configuration) {
-            return new Options(trust, configuration, clock, backoff, alerts, log);
+        public Options withCredential(@Nullable TokenCredential other) {
+            return new Options(trust, other, clock, backoff, alerts, log);
         }
 
         public Options withBackoff(Backoff other) {
-            return new Options(trust, identityConfiguration, clock, other, alerts, log);
+            return new Options(trust, credential, clock, other, alerts, log);
         }
 
         public Options withAlerts(Alerts other) {
-            return new Options(trust, identityConfiguration, clock, backoff, other, log);
+            return new Options(trust, credential, clock, backoff, other, log);
         }
 
         public Options withClock(Clock other) {
-            return new Options(trust, identityConfiguration, other, backoff, alerts, log);
+            return new Options(trust, credential, other, backoff, alerts, log);
         }
 
         public Options withLog(Logger other) {
-            return new Options(trust, identityConfiguration, clock, backoff, alerts, other);
+            return new Options(trust, credential, clock, backoff, alerts, other);
         }
     }
 }

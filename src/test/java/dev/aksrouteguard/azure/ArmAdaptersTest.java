@@ -1,0 +1,188 @@
+package dev.aksrouteguard.azure;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import dev.aksrouteguard.core.ArmException;
+import dev.aksrouteguard.core.Inventory;
+import dev.aksrouteguard.core.ResourceId;
+import dev.aksrouteguard.core.SubnetId;
+import dev.aksrouteguard.core.SubnetState;
+import dev.aksrouteguard.core.Subnets;
+import dev.aksrouteguard.emulator.Fault;
+import dev.aksrouteguard.emulator.Fixtures;
+import dev.aksrouteguard.emulator.Principal;
+import dev.aksrouteguard.emulator.RecordedRequest;
+import dev.aksrouteguard.emulator.SeededCluster;
+import dev.aksrouteguard.testing.Emulated;
+import java.time.Clock;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The ARM adapters, over the real Azure SDK and HTTPS, against the local emulator. */
+class ArmAdaptersTest {
+
+    Emulated azure = Emulated.start();
+
+    @AfterEach
+    void stop() {
+        azure.close();
+    }
+
+    ArmClients clients() {
+        return ArmClients.connect(azure.settings(), azure.arm.credential(Principal.GUARD),
+                ArmClients.httpClient(azure.arm.clientSslContext()), Clock.systemUTC());
+    }
+
+    static JsonObject withoutServerFields(JsonObject subnet) {
+        JsonObject copy = subnet.deepCopy();
+        copy.remove("etag");
+        JsonObject p = copy.getAsJsonObject("properties");
+        p.remove("routeTable");
+        p.remove("provisioningState");
+        return copy;
+    }
+
+    @Test
+    void readsTheSubnetAsTheDecisionNeedsIt() {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").seed(azure.arm);
+        SubnetState s = clients().subnets().get(SubnetId.parse(c.nodeSubnetId())).state();
+        assertEquals(ResourceId.parse(c.routeTableId()), s.routeTable());
+        assertEquals(1, s.addressPrefixes().size());
+        assertNotNull(s.etag());
+        assertEquals(azure.resource(c.nodeSubnetId()).get("etag").getAsString(), s.etag());
+    }
+
+    @Test
+    void putsTheRouteTableBackAndKeepsEveryOtherPropertyWithOnePutCarryingTheEtag() {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").serviceEndpointPolicy().drifted().seed(azure.arm);
+        JsonObject before = azure.resource(c.nodeSubnetId());
+        JsonObject vnetBefore = azure.resource(c.virtualNetworkId());
+        Subnets subnets = clients().subnets();
+        Subnets.Observed read = subnets.get(SubnetId.parse(c.nodeSubnetId()));
+        azure.arm.clearRequests();
+
+        SubnetState after = subnets.associate(read, ResourceId.parse(c.routeTableId()));
+
+        assertEquals(ResourceId.parse(c.routeTableId()), after.routeTable());
+        assertEquals(c.routeTableId().toLowerCase(), azure.routeTableOf(c.nodeSubnetId()).toLowerCase());
+        JsonObject now = azure.resource(c.nodeSubnetId());
+        assertEquals(withoutServerFields(before), withoutServerFields(now), "every other property is back unchanged");
+        JsonObject props = now.getAsJsonObject("properties");
+        for (String kept : List.of("networkSecurityGroup", "natGateway", "serviceEndpoints", "serviceEndpointPolicies")) {
+            assertTrue(props.has(kept), kept + " kept: " + props);
+        }
+        List<RecordedRequest> writes = azure.writes();
+        assertEquals(1, writes.size(), writes.toString());
+        assertTrue(writes.get(0).path().endsWith("/subnets/" + SubnetId.parse(c.nodeSubnetId()).name()));
+        assertEquals(read.state().etag(), writes.get(0).ifMatch(), "If-Match is the etag read");
+        assertEquals(vnetBefore.getAsJsonObject("properties").get("addressSpace"),
+                azure.resource(c.virtualNetworkId()).getAsJsonObject("properties").get("addressSpace"));
+    }
+
+    @Test
+    void followsTheLongRunningOperationToItsEnd() {
+        azure.close();
+        azure = Emulated.withLongRunningWrites();
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(azure.arm);
+        Subnets subnets = clients().subnets();
+        Subnets.Observed read = subnets.get(SubnetId.parse(c.nodeSubnetId()));
+        SubnetState after = subnets.associate(read, ResourceId.parse(c.routeTableId()));
+        assertEquals("Succeeded", after.provisioningState());
+        assertTrue(azure.arm.requests().stream().anyMatch(r -> r.method().equals("GET") && r.path().contains("/operations/")),
+                "the operation was polled");
+    }
+
+    @Test
+    void aStaleEtagIsAPreconditionFailure() {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(azure.arm);
+        Subnets subnets = clients().subnets();
+        Subnets.Observed read = subnets.get(SubnetId.parse(c.nodeSubnetId()));
+        azure.arm.put(c.virtualNetworkId(), azure.resource(c.virtualNetworkId()));
+        ArmException e = assertThrows(ArmException.class, () -> subnets.associate(read, ResourceId.parse(c.routeTableId())));
+        assertEquals(ArmException.Kind.PRECONDITION_FAILED, e.kind());
+        assertEquals(412, e.status());
+        assertEquals(null, azure.routeTableOf(c.nodeSubnetId()));
+    }
+
+    @Test
+    void aMissingJoinPermissionIsForbiddenAndNamesTheAction() {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(azure.arm);
+        azure.arm.enforceRbacFor(Principal.GUARD).allowActions(Set.of("Microsoft.Network/*/read",
+                "Microsoft.Network/virtualNetworks/subnets/write", "Microsoft.Network/networkSecurityGroups/join/action",
+                "Microsoft.Network/natGateways/join/action", "Microsoft.Network/virtualNetworks/subnets/joinViaServiceEndpoint/action"));
+        Subnets subnets = clients().subnets();
+        Subnets.Observed read = subnets.get(SubnetId.parse(c.nodeSubnetId()));
+        ArmException e = assertThrows(ArmException.class, () -> subnets.associate(read, ResourceId.parse(c.routeTableId())));
+        assertEquals(ArmException.Kind.FORBIDDEN, e.kind());
+        assertEquals("LinkedAuthorizationFailed", e.code());
+        assertEquals("Microsoft.Network/routeTables/join/action", e.missingAction());
+        assertEquals(null, azure.routeTableOf(c.nodeSubnetId()));
+    }
+
+    @Test
+    void aFailedOperationIsReportedWithItsCode() {
+        azure.close();
+        azure = Emulated.withLongRunningWrites();
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(azure.arm);
+        azure.arm.inject(Fault.on("PUT", ".*/subnets/.*").failAsync("SubnetWriteBlocked", "a policy blocked the write").times(1));
+        Subnets subnets = clients().subnets();
+        Subnets.Observed read = subnets.get(SubnetId.parse(c.nodeSubnetId()));
+        ArmException e = assertThrows(ArmException.class, () -> subnets.associate(read, ResourceId.parse(c.routeTableId())));
+        assertEquals(ArmException.Kind.TERMINAL, e.kind());
+        assertEquals("SubnetWriteBlocked", e.code());
+        assertTrue(e.getMessage().contains("a policy blocked the write"), e.getMessage());
+        assertEquals(null, azure.routeTableOf(c.nodeSubnetId()), "a failed operation is not applied");
+    }
+
+    @Test
+    void aRouteTableThatIsGoneIsAnInvalidReference() {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(azure.arm);
+        azure.arm.delete(c.routeTableId());
+        Subnets subnets = clients().subnets();
+        Subnets.Observed read = subnets.get(SubnetId.parse(c.nodeSubnetId()));
+        ArmException e = assertThrows(ArmException.class, () -> subnets.associate(read, ResourceId.parse(c.routeTableId())));
+        assertEquals(ArmException.Kind.INVALID_REFERENCE, e.kind());
+    }
+
+    @Test
+    void aGoneSubnetIsNotFound() {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").seed(azure.arm);
+        SubnetId gone = SubnetId.parse(c.virtualNetworkId() + "/subnets/nope");
+        ArmException e = assertThrows(ArmException.class, () -> clients().subnets().get(gone));
+        assertEquals(ArmException.Kind.NOT_FOUND, e.kind());
+    }
+
+    @Test
+    void throttlingIsRiddenOutByTheSdkHonouringRetryAfter() {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").seed(azure.arm);
+        azure.arm.inject(Fault.throttled("GET", ".*/subnets/.*", 0).times(2));
+        SubnetState s = clients().subnets().get(SubnetId.parse(c.nodeSubnetId())).state();
+        assertNotNull(s.routeTable());
+        assertEquals(3, azure.arm.requests().stream().filter(r -> r.path().contains("/subnets/")).count());
+    }
+
+    @Test
+    void theInventoryFollowsEveryPageAndCountsItsCalls() {
+        azure.arm.pageSize(2);
+        for (int i = 0; i < 5; i++) {
+            Fixtures.kubenetCluster("rg-" + i, "aks-" + i).seed(azure.arm);
+        }
+        Fixtures.azureCniCluster("rg-cni", "aks-cni").seed(azure.arm);
+        ArmClients clients = clients();
+        Inventory inv = clients.inventory().read();
+        assertEquals(6, inv.clusters().size());
+        assertEquals(5, inv.routeTables().size());
+        assertEquals(5, inv.kubenetNodeSubnets().size());
+        inv.kubenetNodeSubnets().forEach(s -> assertNotNull(inv.subnet(s), s.toString()));
+        assertEquals(3 + 3 + 3, clients.traffic().snapshot().reads(), "3 pages of clusters, 3 of route tables, 3 of VNets");
+        assertEquals(0, clients.traffic().snapshot().writes());
+        assertNotEquals(0, azure.arm.readCount());
+    }
+}
