@@ -69,6 +69,11 @@ public final class EventJson {
         return this;
     }
 
+    private String subscription() {
+        String[] parts = subject.split("/");
+        return parts.length > 2 ? parts[2] : "00000000-0000-0000-0000-000000000000";
+    }
+
     JsonObject data() {
         JsonObject data = new JsonObject();
         JsonObject auth = new JsonObject();
@@ -100,7 +105,7 @@ public final class EventJson {
         data.addProperty("resourceUri", subject);
         data.addProperty("operationName", operation);
         data.addProperty("status", "Succeeded");
-        data.addProperty("subscriptionId", subject.split("/")[2]);
+        data.addProperty("subscriptionId", subscription());
         data.addProperty("tenantId", "72f988bf-86f1-41af-91ab-2d7cd011db47");
         return data;
     }
@@ -108,7 +113,7 @@ public final class EventJson {
     /** One event in the Event Grid schema. */
     public JsonObject eventGrid() {
         JsonObject e = new JsonObject();
-        e.addProperty("topic", "/subscriptions/" + subject.split("/")[2]);
+        e.addProperty("topic", "/subscriptions/" + subscription());
         e.addProperty("subject", subject);
         e.addProperty("eventType", type);
         e.addProperty("eventTime", time);
@@ -122,7 +127,7 @@ public final class EventJson {
     /** One event in the CloudEvents 1.0 schema. */
     public JsonObject cloudEvent() {
         JsonObject e = new JsonObject();
-        e.addProperty("source", "/subscriptions/" + subject.split("/")[2]);
+        e.addProperty("source", "/subscriptions/" + subscription());
         e.addProperty("subject", subject);
         e.addProperty("type", type);
         e.addProperty("time", time);

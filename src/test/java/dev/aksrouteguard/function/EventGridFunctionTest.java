@@ -1,0 +1,291 @@
+package dev.aksrouteguard.function;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.aksrouteguard.core.Action;
+import dev.aksrouteguard.core.Outcome;
+import dev.aksrouteguard.core.Trigger;
+import dev.aksrouteguard.emulator.Fault;
+import dev.aksrouteguard.emulator.Fixtures;
+import dev.aksrouteguard.emulator.IacRedeploy;
+import dev.aksrouteguard.emulator.Principal;
+import dev.aksrouteguard.emulator.RecordedRequest;
+import dev.aksrouteguard.emulator.SeededCluster;
+import dev.aksrouteguard.events.EventJson;
+import dev.aksrouteguard.testing.Emulated;
+import dev.aksrouteguard.testing.TestContext;
+import dev.aksrouteguard.wiring.Wiring;
+import java.util.List;
+import java.util.Set;
+import java.util.logging.Level;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * End to end through the annotated Event Grid function: an ARM write event in, the emulator's end state asserted.
+ * The events come from the emulator itself (an IaC re-deploy over HTTPS) unless a test needs another shape.
+ */
+class EventGridFunctionTest {
+
+    static final Principal TERRAFORM = Principal.servicePrincipal("sp-terraform-platform");
+
+    final Emulated azure = Emulated.start();
+    final TestContext context = new TestContext(EventGridFunction.NAME);
+
+    @AfterEach
+    void stop() {
+        azure.close();
+    }
+
+    EventGridFunction function(String... settings) {
+        return EventGridFunction.over(azure.wiring(settings));
+    }
+
+    /** The subnet's JSON without what the write legitimately changes. */
+    static JsonObject comparable(JsonObject subnet) {
+        JsonObject c = subnet.deepCopy();
+        c.remove("etag");
+        c.getAsJsonObject("properties").remove("routeTable");
+        c.getAsJsonObject("properties").remove("provisioningState");
+        return c;
+    }
+
+    /** Strips the association with a subnet PUT as {@code TERRAFORM}, the way {@code terraform apply} does. */
+    String stripWithSubnetWrite(SeededCluster c) {
+        JsonObject subnet = azure.resource(c.nodeSubnetId());
+        subnet.getAsJsonObject("properties").remove("routeTable");
+        azure.arm.put(c.nodeSubnetId(), subnet);
+        return EventJson.delivery(EventJson.subnetWrite(c.nodeSubnetId()).eventGrid());
+    }
+
+    @Test
+    void aVnetRedeployThatStrippedTheTableIsRepairedLeavingEveryOtherPropertyIntact() {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").serviceEndpointPolicy().seed(azure.arm);
+        JsonObject before = comparable(azure.resource(c.nodeSubnetId()));
+        IacRedeploy.dropRouteTables(azure.arm, c.virtualNetworkId(), TERRAFORM);
+        assertNull(azure.routeTableOf(c.nodeSubnetId()), "the re-deploy dropped the association");
+        List<JsonObject> events = azure.arm.drainEvents();
+        assertEquals(1, events.size());
+        EventGridFunction f = function();
+        azure.arm.clearRequests();
+
+        f.run(events.get(0).toString(), context);
+
+        assertEquals(c.routeTableId().toLowerCase(), azure.routeTableOf(c.nodeSubnetId()).toLowerCase());
+        assertEquals(before, comparable(azure.resource(c.nodeSubnetId())), "NSG, NAT gateway, endpoints, policies kept");
+        List<RecordedRequest> writes = azure.writes();
+        assertEquals(1, writes.size(), "only the subnet PUT: " + writes);
+        assertTrue(writes.get(0).path().toLowerCase().endsWith(c.nodeSubnetId().toLowerCase().substring(c.nodeSubnetId().indexOf("/providers"))));
+        assertTrue(writes.get(0).ifMatch() != null, "sent with the etag it read");
+        Outcome o = azure.alerts.outcomes.get(0);
+        assertEquals(Action.REASSOCIATED, o.action());
+        Trigger.Event e = (Trigger.Event) o.trigger();
+        assertEquals("sp-terraform-platform", e.write().actor().principal(), "who made the change, from the claims");
+        assertTrue(context.log.lines(Level.INFO).stream().anyMatch(l -> l.startsWith("reassociated ")), context.log.all());
+    }
+
+    @Test
+    void aSubnetWriteIsRepairedAndItsOwnWriteEventEndsInSyncWithoutAnotherWrite() {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").seed(azure.arm);
+        EventGridFunction f = function();
+        f.run(stripWithSubnetWrite(c), context);
+        assertEquals(c.routeTableId().toLowerCase(), azure.routeTableOf(c.nodeSubnetId()).toLowerCase());
+        List<JsonObject> own = azure.arm.drainEvents();
+        assertEquals(1, own.size(), "the guard's own write raised an event");
+        assertEquals("Microsoft.Network/virtualNetworks/subnets/write", own.get(0).getAsJsonObject("data").get("operationName").getAsString());
+        azure.arm.clearRequests();
+
+        f.run(own.get(0).toString(), context);
+
+        assertEquals(0, azure.writes().size(), "loop safety: no write for our own event");
+        assertEquals(Action.IN_SYNC, azure.alerts.outcomes.get(azure.alerts.outcomes.size() - 1).action());
+    }
+
+    @Test
+    void aVnetWriteInCloudEventsSchemaRepairsBothNodeSubnetsAndWritesNoOtherSubnet() {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").nodePools(2).subnetPerPool().seed(azure.arm);
+        String plain = c.virtualNetworkId() + "/subnets/snet-plain";
+        JsonObject vnet = azure.resource(c.virtualNetworkId());
+        JsonObject plainSubnet = new JsonObject();
+        plainSubnet.addProperty("name", "snet-plain");
+        JsonObject props = new JsonObject();
+        props.addProperty("addressPrefix", "10.10.200.0/24");
+        plainSubnet.add("properties", props);
+        vnet.getAsJsonObject("properties").getAsJsonArray("subnets").add(plainSubnet);
+        azure.arm.put(c.virtualNetworkId(), vnet);
+        IacRedeploy.dropRouteTables(azure.arm, c.virtualNetworkId(), TERRAFORM);
+        azure.arm.drainEvents();
+        azure.arm.clearRequests();
+
+        function().run(EventJson.vnetWrite(c.virtualNetworkId()).cloudEvent().toString(), context);
+
+        assertEquals(2, c.nodeSubnetIds().size());
+        for (String s : c.nodeSubnetIds()) {
+            assertEquals(c.routeTableId().toLowerCase(), azure.routeTableOf(s).toLowerCase(), s);
+        }
+        assertNull(azure.routeTableOf(plain), "the plain subnet stays without a table");
+        assertEquals(2, azure.puts("/subnets/").size());
+        assertTrue(azure.puts("/subnets/snet-plain").isEmpty());
+    }
+
+    @Test
+    void azureCniAndPlainSubnetsAreNeverWritten() {
+        SeededCluster cni = Fixtures.azureCniCluster("rg-cni", "aks-cni").seed(azure.arm);
+        String plain = Fixtures.plainSubnet(azure.arm, Emulated.SUB, "rg-plain", "vnet-plain", "snet-plain");
+        EventGridFunction f = function();
+        azure.arm.clearRequests();
+        f.run(EventJson.delivery(EventJson.subnetWrite(cni.nodeSubnetId()).eventGrid(), EventJson.subnetWrite(plain).eventGrid()), context);
+        assertEquals(0, azure.writes().size());
+        assertEquals(List.of(Action.IGNORED, Action.IGNORED), azure.alerts.outcomes.stream().map(Outcome::action).toList());
+        assertTrue(azure.alerts.outcomes.get(0).message().contains("azure"), azure.alerts.outcomes.get(0).message());
+    }
+
+    @Test
+    void aSubnetBoundToTheCustomersOtherTableIsNotSwappedButReported() {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").seed(azure.arm);
+        String firewallTable = "/subscriptions/" + Emulated.SUB + "/resourceGroups/rg-app/providers/Microsoft.Network/routeTables/rt-firewall";
+        JsonObject table = new JsonObject();
+        table.addProperty("location", Fixtures.LOCATION);
+        JsonObject props = new JsonObject();
+        props.add("routes", new JsonArray());
+        table.add("properties", props);
+        azure.arm.put(firewallTable, table);
+        JsonObject subnet = azure.resource(c.nodeSubnetId());
+        JsonObject ref = new JsonObject();
+        ref.addProperty("id", firewallTable);
+        subnet.getAsJsonObject("properties").add("routeTable", ref);
+        azure.arm.put(c.nodeSubnetId(), subnet);
+        azure.arm.clearRequests();
+
+        function().run(EventJson.subnetWrite(c.nodeSubnetId()).eventGrid().toString(), context);
+
+        assertEquals(firewallTable.toLowerCase(), azure.routeTableOf(c.nodeSubnetId()).toLowerCase());
+        assertEquals(0, azure.writes().size());
+        Outcome o = azure.alerts.outcomes.get(0);
+        assertEquals(Action.CONFLICT, o.action());
+        assertTrue(o.message().contains("rt-firewall"), o.message());
+        assertTrue(context.log.lines(Level.WARNING).stream().anyMatch(l -> l.startsWith("conflict ")), context.log.all());
+    }
+
+    @Test
+    void aCustomerBroughtTableOutsideTheNodeResourceGroupIsFoundByItsRoutesAndRestored() {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-byo").bringYourOwnRouteTable().networkResourceGroup("rg-network")
+                .drifted().seed(azure.arm);
+        assertFalse(c.routeTableId().contains("MC_"), c.routeTableId());
+        function().run(EventJson.subnetWrite(c.nodeSubnetId()).eventGrid().toString(), context);
+        assertEquals(c.routeTableId().toLowerCase(), azure.routeTableOf(c.nodeSubnetId()).toLowerCase());
+    }
+
+    @Test
+    void reportModeWritesNothingAndSaysWhatItWouldDo() {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(azure.arm);
+        function("REMEDIATION_MODE", "report").run(EventJson.subnetWrite(c.nodeSubnetId()).eventGrid().toString(), context);
+        assertEquals(0, azure.writes().size());
+        assertNull(azure.routeTableOf(c.nodeSubnetId()));
+        assertEquals(Action.DRIFT_REPORTED, azure.alerts.outcomes.get(0).action());
+    }
+
+    @Test
+    void theSameEventReplayedWritesOnce() {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(azure.arm);
+        String delivery = EventJson.subnetWrite(c.nodeSubnetId()).id("same-id").eventGrid().toString();
+        EventGridFunction f = function();
+        f.run(delivery, context);
+        f.run(delivery, context);
+        f.run(delivery, context);
+        assertEquals(1, azure.puts("/subnets/").size());
+    }
+
+    @Test
+    void anEventFromAnotherSubscriptionIsLoggedAndNeverActedOn() {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").subscription("11111111-2222-3333-4444-555555555555")
+                .drifted().seed(azure.arm);
+        azure.arm.clearRequests();
+        function().run(EventJson.subnetWrite(c.nodeSubnetId()).eventGrid().toString(), context);
+        assertEquals(0, azure.arm.requests().size(), "not even read");
+        assertTrue(context.log.all().contains("outside the guarded subscription"), context.log.all());
+    }
+
+    @Test
+    void throttlingConflictsServerErrorsAndAStaleEtagAreRiddenOutWithABoundedNumberOfPuts() {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(azure.arm);
+        azure.arm.inject(Fault.throttled("PUT", ".*/subnets/.*", 1).times(1));
+        azure.arm.inject(Fault.anotherOperationInProgress("PUT", ".*/subnets/.*").times(1));
+        azure.arm.inject(Fault.on("PUT", ".*/subnets/.*").respond(503, "ServiceUnavailable", "try later").times(1));
+        azure.arm.inject(Fault.on("PUT", ".*/subnets/.*").respond(412, "PreconditionFailed", "etag changed").times(1));
+
+        function().run(EventJson.subnetWrite(c.nodeSubnetId()).eventGrid().toString(), context);
+
+        assertEquals(c.routeTableId().toLowerCase(), azure.routeTableOf(c.nodeSubnetId()).toLowerCase());
+        long puts = azure.puts("/subnets/").size();
+        assertTrue(puts >= 5 && puts <= 12, "bounded: " + puts + " PUTs");
+        assertEquals(Action.REASSOCIATED, azure.alerts.outcomes.get(0).action());
+    }
+
+    @Test
+    void aMissingPermissionIsAFailureNamingThePermissionAndIsNotRedelivered() {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(azure.arm);
+        azure.arm.enforceRbacFor(Principal.GUARD).allowActions(Set.of("Microsoft.Network/*/read",
+                "Microsoft.ContainerService/managedClusters/read", "Microsoft.Network/virtualNetworks/subnets/write",
+                "Microsoft.Network/networkSecurityGroups/join/action", "Microsoft.Network/natGateways/join/action",
+                "Microsoft.Network/virtualNetworks/subnets/joinViaServiceEndpoint/action"));
+
+        function().run(EventJson.subnetWrite(c.nodeSubnetId()).eventGrid().toString(), context);
+
+        Outcome o = azure.alerts.outcomes.get(0);
+        assertEquals(Action.FAILED, o.action());
+        assertTrue(o.nextStep().contains("Microsoft.Network/routeTables/join/action"), o.nextStep());
+        assertTrue(context.log.lines(Level.WARNING).stream().anyMatch(l -> l.startsWith("failed ") && l.contains("routeTables/join/action")));
+        assertEquals(1, azure.puts("/subnets/").size(), "a 403 is not retried");
+    }
+
+    @Test
+    void aTransientFailureThatOutlastsTheRetriesThrowsSoEventGridRedelivers() {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(azure.arm);
+        azure.arm.inject(Fault.anotherOperationInProgress("PUT", ".*/subnets/.*").always());
+        EventGridFunction f = function();
+        RuntimeException e = assertThrows(RuntimeException.class,
+                () -> f.run(EventJson.subnetWrite(c.nodeSubnetId()).eventGrid().toString(), context));
+        assertTrue(e.getMessage().contains("redeliver"), e.getMessage());
+        assertEquals(4, azure.puts("/subnets/").size(), "Backoff.maxAttempts PUTs, no more");
+    }
+
+    @Test
+    void malformedEventsAreLoggedOnceAndDroppedWithoutThrowing() {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(azure.arm);
+        EventGridFunction f = function();
+        azure.arm.clearRequests();
+        JsonObject noSubject = EventJson.subnetWrite(c.nodeSubnetId()).eventGrid();
+        noSubject.remove("subject");
+        for (String poison : List.of("not json", "{}", noSubject.toString(),
+                EventJson.write("storage-account-7", "Microsoft.Network/virtualNetworks/subnets/write").eventGrid().toString())) {
+            f.run(poison, context);
+        }
+        assertEquals(0, azure.arm.requests().size());
+        assertEquals(4, context.log.lines(Level.WARNING).stream().filter(l -> l.startsWith("dropped malformed event")).count(), context.log.all());
+    }
+
+    @Test
+    void theFunctionBuildsItsGraphOnceAndReusesIt() {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").seed(azure.arm);
+        Wiring w = azure.wiring();
+        int[] built = {0};
+        EventGridFunction f = new EventGridFunction(() -> {
+            built[0]++;
+            return w;
+        });
+        azure.arm.clearRequests();
+        f.run(EventJson.subnetWrite(c.nodeSubnetId()).eventGrid().toString(), context);
+        f.run(EventJson.subnetWrite(c.virtualNetworkId() + "/subnets/not-a-node-subnet").eventGrid().toString(), context);
+        long listCalls = azure.arm.requests().stream().filter(r -> !r.path().contains("/subnets/")).count();
+        assertEquals(3, listCalls, "one directory read (clusters, route tables, VNets) for both events");
+        assertEquals(1, azure.arm.requests().stream().filter(r -> r.path().contains("/subnets/")).count(),
+                "the node subnet is read fresh; the other subnet costs no read");
+    }
+}
