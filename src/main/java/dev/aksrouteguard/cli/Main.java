@@ -38,7 +38,8 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(name = "aks-route-guard", mixinStandardHelpOptions = true, version = "aks-route-guard 0.1.0",
         description = "Keeps kubenet AKS node subnets associated with their route table.",
-        subcommands = {Main.HandleEvent.class, Main.Reconcile.class, Main.Sweep.class, Main.Audit.class},
+        subcommands = {Main.HandleEvent.class, Main.Reconcile.class, Main.Sweep.class, Main.Audit.class, Demo.class,
+                EmulatorCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:processed (including nothing to do)", "1:a remediation failed", "2:unusable input or arguments",
                 "3:audit --fail-on-drift found drift, a conflict or a missing route table"})

@@ -24,7 +24,20 @@ public final class Wiring {
     /** How many drifted subnets a sweep repairs at once (writes within one VNet are still serialized). */
     static final int SWEEP_CONCURRENCY = 4;
 
+    /**
+     * The JDK transport warns on every request that carries a body that Content-Length is a restricted header (the
+     * JDK client sets it itself): noise, in the Functions log and on the CLI. Held here so the level sticks (JUL
+     * keeps loggers weakly).
+     */
+    private static final Logger JDK_TRANSPORT = quiet("com.azure.core.http.jdk.httpclient.JdkHttpClient");
+
     private static volatile @Nullable Wiring shared;
+
+    private static Logger quiet(String name) {
+        Logger logger = Logger.getLogger(name);
+        logger.setLevel(java.util.logging.Level.SEVERE);
+        return logger;
+    }
 
     private final Settings settings;
     private final Guard guard;

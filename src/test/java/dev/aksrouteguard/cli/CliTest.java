@@ -1,0 +1,193 @@
+package dev.aksrouteguard.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.aksrouteguard.emulator.Fixtures;
+import dev.aksrouteguard.emulator.Principal;
+import dev.aksrouteguard.emulator.SeededCluster;
+import dev.aksrouteguard.events.EventJson;
+import dev.aksrouteguard.testing.Emulated;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line, in process, against the emulator: output, JSON and exit codes. */
+class CliTest {
+
+    /** A well-formed subnet ID in the emulated subscription. */
+    static final String ANY_SUBNET = "/subscriptions/" + Emulated.SUB + "/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s";
+
+    final Emulated azure = Emulated.start();
+    final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    String stdin = "";
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void stop() {
+        azure.close();
+    }
+
+    int run(Map<String, String> env, String... args) {
+        return Main.run(args, env, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                azure.options());
+    }
+
+    int run(String... args) {
+        return run(azure.env(), args);
+    }
+
+    String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    Path file(String content) throws Exception {
+        Path f = dir.resolve("event-" + System.nanoTime() + ".json");
+        Files.writeString(f, content);
+        return f;
+    }
+
+    @Test
+    void handleEventRepairsAndPrintsJsonWithTheActionWords() throws Exception {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(azure.arm);
+        Path f = file(EventJson.delivery(EventJson.subnetWrite(c.nodeSubnetId()).eventGrid()));
+        assertEquals(0, run("handle-event", f.toString(), "--json"), err());
+        JsonArray rows = JsonParser.parseString(out()).getAsJsonArray();
+        assertEquals(1, rows.size());
+        JsonObject row = rows.get(0).getAsJsonObject();
+        assertEquals("reassociated", row.get("action").getAsString());
+        assertEquals(c.nodeSubnetId(), row.get("subnet").getAsString());
+        assertEquals(c.clusterId().toLowerCase(), row.get("cluster").getAsString().toLowerCase());
+        assertEquals(c.routeTableId().toLowerCase(), row.get("routeTable").getAsString().toLowerCase());
+        assertTrue(row.get("message").getAsString().length() > 10);
+        assertEquals(c.routeTableId().toLowerCase(), azure.routeTableOf(c.nodeSubnetId()).toLowerCase());
+    }
+
+    @Test
+    void handleEventReadsStandardInput() {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(azure.arm);
+        stdin = EventJson.subnetWrite(c.nodeSubnetId()).cloudEvent().toString();
+        assertEquals(0, run("handle-event", "-"), err());
+        assertTrue(out().contains("reassociated"), out());
+        assertTrue(out().contains("1 subnet: 1 reassociated"), out());
+    }
+
+    @Test
+    void malformedEventsExitTwoWithAClearMessageAndWriteNothing() throws Exception {
+        Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(azure.arm);
+        azure.arm.clearRequests();
+        assertEquals(2, run("handle-event", file("{\"id\": 1,").toString()));
+        assertTrue(err().contains("malformed event"), err());
+        assertTrue(err().contains("not JSON"), err());
+        assertFalse(err().contains("\tat "), "no stack trace: " + err());
+        assertEquals(0, azure.writes().size());
+    }
+
+    @Test
+    void aMissingFileIsUnusableInput() {
+        assertEquals(2, run("handle-event", dir.resolve("nope.json").toString()));
+        assertTrue(err().contains("no such file"), err());
+    }
+
+    @Test
+    void aBadSettingExitsTwoNamingIt() {
+        assertEquals(2, run(azure.env("REMEDIATION_MODE", "fix"), "reconcile", ANY_SUBNET));
+        assertTrue(err().contains("setting REMEDIATION_MODE is invalid"), err());
+    }
+
+    @Test
+    void reconcileRepairsOneSubnetAndRejectsWhatIsNotASubnetId() {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(azure.arm);
+        assertEquals(2, run("reconcile", c.virtualNetworkId()));
+        assertTrue(err().contains("not a subnet ID"), err());
+        assertEquals(0, run("reconcile", c.nodeSubnetId()), err());
+        assertEquals(c.routeTableId().toLowerCase(), azure.routeTableOf(c.nodeSubnetId()).toLowerCase());
+    }
+
+    @Test
+    void reconcileRefusesASubnetOfAnotherSubscription() {
+        assertEquals(2, run("reconcile", "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg/providers/"
+                + "Microsoft.Network/virtualNetworks/v/subnets/s"));
+        assertTrue(err().contains("outside the guarded subscription"), err());
+    }
+
+    @Test
+    void aFailedRemediationExitsOneAndNamesThePermission() {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(azure.arm);
+        azure.arm.enforceRbacFor(Principal.GUARD).allowActions(Set.of("Microsoft.Network/*/read",
+                "Microsoft.ContainerService/managedClusters/read", "Microsoft.Network/virtualNetworks/subnets/write",
+                "Microsoft.Network/networkSecurityGroups/join/action", "Microsoft.Network/natGateways/join/action",
+                "Microsoft.Network/virtualNetworks/subnets/joinViaServiceEndpoint/action"));
+        assertEquals(1, run("reconcile", c.nodeSubnetId(), "--json"));
+        JsonObject row = JsonParser.parseString(out()).getAsJsonArray().get(0).getAsJsonObject();
+        assertEquals("failed", row.get("action").getAsString());
+        assertTrue(row.get("nextStep").getAsString().contains("Microsoft.Network/routeTables/join/action"), row.toString());
+        assertNull(azure.routeTableOf(c.nodeSubnetId()));
+    }
+
+    @Test
+    void unknownCommandsAndOptionsAreUsageErrors() {
+        assertEquals(2, run("frobnicate"));
+        assertEquals(2, run("audit", "--json", "--markdown"));
+        assertEquals(2, run());
+    }
+
+    @Test
+    void helpListsTheCommandsAndExitCodes() {
+        assertEquals(0, run("--help"));
+        for (String word : new String[] {"handle-event", "reconcile", "sweep", "audit", "demo", "emulator", "Exit codes"}) {
+            assertTrue(out().contains(word), word + " in " + out());
+        }
+    }
+
+    @Test
+    void theDemoRepairsTheSubnetAndWritesTheCardItWouldSend() throws Exception {
+        assertEquals(0, run(Map.of(), "demo", "--out", dir.toString()), out() + err());
+        assertTrue(out().contains("decision: reassociated snet-aks-nodes"), out());
+        assertTrue(out().contains("other properties: unchanged"), out());
+        assertTrue(out().contains("writes to anything else (the Azure CNI subnet, the plain subnet, the VNet): 0"), out());
+        assertTrue(out().contains("If-Match: W/"), out());
+        JsonObject card = JsonParser.parseString(Files.readString(dir.resolve("demo-teams-card.json"))).getAsJsonObject();
+        assertEquals("message", card.get("type").getAsString());
+        assertEquals("application/vnd.microsoft.card.adaptive",
+                card.getAsJsonArray("attachments").get(0).getAsJsonObject().get("contentType").getAsString());
+    }
+
+    @Test
+    void theDemoInReportModeWritesNothingAndSaysSo() {
+        assertEquals(0, run(Map.of(), "demo", "--report", "--out", dir.toString()), out() + err());
+        assertTrue(out().contains("decision: drift-reported"), out());
+        assertTrue(out().contains("route table: none"), out());
+    }
+
+    @Test
+    void theEmulatorCommandPrintsTheEnvironmentForOtherShells() throws Exception {
+        Path store = dir.resolve("trust.p12");
+        assertEquals(0, run(Map.of(), "emulator", "--once", "--trust-store", store.toString()), err());
+        assertTrue(out().contains("export AZURE_RESOURCE_MANAGER_ENDPOINT=https://127.0.0.1:"), out());
+        assertTrue(out().contains("export IDENTITY_ENDPOINT=http://127.0.0.1:"), out());
+        assertTrue(out().contains("-Djavax.net.ssl.trustStore=" + store.toAbsolutePath()), out());
+        assertTrue(Files.size(store) > 100);
+    }
+}
