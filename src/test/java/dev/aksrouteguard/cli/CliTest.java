@@ -190,4 +190,64 @@ class CliTest {
         assertTrue(out().contains("-Djavax.net.ssl.trustStore=" + store.toAbsolutePath()), out());
         assertTrue(Files.size(store) > 100);
     }
+
+    @Test
+    void auditIsReadOnlyAndItsJsonNamesEveryDriftedSubnet() {
+        azure.arm.pageSize(5);
+        dev.aksrouteguard.emulator.LargeSubscription.Seeded seeded = Fixtures.largeSubscription(30).seed(azure.arm);
+        azure.arm.clearRequests();
+        assertEquals(0, run("audit", "--json"), err());
+        assertEquals(0, azure.arm.writeCount(), "audit never writes");
+        JsonArray rows = JsonParser.parseString(out()).getAsJsonArray();
+        assertEquals(seeded.kubenet().size(), rows.size(), "one row per node subnet of every kubenet cluster");
+        Set<String> drifted = new java.util.HashSet<>();
+        for (var e : rows) {
+            JsonObject row = e.getAsJsonObject();
+            assertEquals("2028-03-31", row.get("migrateBefore").getAsString());
+            if (row.get("action").getAsString().equals("drift-reported")) {
+                drifted.add(row.get("subnet").getAsString().toLowerCase());
+                assertTrue(row.get("routeTable").getAsString().contains("routeTables/"), row.toString());
+                assertTrue(row.get("currentRouteTable").isJsonNull(), row.toString());
+            }
+        }
+        Set<String> expected = new java.util.HashSet<>();
+        seeded.drifted().forEach(c -> expected.add(c.nodeSubnetId().toLowerCase()));
+        assertEquals(expected, drifted);
+    }
+
+    @Test
+    void auditFailOnDriftExitsThreeAndTheTableSaysWhatToMigrate() {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(azure.arm);
+        Fixtures.kubenetCluster("rg-ok", "aks-ok").seed(azure.arm);
+        assertEquals(3, run("audit", "--fail-on-drift"));
+        assertTrue(out().contains("drift-reported"), out());
+        assertTrue(out().contains("2 subnets: 1 in-sync, 1 drift-reported"), out());
+        assertTrue(out().contains("az aks update -g rg-app -n aks-app --network-plugin azure --network-plugin-mode overlay"), out());
+        assertNull(azure.routeTableOf(c.nodeSubnetId()));
+        out.reset();
+        assertEquals(0, run("audit", "--markdown"));
+        assertTrue(out().startsWith("| Verdict | Cluster |"), out());
+        assertTrue(out().contains("| `drift-reported` | aks-app |"), out());
+        assertTrue(out().contains("### Kubenet retirement"), out());
+    }
+
+    @Test
+    void auditWithoutDriftExitsZeroEvenWithFailOnDrift() {
+        Fixtures.kubenetCluster("rg-ok", "aks-ok").seed(azure.arm);
+        assertEquals(0, run("audit", "--fail-on-drift"), out());
+    }
+
+    @Test
+    void sweepRepairsAndExitsZeroOrOneWhenARepairFailed() {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(azure.arm);
+        assertEquals(0, run("sweep"), err());
+        assertTrue(out().contains("sweep mode=enforce subnets=1"), out());
+        assertEquals(c.routeTableId().toLowerCase(), azure.routeTableOf(c.nodeSubnetId()).toLowerCase());
+        SeededCluster broken = Fixtures.kubenetCluster("rg-b", "aks-b").drifted().seed(azure.arm);
+        azure.arm.inject(dev.aksrouteguard.emulator.Fault.on("PUT", ".*/subnets/.*").respond(400, "SubnetWriteBlocked", "denied by policy").always());
+        out.reset();
+        assertEquals(1, run("sweep", "--json"));
+        assertTrue(out().contains("\"failed\""), out());
+        assertNull(azure.routeTableOf(broken.nodeSubnetId()));
+    }
 }
