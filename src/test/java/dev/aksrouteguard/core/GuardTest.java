@@ -62,6 +62,10 @@ class GuardTest {
             .table("MC_rg-b_aks2_westeurope", "aks-agentpool-555-routetable", routes());
 
     Guard guard(Mode mode) {
+        return guard(mode, 2);
+    }
+
+    Guard guard(Mode mode, int sweepConcurrency) {
         world.subnets.values().forEach(subnets::put);
         InventorySource source = () -> {
             inventoryReads.incrementAndGet();
@@ -80,7 +84,8 @@ class GuardTest {
                 sweeps.add(r);
             }
         };
-        return new Guard(World.SUB, directory, new Reconciler(subnets, directory, mode, clock, backoff), sink, ArmTraffic.NONE, clock, 2);
+        return new Guard(World.SUB, directory, new Reconciler(subnets, directory, mode, clock, backoff), sink, ArmTraffic.NONE, clock,
+                sweepConcurrency);
     }
 
     static ArmWrite write(String operation, ResourceId subject) {
@@ -157,7 +162,7 @@ class GuardTest {
     @Test
     void aSpentBudgetStartsNoNewWriteAndReportsWhatWasNotReached() {
         world.subnetState(NODES2, "10.0.4.0/22", null);
-        Guard g = guard(Mode.ENFORCE);
+        Guard g = guard(Mode.ENFORCE, 1); // one at a time, so the clock moves before the second write is considered
         subnets.beforePut = () -> now.set(World.T0.plus(Duration.ofMinutes(5)));
         SweepReport report = g.sweep(Duration.ofMinutes(4));
         assertEquals(1, subnets.puts(), "the second drifted subnet was not started");

@@ -13,19 +13,19 @@ final class InMemorySubnets implements Subnets {
     private final Map<SubnetId, SubnetState> subnets = new HashMap<>();
     private final Deque<ArmException> getFailures = new ArrayDeque<>();
     private final Deque<ArmException> putFailures = new ArrayDeque<>();
-    final List<String> calls = new ArrayList<>();
+    final List<String> calls = java.util.Collections.synchronizedList(new ArrayList<>());
     private int etag = 1;
     /** Run just before a PUT is applied: lets a test change the subnet "under" the reconciler. */
     Runnable beforePut = () -> {};
 
     private record Read(SubnetState state) implements Observed {}
 
-    InMemorySubnets put(SubnetState s) {
+    synchronized InMemorySubnets put(SubnetState s) {
         subnets.put(s.id(), new SubnetState(s.id(), s.addressPrefixes(), s.routeTable(), "W/\"" + etag++ + "\"", "Succeeded"));
         return this;
     }
 
-    SubnetState state(SubnetId id) {
+    synchronized SubnetState state(SubnetId id) {
         return subnets.get(id);
     }
 
@@ -44,7 +44,7 @@ final class InMemorySubnets implements Subnets {
     }
 
     @Override
-    public Observed get(SubnetId id) {
+    public synchronized Observed get(SubnetId id) {
         calls.add("GET " + id.name());
         if (!getFailures.isEmpty()) {
             throw getFailures.poll();
@@ -57,7 +57,7 @@ final class InMemorySubnets implements Subnets {
     }
 
     @Override
-    public SubnetState associate(Observed read, ResourceId routeTable) {
+    public synchronized SubnetState associate(Observed read, ResourceId routeTable) {
         SubnetId id = read.state().id();
         calls.add("PUT " + id.name() + " " + routeTable.name());
         beforePut.run();
