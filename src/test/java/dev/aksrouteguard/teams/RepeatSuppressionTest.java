@@ -1,5 +1,8 @@
 package dev.aksrouteguard.teams;
 
+import dev.aksrouteguard.testing.AzuriteExtension;
+import dev.aksrouteguard.testing.AzuriteExtension.Azurite;
+
 import static dev.aksrouteguard.teams.Fixtures.subnet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,7 +13,6 @@ import dev.aksrouteguard.config.StorageConnection;
 import dev.aksrouteguard.core.Outcome;
 import dev.aksrouteguard.core.SubnetId;
 import dev.aksrouteguard.core.SweepReport;
-import dev.aksrouteguard.teams.AzuriteExtension.Azurite;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.aksrouteguard.teams;
+package dev.aksrouteguard.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,23 +24,23 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  *
  * <p>Missing Azurite fails the tests with the command to run: CI installs it, so a silent skip would hide a gap.
  */
-final class AzuriteExtension implements ParameterResolver {
+public final class AzuriteExtension implements ParameterResolver {
 
     /** The well-known development account of the storage emulators (public, not a secret). */
-    static final String ACCOUNT = "devstoreaccount1";
-    static final String KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    public static final String ACCOUNT = "devstoreaccount1";
+    public static final String KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(AzuriteExtension.class);
 
     /** A running Azurite Table service. */
-    record Azurite(int port) {
-        String connectionString() {
+    public record Azurite(int port) {
+        public String connectionString() {
             return "DefaultEndpointsProtocol=http;AccountName=" + ACCOUNT + ";AccountKey=" + KEY
                     + ";TableEndpoint=http://127.0.0.1:" + port + "/" + ACCOUNT + ";";
         }
 
         /** A table name of its own for one test. */
-        static String freshTable() {
+        public static String freshTable() {
             return "alerts" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
         }
     }
@@ -57,7 +57,7 @@ final class AzuriteExtension implements ParameterResolver {
     }
 
     /** The process, closed by JUnit at the end of the run. */
-    static final class Running implements AutoCloseable {
+    private static final class Running implements AutoCloseable {
         final Process process;
         final Azurite azurite;
         final Path workspace;
