@@ -116,4 +116,18 @@ class SettingsTest {
         assertEquals(15, Settings.NAMES.size());
         assertTrue(Settings.NAMES.contains(Settings.SWEEP_SCHEDULE));
     }
+
+    @Test
+    void theLocalSettingsSampleListsExactlyTheSettingsTheCodeReads() throws Exception {
+        com.google.gson.JsonObject values = com.google.gson.JsonParser.parseString(
+                java.nio.file.Files.readString(java.nio.file.Path.of("local.settings.sample.json"))).getAsJsonObject().getAsJsonObject("Values");
+        java.util.Set<String> keys = new java.util.TreeSet<>(values.keySet());
+        assertTrue(keys.remove("FUNCTIONS_WORKER_RUNTIME"), "the host needs the worker runtime");
+        java.util.Set<String> read = new java.util.TreeSet<>(Settings.NAMES);
+        read.removeIf(n -> n.startsWith(Settings.STORAGE + "__")); // the identity-based forms, for Azure only
+        assertEquals(read, keys);
+        Map<String, String> env = new HashMap<>();
+        values.entrySet().forEach(e -> env.put(e.getKey(), e.getValue().getAsString()));
+        assertEquals(Mode.REPORT, Settings.from(env).mode(), "the sample is valid and starts in report mode");
+    }
 }
