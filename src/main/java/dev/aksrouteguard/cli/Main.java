@@ -27,6 +27,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -154,6 +155,15 @@ public final class Main implements Callable<Integer> {
         }
     }
 
+    /** The options of the commands that reconcile: output format and alerts. */
+    static final class RunOptions {
+        @Option(names = "--json", description = "One JSON object per subnet on stdout.")
+        boolean json;
+
+        @Option(names = "--no-alerts", description = "Do not send Teams alerts even when TEAMS_WEBHOOK_URL is set.")
+        boolean noAlerts;
+    }
+
     static int exitCode(List<Outcome> outcomes) {
         return outcomes.stream().anyMatch(o -> o.action() == Action.FAILED) ? FAILED : OK;
     }
@@ -166,19 +176,16 @@ public final class Main implements Callable<Integer> {
         @Parameters(paramLabel = "FILE", description = "The delivery as JSON, or - for standard input.")
         String file;
 
-        @Option(names = "--json", description = "One JSON object per subnet on stdout.")
-        boolean json;
-
-        @Option(names = "--no-alerts", description = "Do not send Teams alerts even when TEAMS_WEBHOOK_URL is set.")
-        boolean noAlerts;
+        @Mixin
+        RunOptions run;
 
         @Override
         public Integer call() {
             String delivery = read(file, main.in);
-            Wiring w = main.wiring(main.settings(noAlerts));
+            Wiring w = main.wiring(main.settings(run.noAlerts));
             Deliveries.Report report = Deliveries.handle(delivery, w.guard(), main.log());
-            main.print(report.outcomes(), json);
-            if (!json) {
+            main.print(report.outcomes(), run.json);
+            if (!run.json) {
                 for (EventResult r : report.results()) {
                     if (r instanceof EventResult.Skipped s) {
                         main.out.println("ignored event " + s.write().eventId() + ": " + s.reason());
@@ -219,11 +226,8 @@ public final class Main implements Callable<Integer> {
         @Parameters(paramLabel = "SUBNET_ID", description = "The subnet's ARM resource ID.")
         String subnetId;
 
-        @Option(names = "--json", description = "The outcome as JSON on stdout.")
-        boolean json;
-
-        @Option(names = "--no-alerts", description = "Do not send Teams alerts even when TEAMS_WEBHOOK_URL is set.")
-        boolean noAlerts;
+        @Mixin
+        RunOptions run;
 
         @Override
         public Integer call() {
@@ -233,7 +237,7 @@ public final class Main implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
             }
-            Settings settings = main.settings(noAlerts);
+            Settings settings = main.settings(run.noAlerts);
             if (!id.subscriptionId().equalsIgnoreCase(settings.subscriptionId())) {
                 throw new UsageException("the subnet is in subscription " + id.subscriptionId()
                         + ", outside the guarded subscription " + settings.subscriptionId() + " (AZURE_SUBSCRIPTION_ID)");
@@ -241,7 +245,7 @@ public final class Main implements Callable<Integer> {
             Wiring w = main.wiring(settings);
             Outcome o = w.guard().reconcile(id, new Trigger.Manual("the command line"));
             main.log().log(Deliveries.level(o), o.logLine());
-            main.print(List.of(o), json);
+            main.print(List.of(o), run.json);
             return exitCode(List.of(o));
         }
     }
@@ -251,19 +255,16 @@ public final class Main implements Callable<Integer> {
         @ParentCommand
         Main main;
 
-        @Option(names = "--json", description = "One JSON object per subnet on stdout.")
-        boolean json;
-
-        @Option(names = "--no-alerts", description = "Do not send Teams alerts even when TEAMS_WEBHOOK_URL is set.")
-        boolean noAlerts;
+        @Mixin
+        RunOptions run;
 
         @Override
         public Integer call() {
-            Wiring w = main.wiring(main.settings(noAlerts));
+            Wiring w = main.wiring(main.settings(run.noAlerts));
             SweepReport report = w.guard().sweep(w.settings().sweepTimeBudget());
             SweepLog.write(report, main.log());
-            main.print(report.outcomes(), json);
-            if (!json) {
+            main.print(report.outcomes(), run.json);
+            if (!run.json) {
                 report.notReached().forEach(o -> main.out.println("not reached (time budget spent): " + o.subnet()));
                 main.out.println(report.summaryLine());
             }

@@ -21,7 +21,6 @@ import dev.aksrouteguard.emulator.SeededCluster;
 import dev.aksrouteguard.testing.Emulated;
 import java.time.Clock;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -114,9 +113,7 @@ class ArmAdaptersTest {
     @Test
     void aMissingJoinPermissionIsForbiddenAndNamesTheAction() {
         SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(azure.arm);
-        azure.arm.enforceRbacFor(Principal.GUARD).allowActions(Set.of("Microsoft.Network/*/read",
-                "Microsoft.Network/virtualNetworks/subnets/write", "Microsoft.Network/networkSecurityGroups/join/action",
-                "Microsoft.Network/natGateways/join/action", "Microsoft.Network/virtualNetworks/subnets/joinViaServiceEndpoint/action"));
+        azure.arm.enforceRbacFor(Principal.GUARD).allowActions(Emulated.ROLE_WITHOUT_ROUTE_TABLE_JOIN);
         Subnets subnets = clients().subnets();
         Subnets.Observed read = subnets.get(SubnetId.parse(c.nodeSubnetId()));
         ArmException e = assertThrows(ArmException.class, () -> subnets.associate(read, ResourceId.parse(c.routeTableId())));

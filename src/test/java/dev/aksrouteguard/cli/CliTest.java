@@ -135,10 +135,7 @@ class CliTest {
     @Test
     void aFailedRemediationExitsOneAndNamesThePermission() {
         SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(azure.arm);
-        azure.arm.enforceRbacFor(Principal.GUARD).allowActions(Set.of("Microsoft.Network/*/read",
-                "Microsoft.ContainerService/managedClusters/read", "Microsoft.Network/virtualNetworks/subnets/write",
-                "Microsoft.Network/networkSecurityGroups/join/action", "Microsoft.Network/natGateways/join/action",
-                "Microsoft.Network/virtualNetworks/subnets/joinViaServiceEndpoint/action"));
+        azure.arm.enforceRbacFor(Principal.GUARD).allowActions(Emulated.ROLE_WITHOUT_ROUTE_TABLE_JOIN);
         assertEquals(1, run("reconcile", c.nodeSubnetId(), "--json"));
         JsonObject row = JsonParser.parseString(out()).getAsJsonArray().get(0).getAsJsonObject();
         assertEquals("failed", row.get("action").getAsString());

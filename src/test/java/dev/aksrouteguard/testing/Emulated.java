@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A local ARM emulator and the production object graph wired to it: the Azure SDK over HTTPS, with the emulator's
@@ -23,6 +24,12 @@ import java.util.Map;
 public final class Emulated implements AutoCloseable {
 
     public static final String SUB = Fixtures.SUBSCRIPTION_ID;
+
+    /** What the guard's role allows, less {@code Microsoft.Network/routeTables/join/action}: a repair is refused. */
+    public static final Set<String> ROLE_WITHOUT_ROUTE_TABLE_JOIN = Set.of("Microsoft.Network/*/read",
+            "Microsoft.ContainerService/managedClusters/read", "Microsoft.Network/virtualNetworks/subnets/write",
+            "Microsoft.Network/networkSecurityGroups/join/action", "Microsoft.Network/natGateways/join/action",
+            "Microsoft.Network/virtualNetworks/subnets/joinViaServiceEndpoint/action");
 
     public final ArmEmulator arm;
     public final LogCapture log = new LogCapture();
