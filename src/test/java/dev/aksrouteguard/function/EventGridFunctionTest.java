@@ -91,10 +91,15 @@ class EventGridFunctionTest {
 
     @Test
     void aSubnetWriteIsRepairedAndItsOwnWriteEventEndsInSyncWithoutAnotherWrite() {
-        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").seed(azure.arm);
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").serviceEndpointPolicy().seed(azure.arm);
+        JsonObject before = comparable(azure.resource(c.nodeSubnetId()));
         EventGridFunction f = function();
-        f.run(stripWithSubnetWrite(c), context);
+        String delivery = stripWithSubnetWrite(c);
+        azure.arm.clearRequests();
+        f.run(delivery, context);
         assertEquals(c.routeTableId().toLowerCase(), azure.routeTableOf(c.nodeSubnetId()).toLowerCase());
+        assertEquals(before, comparable(azure.resource(c.nodeSubnetId())), "every other property intact");
+        assertEquals(1, azure.writes().size(), "only the subnet PUT: " + azure.writes());
         List<JsonObject> own = azure.arm.drainEvents();
         assertEquals(1, own.size(), "the guard's own write raised an event");
         assertEquals("Microsoft.Network/virtualNetworks/subnets/write", own.get(0).getAsJsonObject("data").get("operationName").getAsString());
