@@ -168,7 +168,7 @@ final class Demo implements Callable<Integer> {
         Path card = outDir.resolve("demo-teams-card.json");
         String json = TeamsCards.render(outcome, settings);
         JsonElement pretty = JsonParser.parseString(json);
-        Files.writeString(card, new com.google.gson.GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(pretty),
+        Files.writeString(card, new com.google.gson.GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping().create().toJson(pretty),
                 StandardCharsets.UTF_8);
         return card;
     }
