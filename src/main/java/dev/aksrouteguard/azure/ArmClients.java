@@ -14,7 +14,6 @@ import dev.aksrouteguard.core.ArmTraffic;
 import dev.aksrouteguard.core.InventorySource;
 import dev.aksrouteguard.core.Nullable;
 import dev.aksrouteguard.core.Subnets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -34,7 +33,7 @@ public final class ArmClients {
     private final Subnets subnets;
     private final InventorySource inventory;
 
-    private ArmClients(Settings settings, TokenCredential credential, HttpClient httpClient, Clock clock) {
+    private ArmClients(Settings settings, TokenCredential credential, HttpClient httpClient) {
         AzureProfile profile = new AzureProfile(null, settings.subscriptionId(), environment(settings));
         NetworkManager network = NetworkManager.configure()
                 .withHttpClient(httpClient)
@@ -47,16 +46,15 @@ public final class ArmClients {
                 .authenticate(credential, profile);
         this.subnets = new ArmSubnets(network.serviceClient().getSubnets());
         this.inventory = new ArmInventory(aks.serviceClient().getManagedClusters(),
-                network.serviceClient().getRouteTables(), network.serviceClient().getVirtualNetworks(), clock);
+                network.serviceClient().getRouteTables(), network.serviceClient().getVirtualNetworks());
     }
 
     /** Connects to ARM as {@code settings} say, with {@code credential} over {@code httpClient}. */
-    public static ArmClients connect(Settings settings, TokenCredential credential, HttpClient httpClient, Clock clock) {
+    public static ArmClients connect(Settings settings, TokenCredential credential, HttpClient httpClient) {
         Objects.requireNonNull(settings, "settings == null");
         Objects.requireNonNull(credential, "credential == null");
         Objects.requireNonNull(httpClient, "httpClient == null");
-        Objects.requireNonNull(clock, "clock == null");
-        return new ArmClients(settings, credential, httpClient, clock);
+        return new ArmClients(settings, credential, httpClient);
     }
 
     /**

@@ -9,12 +9,10 @@ import com.azure.resourcemanager.network.fluent.models.SubnetInner;
 import com.azure.resourcemanager.network.fluent.models.VirtualNetworkInner;
 import dev.aksrouteguard.core.ArmException;
 import dev.aksrouteguard.core.Cluster;
-import dev.aksrouteguard.core.Inventory;
 import dev.aksrouteguard.core.InventorySource;
 import dev.aksrouteguard.core.RouteTable;
 import dev.aksrouteguard.core.SubnetId;
 import dev.aksrouteguard.core.SubnetState;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -25,41 +23,52 @@ import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
- * The subscription in three subscription-wide list calls, run side by side and following every {@code nextLink}:
- * managed clusters (agent pools inline), route tables (routes and associated subnets inline) and virtual networks
- * (subnets inline). Cost grows with the number of pages, not with the number of clusters or subnets.
+ * The subscription in three subscription-wide list calls, following every {@code nextLink}: managed clusters (agent
+ * pools inline), route tables (routes and associated subnets inline) and virtual networks (subnets inline). Cost
+ * grows with the number of pages, not with the number of clusters or subnets. Calls of one read run side by side.
  */
 final class ArmInventory implements InventorySource {
 
     private final ManagedClustersClient clusters;
     private final RouteTablesClient routeTables;
     private final VirtualNetworksClient virtualNetworks;
-    private final Clock clock;
     private final ExecutorService pool = Executors.newFixedThreadPool(3, r -> {
         Thread t = new Thread(r, "arm-list");
         t.setDaemon(true);
         return t;
     });
 
-    ArmInventory(ManagedClustersClient clusters, RouteTablesClient routeTables, VirtualNetworksClient virtualNetworks, Clock clock) {
+    ArmInventory(ManagedClustersClient clusters, RouteTablesClient routeTables, VirtualNetworksClient virtualNetworks) {
         this.clusters = Objects.requireNonNull(clusters, "clusters == null");
         this.routeTables = Objects.requireNonNull(routeTables, "routeTables == null");
         this.virtualNetworks = Objects.requireNonNull(virtualNetworks, "virtualNetworks == null");
-        this.clock = Objects.requireNonNull(clock, "clock == null");
     }
 
     @Override
-    public Inventory read() {
-        var readAt = clock.instant();
+    public List<Cluster> clusters() {
+        return join(async("list managed clusters", this::listClusters));
+    }
+
+    @Override
+    public Network network() {
+        CompletableFuture<List<RouteTable>> t = async("list route tables", this::listRouteTables);
+        CompletableFuture<List<SubnetState>> s = async("list virtual networks", this::listSubnets);
+        return new Network(join(t), join(s));
+    }
+
+    /** The three list calls side by side. */
+    @Override
+    public Parts readAll() {
         CompletableFuture<List<Cluster>> c = async("list managed clusters", this::listClusters);
         CompletableFuture<List<RouteTable>> t = async("list route tables", this::listRouteTables);
         CompletableFuture<List<SubnetState>> s = async("list virtual networks", this::listSubnets);
+        return new Parts(join(c), new Network(join(t), join(s)));
+    }
+
+    private static <T> T join(CompletableFuture<T> future) {
         try {
-            return new Inventory(c.join(), t.join(), s.join(), readAt);
+            return future.join();
         } catch (CompletionException e) {
-            if (e.getCause() instanceof ArmException arm) {
-                throw arm;
-            }
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
     }

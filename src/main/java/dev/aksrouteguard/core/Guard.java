@@ -97,7 +97,7 @@ public final class Guard {
             }
             case Operations.VNET_WRITE -> {
                 requireType(subject, "Microsoft.Network/virtualNetworks", operation);
-                return directory.current().kubenetNodeSubnetsIn(subject);
+                return directory.owners().kubenetNodeSubnetsIn(subject);
             }
             case Operations.CLUSTER_WRITE, Operations.AGENT_POOL_WRITE -> {
                 ResourceId clusterId = operation.equals(Operations.CLUSTER_WRITE) ? subject : subject.parent();
@@ -212,6 +212,6 @@ public final class Guard {
 
     /** The clusters the audit lists as due for migration off kubenet, from the directory. */
     public List<Cluster> kubenetClusters() {
-        return directory.current().clusters().stream().filter(Cluster::isKubenet).toList();
+        return directory.owners().clusters().stream().filter(Cluster::isKubenet).toList();
     }
 }

@@ -34,8 +34,9 @@ public final class Reconciler {
     }
 
     /**
-     * Reconciles one subnet. A subnet that the directory knows is not a kubenet node subnet costs no ARM read;
-     * a guarded one costs a GET, and a PUT (plus its operation polls) only when it drifted.
+     * Reconciles one subnet. A subnet that the directory knows is not a kubenet node subnet costs no ARM read (the
+     * clusters part of the directory is enough); a guarded one costs a GET, and a PUT (plus its operation polls) only
+     * when it drifted.
      */
     public Outcome reconcile(SubnetId id, Trigger trigger) {
         Objects.requireNonNull(id, "id == null");
@@ -43,6 +44,9 @@ public final class Reconciler {
         Instant started = clock.instant();
         Inventory inventory;
         try {
+            if (Rules.ownership(id, directory.owners()) instanceof Rules.Ownership.None none) {
+                return outcome(id, none.verdict(), null, trigger, started);
+            }
             inventory = directory.current();
         } catch (ArmException e) {
             return failed(id, null, null, null, "could not read the subscription's clusters and route tables: " + e.getMessage(),
@@ -50,9 +54,6 @@ public final class Reconciler {
         } catch (RuntimeException e) {
             return failed(id, null, null, null, "could not read the subscription's clusters and route tables: " + e,
                     null, false, trigger, started);
-        }
-        if (Rules.ownership(id, inventory) instanceof Rules.Ownership.None none) {
-            return outcome(id, none.verdict(), null, trigger, started);
         }
         boolean refreshedForMissingTable = false;
         ArmException last = null;

@@ -77,7 +77,7 @@ public final class Wiring {
         TokenCredential credential = options.credential() != null
                 ? options.credential()
                 : ArmClients.credential(settings, http, Configuration.getGlobalConfiguration());
-        ArmClients arm = ArmClients.connect(settings, credential, http, options.clock());
+        ArmClients arm = ArmClients.connect(settings, credential, http);
         ClusterDirectory directory = new ClusterDirectory(arm.inventory(), options.clock(), ClusterDirectory.DEFAULT_TTL);
         Reconciler reconciler = new Reconciler(arm.subnets(), directory, settings.mode(), options.clock(), options.backoff());
         AlertSink alerts = options.alerts().create(settings, credential, options.log());

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +28,7 @@ class GuardTest {
     static final ResourceId VNET = NODES.virtualNetwork();
 
     final InMemorySubnets subnets = new InMemorySubnets();
-    final AtomicInteger inventoryReads = new AtomicInteger();
+    CountingSource source;
     final List<Outcome> alerted = new ArrayList<>();
     final List<SweepReport> sweeps = new ArrayList<>();
     final AtomicReference<Instant> now = new AtomicReference<>(World.T0);
@@ -67,10 +66,7 @@ class GuardTest {
 
     Guard guard(Mode mode, int sweepConcurrency) {
         world.subnets.values().forEach(subnets::put);
-        InventorySource source = () -> {
-            inventoryReads.incrementAndGet();
-            return world.inventory();
-        };
+        source = new CountingSource(world::inventory);
         ClusterDirectory directory = new ClusterDirectory(source, clock, Duration.ofMinutes(10));
         Backoff backoff = new Backoff(3, Duration.ofMillis(1), Duration.ofMillis(1), d -> {});
         AlertSink sink = new AlertSink() {
@@ -106,12 +102,14 @@ class GuardTest {
     void aClusterOrAgentPoolWriteIsTheClustersNodeSubnetsOnAFreshDirectory() {
         Guard g = guard(Mode.ENFORCE);
         g.keysFor(Operations.VNET_WRITE, VNET);
-        assertEquals(1, inventoryReads.get());
+        assertEquals(1, source.clusterReads.get());
+        assertEquals(0, source.networkReads.get(), "a VNet's node subnets are known from the clusters alone");
         ResourceId cluster = world.c("aks1").id();
         assertEquals(Set.of(NODES, NODES2), g.keysFor(Operations.CLUSTER_WRITE, cluster));
-        assertEquals(2, inventoryReads.get(), "a cluster write refreshes the directory");
+        assertEquals(2, source.clusterReads.get(), "a cluster write refreshes the directory");
+        assertEquals(1, source.networkReads.get());
         assertEquals(Set.of(NODES, NODES2), g.keysFor(Operations.AGENT_POOL_WRITE, cluster.child("agentPools", "pool2")));
-        assertEquals(3, inventoryReads.get());
+        assertEquals(3, source.clusterReads.get());
     }
 
     @Test
@@ -127,7 +125,7 @@ class GuardTest {
         EventResult r = guard(Mode.ENFORCE).onWrite(write(Operations.SUBNET_WRITE, foreign.id()));
         assertTrue(assertInstanceOf(EventResult.Skipped.class, r).reason().contains("outside the guarded subscription"));
         assertTrue(subnets.calls.isEmpty());
-        assertEquals(0, inventoryReads.get());
+        assertEquals(0, source.reads());
     }
 
     @Test
@@ -182,9 +180,8 @@ class GuardTest {
 
     @Test
     void aSweepThatCannotListTheSubscriptionSaysSo() {
-        InventorySource broken = () -> {
-            throw new ArmException(ArmException.Kind.FORBIDDEN, 403, "AuthorizationFailed", "denied", null, null, null);
-        };
+        InventorySource broken = CountingSource.failing(
+                new ArmException(ArmException.Kind.FORBIDDEN, 403, "AuthorizationFailed", "denied", null, null, null));
         ClusterDirectory d = new ClusterDirectory(broken, clock, Duration.ofMinutes(1));
         Guard g = new Guard(World.SUB, d, new Reconciler(subnets, d, Mode.ENFORCE, clock, Backoff.DEFAULT), AlertSink.NONE,
                 ArmTraffic.NONE, clock, 1);

@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
@@ -29,13 +28,10 @@ class ReconcilerTest {
     final List<Duration> slept = new ArrayList<>();
     final Backoff backoff = new Backoff(4, Duration.ofSeconds(1), Duration.ofSeconds(8), slept::add);
     final InMemorySubnets subnets = new InMemorySubnets();
-    final AtomicInteger inventoryReads = new AtomicInteger();
+    CountingSource source;
 
     Reconciler reconciler(Mode mode, Supplier<Inventory> inventory) {
-        InventorySource source = () -> {
-            inventoryReads.incrementAndGet();
-            return inventory.get();
-        };
+        source = new CountingSource(inventory);
         return new Reconciler(subnets, new ClusterDirectory(source, clock, Duration.ofMinutes(10)), mode, clock, backoff);
     }
 
@@ -86,12 +82,22 @@ class ReconcilerTest {
     }
 
     @Test
-    void theDirectoryIsReadOnceWhileFresh() {
+    void aSubnetThatIsNotANodeSubnetNeedsOnlyTheClusters() {
         Reconciler r = enforce();
         r.reconcile(PLAIN, MANUAL);
         r.reconcile(PLAIN, MANUAL);
+        assertEquals(1, source.clusterReads.get());
+        assertEquals(0, source.networkReads.get(), "route tables and VNets are not listed for a subnet no cluster uses");
+    }
+
+    @Test
+    void theDirectoryIsReadOnceWhileFresh() {
+        Reconciler r = enforce();
+        r.reconcile(PLAIN, MANUAL);
         r.reconcile(NODES, MANUAL);
-        assertEquals(1, inventoryReads.get());
+        r.reconcile(NODES, MANUAL);
+        assertEquals(1, source.clusterReads.get());
+        assertEquals(1, source.networkReads.get());
     }
 
     @Test
@@ -160,7 +166,7 @@ class ReconcilerTest {
                 .failPut(new ArmException(ArmException.Kind.INVALID_REFERENCE, 400, "InvalidResourceReference", "not found", null, null, null));
         Outcome o = r.reconcile(NODES, MANUAL);
         assertEquals(Action.ROUTE_TABLE_MISSING, o.action(), o.message());
-        assertEquals(2, inventoryReads.get(), "the directory was refreshed once");
+        assertEquals(2, source.networkReads.get(), "the directory was refreshed once");
         assertEquals(2, subnets.puts());
     }
 
@@ -174,9 +180,8 @@ class ReconcilerTest {
 
     @Test
     void anUnreadableSubscriptionIsAFailedOutcomeNotAnException() {
-        InventorySource broken = () -> {
-            throw new ArmException(ArmException.Kind.TRANSIENT, 503, "ServiceUnavailable", "list failed", null, null, null);
-        };
+        InventorySource broken = CountingSource.failing(
+                new ArmException(ArmException.Kind.TRANSIENT, 503, "ServiceUnavailable", "list failed", null, null, null));
         Reconciler r = new Reconciler(subnets, new ClusterDirectory(broken, clock, Duration.ofMinutes(1)), Mode.ENFORCE, clock, backoff);
         Outcome o = r.reconcile(NODES, MANUAL);
         assertEquals(Action.FAILED, o.action());
@@ -190,7 +195,7 @@ class ReconcilerTest {
         Outcome o = r.assess(NODES, w.inventory(), MANUAL);
         assertEquals(Action.DRIFT_REPORTED, o.action());
         assertTrue(subnets.calls.isEmpty());
-        assertEquals(0, inventoryReads.get());
+        assertEquals(0, source.reads());
     }
 
     @Test

@@ -20,7 +20,6 @@ import dev.aksrouteguard.emulator.SeededCluster;
 import dev.aksrouteguard.events.EventJson;
 import dev.aksrouteguard.testing.Emulated;
 import dev.aksrouteguard.testing.TestContext;
-import dev.aksrouteguard.wiring.Wiring;
 import java.util.List;
 import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
@@ -273,19 +272,18 @@ class EventGridFunctionTest {
     }
 
     @Test
-    void theFunctionBuildsItsGraphOnceAndReusesIt() {
+    void aWarmWorkerAnswersASubnetNoClusterUsesWithoutAReadAndAColdOneWithTheClustersList() {
         SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").seed(azure.arm);
-        Wiring w = azure.wiring();
-        int[] built = {0};
-        EventGridFunction f = new EventGridFunction(() -> {
-            built[0]++;
-            return w;
-        });
+        EventGridFunction f = function();
         azure.arm.clearRequests();
+        f.run(EventJson.subnetWrite(c.virtualNetworkId() + "/subnets/not-a-node-subnet").eventGrid().toString(), context);
+        assertEquals(List.of("/subscriptions/" + Emulated.SUB + "/providers/Microsoft.ContainerService/managedClusters"),
+                azure.arm.requests().stream().map(RecordedRequest::path).toList(),
+                "a cold worker reads only the clusters list to know the subnet is not a kubenet node subnet");
         f.run(EventJson.subnetWrite(c.nodeSubnetId()).eventGrid().toString(), context);
         f.run(EventJson.subnetWrite(c.virtualNetworkId() + "/subnets/not-a-node-subnet").eventGrid().toString(), context);
         long listCalls = azure.arm.requests().stream().filter(r -> !r.path().contains("/subnets/")).count();
-        assertEquals(3, listCalls, "one directory read (clusters, route tables, VNets) for both events");
+        assertEquals(3, listCalls, "clusters once, route tables and VNets once, for all three events");
         assertEquals(1, azure.arm.requests().stream().filter(r -> r.path().contains("/subnets/")).count(),
                 "the node subnet is read fresh; the other subnet costs no read");
     }

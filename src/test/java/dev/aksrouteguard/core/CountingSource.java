@@ -1,0 +1,41 @@
+package dev.aksrouteguard.core;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/** An inventory source over a supplier of inventories, counting how often each part is read. */
+final class CountingSource implements InventorySource {
+
+    final AtomicInteger clusterReads = new AtomicInteger();
+    final AtomicInteger networkReads = new AtomicInteger();
+    private final Supplier<Inventory> world;
+
+    CountingSource(Supplier<Inventory> world) {
+        this.world = world;
+    }
+
+    /** A source whose every read fails with {@code e}. */
+    static CountingSource failing(ArmException e) {
+        return new CountingSource(() -> {
+            throw e;
+        });
+    }
+
+    @Override
+    public List<Cluster> clusters() {
+        clusterReads.incrementAndGet();
+        return world.get().clusters();
+    }
+
+    @Override
+    public Network network() {
+        networkReads.incrementAndGet();
+        Inventory i = world.get();
+        return new Network(i.routeTables(), List.copyOf(i.subnets()));
+    }
+
+    int reads() {
+        return clusterReads.get() + networkReads.get();
+    }
+}
