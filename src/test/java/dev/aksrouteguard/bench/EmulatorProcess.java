@@ -1,0 +1,94 @@
+package dev.aksrouteguard.bench;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.aksrouteguard.emulator.ArmEmulator;
+import dev.aksrouteguard.emulator.Fixtures;
+import dev.aksrouteguard.emulator.IacRedeploy;
+import dev.aksrouteguard.emulator.Principal;
+import dev.aksrouteguard.emulator.RecordedRequest;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The ARM emulator in a JVM of its own, so that its CPU is not counted against the guard's. Seeds
+ * {@link BenchSubscription} (writes complete at once: no operation polls), with {@code --clusters N} also
+ * {@code Fixtures.largeSubscription(N)}, writes a trust store, prints what a client
+ * needs ({@code env NAME=VALUE}, {@code id NAME=VALUE}, {@code trust PATH PASSWORD}, {@code control URL}, then
+ * {@code ready}) and serves until its standard input closes.
+ *
+ * <p>The control endpoint (plain HTTP on loopback) lets the benchmark act on the emulator between measured events:
+ * {@code POST /drift?vnet=ID} plays an IaC re-deploy that strips the VNet's route-table associations;
+ * {@code POST /calls} answers {@code lists gets polls writes} made by the guard's identity since the last call.
+ */
+public final class EmulatorProcess {
+
+    private EmulatorProcess() {}
+
+    public static void main(String[] args) throws Exception {
+        try (ArmEmulator arm = ArmEmulator.start()) {
+            arm.synchronousWrites(true);
+            BenchSubscription sub = BenchSubscription.seed(arm);
+            if (args.length == 2 && args[0].equals("--clusters")) {
+                Fixtures.largeSubscription(Integer.parseInt(args[1])).seed(arm);
+            }
+            Path trustStore = Files.createTempFile("bench-emulator-", ".p12");
+            trustStore.toFile().deleteOnExit();
+            String password = UUID.randomUUID().toString();
+            arm.writeTrustStore(trustStore, password.toCharArray());
+
+            HttpServer control = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            control.createContext("/drift", exchange -> {
+                String vnet = URLDecoder.decode(exchange.getRequestURI().getRawQuery().substring("vnet=".length()),
+                        StandardCharsets.UTF_8);
+                IacRedeploy.dropRouteTables(arm, vnet, EventCosts.TERRAFORM);
+                answer(exchange, "ok");
+            });
+            control.createContext("/calls", exchange -> {
+                List<RecordedRequest> guard = arm.requests().stream()
+                        .filter(r -> r.principal() != null && r.principal().objectId().equals(Principal.GUARD.objectId()))
+                        .toList();
+                arm.clearRequests();
+                ArmCalls c = ArmCalls.of(guard);
+                answer(exchange, c.lists() + " " + c.gets() + " " + c.polls() + " " + c.writes());
+            });
+            control.start();
+
+            System.out.println("env AZURE_SUBSCRIPTION_ID=" + Fixtures.SUBSCRIPTION_ID);
+            System.out.println("env AZURE_RESOURCE_MANAGER_ENDPOINT=" + arm.endpoint());
+            System.out.println("env IDENTITY_ENDPOINT=" + arm.identityEndpoint());
+            System.out.println("env IDENTITY_HEADER=" + arm.identityHeader());
+            System.out.println("id plainSubnet=" + sub.plainSubnet());
+            System.out.println("id cniSubnet=" + sub.azureCni().nodeSubnetId());
+            System.out.println("id inSyncSubnet=" + sub.inSync().nodeSubnetId());
+            System.out.println("id inSyncCluster=" + sub.inSync().clusterId());
+            System.out.println("id driftingSubnet=" + sub.drifting().nodeSubnetId());
+            System.out.println("id driftingVnet=" + sub.drifting().virtualNetworkId());
+            System.out.println("id twoSubnetsVnet=" + sub.twoSubnets().virtualNetworkId());
+            System.out.println("trust " + trustStore + " " + password);
+            System.out.println("control http://127.0.0.1:" + control.getAddress().getPort());
+            System.out.println("ready");
+            System.out.flush();
+            while (System.in.read() >= 0) {
+                // serve until the benchmark closes our standard input (or ends)
+            }
+            control.stop(0);
+        }
+    }
+
+    private static void answer(HttpExchange exchange, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(200, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+}
