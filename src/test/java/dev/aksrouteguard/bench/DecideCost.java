@@ -5,6 +5,7 @@ import dev.aksrouteguard.config.Settings;
 import dev.aksrouteguard.core.Backoff;
 import dev.aksrouteguard.core.ClusterDirectory;
 import dev.aksrouteguard.core.Inventory;
+import dev.aksrouteguard.core.InventorySource;
 import dev.aksrouteguard.core.Mode;
 import dev.aksrouteguard.core.Reconciler;
 import dev.aksrouteguard.core.SubnetId;
@@ -13,6 +14,7 @@ import dev.aksrouteguard.emulator.ArmEmulator;
 import dev.aksrouteguard.emulator.Fixtures;
 import dev.aksrouteguard.emulator.Principal;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -53,12 +55,14 @@ final class DecideCost {
             Settings settings = Settings.from(Map.of(Settings.AZURE_SUBSCRIPTION_ID, Fixtures.SUBSCRIPTION_ID,
                     Settings.AZURE_RESOURCE_MANAGER_ENDPOINT, arm.endpoint().toString()));
             ArmClients clients = ArmClients.connect(settings, arm.credential(Principal.GUARD),
-                    ArmClients.httpClient(arm.clientSslContext()), Clock.systemUTC());
+                    ArmClients.httpClient(arm.clientSslContext()));
             long started = System.nanoTime();
-            Inventory inventory = clients.inventory().read();
+            InventorySource.Parts parts = clients.inventory().readAll();
+            Inventory inventory = new Inventory(parts.clusters(), parts.network().routeTables(), parts.network().subnets(),
+                    Instant.now());
             long read = System.nanoTime() - started;
             Reconciler reconciler = new Reconciler(clients.subnets(),
-                    new ClusterDirectory(() -> inventory, Clock.systemUTC(), ClusterDirectory.DEFAULT_TTL), Mode.REPORT,
+                    new ClusterDirectory(clients.inventory(), Clock.systemUTC(), ClusterDirectory.DEFAULT_TTL), Mode.REPORT,
                     Clock.systemUTC(), Backoff.DEFAULT);
             List<SubnetId> subnets = List.copyOf(inventory.kubenetNodeSubnets());
             if (subnets.size() != kubenet) {
