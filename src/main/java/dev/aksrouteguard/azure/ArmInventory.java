@@ -1,5 +1,6 @@
 package dev.aksrouteguard.azure;
 
+import com.azure.core.util.Context;
 import com.azure.resourcemanager.containerservice.fluent.ManagedClustersClient;
 import com.azure.resourcemanager.containerservice.fluent.models.ManagedClusterInner;
 import com.azure.resourcemanager.network.fluent.RouteTablesClient;
@@ -10,12 +11,14 @@ import com.azure.resourcemanager.network.fluent.models.VirtualNetworkInner;
 import dev.aksrouteguard.core.ArmException;
 import dev.aksrouteguard.core.Cluster;
 import dev.aksrouteguard.core.InventorySource;
+import dev.aksrouteguard.core.ResourceId;
 import dev.aksrouteguard.core.RouteTable;
 import dev.aksrouteguard.core.SubnetId;
 import dev.aksrouteguard.core.SubnetState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -47,6 +50,21 @@ final class ArmInventory implements InventorySource {
     @Override
     public List<Cluster> clusters() {
         return join(async("list managed clusters", this::listClusters));
+    }
+
+    @Override
+    public Optional<Cluster> cluster(ResourceId id) {
+        try {
+            ManagedClusterInner inner = clusters.getByResourceGroupWithResponse(
+                    Objects.requireNonNull(id.resourceGroup(), "a cluster ID has a resource group"), id.name(), Context.NONE).getValue();
+            return inner == null || inner.id() == null ? Optional.empty() : Optional.of(ArmMapping.cluster(inner));
+        } catch (RuntimeException e) {
+            ArmException mapped = ArmErrors.map("GET managed cluster " + id.name(), e);
+            if (mapped.kind() == ArmException.Kind.NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw mapped;
+        }
     }
 
     @Override

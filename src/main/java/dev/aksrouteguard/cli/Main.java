@@ -71,8 +71,11 @@ public final class Main implements Callable<Integer> {
         this.options = Objects.requireNonNull(options, "options == null");
     }
 
+    /** The SDK's and MSAL's Info lines are not for a command line; held so the levels stick (JUL keeps loggers weakly). */
+    private static final List<Logger> QUIET = List.of(Logger.getLogger("com.azure"), Logger.getLogger("com.microsoft.aad.msal4j"));
+
     public static void main(String[] args) {
-        Logger.getLogger("com.azure").setLevel(Level.WARNING);
+        QUIET.forEach(l -> l.setLevel(Level.WARNING));
         System.exit(run(args, System.getenv(), System.in, System.out, System.err, Wiring.Options.production()));
     }
 

@@ -1,5 +1,6 @@
 package dev.aksrouteguard.core;
 
+import java.math.BigInteger;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -38,6 +39,26 @@ record Cidr(byte[] address, int bits) {
             }
         }
         return new Cidr(address, bits);
+    }
+
+    /** The first address of the prefix, as an unsigned number (for range lookups). */
+    BigInteger first() {
+        return new BigInteger(1, address).shiftRight(address.length * 8 - bits).shiftLeft(address.length * 8 - bits);
+    }
+
+    /** The last address of the prefix, as an unsigned number. */
+    BigInteger last() {
+        BigInteger hostBits = BigInteger.ONE.shiftLeft(address.length * 8 - bits).subtract(BigInteger.ONE);
+        return first().or(hostBits);
+    }
+
+    /** This address as an unsigned number (for a host prefix, the host). */
+    BigInteger number() {
+        return new BigInteger(1, address);
+    }
+
+    boolean isIpv4() {
+        return address.length == 4;
     }
 
     /** True when every address of {@code other} lies inside this prefix. */

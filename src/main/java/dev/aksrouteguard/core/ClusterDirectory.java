@@ -3,16 +3,18 @@ package dev.aksrouteguard.core;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The warm worker's memory of the subscription, in two parts read with list calls: the managed clusters (which
  * subnets are kubenet node subnets) and the network (route tables and subnets). Each part is read again when older
- * than the TTL, and both on demand (cluster and agent-pool writes, the sweep). An event for a subnet that is not a
- * kubenet node subnet needs only the clusters part — a page per 100 clusters per TTL — so it costs at most one ARM read,
- * amortized. It only answers "whose subnet is this, and which table is the cluster's?": every decision to write is
- * made on a fresh GET of the subnet. One refresh at a time.
+ * than the TTL, both on demand (the sweep), and one cluster when it was written (cluster and agent-pool writes).
+ * An event for a subnet that is not a kubenet node subnet needs only the clusters part — a page per 100 clusters per
+ * TTL — so it costs at most one ARM read, amortized. The directory only answers "whose subnet is this, and which
+ * table is the cluster's?": every decision to write is made on a fresh GET of the subnet. One read at a time.
  */
 public final class ClusterDirectory {
 
@@ -25,11 +27,9 @@ public final class ClusterDirectory {
     private final Object lock = new Object();
     private volatile @Nullable Part<List<Cluster>> clusters;
     private volatile @Nullable Part<InventorySource.Network> network;
+    /** Built from the parts on demand; null whenever a part changed. */
     private volatile @Nullable Inventory owners;
     private volatile @Nullable Inventory full;
-    private @Nullable Part<?> ownersFrom;
-    private @Nullable Part<?> fullFromClusters;
-    private @Nullable Part<?> fullFromNetwork;
 
     private record Part<T>(T value, Instant readAt) {}
 
@@ -50,12 +50,11 @@ public final class ClusterDirectory {
         }
         synchronized (lock) {
             if (!fresh(clusters)) {
-                clusters = new Part<>(source.clusters(), clock.instant());
+                setClusters(source.clusters(), clock.instant());
             }
             Part<List<Cluster>> c = Objects.requireNonNull(clusters);
-            if (owners == null || ownersFrom != c) {
+            if (owners == null) {
                 owners = new Inventory(c.value(), List.of(), List.of(), c.readAt());
-                ownersFrom = c;
             }
             return owners;
         }
@@ -68,16 +67,44 @@ public final class ClusterDirectory {
             return cached;
         }
         synchronized (lock) {
-            boolean c = !fresh(clusters);
-            boolean n = !fresh(network);
-            if (c && n) {
+            boolean staleClusters = !fresh(clusters);
+            boolean staleNetwork = !fresh(network);
+            if (staleClusters && staleNetwork) {
                 load(source.readAll());
-            } else if (c) {
-                clusters = new Part<>(source.clusters(), clock.instant());
-            } else if (n) {
-                network = new Part<>(source.network(), clock.instant());
+            } else if (staleClusters) {
+                setClusters(source.clusters(), clock.instant());
+            } else if (staleNetwork) {
+                setNetwork(source.network(), clock.instant());
             }
             return combined();
+        }
+    }
+
+    /**
+     * Reads one cluster again (it was just written) and puts it in the directory in place of what was known of it:
+     * one ARM read, where re-listing the subscription would cost a page per 100 clusters, route tables and VNets.
+     * The parts keep their age; a directory not read yet is read whole instead.
+     *
+     * @return the directory with the cluster as it is now (absent when it was deleted)
+     * @throws ArmException when the cluster cannot be read
+     */
+    public Inventory updateCluster(ResourceId id) {
+        Objects.requireNonNull(id, "id == null");
+        synchronized (lock) {
+            Part<List<Cluster>> c = clusters;
+            if (c == null || !fresh(c)) {
+                return current();
+            }
+            Optional<Cluster> now = source.cluster(id);
+            List<Cluster> updated = new ArrayList<>(c.value().size() + 1);
+            for (Cluster known : c.value()) {
+                if (!known.id().equals(id)) {
+                    updated.add(known);
+                }
+            }
+            now.ifPresent(updated::add);
+            setClusters(List.copyOf(updated), c.readAt());
+            return current();
         }
     }
 
@@ -96,9 +123,6 @@ public final class ClusterDirectory {
             network = null;
             owners = null;
             full = null;
-            ownersFrom = null;
-            fullFromClusters = null;
-            fullFromNetwork = null;
         }
     }
 
@@ -108,21 +132,30 @@ public final class ClusterDirectory {
 
     private void load(InventorySource.Parts parts) {
         Instant now = clock.instant();
-        clusters = new Part<>(parts.clusters(), now);
-        network = new Part<>(parts.network(), now);
+        setClusters(parts.clusters(), now);
+        setNetwork(parts.network(), now);
     }
 
-    /** The combined inventory, rebuilt only when a part changed; dated by its older part. */
+    private void setClusters(List<Cluster> value, Instant readAt) {
+        clusters = new Part<>(value, readAt);
+        owners = null;
+        full = null;
+    }
+
+    private void setNetwork(InventorySource.Network value, Instant readAt) {
+        network = new Part<>(value, readAt);
+        full = null;
+    }
+
+    /** Both parts as one inventory, dated by the older part; built once per change of a part. */
     private Inventory combined() {
-        Part<List<Cluster>> c = Objects.requireNonNull(clusters);
-        Part<InventorySource.Network> n = Objects.requireNonNull(network);
         Inventory f = full;
-        if (f == null || fullFromClusters != c || fullFromNetwork != n) {
+        if (f == null) {
+            Part<List<Cluster>> c = Objects.requireNonNull(clusters);
+            Part<InventorySource.Network> n = Objects.requireNonNull(network);
             Instant readAt = c.readAt().isBefore(n.readAt()) ? c.readAt() : n.readAt();
             f = new Inventory(c.value(), n.value().routeTables(), n.value().subnets(), readAt);
             full = f;
-            fullFromClusters = c;
-            fullFromNetwork = n;
         }
         return f;
     }

@@ -84,7 +84,7 @@ public final class Guard {
 
     /**
      * The subnets an operation on {@code subject} concerns: a subnet write → that subnet; a VNet write → its kubenet
-     * node subnets; a cluster or agent-pool write → the cluster's node subnets (after refreshing the directory,
+     * node subnets; a cluster or agent-pool write → the cluster's node subnets (after reading that cluster again,
      * since the write may have changed them).
      *
      * @throws IllegalArgumentException when the subject is not of the operation's resource type
@@ -104,7 +104,7 @@ public final class Guard {
                 requireType(subject, operation.equals(Operations.CLUSTER_WRITE)
                         ? "Microsoft.ContainerService/managedClusters"
                         : "Microsoft.ContainerService/managedClusters/agentPools", operation);
-                Cluster cluster = directory.refresh().cluster(clusterId);
+                Cluster cluster = directory.updateCluster(clusterId).cluster(clusterId);
                 return cluster == null ? Set.of() : new LinkedHashSet<>(cluster.nodeSubnets());
             }
             default -> throw new IllegalArgumentException("operation " + operation + " is not handled");

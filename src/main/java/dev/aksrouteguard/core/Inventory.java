@@ -1,5 +1,6 @@
 package dev.aksrouteguard.core;
 
+import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -7,9 +8,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * What the subscription looked like at one moment: its managed clusters, route tables and subnets, read with
@@ -25,7 +29,10 @@ public final class Inventory {
     private final Map<SubnetId, List<Cluster>> clustersBySubnet = new HashMap<>();
     private final Map<ResourceId, Cluster> clustersById = new HashMap<>();
     private final Map<ResourceId, RouteTable> tablesById = new HashMap<>();
-    private final List<PodRoute> podRoutes = new ArrayList<>();
+    private final NavigableMap<BigInteger, List<PodRoute>> podRoutesByHopV4 = new TreeMap<>();
+    private final NavigableMap<BigInteger, List<PodRoute>> podRoutesByHopV6 = new TreeMap<>();
+    private final Map<String, List<RouteTable>> tablesByGroup = new HashMap<>();
+    private final Map<SubnetId, List<RouteTable>> tablesBySubnet = new HashMap<>();
 
     /** A route that can carry pod traffic: next hop VirtualAppliance, prefix and next hop parsed once. */
     record PodRoute(RouteTable table, Route route, Cidr prefix, Cidr nextHop) {}
@@ -45,6 +52,9 @@ public final class Inventory {
         }
         for (RouteTable t : this.routeTables) {
             tablesById.put(t.id(), t);
+            String group = t.id().resourceGroup() == null ? "" : t.id().resourceGroup().toLowerCase(Locale.ROOT);
+            tablesByGroup.computeIfAbsent(group, k -> new ArrayList<>()).add(t);
+            t.subnets().forEach(s -> tablesBySubnet.computeIfAbsent(s, k -> new ArrayList<>()).add(t));
             for (Route r : t.routes()) {
                 if (!"VirtualAppliance".equalsIgnoreCase(r.nextHopType())) {
                     continue;
@@ -52,7 +62,8 @@ public final class Inventory {
                 Cidr prefix = Cidr.parse(r.addressPrefix());
                 Cidr hop = Cidr.parse(r.nextHopIpAddress());
                 if (prefix != null && hop != null) {
-                    podRoutes.add(new PodRoute(t, r, prefix, hop));
+                    PodRoute pod = new PodRoute(t, r, prefix, hop);
+                    (hop.isIpv4() ? podRoutesByHopV4 : podRoutesByHopV6).computeIfAbsent(hop.number(), k -> new ArrayList<>()).add(pod);
                 }
             }
         }
@@ -113,7 +124,21 @@ public final class Inventory {
         return out;
     }
 
-    List<PodRoute> podRoutes() {
-        return podRoutes;
+    /** The pod routes whose next hop lies inside {@code prefix}: a range lookup, not a scan. */
+    List<PodRoute> podRoutesVia(Cidr prefix) {
+        NavigableMap<BigInteger, List<PodRoute>> byHop = prefix.isIpv4() ? podRoutesByHopV4 : podRoutesByHopV6;
+        List<PodRoute> out = new ArrayList<>();
+        byHop.subMap(prefix.first(), true, prefix.last(), true).values().forEach(out::addAll);
+        return out;
+    }
+
+    /** The route tables in a resource group (case-insensitive). */
+    List<RouteTable> routeTablesIn(@Nullable String resourceGroup) {
+        return resourceGroup == null ? List.of() : tablesByGroup.getOrDefault(resourceGroup.toLowerCase(Locale.ROOT), List.of());
+    }
+
+    /** The route tables ARM reports as associated with {@code subnet}. */
+    List<RouteTable> routeTablesOf(SubnetId subnet) {
+        return tablesBySubnet.getOrDefault(subnet, List.of());
     }
 }

@@ -1,6 +1,7 @@
 package dev.aksrouteguard.core;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Port: read the subscription with list calls, following every page. Two parts, because they are needed at
@@ -12,6 +13,13 @@ public interface InventorySource {
 
     /** The managed clusters, agent pools inline. @throws ArmException when a list call fails */
     List<Cluster> clusters();
+
+    /**
+     * One managed cluster, read fresh (after a write to it), or empty when it no longer exists.
+     *
+     * @throws ArmException when it cannot be read
+     */
+    Optional<Cluster> cluster(ResourceId id);
 
     /** Route tables (routes and associated subnets inline) and subnets. @throws ArmException when a list call fails */
     Network network();

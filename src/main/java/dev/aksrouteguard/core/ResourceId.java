@@ -1,6 +1,5 @@
 package dev.aksrouteguard.core;
 
-import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -126,9 +125,14 @@ public record ResourceId(String value) {
         return o instanceof ResourceId other && value.equalsIgnoreCase(other.value);
     }
 
+    /** Case-insensitive, without allocating: IDs are map keys on the sweep's hot path. */
     @Override
     public int hashCode() {
-        return value.toLowerCase(Locale.ROOT).hashCode();
+        int h = 0;
+        for (int i = 0; i < value.length(); i++) {
+            h = 31 * h + Character.toLowerCase(Character.toUpperCase(value.charAt(i)));
+        }
+        return h;
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -127,6 +128,11 @@ final class Rules {
      * across isolated VNets, so when several tables match, the ones tied to this cluster (its node resource group,
      * route names that are its node names, an association with another of its node subnets) win. With no pod routes
      * anywhere, the AKS-managed table in the node resource group is the answer.
+     *
+     * <p>Cost: the tables in the node resource group and those associated with the cluster's subnets are looked at
+     * first; a candidate there with two ties or more cannot be beaten by any other table (which can have at most one:
+     * its route names), so the usual case never looks further. Otherwise pod routes are found by a range lookup on
+     * their next hop, not a scan of the subscription.
      */
     static Expected expectedTable(Cluster cluster, SubnetState subnet, Inventory inventory) {
         List<Cidr> podCidrs = cluster.podCidrs().stream().map(Cidr::parse).filter(Objects::nonNull).toList();
@@ -137,48 +143,95 @@ final class Rules {
                 state.addressPrefixes().stream().map(Cidr::parse).filter(Objects::nonNull).forEach(nodePrefixes::add);
             }
         }
-        Map<ResourceId, RouteTable> candidates = new LinkedHashMap<>();
-        for (Inventory.PodRoute r : inventory.podRoutes()) {
-            if (candidates.containsKey(r.table().id())) {
-                continue;
+        Pattern nodeNames = nodeNamePattern(cluster);
+
+        Map<ResourceId, RouteTable> tied = new LinkedHashMap<>();
+        inventory.routeTablesIn(cluster.nodeResourceGroup()).forEach(t -> tied.put(t.id(), t));
+        cluster.nodeSubnets().forEach(s -> inventory.routeTablesOf(s).forEach(t -> tied.put(t.id(), t)));
+        Map<ResourceId, Integer> tiedCandidates = new LinkedHashMap<>();
+        for (RouteTable t : tied.values()) {
+            if (carriesPodRoutes(t, podCidrs, nodePrefixes)) {
+                tiedCandidates.put(t.id(), ties(t, cluster, subnet.id(), nodeNames));
             }
-            boolean inPods = podCidrs.stream().anyMatch(p -> p.contains(r.prefix()));
-            boolean toNode = nodePrefixes.stream().anyMatch(p -> p.contains(r.nextHop()));
-            if (inPods && toNode) {
-                candidates.put(r.table().id(), r.table());
+        }
+        ResourceId strong = uniqueBest(tiedCandidates, 2);
+        if (strong != null) {
+            return new Expected.One(strong);
+        }
+
+        Map<ResourceId, RouteTable> candidates = new LinkedHashMap<>();
+        for (Cidr node : nodePrefixes) {
+            for (Inventory.PodRoute r : inventory.podRoutesVia(node)) {
+                if (!candidates.containsKey(r.table().id()) && podCidrs.stream().anyMatch(p -> p.contains(r.prefix()))) {
+                    candidates.put(r.table().id(), r.table());
+                }
             }
         }
         if (candidates.size() == 1) {
             return new Expected.One(candidates.keySet().iterator().next());
         }
         if (candidates.isEmpty()) {
-            List<ResourceId> managed = inventory.routeTables().stream()
-                    .filter(t -> inNodeResourceGroup(t, cluster) && AKS_ROUTE_TABLE.matcher(t.name()).matches())
+            List<ResourceId> managed = inventory.routeTablesIn(cluster.nodeResourceGroup()).stream()
+                    .filter(t -> AKS_ROUTE_TABLE.matcher(t.name()).matches())
                     .map(RouteTable::id)
                     .toList();
             return switch (managed.size()) {
                 case 0 -> new Expected.None();
                 case 1 -> new Expected.One(managed.get(0));
-                default -> new Expected.Ambiguous(managed);
+                default -> new Expected.Ambiguous(sorted(managed));
             };
         }
         Map<ResourceId, Integer> ties = new LinkedHashMap<>();
-        candidates.values().forEach(t -> ties.put(t.id(), ties(t, cluster, subnet.id())));
+        candidates.values().forEach(t -> ties.put(t.id(), ties(t, cluster, subnet.id(), nodeNames)));
+        ResourceId best = uniqueBest(ties, 1);
+        if (best != null) {
+            return new Expected.One(best);
+        }
+        int max = ties.values().stream().max(Comparator.naturalOrder()).orElse(0);
+        return new Expected.Ambiguous(sorted(ties.entrySet().stream().filter(e -> e.getValue() == max).map(Map.Entry::getKey).toList()));
+    }
+
+    /** The one table with the most ties, if it has at least {@code atLeast} and no other has as many. */
+    private static @Nullable ResourceId uniqueBest(Map<ResourceId, Integer> ties, int atLeast) {
         int best = ties.values().stream().max(Comparator.naturalOrder()).orElse(0);
+        if (best < atLeast) {
+            return null;
+        }
         List<ResourceId> strongest = ties.entrySet().stream().filter(e -> e.getValue() == best).map(Map.Entry::getKey).toList();
-        return best > 0 && strongest.size() == 1 ? new Expected.One(strongest.get(0)) : new Expected.Ambiguous(strongest);
+        return strongest.size() == 1 ? strongest.get(0) : null;
+    }
+
+    /** True when {@code table} has a pod route of the cluster: in its pod CIDRs, via one of its node subnets. */
+    private static boolean carriesPodRoutes(RouteTable table, List<Cidr> podCidrs, List<Cidr> nodePrefixes) {
+        for (Route r : table.routes()) {
+            if (!"VirtualAppliance".equalsIgnoreCase(r.nextHopType())) {
+                continue;
+            }
+            Cidr prefix = Cidr.parse(r.addressPrefix());
+            Cidr hop = Cidr.parse(r.nextHopIpAddress());
+            if (prefix != null && hop != null && podCidrs.stream().anyMatch(p -> p.contains(prefix))
+                    && nodePrefixes.stream().anyMatch(n -> n.contains(hop))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static List<ResourceId> sorted(List<ResourceId> ids) {
+        return ids.stream().sorted(Comparator.comparing(id -> id.value().toLowerCase(java.util.Locale.ROOT))).toList();
     }
 
     /** How many independent ties bind {@code table} to {@code cluster} (0..3). */
-    static int ties(RouteTable table, Cluster cluster, SubnetId subject) {
+    static int ties(RouteTable table, Cluster cluster, SubnetId subject, Pattern nodeNames) {
         int ties = 0;
         if (inNodeResourceGroup(table, cluster)) {
             ties++;
         }
-        if (table.routes().stream().anyMatch(r -> isNodeName(r.name(), cluster))) {
+        if (table.routes().stream().anyMatch(r -> nodeNames.matcher(r.name()).matches())) {
             ties++;
         }
-        if (table.subnets().stream().anyMatch(s -> !s.equals(subject) && cluster.nodeSubnets().contains(s))) {
+        Set<SubnetId> nodeSubnets = cluster.nodeSubnets();
+        if (table.subnets().stream().anyMatch(s -> !s.equals(subject) && nodeSubnets.contains(s))) {
             ties++;
         }
         return ties;
@@ -191,13 +244,12 @@ final class Rules {
     }
 
     /** AKS node names: {@code aks-<pool>-<digits>-vmss<6 base-36 chars>} (scale sets) or {@code aks-<pool>-<digits>-<n>}. */
+    static Pattern nodeNamePattern(Cluster cluster) {
+        String pools = cluster.pools().stream().map(p -> Pattern.quote(p.name())).distinct().collect(Collectors.joining("|"));
+        return Pattern.compile("aks-(" + (pools.isEmpty() ? "(?!)" : pools) + ")-\\d+-(vmss[0-9a-z]{6}|\\d+)", Pattern.CASE_INSENSITIVE);
+    }
+
     static boolean isNodeName(String routeName, Cluster cluster) {
-        for (NodePool pool : cluster.pools()) {
-            Pattern p = Pattern.compile("aks-" + Pattern.quote(pool.name()) + "-\\d+-(vmss[0-9a-z]{6}|\\d+)", Pattern.CASE_INSENSITIVE);
-            if (p.matcher(routeName).matches()) {
-                return true;
-            }
-        }
-        return false;
+        return nodeNamePattern(cluster).matcher(routeName).matches();
     }
 }

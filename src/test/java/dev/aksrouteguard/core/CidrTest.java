@@ -46,4 +46,17 @@ class CidrTest {
         assertTrue(c.contains(c));
         assertFalse(c.contains(Cidr.parse(c.address().length == 4 ? "0.0.0.0/0" : "::/0")) && c.bits() > 0);
     }
+
+    @ParameterizedTest(name = "{0} spans {1} .. {2}")
+    @CsvSource({
+        "10.0.4.0/22, 167773184, 167774207",
+        "10.0.4.9/32, 167773193, 167773193",
+        "0.0.0.0/0, 0, 4294967295",
+        "fd00::/127, 336294682933583715844663186250927177728, 336294682933583715844663186250927177729",
+    })
+    void spansTheAddressesOfItsPrefix(String cidr, String first, String last) {
+        Cidr c = Cidr.parse(cidr);
+        assertEquals(new java.math.BigInteger(first), c.first());
+        assertEquals(new java.math.BigInteger(last), c.last());
+    }
 }

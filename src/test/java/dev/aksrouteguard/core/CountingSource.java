@@ -28,6 +28,14 @@ final class CountingSource implements InventorySource {
         return world.get().clusters();
     }
 
+    final AtomicInteger clusterGets = new AtomicInteger();
+
+    @Override
+    public java.util.Optional<Cluster> cluster(ResourceId id) {
+        clusterGets.incrementAndGet();
+        return java.util.Optional.ofNullable(world.get().cluster(id));
+    }
+
     @Override
     public Network network() {
         networkReads.incrementAndGet();
@@ -36,6 +44,6 @@ final class CountingSource implements InventorySource {
     }
 
     int reads() {
-        return clusterReads.get() + networkReads.get();
+        return clusterReads.get() + networkReads.get() + clusterGets.get();
     }
 }

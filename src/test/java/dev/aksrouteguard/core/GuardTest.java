@@ -106,10 +106,31 @@ class GuardTest {
         assertEquals(0, source.networkReads.get(), "a VNet's node subnets are known from the clusters alone");
         ResourceId cluster = world.c("aks1").id();
         assertEquals(Set.of(NODES, NODES2), g.keysFor(Operations.CLUSTER_WRITE, cluster));
-        assertEquals(2, source.clusterReads.get(), "a cluster write refreshes the directory");
-        assertEquals(1, source.networkReads.get());
+        assertEquals(1, source.clusterGets.get(), "a cluster write reads that cluster again");
+        assertEquals(1, source.clusterReads.get(), "and lists nothing more");
         assertEquals(Set.of(NODES, NODES2), g.keysFor(Operations.AGENT_POOL_WRITE, cluster.child("agentPools", "pool2")));
-        assertEquals(3, source.clusterReads.get());
+        assertEquals(2, source.clusterGets.get());
+        assertEquals(1, source.clusterReads.get());
+    }
+
+    @Test
+    void aClusterWriteThatAddsAPoolInANewSubnetIsSeenAtOnce() {
+        Guard g = guard(Mode.ENFORCE);
+        g.keysFor(Operations.VNET_WRITE, VNET);
+        SubnetId fresh = subnet("rg-app", "vnet-app", "pool3");
+        world.kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", NODES, "pool2", NODES2, "pool3", fresh));
+        assertEquals(Set.of(NODES, NODES2, fresh), g.keysFor(Operations.AGENT_POOL_WRITE, world.c("aks1").id().child("agentPools", "pool3")));
+        assertEquals(Set.of(NODES, NODES2, fresh), g.keysFor(Operations.VNET_WRITE, VNET), "the directory kept the new pool");
+    }
+
+    @Test
+    void aDeletedClusterLeavesTheDirectory() {
+        Guard g = guard(Mode.ENFORCE);
+        g.keysFor(Operations.VNET_WRITE, VNET);
+        ResourceId id = world.c("aks1").id();
+        world.clusters.remove("aks1");
+        assertEquals(Set.of(), g.keysFor(Operations.CLUSTER_WRITE, id));
+        assertEquals(Set.of(), g.keysFor(Operations.VNET_WRITE, VNET));
     }
 
     @Test

@@ -170,4 +170,26 @@ class RulesTest {
         assertEquals(false, Rules.isNodeName("aks-otherpool-12345678-vmss000000", c));
         assertEquals(false, Rules.isNodeName("nodepool1", c));
     }
+
+    @Test
+    void theClustersOwnTableWinsAmongAHundredLookAlikesInIsolatedVnets() {
+        World w = base();
+        for (int i = 0; i < 100; i++) {
+            w.table("rg-other-" + i, "rt-" + i, routes("aks-nodepool1-" + i + "-vmss000000", "10.244." + (i % 250) + ".0/24>10.0.0." + (4 + i % 200)));
+        }
+        Verdict v = Rules.decide(state(NODES, "10.0.0.0/22", null), w.inventory());
+        assertEquals(MC_TABLE, assertInstanceOf(Verdict.Reassociate.class, v).routeTable());
+    }
+
+    @Test
+    void findsPodRoutesByTheirNextHopAcrossAddressFamilies() {
+        World w = new World()
+                .table("rg", "rt-v4", routes("a", "10.244.0.0/24>10.0.0.4"))
+                .table("rg", "rt-v6", routes("b", "fd12:3456::/80>fd00:db8::4"))
+                .table("rg", "rt-far", routes("c", "10.244.1.0/24>10.9.0.4"));
+        Inventory inv = w.inventory();
+        assertEquals(List.of("rt-v4"), inv.podRoutesVia(Cidr.parse("10.0.0.0/22")).stream().map(r -> r.table().name()).toList());
+        assertEquals(List.of("rt-v6"), inv.podRoutesVia(Cidr.parse("fd00:db8::/64")).stream().map(r -> r.table().name()).toList());
+        assertEquals(List.of(), inv.podRoutesVia(Cidr.parse("192.168.0.0/16")));
+    }
 }
