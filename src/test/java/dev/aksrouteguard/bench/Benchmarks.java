@@ -26,9 +26,7 @@ public final class Benchmarks {
         List<String> sections = argv.stream().filter(a -> !a.equals("quick")).toList();
         boolean all = sections.isEmpty();
         Quiet.azureSdk();
-        // The JDK's HttpServer (the emulator) writes a response's headers and body separately; without TCP_NODELAY,
-        // Nagle's algorithm and the client's delayed ACK add ~40 ms to many requests: an emulator artefact, not ARM.
-        System.setProperty("sun.net.httpserver.nodelay", "true");
+        // TCP_NODELAY for the emulator's HttpServer: ArmEmulator.start() sets it itself (before any server starts).
 
         Markdown md = new Markdown();
         md.heading(1, "aks-route-guard benchmarks");
