@@ -34,6 +34,18 @@ record ArmCalls(int lists, int gets, int polls, int writes) {
         return new ArmCalls(lists, gets, polls, writes);
     }
 
+    /** GETs of one managed cluster (a cluster or agent-pool write reads the cluster again): part of {@link #gets}. */
+    static int clusterGets(List<RecordedRequest> requests) {
+        int n = 0;
+        for (RecordedRequest r : requests) {
+            String path = r.path().toLowerCase(Locale.ROOT);
+            if (r.isRead() && path.matches(".*/providers/microsoft\\.containerservice/managedclusters/[^/]+")) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** Every GET: what ARM counts against the read budget. */
     int reads() {
         return lists + gets + polls;

@@ -67,7 +67,7 @@ public final class CpuProbe {
                 new Kind("VNet write, 2 kubenet node subnets in sync",
                         EventJson.delivery(EventJson.vnetWrite(id.get("twoSubnetsVnet")).eventGrid()), () -> {},
                         "in-sync, in-sync"),
-                new Kind("cluster write (directory refresh, then 1 GET)", EventJson.delivery(EventJson.write(
+                new Kind("cluster write (1 GET of the cluster, then 1 GET of its subnet)", EventJson.delivery(EventJson.write(
                         id.get("inSyncCluster"), "Microsoft.ContainerService/managedClusters/write").eventGrid()), () -> {},
                         "in-sync"));
 

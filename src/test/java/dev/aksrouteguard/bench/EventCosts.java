@@ -9,6 +9,7 @@ import dev.aksrouteguard.emulator.ArmEmulator;
 import dev.aksrouteguard.emulator.Fixtures;
 import dev.aksrouteguard.emulator.IacRedeploy;
 import dev.aksrouteguard.emulator.Principal;
+import dev.aksrouteguard.emulator.RecordedRequest;
 import dev.aksrouteguard.emulator.SeededCluster;
 import dev.aksrouteguard.events.Deliveries;
 import dev.aksrouteguard.events.EventJson;
@@ -22,14 +23,30 @@ import java.util.stream.Collectors;
 /**
  * (a) ARM calls per event kind: one production object graph (Azure SDK over HTTPS) against an in-process emulator
  * whose subnet writes are long-running (one InProgress poll, Retry-After 1 s), events delivered through
- * {@link Deliveries#handle} exactly as the Event Grid function does, calls counted from the emulator's request log.
+ * {@link Deliveries#handle} exactly as the Event Grid function does, calls counted from the emulator's request log
+ * and checked against what the design says each kind of event costs.
  */
 final class EventCosts {
 
     static final Principal TERRAFORM = Principal.servicePrincipal("sp-terraform-network");
 
+    /** What the design says an event costs, by kind of ARM call. */
+    record Expect(String text, int lists, int clusterGets, int subnetGets, int polls, int writes) {
+        static final Expect NONE = new Expect("0", 0, 0, 0, 0, 0);
+
+        static Expect subnetGets(int n) {
+            return new Expect(n + " GET", 0, 0, n, 0, 0);
+        }
+
+        boolean met(ArmCalls c, int clusterGetsSeen) {
+            return c.lists() == lists && clusterGetsSeen == clusterGets && c.gets() - clusterGetsSeen == subnetGets
+                    && c.polls() == polls && c.writes() == writes;
+        }
+    }
+
     /** One event and what it cost. */
-    record Row(String event, String expected, ArmCalls calls, ArmTraffic.Calls traffic, String actions, long wallNanos) {}
+    record Row(String event, Expect expected, ArmCalls calls, int clusterGets, ArmTraffic.Calls traffic, String actions,
+            long wallNanos) {}
 
     /** What was measured, and the size of one directory refresh in list pages. */
     record Result(List<Row> rows, int refreshPages) {}
@@ -59,39 +76,44 @@ final class EventCosts {
 
             List<Row> rows = new ArrayList<>();
             rows.add(measure(arm, w, "cold directory (first event after start): subnet write, not a node subnet",
-                    "1 list page (clusters only), 0 GET", subnetWrite(plain)));
+                    new Expect("1 list page (clusters only)", 1, 0, 0, 0, 0), subnetWrite(plain)));
             Row refresh = rows.get(0);
-            rows.add(measure(arm, w, "subnet write, not a node subnet (plain VNet)", "0", subnetWrite(plain)));
-            rows.add(measure(arm, w, "subnet write, Azure CNI node subnet", "0", subnetWrite(cni.nodeSubnetId())));
-            rows.add(measure(arm, w, "VNet write, VNet without node subnets", "0", vnetWrite(plainVnet)));
+            rows.add(measure(arm, w, "subnet write, not a node subnet (plain VNet)", Expect.NONE, subnetWrite(plain)));
+            rows.add(measure(arm, w, "subnet write, Azure CNI node subnet", Expect.NONE, subnetWrite(cni.nodeSubnetId())));
+            rows.add(measure(arm, w, "VNet write, VNet without node subnets", Expect.NONE, vnetWrite(plainVnet)));
             rows.add(measure(arm, w, "first event for a node subnet (network part of the directory still unread): in sync",
-                    "2 list pages (route tables, VNets) + 1 GET", subnetWrite(inSync.nodeSubnetId())));
-            rows.add(measure(arm, w, "subnet write, kubenet node subnet in sync", "1 GET", subnetWrite(inSync.nodeSubnetId())));
+                    new Expect("2 list pages (route tables, VNets) + 1 GET", 2, 0, 1, 0, 0), subnetWrite(inSync.nodeSubnetId())));
+            rows.add(measure(arm, w, "subnet write, kubenet node subnet in sync", Expect.subnetGets(1),
+                    subnetWrite(inSync.nodeSubnetId())));
 
             IacRedeploy.dropRouteTables(arm, drifting.virtualNetworkId(), TERRAFORM);
             rows.add(measure(arm, w, "subnet write, drifted kubenet node subnet (LRO: 1 InProgress poll, Retry-After 1 s)",
-                    "GET + PUT + 2 polls + final GET", subnetWrite(drifting.nodeSubnetId())));
-            rows.add(measure(arm, w, "the guard's own write, replayed (loop safety)", "1 GET, no write",
-                    subnetWrite(drifting.nodeSubnetId())));
+                    new Expect("GET + PUT + 2 polls + final GET", 0, 0, 2, 2, 1), subnetWrite(drifting.nodeSubnetId())));
+            rows.add(measure(arm, w, "the guard's own write, replayed (loop safety)",
+                    new Expect("1 GET, no write", 0, 0, 1, 0, 0), subnetWrite(drifting.nodeSubnetId())));
 
             IacRedeploy.dropRouteTables(arm, twoSubnets.virtualNetworkId(), TERRAFORM);
-            rows.add(measure(arm, w, "VNet write that stripped 2 node subnets", "2 × (GET + PUT + 2 polls + final GET)",
-                    vnetWrite(twoSubnets.virtualNetworkId())));
+            rows.add(measure(arm, w, "VNet write that stripped 2 node subnets",
+                    new Expect("2 × (GET + PUT + 2 polls + final GET)", 0, 0, 4, 4, 2), vnetWrite(twoSubnets.virtualNetworkId())));
 
             rows.add(measure(arm, w, "cluster write (kubenet, 1 node subnet in sync)",
-                    "full refresh (3 pages) + 1 GET", EventJson.write(inSync.clusterId(),
-                            "Microsoft.ContainerService/managedClusters/write").eventGrid()));
+                    new Expect("1 GET of the cluster + 1 GET of its subnet", 0, 1, 1, 0, 0), clusterWrite(inSync.clusterId())));
             rows.add(measure(arm, w, "agent-pool write (kubenet, 2 node subnets in sync)",
-                    "full refresh (3 pages) + 2 GET", EventJson.write(twoSubnets.clusterId() + "/agentPools/nodepool2",
+                    new Expect("1 GET of the cluster + 2 GET of its subnets", 0, 1, 2, 0, 0),
+                    EventJson.write(twoSubnets.clusterId() + "/agentPools/nodepool2",
                             "Microsoft.ContainerService/managedClusters/agentPools/write").eventGrid()));
 
             String ttl = " (" + ClusterDirectory.DEFAULT_TTL.toMinutes() + " min)";
             clock.advance(ClusterDirectory.DEFAULT_TTL);
             rows.add(measure(arm, w, "directory past its TTL" + ttl + ": subnet write, not a node subnet",
-                    "1 list page (clusters only)", subnetWrite(plain)));
+                    new Expect("1 list page (clusters only)", 1, 0, 0, 0, 0), subnetWrite(plain)));
             clock.advance(ClusterDirectory.DEFAULT_TTL);
             rows.add(measure(arm, w, "directory past its TTL" + ttl + ": subnet write, kubenet node subnet in sync",
-                    "3 list pages + 1 GET", subnetWrite(inSync.nodeSubnetId())));
+                    new Expect("3 list pages + 1 GET", 3, 0, 1, 0, 0), subnetWrite(inSync.nodeSubnetId())));
+            clock.advance(ClusterDirectory.DEFAULT_TTL);
+            rows.add(measure(arm, w, "directory past its TTL" + ttl + ": cluster write (kubenet, 1 node subnet in sync)",
+                    new Expect("3 list pages (the directory is read whole instead of the cluster) + 1 GET", 3, 0, 1, 0, 0),
+                    clusterWrite(inSync.clusterId())));
             return new Result(rows, refresh.calls().lists());
         }
     }
@@ -104,7 +126,11 @@ final class EventCosts {
         return EventJson.vnetWrite(vnetId).eventGrid();
     }
 
-    private static Row measure(ArmEmulator arm, Wiring w, String event, String expected, JsonObject json) {
+    private static JsonObject clusterWrite(String clusterId) {
+        return EventJson.write(clusterId, "Microsoft.ContainerService/managedClusters/write").eventGrid();
+    }
+
+    private static Row measure(ArmEmulator arm, Wiring w, String event, Expect expected, JsonObject json) {
         String delivery = EventJson.delivery(json);
         arm.clearRequests();
         ArmTraffic.Calls before = w.traffic().snapshot();
@@ -114,19 +140,22 @@ final class EventCosts {
         ArmTraffic.Calls traffic = w.traffic().snapshot().minus(before);
         String actions = report.outcomes().isEmpty() ? "(no subnet concerned)"
                 : report.outcomes().stream().map(o -> o.action().word()).collect(Collectors.joining(", "));
-        return new Row(event, expected, ArmCalls.of(arm.requests()), traffic, actions, wall);
+        List<RecordedRequest> requests = arm.requests();
+        return new Row(event, expected, ArmCalls.of(requests), ArmCalls.clusterGets(requests), traffic, actions, wall);
     }
 
     static void write(Result result, Markdown md) {
         List<List<String>> rows = new ArrayList<>();
         for (Row r : result.rows()) {
             ArmCalls c = r.calls();
-            rows.add(List.of(r.event(), r.expected(), String.valueOf(c.lists()), String.valueOf(c.gets()),
-                    String.valueOf(c.polls()), String.valueOf(c.writes()),
-                    r.traffic().reads() + " / " + r.traffic().writes(), r.actions(), Stats.ms(r.wallNanos())));
+            rows.add(List.of(r.event(), r.expected().text(), String.valueOf(c.lists()), String.valueOf(r.clusterGets()),
+                    String.valueOf(c.gets() - r.clusterGets()), String.valueOf(c.polls()), String.valueOf(c.writes()),
+                    r.traffic().reads() + " / " + r.traffic().writes(), r.expected().met(c, r.clusterGets()) ? "yes" : "**no**",
+                    r.actions(), Stats.ms(r.wallNanos())));
         }
-        md.table(List.of("event (Event Grid schema, one per delivery)", "expected", "list pages", "GET", "polls", "PUT",
-                "SDK count reads / writes", "outcome", "wall ms (emulator)"), rows);
+        md.table(List.of("event (Event Grid schema, one per delivery)", "expected", "list pages", "GET cluster",
+                "GET subnet", "polls", "PUT", "SDK count reads / writes", "as expected", "outcome", "wall ms (emulator)"),
+                rows);
 
         int small = result.refreshPages();
         int large = SweepScaling.pages(1_125); // 1,000 kubenet + 125 Azure CNI clusters

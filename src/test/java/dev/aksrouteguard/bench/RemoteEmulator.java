@@ -54,7 +54,7 @@ final class RemoteEmulator implements AutoCloseable {
 
     /** Starts {@link EmulatorProcess} with this JVM's class path, adding {@code largeSubscription(entries)} if not 0. */
     static RemoteEmulator start(int entries) throws IOException {
-        Process p = new ProcessBuilder(Jvm.java(), "-Dsun.net.httpserver.nodelay=true", "-cp", Jvm.classPath(),
+        Process p = new ProcessBuilder(Jvm.java(), "-cp", Jvm.classPath(),
                         EmulatorProcess.class.getName(), "--clusters", String.valueOf(entries))
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
