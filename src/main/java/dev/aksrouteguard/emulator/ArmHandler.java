@@ -26,200 +26,200 @@ import java.util.function.IntSupplier;
  * sees the answer also sees the log entry and any event).
  */
 final class ArmHandler implements HttpHandler {
-  private static final System.Logger LOGGER = System.getLogger(ArmHandler.class.getName());
+    private static final System.Logger LOGGER = System.getLogger(ArmHandler.class.getName());
 
-  private final ArmState state;
-  private final Rbac rbac;
-  private final Faults faults;
-  private final RequestLog log;
-  private final Clock clock;
-  private final IntSupplier pageSize;
-  private final String tenantId;
-  private final String endpoint;
+    private final ArmState state;
+    private final Rbac rbac;
+    private final Faults faults;
+    private final RequestLog log;
+    private final Clock clock;
+    private final IntSupplier pageSize;
+    private final String tenantId;
+    private final String endpoint;
 
-  ArmHandler(ArmState state, Rbac rbac, Faults faults, RequestLog log, Clock clock, IntSupplier pageSize,
-      String tenantId, String endpoint) {
-    this.state = Objects.requireNonNull(state, "state == null");
-    this.rbac = Objects.requireNonNull(rbac, "rbac == null");
-    this.faults = Objects.requireNonNull(faults, "faults == null");
-    this.log = Objects.requireNonNull(log, "log == null");
-    this.clock = Objects.requireNonNull(clock, "clock == null");
-    this.pageSize = Objects.requireNonNull(pageSize, "pageSize == null");
-    this.tenantId = Objects.requireNonNull(tenantId, "tenantId == null");
-    this.endpoint = Objects.requireNonNull(endpoint, "endpoint == null");
-  }
-
-  private record Answer(int status, @Nullable JsonObject body, Map<String, String> headers) {
-    static Answer of(ArmError error) {
-      return new Answer(error.status(), error.body(), error.headers());
+    ArmHandler(ArmState state, Rbac rbac, Faults faults, RequestLog log, Clock clock, IntSupplier pageSize,
+            String tenantId, String endpoint) {
+        this.state = Objects.requireNonNull(state, "state == null");
+        this.rbac = Objects.requireNonNull(rbac, "rbac == null");
+        this.faults = Objects.requireNonNull(faults, "faults == null");
+        this.log = Objects.requireNonNull(log, "log == null");
+        this.clock = Objects.requireNonNull(clock, "clock == null");
+        this.pageSize = Objects.requireNonNull(pageSize, "pageSize == null");
+        this.tenantId = Objects.requireNonNull(tenantId, "tenantId == null");
+        this.endpoint = Objects.requireNonNull(endpoint, "endpoint == null");
     }
-  }
 
-  @Override
-  public void handle(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      serve(exchange);
-    } catch (IOException e) {
-      LOGGER.log(Level.DEBUG, "client went away: " + e);
-    }
-  }
-
-  private void serve(HttpExchange exchange) throws IOException {
-    Instant time = clock.instant();
-    String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
-    String path = exchange.getRequestURI().getPath();
-    String rawQuery = Objects.requireNonNullElse(exchange.getRequestURI().getRawQuery(), "");
-    Headers headers = exchange.getRequestHeaders();
-    String correlationId = nonBlank(headers.getFirst("x-ms-correlation-request-id"), UUID.randomUUID().toString());
-    Principal principal = null;
-    Answer answer;
-    try {
-      byte[] body = exchange.getRequestBody().readAllBytes();
-      principal = authenticate(headers.getFirst("Authorization"));
-      Map<String, String> query = Query.parse(rawQuery);
-      String apiVersion = query.get("api-version");
-      if (apiVersion == null || apiVersion.isBlank()) {
-        throw ArmError.badRequest("MissingApiVersionParameter",
-            "The api-version query parameter (?api-version=) is required for all requests.");
-      }
-      Fault fault = faults.take(method, path);
-      if (fault != null) {
-        sleep(fault.delay());
-        if (fault.answers()) {
-          throw fault.toError();
+    private record Answer(int status, @Nullable JsonObject body, Map<String, String> headers) {
+        static Answer of(ArmError error) {
+            return new Answer(error.status(), error.body(), error.headers());
         }
-      }
-      ArmPath armPath = ArmPath.parse(path);
-      String action = Rbac.action(method, path);
-      if (!rbac.permits(principal, action, Rbac.scope(armPath))) {
-        throw Rbac.authorizationFailed(principal, action, Rbac.scope(armPath));
-      }
-      String url = endpoint + exchange.getRequestURI().getRawPath().substring(1)
-          + (rawQuery.isEmpty() ? "" : "?" + rawQuery);
-      RequestContext request = new RequestContext(principal, method, url, path, apiVersion, correlationId,
-          nonBlank(headers.getFirst("x-ms-client-request-id"), ""),
-          exchange.getRemoteAddress().getAddress().getHostAddress(),
-          fault != null && fault.isAsyncFailure() ? fault : null, linkedAccess(principal));
-      answer = route(armPath, body, headers, request, query);
-    } catch (ArmError e) {
-      answer = Answer.of(e);
-    } catch (JsonParseException e) {
-      answer = Answer.of(ArmError.badRequest("InvalidRequestContent",
-          "The request content was invalid and could not be deserialized: " + e.getMessage()));
-    } catch (RuntimeException e) {
-      LOGGER.log(Level.WARNING, "emulator failure on " + method + " " + path, e);
-      answer = Answer.of(new ArmError(500, "InternalServerError", "The emulator failed: " + e));
     }
-    log.record(new RecordedRequest(time, method, path, rawQuery, answer.status(), headers.getFirst("If-Match"),
-        principal, correlationId));
-    respond(exchange, method, answer, correlationId, headers.getFirst("x-ms-client-request-id"));
-  }
 
-  private Answer route(ArmPath path, byte[] body, Headers headers, RequestContext request,
-      Map<String, String> query) {
-    Preconditions preconditions = new Preconditions(headers.getFirst("If-Match"), headers.getFirst("If-None-Match"));
-    switch (request.method()) {
-      case "GET":
-      case "HEAD":
-        if (path.isOperationStatus()) {
-          ArmState.Poll poll = state.poll(path);
-          return new Answer(200, poll.body(),
-              poll.done() ? Map.of() : Map.of("Retry-After", Integer.toString(state.retryAfterSeconds())));
+    @Override
+    public void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            serve(exchange);
+        } catch (IOException e) {
+            LOGGER.log(Level.DEBUG, "client went away: " + e);
         }
-        if (path.isCollection()) {
-          return new Answer(200, page(path, request, query.get("$skiptoken")), Map.of());
+    }
+
+    private void serve(HttpExchange exchange) throws IOException {
+        Instant time = clock.instant();
+        String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
+        String path = exchange.getRequestURI().getPath();
+        String rawQuery = Objects.requireNonNullElse(exchange.getRequestURI().getRawQuery(), "");
+        Headers headers = exchange.getRequestHeaders();
+        String correlationId = nonBlank(headers.getFirst("x-ms-correlation-request-id"), UUID.randomUUID().toString());
+        Principal principal = null;
+        Answer answer;
+        try {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            principal = authenticate(headers.getFirst("Authorization"));
+            Map<String, String> query = Query.parse(rawQuery);
+            String apiVersion = query.get("api-version");
+            if (apiVersion == null || apiVersion.isBlank()) {
+                throw ArmError.badRequest("MissingApiVersionParameter",
+                        "The api-version query parameter (?api-version=) is required for all requests.");
+            }
+            Fault fault = faults.take(method, path);
+            if (fault != null) {
+                sleep(fault.delay());
+                if (fault.answers()) {
+                    throw fault.toError();
+                }
+            }
+            ArmPath armPath = ArmPath.parse(path);
+            String action = Rbac.action(method, path);
+            if (!rbac.permits(principal, action, Rbac.scope(armPath))) {
+                throw Rbac.authorizationFailed(principal, action, Rbac.scope(armPath));
+            }
+            String url = endpoint + exchange.getRequestURI().getRawPath().substring(1)
+                    + (rawQuery.isEmpty() ? "" : "?" + rawQuery);
+            RequestContext request = new RequestContext(principal, method, url, path, apiVersion, correlationId,
+                    nonBlank(headers.getFirst("x-ms-client-request-id"), ""),
+                    exchange.getRemoteAddress().getAddress().getHostAddress(),
+                    fault != null && fault.isAsyncFailure() ? fault : null, linkedAccess(principal));
+            answer = route(armPath, body, headers, request, query);
+        } catch (ArmError e) {
+            answer = Answer.of(e);
+        } catch (JsonParseException e) {
+            answer = Answer.of(ArmError.badRequest("InvalidRequestContent",
+                    "The request content was invalid and could not be deserialized: " + e.getMessage()));
+        } catch (RuntimeException e) {
+            LOGGER.log(Level.WARNING, "emulator failure on " + method + " " + path, e);
+            answer = Answer.of(new ArmError(500, "InternalServerError", "The emulator failed: " + e));
         }
-        return new Answer(request.method().equals("HEAD") ? 204 : 200, state.read(path), Map.of());
-      case "PUT":
-        String text = new String(body, StandardCharsets.UTF_8);
-        JsonObject resource = Json.parseObject(text.isBlank() ? "{}" : text);
-        ArmState.Written put = state.put(path, resource, preconditions, request);
-        return new Answer(put.status(), put.body(), put.headers());
-      case "DELETE":
-        ArmState.Written deleted = state.delete(path, preconditions, request);
-        return new Answer(deleted.status(), deleted.body(), deleted.headers());
-      default:
-        throw new ArmError(405, "MethodNotAllowed",
-            "The requested resource does not support http method '" + request.method() + "'.");
+        log.record(new RecordedRequest(time, method, path, rawQuery, answer.status(), headers.getFirst("If-Match"),
+                principal, correlationId));
+        respond(exchange, method, answer, correlationId, headers.getFirst("x-ms-client-request-id"));
     }
-  }
 
-  private JsonObject page(ArmPath path, RequestContext request, @Nullable String skipToken) {
-    ArmState.Page page = state.list(path, skipToken, pageSize.getAsInt());
-    JsonObject body = new JsonObject();
-    JsonArray values = new JsonArray(page.values().size());
-    page.values().forEach(values::add);
-    body.add("value", values);
-    if (page.nextSkipToken() != null) {
-      String rawPath = request.url().substring(0, request.url().contains("?")
-          ? request.url().indexOf('?') : request.url().length());
-      body.addProperty("nextLink", rawPath + "?api-version=" + Query.encode(request.apiVersion())
-          + "&$skiptoken=" + page.nextSkipToken());
+    private Answer route(ArmPath path, byte[] body, Headers headers, RequestContext request,
+            Map<String, String> query) {
+        Preconditions preconditions = new Preconditions(headers.getFirst("If-Match"), headers.getFirst("If-None-Match"));
+        switch (request.method()) {
+            case "GET":
+            case "HEAD":
+                if (path.isOperationStatus()) {
+                    ArmState.Poll poll = state.poll(path);
+                    return new Answer(200, poll.body(),
+                            poll.done() ? Map.of() : Map.of("Retry-After", Integer.toString(state.retryAfterSeconds())));
+                }
+                if (path.isCollection()) {
+                    return new Answer(200, page(path, request, query.get("$skiptoken")), Map.of());
+                }
+                return new Answer(request.method().equals("HEAD") ? 204 : 200, state.read(path), Map.of());
+            case "PUT":
+                String text = new String(body, StandardCharsets.UTF_8);
+                JsonObject resource = Json.parseObject(text.isBlank() ? "{}" : text);
+                ArmState.Written put = state.put(path, resource, preconditions, request);
+                return new Answer(put.status(), put.body(), put.headers());
+            case "DELETE":
+                ArmState.Written deleted = state.delete(path, preconditions, request);
+                return new Answer(deleted.status(), deleted.body(), deleted.headers());
+            default:
+                throw new ArmError(405, "MethodNotAllowed",
+                        "The requested resource does not support http method '" + request.method() + "'.");
+        }
     }
-    return body;
-  }
 
-  private Principal authenticate(@Nullable String authorization) {
-    if (authorization == null || authorization.isBlank()) {
-      throw unauthenticated("AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.");
+    private JsonObject page(ArmPath path, RequestContext request, @Nullable String skipToken) {
+        ArmState.Page page = state.list(path, skipToken, pageSize.getAsInt());
+        JsonObject body = new JsonObject();
+        JsonArray values = new JsonArray(page.values().size());
+        page.values().forEach(values::add);
+        body.add("value", values);
+        if (page.nextSkipToken() != null) {
+            String rawPath = request.url().substring(0, request.url().contains("?")
+                    ? request.url().indexOf('?') : request.url().length());
+            body.addProperty("nextLink", rawPath + "?api-version=" + Query.encode(request.apiVersion())
+                    + "&$skiptoken=" + page.nextSkipToken());
+        }
+        return body;
     }
-    if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      throw unauthenticated("AuthenticationFailed",
-          "Authentication failed. The 'Authorization' header is provided in an invalid format.");
-    }
-    return Tokens.verify(authorization.substring(7).trim(), clock.instant())
-        .orElseThrow(() -> unauthenticated("InvalidAuthenticationToken", "The access token is invalid."));
-  }
 
-  private ArmError unauthenticated(String code, String message) {
-    return new ArmError(401, code, message).header("WWW-Authenticate", "Bearer authorization_uri=\""
-        + "https://login.microsoftonline.com/" + tenantId + "\", error=\"invalid_token\", error_description=\""
-        + message.replace("\"", "'") + "\"");
-  }
-
-  private RequestContext.LinkedAccess linkedAccess(Principal principal) {
-    return (action, scope, linked) -> {
-      List<RequestContext.LinkedAction> denied =
-          linked.stream().filter(l -> !rbac.permits(principal, l.action(), l.scope())).toList();
-      if (!denied.isEmpty()) {
-        throw Rbac.linkedAuthorizationFailed(principal, action, scope, denied);
-      }
-    };
-  }
-
-  private static void respond(HttpExchange exchange, String method, Answer answer, String correlationId,
-      @Nullable String clientRequestId) throws IOException {
-    Headers out = exchange.getResponseHeaders();
-    out.set("Content-Type", "application/json; charset=utf-8");
-    out.set("Cache-Control", "no-cache");
-    out.set("x-ms-request-id", UUID.randomUUID().toString());
-    out.set("x-ms-correlation-request-id", correlationId);
-    if (clientRequestId != null) {
-      out.set("x-ms-client-request-id", clientRequestId);
+    private Principal authenticate(@Nullable String authorization) {
+        if (authorization == null || authorization.isBlank()) {
+            throw unauthenticated("AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.");
+        }
+        if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw unauthenticated("AuthenticationFailed",
+                    "Authentication failed. The 'Authorization' header is provided in an invalid format.");
+        }
+        return Tokens.verify(authorization.substring(7).trim(), clock.instant())
+                .orElseThrow(() -> unauthenticated("InvalidAuthenticationToken", "The access token is invalid."));
     }
-    answer.headers().forEach(out::set);
-    byte[] bytes = answer.body() == null ? new byte[0] : Json.GSON.toJson(answer.body()).getBytes(StandardCharsets.UTF_8);
-    boolean noBody = method.equals("HEAD") || answer.status() == 204 || bytes.length == 0;
-    exchange.sendResponseHeaders(answer.status(), noBody ? -1 : bytes.length);
-    if (!noBody) {
-      try (OutputStream body = exchange.getResponseBody()) {
-        body.write(bytes);
-      }
-    }
-  }
 
-  private static void sleep(Duration delay) {
-    if (delay.isZero()) {
-      return;
+    private ArmError unauthenticated(String code, String message) {
+        return new ArmError(401, code, message).header("WWW-Authenticate", "Bearer authorization_uri=\""
+                + "https://login.microsoftonline.com/" + tenantId + "\", error=\"invalid_token\", error_description=\""
+                + message.replace("\"", "'") + "\"");
     }
-    try {
-      Thread.sleep(delay.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
 
-  private static String nonBlank(@Nullable String value, String fallback) {
-    return value == null || value.isBlank() ? fallback : value;
-  }
+    private RequestContext.LinkedAccess linkedAccess(Principal principal) {
+        return (action, scope, linked) -> {
+            List<RequestContext.LinkedAction> denied =
+                    linked.stream().filter(l -> !rbac.permits(principal, l.action(), l.scope())).toList();
+            if (!denied.isEmpty()) {
+                throw Rbac.linkedAuthorizationFailed(principal, action, scope, denied);
+            }
+        };
+    }
+
+    private static void respond(HttpExchange exchange, String method, Answer answer, String correlationId,
+            @Nullable String clientRequestId) throws IOException {
+        Headers out = exchange.getResponseHeaders();
+        out.set("Content-Type", "application/json; charset=utf-8");
+        out.set("Cache-Control", "no-cache");
+        out.set("x-ms-request-id", UUID.randomUUID().toString());
+        out.set("x-ms-correlation-request-id", correlationId);
+        if (clientRequestId != null) {
+            out.set("x-ms-client-request-id", clientRequestId);
+        }
+        answer.headers().forEach(out::set);
+        byte[] bytes = answer.body() == null ? new byte[0] : Json.GSON.toJson(answer.body()).getBytes(StandardCharsets.UTF_8);
+        boolean noBody = method.equals("HEAD") || answer.status() == 204 || bytes.length == 0;
+        exchange.sendResponseHeaders(answer.status(), noBody ? -1 : bytes.length);
+        if (!noBody) {
+            try (OutputStream body = exchange.getResponseBody()) {
+                body.write(bytes);
+            }
+        }
+    }
+
+    private static void sleep(Duration delay) {
+        if (delay.isZero()) {
+            return;
+        }
+        try {
+            Thread.sleep(delay.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String nonBlank(@Nullable String value, String fallback) {
+        return value == null || value.isBlank() ? fallback : value;
+    }
 }

@@ -9,64 +9,64 @@ import java.time.Instant;
  * Mutable; {@link ArmState} guards it.
  */
 final class AsyncOperation {
-  enum Status {
-    IN_PROGRESS("InProgress"), SUCCEEDED("Succeeded"), FAILED("Failed");
+    enum Status {
+        IN_PROGRESS("InProgress"), SUCCEEDED("Succeeded"), FAILED("Failed");
 
-    final String wire;
+        final String wire;
 
-    Status(String wire) {
-      this.wire = wire;
+        Status(String wire) {
+            this.wire = wire;
+        }
     }
-  }
 
-  final String id;
-  final String statusUrl;
-  /** Lower-case id of the top-level resource written (the VNet for a subnet): one write at a time. */
-  final String lockKey;
-  final @Nullable String childName;
-  /** The top-level resource before the write, restored if the operation fails; null for a create. */
-  final @Nullable JsonObject before;
-  final boolean created;
-  final @Nullable Fault failure;
-  final RequestContext request;
-  final String operationName;
-  final Instant startTime;
-  int remainingPolls;
-  Status status = Status.IN_PROGRESS;
-  @Nullable Instant endTime;
+    final String id;
+    final String statusUrl;
+    /** Lower-case id of the top-level resource written (the VNet for a subnet): one write at a time. */
+    final String lockKey;
+    final @Nullable String childName;
+    /** The top-level resource before the write, restored if the operation fails; null for a create. */
+    final @Nullable JsonObject before;
+    final boolean created;
+    final @Nullable Fault failure;
+    final RequestContext request;
+    final String operationName;
+    final Instant startTime;
+    int remainingPolls;
+    Status status = Status.IN_PROGRESS;
+    @Nullable Instant endTime;
 
-  AsyncOperation(String id, String statusUrl, String lockKey, @Nullable String childName,
-      @Nullable JsonObject before, boolean created, @Nullable Fault failure, RequestContext request,
-      String operationName, Instant startTime, int remainingPolls) {
-    this.id = id;
-    this.statusUrl = statusUrl;
-    this.lockKey = lockKey;
-    this.childName = childName;
-    this.before = before;
-    this.created = created;
-    this.failure = failure;
-    this.request = request;
-    this.operationName = operationName;
-    this.startTime = startTime;
-    this.remainingPolls = remainingPolls;
-  }
-
-  /** The body of {@code GET statusUrl}, as Network RP and AKS answer it. */
-  JsonObject statusBody() {
-    JsonObject body = new JsonObject();
-    body.addProperty("id", statusUrl.substring(0, statusUrl.indexOf('?')).replaceFirst("^https://[^/]+", ""));
-    body.addProperty("name", id);
-    body.addProperty("status", status.wire);
-    body.addProperty("startTime", startTime.toString());
-    if (endTime != null) {
-      body.addProperty("endTime", endTime.toString());
+    AsyncOperation(String id, String statusUrl, String lockKey, @Nullable String childName,
+            @Nullable JsonObject before, boolean created, @Nullable Fault failure, RequestContext request,
+            String operationName, Instant startTime, int remainingPolls) {
+        this.id = id;
+        this.statusUrl = statusUrl;
+        this.lockKey = lockKey;
+        this.childName = childName;
+        this.before = before;
+        this.created = created;
+        this.failure = failure;
+        this.request = request;
+        this.operationName = operationName;
+        this.startTime = startTime;
+        this.remainingPolls = remainingPolls;
     }
-    if (status == Status.FAILED && failure != null) {
-      JsonObject error = new JsonObject();
-      error.addProperty("code", failure.code());
-      error.addProperty("message", failure.message());
-      body.add("error", error);
+
+    /** The body of {@code GET statusUrl}, as Network RP and AKS answer it. */
+    JsonObject statusBody() {
+        JsonObject body = new JsonObject();
+        body.addProperty("id", statusUrl.substring(0, statusUrl.indexOf('?')).replaceFirst("^https://[^/]+", ""));
+        body.addProperty("name", id);
+        body.addProperty("status", status.wire);
+        body.addProperty("startTime", startTime.toString());
+        if (endTime != null) {
+            body.addProperty("endTime", endTime.toString());
+        }
+        if (status == Status.FAILED && failure != null) {
+            JsonObject error = new JsonObject();
+            error.addProperty("code", failure.code());
+            error.addProperty("message", failure.message());
+            body.add("error", error);
+        }
+        return body;
     }
-    return body;
-  }
 }

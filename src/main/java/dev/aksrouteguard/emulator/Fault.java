@@ -18,162 +18,162 @@ import java.util.regex.Pattern;
  * }</pre>
  */
 public final class Fault {
-  private final String method;
-  private final Predicate<String> path;
-  private final String description;
-  private final int status;
-  private final String code;
-  private final String message;
-  private final int retryAfterSeconds;
-  private final int times;
-  private final Duration delay;
-  private final boolean asyncFailure;
+    private final String method;
+    private final Predicate<String> path;
+    private final String description;
+    private final int status;
+    private final String code;
+    private final String message;
+    private final int retryAfterSeconds;
+    private final int times;
+    private final Duration delay;
+    private final boolean asyncFailure;
 
-  private Fault(String method, Predicate<String> path, String description, int status, String code,
-      String message, int retryAfterSeconds, int times, Duration delay, boolean asyncFailure) {
-    this.method = method;
-    this.path = path;
-    this.description = description;
-    this.status = status;
-    this.code = code;
-    this.message = message;
-    this.retryAfterSeconds = retryAfterSeconds;
-    this.times = times;
-    this.delay = delay;
-    this.asyncFailure = asyncFailure;
-  }
-
-  /**
-   * Matches requests with this method ({@code "*"} for any) whose decoded path (no query) contains a match
-   * of {@code pathRegex}, case-insensitively; anchor it with {@code ^...$} to match whole paths.
-   */
-  public static Fault on(String method, String pathRegex) {
-    Objects.requireNonNull(pathRegex, "pathRegex == null");
-    Pattern pattern = Pattern.compile(pathRegex, Pattern.CASE_INSENSITIVE);
-    return on(method, p -> pattern.matcher(p).find(), pathRegex);
-  }
-
-  /** Matches requests with this method ({@code "*"} for any) whose decoded path satisfies the predicate. */
-  public static Fault on(String method, Predicate<String> pathMatcher) {
-    return on(method, pathMatcher, "predicate");
-  }
-
-  private static Fault on(String method, Predicate<String> pathMatcher, String description) {
-    Objects.requireNonNull(method, "method == null");
-    Objects.requireNonNull(pathMatcher, "pathMatcher == null");
-    return new Fault(method.toUpperCase(Locale.ROOT), pathMatcher, description, 0, "", "", -1, 1, Duration.ZERO,
-        false);
-  }
-
-  /** Answers with this status and ARM error body instead of serving the request. */
-  public Fault respond(int status, String code, String message) {
-    if (status < 400 || status > 599) {
-      throw new IllegalArgumentException("a fault answers 4xx or 5xx: " + status);
+    private Fault(String method, Predicate<String> path, String description, int status, String code,
+            String message, int retryAfterSeconds, int times, Duration delay, boolean asyncFailure) {
+        this.method = method;
+        this.path = path;
+        this.description = description;
+        this.status = status;
+        this.code = code;
+        this.message = message;
+        this.retryAfterSeconds = retryAfterSeconds;
+        this.times = times;
+        this.delay = delay;
+        this.asyncFailure = asyncFailure;
     }
-    Objects.requireNonNull(code, "code == null");
-    Objects.requireNonNull(message, "message == null");
-    return new Fault(method, path, description, status, code, message, retryAfterSeconds, times, delay, false);
-  }
 
-  /** Adds {@code Retry-After: seconds} to the fault's answer. */
-  public Fault retryAfter(int seconds) {
-    if (seconds < 0) {
-      throw new IllegalArgumentException("seconds < 0: " + seconds);
+    /**
+     * Matches requests with this method ({@code "*"} for any) whose decoded path (no query) contains a match
+     * of {@code pathRegex}, case-insensitively; anchor it with {@code ^...$} to match whole paths.
+     */
+    public static Fault on(String method, String pathRegex) {
+        Objects.requireNonNull(pathRegex, "pathRegex == null");
+        Pattern pattern = Pattern.compile(pathRegex, Pattern.CASE_INSENSITIVE);
+        return on(method, p -> pattern.matcher(p).find(), pathRegex);
     }
-    return new Fault(method, path, description, status, code, message, seconds, times, delay, asyncFailure);
-  }
 
-  /** Fires this many times, then heals. */
-  public Fault times(int count) {
-    if (count < 1) {
-      throw new IllegalArgumentException("count < 1: " + count);
+    /** Matches requests with this method ({@code "*"} for any) whose decoded path satisfies the predicate. */
+    public static Fault on(String method, Predicate<String> pathMatcher) {
+        return on(method, pathMatcher, "predicate");
     }
-    return new Fault(method, path, description, status, code, message, retryAfterSeconds, count, delay,
-        asyncFailure);
-  }
 
-  /** Never heals (until {@link ArmEmulator#clearFaults()}). */
-  public Fault always() {
-    return times(Integer.MAX_VALUE);
-  }
-
-  /** Waits this long before answering (with the fault's status, or normally if it has none). */
-  public Fault delay(Duration delay) {
-    Objects.requireNonNull(delay, "delay == null");
-    if (delay.isNegative()) {
-      throw new IllegalArgumentException("negative delay: " + delay);
+    private static Fault on(String method, Predicate<String> pathMatcher, String description) {
+        Objects.requireNonNull(method, "method == null");
+        Objects.requireNonNull(pathMatcher, "pathMatcher == null");
+        return new Fault(method.toUpperCase(Locale.ROOT), pathMatcher, description, 0, "", "", -1, 1, Duration.ZERO,
+                false);
     }
-    return new Fault(method, path, description, status, code, message, retryAfterSeconds, times, delay,
-        asyncFailure);
-  }
 
-  /**
-   * Lets the matching write start normally but makes its async operation end {@code Failed} with this
-   * error; the write is then not applied and the resource shows {@code provisioningState: Failed}.
-   */
-  public Fault failAsync(String code, String message) {
-    Objects.requireNonNull(code, "code == null");
-    Objects.requireNonNull(message, "message == null");
-    return new Fault(method, path, description, 0, code, message, retryAfterSeconds, times, delay, true);
-  }
-
-  /** 429 {@code TooManyRequests} with {@code Retry-After}, as ARM throttling answers. */
-  public static Fault throttled(String method, String pathRegex, int retryAfterSeconds) {
-    return on(method, pathRegex).respond(429, "TooManyRequests",
-            "The request is being throttled as the limit has been reached for operation type - "
-                + "Write_ObservationWindow_00:05:00. For more information, refer to - "
-                + "https://aka.ms/srpthrottlinglimits")
-        .retryAfter(retryAfterSeconds);
-  }
-
-  /** 409 {@code AnotherOperationInProgress}, as Network RP answers concurrent writes in one VNet. */
-  public static Fault anotherOperationInProgress(String method, String pathRegex) {
-    return on(method, pathRegex).respond(409, "AnotherOperationInProgress",
-        "Another operation on this or dependent resource is in progress. To retrieve status of the "
-            + "operation use uri: https://management.azure.com/subscriptions/00000000-0000-0000-0000-000000000000"
-            + "/providers/Microsoft.Network/locations/westeurope/operations/"
-            + "11111111-1111-1111-1111-111111111111?api-version=2024-05-01.");
-  }
-
-  boolean matches(String requestMethod, String requestPath) {
-    return (method.equals("*") || method.equalsIgnoreCase(requestMethod)) && path.test(requestPath);
-  }
-
-  int times() {
-    return times;
-  }
-
-  Duration delay() {
-    return delay;
-  }
-
-  boolean answers() {
-    return status != 0;
-  }
-
-  boolean isAsyncFailure() {
-    return asyncFailure;
-  }
-
-  String code() {
-    return code;
-  }
-
-  String message() {
-    return message;
-  }
-
-  ArmError toError() {
-    ArmError error = new ArmError(status, code, message);
-    if (retryAfterSeconds >= 0) {
-      error.header("Retry-After", Integer.toString(retryAfterSeconds));
+    /** Answers with this status and ARM error body instead of serving the request. */
+    public Fault respond(int status, String code, String message) {
+        if (status < 400 || status > 599) {
+            throw new IllegalArgumentException("a fault answers 4xx or 5xx: " + status);
+        }
+        Objects.requireNonNull(code, "code == null");
+        Objects.requireNonNull(message, "message == null");
+        return new Fault(method, path, description, status, code, message, retryAfterSeconds, times, delay, false);
     }
-    return error;
-  }
 
-  @Override
-  public String toString() {
-    String what = asyncFailure ? "async failure " + code : answers() ? status + " " + code : "delay " + delay;
-    return "Fault[" + method + " " + description + " -> " + what + ", times=" + times + "]";
-  }
+    /** Adds {@code Retry-After: seconds} to the fault's answer. */
+    public Fault retryAfter(int seconds) {
+        if (seconds < 0) {
+            throw new IllegalArgumentException("seconds < 0: " + seconds);
+        }
+        return new Fault(method, path, description, status, code, message, seconds, times, delay, asyncFailure);
+    }
+
+    /** Fires this many times, then heals. */
+    public Fault times(int count) {
+        if (count < 1) {
+            throw new IllegalArgumentException("count < 1: " + count);
+        }
+        return new Fault(method, path, description, status, code, message, retryAfterSeconds, count, delay,
+                asyncFailure);
+    }
+
+    /** Never heals (until {@link ArmEmulator#clearFaults()}). */
+    public Fault always() {
+        return times(Integer.MAX_VALUE);
+    }
+
+    /** Waits this long before answering (with the fault's status, or normally if it has none). */
+    public Fault delay(Duration delay) {
+        Objects.requireNonNull(delay, "delay == null");
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("negative delay: " + delay);
+        }
+        return new Fault(method, path, description, status, code, message, retryAfterSeconds, times, delay,
+                asyncFailure);
+    }
+
+    /**
+     * Lets the matching write start normally but makes its async operation end {@code Failed} with this
+     * error; the write is then not applied and the resource shows {@code provisioningState: Failed}.
+     */
+    public Fault failAsync(String code, String message) {
+        Objects.requireNonNull(code, "code == null");
+        Objects.requireNonNull(message, "message == null");
+        return new Fault(method, path, description, 0, code, message, retryAfterSeconds, times, delay, true);
+    }
+
+    /** 429 {@code TooManyRequests} with {@code Retry-After}, as ARM throttling answers. */
+    public static Fault throttled(String method, String pathRegex, int retryAfterSeconds) {
+        return on(method, pathRegex).respond(429, "TooManyRequests",
+                        "The request is being throttled as the limit has been reached for operation type - "
+                                + "Write_ObservationWindow_00:05:00. For more information, refer to - "
+                                + "https://aka.ms/srpthrottlinglimits")
+                .retryAfter(retryAfterSeconds);
+    }
+
+    /** 409 {@code AnotherOperationInProgress}, as Network RP answers concurrent writes in one VNet. */
+    public static Fault anotherOperationInProgress(String method, String pathRegex) {
+        return on(method, pathRegex).respond(409, "AnotherOperationInProgress",
+                "Another operation on this or dependent resource is in progress. To retrieve status of the "
+                        + "operation use uri: https://management.azure.com/subscriptions/00000000-0000-0000-0000-000000000000"
+                        + "/providers/Microsoft.Network/locations/westeurope/operations/"
+                        + "11111111-1111-1111-1111-111111111111?api-version=2024-05-01.");
+    }
+
+    boolean matches(String requestMethod, String requestPath) {
+        return (method.equals("*") || method.equalsIgnoreCase(requestMethod)) && path.test(requestPath);
+    }
+
+    int times() {
+        return times;
+    }
+
+    Duration delay() {
+        return delay;
+    }
+
+    boolean answers() {
+        return status != 0;
+    }
+
+    boolean isAsyncFailure() {
+        return asyncFailure;
+    }
+
+    String code() {
+        return code;
+    }
+
+    String message() {
+        return message;
+    }
+
+    ArmError toError() {
+        ArmError error = new ArmError(status, code, message);
+        if (retryAfterSeconds >= 0) {
+            error.header("Retry-After", Integer.toString(retryAfterSeconds));
+        }
+        return error;
+    }
+
+    @Override
+    public String toString() {
+        String what = asyncFailure ? "async failure " + code : answers() ? status + " " + code : "delay " + delay;
+        return "Fault[" + method + " " + description + " -> " + what + ", times=" + times + "]";
+    }
 }

@@ -18,68 +18,68 @@ import java.util.Objects;
  * {@code X-IDENTITY-HEADER: <IDENTITY_HEADER>} answers a bearer token for ARM.
  */
 final class IdentityEndpoint implements HttpHandler {
-  static final String PATH = "/msi/token";
-  static final Duration TOKEN_LIFETIME = Duration.ofHours(24);
+    static final String PATH = "/msi/token";
+    static final Duration TOKEN_LIFETIME = Duration.ofHours(24);
 
-  private final String secret;
-  private final Principal managedIdentity;
-  private final Clock clock;
-  private final RequestLog log;
+    private final String secret;
+    private final Principal managedIdentity;
+    private final Clock clock;
+    private final RequestLog log;
 
-  IdentityEndpoint(String secret, Principal managedIdentity, Clock clock, RequestLog log) {
-    this.secret = Objects.requireNonNull(secret, "secret == null");
-    this.managedIdentity = Objects.requireNonNull(managedIdentity, "managedIdentity == null");
-    this.clock = Objects.requireNonNull(clock, "clock == null");
-    this.log = Objects.requireNonNull(log, "log == null");
-  }
-
-  @Override
-  public void handle(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      Instant now = clock.instant();
-      Map<String, String> query = Query.parse(exchange.getRequestURI().getRawQuery());
-      String resource = Objects.requireNonNullElse(query.get("resource"), "");
-      String clientId = query.get("client_id");
-      int status;
-      JsonObject body;
-      if (!exchange.getRequestMethod().equals("GET")) {
-        status = 405;
-        body = error(405, "Only GET is supported.");
-      } else if (!secret.equals(exchange.getRequestHeaders().getFirst("X-IDENTITY-HEADER"))) {
-        status = 401;
-        body = error(401, "The X-IDENTITY-HEADER header is missing or does not match IDENTITY_HEADER.");
-      } else if (!"2019-08-01".equals(query.get("api-version"))) {
-        status = 400;
-        body = error(400, "The api-version must be 2019-08-01.");
-      } else if (resource.isBlank()) {
-        status = 400;
-        body = error(400, "The resource parameter is required.");
-      } else {
-        status = 200;
-        Principal principal = clientId == null || clientId.equalsIgnoreCase(managedIdentity.appId())
-            ? managedIdentity : Principal.userAssignedIdentity(clientId);
-        Instant expiresOn = now.plus(TOKEN_LIFETIME);
-        body = new JsonObject();
-        body.addProperty("access_token", Tokens.issue(principal, expiresOn));
-        body.addProperty("expires_on", Long.toString(expiresOn.getEpochSecond()));
-        body.addProperty("resource", resource);
-        body.addProperty("token_type", "Bearer");
-        body.addProperty("client_id", principal.appId());
-      }
-      log.record(new TokenRequest(now, resource, clientId, status));
-      byte[] bytes = Json.GSON.toJson(body).getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-      exchange.sendResponseHeaders(status, bytes.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(bytes);
-      }
+    IdentityEndpoint(String secret, Principal managedIdentity, Clock clock, RequestLog log) {
+        this.secret = Objects.requireNonNull(secret, "secret == null");
+        this.managedIdentity = Objects.requireNonNull(managedIdentity, "managedIdentity == null");
+        this.clock = Objects.requireNonNull(clock, "clock == null");
+        this.log = Objects.requireNonNull(log, "log == null");
     }
-  }
 
-  private static JsonObject error(int status, String message) {
-    JsonObject body = new JsonObject();
-    body.addProperty("statusCode", status);
-    body.addProperty("message", message);
-    return body;
-  }
+    @Override
+    public void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            Instant now = clock.instant();
+            Map<String, String> query = Query.parse(exchange.getRequestURI().getRawQuery());
+            String resource = Objects.requireNonNullElse(query.get("resource"), "");
+            String clientId = query.get("client_id");
+            int status;
+            JsonObject body;
+            if (!exchange.getRequestMethod().equals("GET")) {
+                status = 405;
+                body = error(405, "Only GET is supported.");
+            } else if (!secret.equals(exchange.getRequestHeaders().getFirst("X-IDENTITY-HEADER"))) {
+                status = 401;
+                body = error(401, "The X-IDENTITY-HEADER header is missing or does not match IDENTITY_HEADER.");
+            } else if (!"2019-08-01".equals(query.get("api-version"))) {
+                status = 400;
+                body = error(400, "The api-version must be 2019-08-01.");
+            } else if (resource.isBlank()) {
+                status = 400;
+                body = error(400, "The resource parameter is required.");
+            } else {
+                status = 200;
+                Principal principal = clientId == null || clientId.equalsIgnoreCase(managedIdentity.appId())
+                        ? managedIdentity : Principal.userAssignedIdentity(clientId);
+                Instant expiresOn = now.plus(TOKEN_LIFETIME);
+                body = new JsonObject();
+                body.addProperty("access_token", Tokens.issue(principal, expiresOn));
+                body.addProperty("expires_on", Long.toString(expiresOn.getEpochSecond()));
+                body.addProperty("resource", resource);
+                body.addProperty("token_type", "Bearer");
+                body.addProperty("client_id", principal.appId());
+            }
+            log.record(new TokenRequest(now, resource, clientId, status));
+            byte[] bytes = Json.GSON.toJson(body).getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+            exchange.sendResponseHeaders(status, bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
+    }
+
+    private static JsonObject error(int status, String message) {
+        JsonObject body = new JsonObject();
+        body.addProperty("statusCode", status);
+        body.addProperty("message", message);
+        return body;
+    }
 }

@@ -10,6 +10,6 @@ import java.lang.annotation.Target;
 @Documented
 @Retention(RetentionPolicy.CLASS)
 @Target({ElementType.FIELD, ElementType.METHOD, ElementType.PARAMETER, ElementType.RECORD_COMPONENT,
-    ElementType.LOCAL_VARIABLE})
+        ElementType.LOCAL_VARIABLE})
 @interface Nullable {
 }

@@ -16,32 +16,32 @@ import java.util.Objects;
  * @param correlationId the {@code x-ms-correlation-request-id} of the exchange
  */
 public record RecordedRequest(Instant time, String method, String path, String query, int status,
-    @Nullable String ifMatch, @Nullable Principal principal, String correlationId) {
+        @Nullable String ifMatch, @Nullable Principal principal, String correlationId) {
 
-  public RecordedRequest {
-    Objects.requireNonNull(time, "time == null");
-    Objects.requireNonNull(method, "method == null");
-    Objects.requireNonNull(path, "path == null");
-    Objects.requireNonNull(query, "query == null");
-    Objects.requireNonNull(correlationId, "correlationId == null");
-  }
+    public RecordedRequest {
+        Objects.requireNonNull(time, "time == null");
+        Objects.requireNonNull(method, "method == null");
+        Objects.requireNonNull(path, "path == null");
+        Objects.requireNonNull(query, "query == null");
+        Objects.requireNonNull(correlationId, "correlationId == null");
+    }
 
-  /** GET or HEAD. */
-  public boolean isRead() {
-    return method.equals("GET") || method.equals("HEAD");
-  }
+    /** GET or HEAD. */
+    public boolean isRead() {
+        return method.equals("GET") || method.equals("HEAD");
+    }
 
-  /** PUT, PATCH, POST or DELETE. */
-  public boolean isWrite() {
-    return !isRead();
-  }
+    /** PUT, PATCH, POST or DELETE. */
+    public boolean isWrite() {
+        return !isRead();
+    }
 
-  /**
-   * The RBAC action ARM checks for this request, as {@link ArmEmulator#rbacAction(String, String)}.
-   *
-   * @throws IllegalArgumentException if the path was not an ARM path (the emulator answered it 400)
-   */
-  public String rbacAction() {
-    return Rbac.action(method, path);
-  }
+    /**
+     * The RBAC action ARM checks for this request, as {@link ArmEmulator#rbacAction(String, String)}.
+     *
+     * @throws IllegalArgumentException if the path was not an ARM path (the emulator answered it 400)
+     */
+    public String rbacAction() {
+        return Rbac.action(method, path);
+    }
 }

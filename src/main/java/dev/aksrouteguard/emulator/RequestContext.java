@@ -18,27 +18,27 @@ import java.util.Objects;
  * @param linkedAccess checks linked actions (join, joinViaServiceEndpoint) for this caller
  */
 record RequestContext(Principal principal, String method, String url, String path, String apiVersion,
-    String correlationId, String clientRequestId, String clientIp, @Nullable Fault asyncFailure,
-    LinkedAccess linkedAccess) {
+        String correlationId, String clientRequestId, String clientIp, @Nullable Fault asyncFailure,
+        LinkedAccess linkedAccess) {
 
-  /** Throws 403 {@code LinkedAuthorizationFailed} when the caller may not link what a write references. */
-  interface LinkedAccess {
-    void check(String action, String scope, java.util.List<LinkedAction> linked);
-  }
+    /** Throws 403 {@code LinkedAuthorizationFailed} when the caller may not link what a write references. */
+    interface LinkedAccess {
+        void check(String action, String scope, java.util.List<LinkedAction> linked);
+    }
 
-  /** A linked action on a scope, e.g. {@code routeTables/join/action} on the route table's id. */
-  record LinkedAction(String action, String scope) {
-  }
+    /** A linked action on a scope, e.g. {@code routeTables/join/action} on the route table's id. */
+    record LinkedAction(String action, String scope) {
+    }
 
-  RequestContext {
-    Objects.requireNonNull(principal, "principal == null");
-    Objects.requireNonNull(method, "method == null");
-    Objects.requireNonNull(url, "url == null");
-    Objects.requireNonNull(path, "path == null");
-    Objects.requireNonNull(apiVersion, "apiVersion == null");
-    Objects.requireNonNull(correlationId, "correlationId == null");
-    Objects.requireNonNull(clientRequestId, "clientRequestId == null");
-    Objects.requireNonNull(clientIp, "clientIp == null");
-    Objects.requireNonNull(linkedAccess, "linkedAccess == null");
-  }
+    RequestContext {
+        Objects.requireNonNull(principal, "principal == null");
+        Objects.requireNonNull(method, "method == null");
+        Objects.requireNonNull(url, "url == null");
+        Objects.requireNonNull(path, "path == null");
+        Objects.requireNonNull(apiVersion, "apiVersion == null");
+        Objects.requireNonNull(correlationId, "correlationId == null");
+        Objects.requireNonNull(clientRequestId, "clientRequestId == null");
+        Objects.requireNonNull(clientIp, "clientIp == null");
+        Objects.requireNonNull(linkedAccess, "linkedAccess == null");
+    }
 }

@@ -18,20 +18,20 @@ import java.util.Objects;
  * @param nodeNames the node (and route) names, e.g. {@code aks-nodepool1-12345678-vmss000000}
  */
 public record SeededCluster(String clusterId, String networkPlugin, String nodeResourceGroup, String virtualNetworkId,
-    List<String> nodeSubnetIds, @Nullable String routeTableId, boolean associated,
-    @Nullable String networkSecurityGroupId, @Nullable String natGatewayId, List<String> nodeNames) {
+        List<String> nodeSubnetIds, @Nullable String routeTableId, boolean associated,
+        @Nullable String networkSecurityGroupId, @Nullable String natGatewayId, List<String> nodeNames) {
 
-  public SeededCluster {
-    Objects.requireNonNull(clusterId, "clusterId == null");
-    Objects.requireNonNull(networkPlugin, "networkPlugin == null");
-    Objects.requireNonNull(nodeResourceGroup, "nodeResourceGroup == null");
-    Objects.requireNonNull(virtualNetworkId, "virtualNetworkId == null");
-    nodeSubnetIds = List.copyOf(nodeSubnetIds);
-    nodeNames = List.copyOf(nodeNames);
-  }
+    public SeededCluster {
+        Objects.requireNonNull(clusterId, "clusterId == null");
+        Objects.requireNonNull(networkPlugin, "networkPlugin == null");
+        Objects.requireNonNull(nodeResourceGroup, "nodeResourceGroup == null");
+        Objects.requireNonNull(virtualNetworkId, "virtualNetworkId == null");
+        nodeSubnetIds = List.copyOf(nodeSubnetIds);
+        nodeNames = List.copyOf(nodeNames);
+    }
 
-  /** The first (or only) node subnet. */
-  public String nodeSubnetId() {
-    return nodeSubnetIds.get(0);
-  }
+    /** The first (or only) node subnet. */
+    public String nodeSubnetId() {
+        return nodeSubnetIds.get(0);
+    }
 }

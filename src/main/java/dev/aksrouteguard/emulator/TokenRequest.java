@@ -12,8 +12,8 @@ import java.util.Objects;
  * @param status the status answered (200, or 400/401 when refused)
  */
 public record TokenRequest(Instant time, String resource, @Nullable String clientId, int status) {
-  public TokenRequest {
-    Objects.requireNonNull(time, "time == null");
-    Objects.requireNonNull(resource, "resource == null");
-  }
+    public TokenRequest {
+        Objects.requireNonNull(time, "time == null");
+        Objects.requireNonNull(resource, "resource == null");
+    }
 }

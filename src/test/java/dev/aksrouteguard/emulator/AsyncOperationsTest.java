@@ -11,139 +11,139 @@ import org.junit.jupiter.api.Test;
 
 /** Long-running writes: Azure-AsyncOperation, polls counted, Failed operations, conflicts. */
 class AsyncOperationsTest {
-  private ArmEmulator arm;
-  private ArmHttp http;
-  private SeededCluster cluster;
+    private ArmEmulator arm;
+    private ArmHttp http;
+    private SeededCluster cluster;
 
-  @BeforeEach
-  void start() {
-    arm = ArmEmulator.start().asyncOperations(2, 1);
-    http = new ArmHttp(arm, Principal.GUARD);
-    cluster = Fixtures.kubenetCluster("rg-app", "aks-app").seed(arm);
-  }
+    @BeforeEach
+    void start() {
+        arm = ArmEmulator.start().asyncOperations(2, 1);
+        http = new ArmHttp(arm, Principal.GUARD);
+        cluster = Fixtures.kubenetCluster("rg-app", "aks-app").seed(arm);
+    }
 
-  @AfterEach
-  void stop() {
-    arm.close();
-  }
+    @AfterEach
+    void stop() {
+        arm.close();
+    }
 
-  private JsonObject subnet() {
-    return http.get(cluster.nodeSubnetId() + "?" + ArmHttp.API).body();
-  }
+    private JsonObject subnet() {
+        return http.get(cluster.nodeSubnetId() + "?" + ArmHttp.API).body();
+    }
 
-  @Test
-  void aSubnetPutAnswersUpdatingWithAnOperationToPoll() {
-    ArmHttp.Response put = http.put(cluster.nodeSubnetId() + "?" + ArmHttp.API, subnet());
+    @Test
+    void aSubnetPutAnswersUpdatingWithAnOperationToPoll() {
+        ArmHttp.Response put = http.put(cluster.nodeSubnetId() + "?" + ArmHttp.API, subnet());
 
-    assertEquals(200, put.status());
-    assertEquals("Updating", put.provisioningState());
-    assertEquals("1", put.header("Retry-After"));
-    String operation = put.header("Azure-AsyncOperation");
-    assertTrue(operation.startsWith(arm.endpoint() + "subscriptions/" + Fixtures.SUBSCRIPTION_ID
-        + "/providers/Microsoft.Network/locations/westeurope/operations/"), operation);
-    assertTrue(operation.endsWith("?" + ArmHttp.API), operation);
+        assertEquals(200, put.status());
+        assertEquals("Updating", put.provisioningState());
+        assertEquals("1", put.header("Retry-After"));
+        String operation = put.header("Azure-AsyncOperation");
+        assertTrue(operation.startsWith(arm.endpoint() + "subscriptions/" + Fixtures.SUBSCRIPTION_ID
+                + "/providers/Microsoft.Network/locations/westeurope/operations/"), operation);
+        assertTrue(operation.endsWith("?" + ArmHttp.API), operation);
 
-    assertEquals("InProgress", http.getUrl(operation).body().get("status").getAsString());
-    assertEquals("Updating", subnet().getAsJsonObject("properties").get("provisioningState").getAsString());
-    assertEquals("InProgress", http.getUrl(operation).body().get("status").getAsString());
-    assertTrue(arm.drainEvents().isEmpty(), "the event comes when the write completes");
-    ArmHttp.Response done = http.getUrl(operation);
-    assertEquals("Succeeded", done.body().get("status").getAsString());
-    assertNull(done.header("Retry-After"));
-    assertEquals("Succeeded", subnet().getAsJsonObject("properties").get("provisioningState").getAsString());
-    assertEquals(1, arm.drainEvents().size());
-    assertEquals("Succeeded", http.getUrl(operation).body().get("status").getAsString(), "stays done");
-  }
+        assertEquals("InProgress", http.getUrl(operation).body().get("status").getAsString());
+        assertEquals("Updating", subnet().getAsJsonObject("properties").get("provisioningState").getAsString());
+        assertEquals("InProgress", http.getUrl(operation).body().get("status").getAsString());
+        assertTrue(arm.drainEvents().isEmpty(), "the event comes when the write completes");
+        ArmHttp.Response done = http.getUrl(operation);
+        assertEquals("Succeeded", done.body().get("status").getAsString());
+        assertNull(done.header("Retry-After"));
+        assertEquals("Succeeded", subnet().getAsJsonObject("properties").get("provisioningState").getAsString());
+        assertEquals(1, arm.drainEvents().size());
+        assertEquals("Succeeded", http.getUrl(operation).body().get("status").getAsString(), "stays done");
+    }
 
-  @Test
-  void aFailedOperationLeavesTheOldSubnetMarkedFailed() {
-    arm.inject(Fault.on("PUT", "/subnets/snet-aks-nodes$").failAsync("InternalServerError", "NRP failed."));
-    JsonObject body = subnet();
-    body.getAsJsonObject("properties").remove("routeTable");
+    @Test
+    void aFailedOperationLeavesTheOldSubnetMarkedFailed() {
+        arm.inject(Fault.on("PUT", "/subnets/snet-aks-nodes$").failAsync("InternalServerError", "NRP failed."));
+        JsonObject body = subnet();
+        body.getAsJsonObject("properties").remove("routeTable");
 
-    ArmHttp.Response put = http.put(cluster.nodeSubnetId() + "?" + ArmHttp.API, body);
-    ArmHttp.Response end = http.pollToEnd(put);
+        ArmHttp.Response put = http.put(cluster.nodeSubnetId() + "?" + ArmHttp.API, body);
+        ArmHttp.Response end = http.pollToEnd(put);
 
-    assertEquals("Failed", end.body().get("status").getAsString());
-    assertEquals("InternalServerError", end.body().getAsJsonObject("error").get("code").getAsString());
-    JsonObject properties = subnet().getAsJsonObject("properties");
-    assertEquals("Failed", properties.get("provisioningState").getAsString());
-    assertEquals(cluster.routeTableId(), properties.getAsJsonObject("routeTable").get("id").getAsString(),
-        "the write was not applied");
-    JsonObject event = arm.drainEvents().get(0);
-    assertEquals("Microsoft.Resources.ResourceWriteFailure", event.get("eventType").getAsString());
-  }
+        assertEquals("Failed", end.body().get("status").getAsString());
+        assertEquals("InternalServerError", end.body().getAsJsonObject("error").get("code").getAsString());
+        JsonObject properties = subnet().getAsJsonObject("properties");
+        assertEquals("Failed", properties.get("provisioningState").getAsString());
+        assertEquals(cluster.routeTableId(), properties.getAsJsonObject("routeTable").get("id").getAsString(),
+                "the write was not applied");
+        JsonObject event = arm.drainEvents().get(0);
+        assertEquals("Microsoft.Resources.ResourceWriteFailure", event.get("eventType").getAsString());
+    }
 
-  @Test
-  void aFailedCreateLeavesNothingBehind() {
-    arm.inject(Fault.on("PUT", "/subnets/snet-new$").failAsync("SubnetsOverlap", "Overlaps."));
-    JsonObject body = new JsonObject();
-    JsonObject properties = new JsonObject();
-    properties.addProperty("addressPrefix", "10.10.100.0/24");
-    body.add("properties", properties);
+    @Test
+    void aFailedCreateLeavesNothingBehind() {
+        arm.inject(Fault.on("PUT", "/subnets/snet-new$").failAsync("SubnetsOverlap", "Overlaps."));
+        JsonObject body = new JsonObject();
+        JsonObject properties = new JsonObject();
+        properties.addProperty("addressPrefix", "10.10.100.0/24");
+        body.add("properties", properties);
 
-    ArmHttp.Response put = http.put(cluster.virtualNetworkId() + "/subnets/snet-new?" + ArmHttp.API, body);
-    assertEquals(201, put.status());
-    http.pollToEnd(put);
+        ArmHttp.Response put = http.put(cluster.virtualNetworkId() + "/subnets/snet-new?" + ArmHttp.API, body);
+        assertEquals(201, put.status());
+        http.pollToEnd(put);
 
-    assertEquals(404, http.get(cluster.virtualNetworkId() + "/subnets/snet-new?" + ArmHttp.API).status());
-  }
+        assertEquals(404, http.get(cluster.virtualNetworkId() + "/subnets/snet-new?" + ArmHttp.API).status());
+    }
 
-  @Test
-  void aSecondWriteInTheSameVnetWhileOneIsInProgressFailsWith409() {
-    ArmHttp.Response first = http.put(cluster.nodeSubnetId() + "?" + ArmHttp.API, subnet());
+    @Test
+    void aSecondWriteInTheSameVnetWhileOneIsInProgressFailsWith409() {
+        ArmHttp.Response first = http.put(cluster.nodeSubnetId() + "?" + ArmHttp.API, subnet());
 
-    ArmHttp.Response second = http.put(cluster.virtualNetworkId() + "?" + ArmHttp.API,
-        http.get(cluster.virtualNetworkId() + "?" + ArmHttp.API).body());
+        ArmHttp.Response second = http.put(cluster.virtualNetworkId() + "?" + ArmHttp.API,
+                http.get(cluster.virtualNetworkId() + "?" + ArmHttp.API).body());
 
-    assertEquals(409, second.status());
-    assertEquals("AnotherOperationInProgress", second.errorCode());
-    assertTrue(second.errorMessage().contains(first.header("Azure-AsyncOperation")), second.errorMessage());
-    http.pollToEnd(first);
-    assertEquals(200, http.put(cluster.nodeSubnetId() + "?" + ArmHttp.API, subnet()).status());
-  }
+        assertEquals(409, second.status());
+        assertEquals("AnotherOperationInProgress", second.errorCode());
+        assertTrue(second.errorMessage().contains(first.header("Azure-AsyncOperation")), second.errorMessage());
+        http.pollToEnd(first);
+        assertEquals(200, http.put(cluster.nodeSubnetId() + "?" + ArmHttp.API, subnet()).status());
+    }
 
-  @Test
-  void settlingCompletesOperationsNobodyPolls() {
-    http.put(cluster.nodeSubnetId() + "?" + ArmHttp.API, subnet());
+    @Test
+    void settlingCompletesOperationsNobodyPolls() {
+        http.put(cluster.nodeSubnetId() + "?" + ArmHttp.API, subnet());
 
-    assertEquals(1, arm.settlePendingOperations());
+        assertEquals(1, arm.settlePendingOperations());
 
-    assertEquals("Succeeded", subnet().getAsJsonObject("properties").get("provisioningState").getAsString());
-    assertEquals(1, arm.drainEvents().size());
-    assertEquals(0, arm.settlePendingOperations());
-  }
+        assertEquals("Succeeded", subnet().getAsJsonObject("properties").get("provisioningState").getAsString());
+        assertEquals(1, arm.drainEvents().size());
+        assertEquals(0, arm.settlePendingOperations());
+    }
 
-  @Test
-  void anUnknownOperationIsNotFound() {
-    assertEquals(404, http.get("/subscriptions/" + Fixtures.SUBSCRIPTION_ID
-        + "/providers/Microsoft.Network/locations/westeurope/operations/nope?" + ArmHttp.API).status());
-  }
+    @Test
+    void anUnknownOperationIsNotFound() {
+        assertEquals(404, http.get("/subscriptions/" + Fixtures.SUBSCRIPTION_ID
+                + "/providers/Microsoft.Network/locations/westeurope/operations/nope?" + ArmHttp.API).status());
+    }
 
-  @Test
-  void synchronousWritesCompleteInTheAnswer() {
-    arm.synchronousWrites(true);
+    @Test
+    void synchronousWritesCompleteInTheAnswer() {
+        arm.synchronousWrites(true);
 
-    ArmHttp.Response put = http.put(cluster.nodeSubnetId() + "?" + ArmHttp.API, subnet());
+        ArmHttp.Response put = http.put(cluster.nodeSubnetId() + "?" + ArmHttp.API, subnet());
 
-    assertEquals("Succeeded", put.provisioningState());
-    assertNull(put.header("Azure-AsyncOperation"));
-    assertEquals(1, arm.drainEvents().size());
-  }
+        assertEquals("Succeeded", put.provisioningState());
+        assertNull(put.header("Azure-AsyncOperation"));
+        assertEquals(1, arm.drainEvents().size());
+    }
 
-  @Test
-  void aksWritesAreLongRunningToo() {
-    JsonObject pool = http.get(cluster.clusterId() + "/agentPools/nodepool1?" + ArmHttp.API).body();
-    pool.getAsJsonObject("properties").addProperty("count", 5);
+    @Test
+    void aksWritesAreLongRunningToo() {
+        JsonObject pool = http.get(cluster.clusterId() + "/agentPools/nodepool1?" + ArmHttp.API).body();
+        pool.getAsJsonObject("properties").addProperty("count", 5);
 
-    ArmHttp.Response put = http.put(cluster.clusterId() + "/agentPools/nodepool1?" + ArmHttp.API, pool);
+        ArmHttp.Response put = http.put(cluster.clusterId() + "/agentPools/nodepool1?" + ArmHttp.API, pool);
 
-    assertEquals("Updating", put.provisioningState());
-    assertTrue(put.header("Azure-AsyncOperation").contains("/providers/Microsoft.ContainerService/locations/"));
-    http.pollToEnd(put);
-    JsonObject profile = http.get(cluster.clusterId() + "?" + ArmHttp.API).body().getAsJsonObject("properties")
-        .getAsJsonArray("agentPoolProfiles").get(0).getAsJsonObject();
-    assertEquals(5, profile.get("count").getAsInt());
-    assertEquals("Succeeded", profile.get("provisioningState").getAsString());
-  }
+        assertEquals("Updating", put.provisioningState());
+        assertTrue(put.header("Azure-AsyncOperation").contains("/providers/Microsoft.ContainerService/locations/"));
+        http.pollToEnd(put);
+        JsonObject profile = http.get(cluster.clusterId() + "?" + ArmHttp.API).body().getAsJsonObject("properties")
+                .getAsJsonArray("agentPoolProfiles").get(0).getAsJsonObject();
+        assertEquals(5, profile.get("count").getAsInt());
+        assertEquals("Succeeded", profile.get("provisioningState").getAsString());
+    }
 }

@@ -19,26 +19,26 @@ import java.util.Map;
  * emulator classes. Args: ARM endpoint, subscription id, tenant id.
  */
 final class ManagedIdentityProbe {
-  private ManagedIdentityProbe() {
-  }
+    private ManagedIdentityProbe() {
+    }
 
-  public static void main(String[] args) {
-    TokenRequestContext arm = new TokenRequestContext().addScopes("https://management.core.windows.net//.default");
-    TokenCredential managedIdentity = new ManagedIdentityCredentialBuilder().build();
-    AccessToken fromManagedIdentity = managedIdentity.getTokenSync(arm);
-    TokenCredential defaultCredential = new DefaultAzureCredentialBuilder().build();
-    AccessToken fromDefault = defaultCredential.getTokenSync(arm);
+    public static void main(String[] args) {
+        TokenRequestContext arm = new TokenRequestContext().addScopes("https://management.core.windows.net//.default");
+        TokenCredential managedIdentity = new ManagedIdentityCredentialBuilder().build();
+        AccessToken fromManagedIdentity = managedIdentity.getTokenSync(arm);
+        TokenCredential defaultCredential = new DefaultAzureCredentialBuilder().build();
+        AccessToken fromDefault = defaultCredential.getTokenSync(arm);
 
-    Map<String, String> endpoints = new HashMap<>(AzureEnvironment.AZURE.getEndpoints());
-    endpoints.put("resourceManagerEndpointUrl", args[0]);
-    AzureProfile profile = new AzureProfile(args[2], args[1], new AzureEnvironment(endpoints));
-    NetworkManager network = NetworkManager.configure()
-        .withHttpClient(new JdkHttpClientBuilder().build()) // default SSLContext: -Djavax.net.ssl.trustStore
-        .authenticate(defaultCredential, profile);
-    long virtualNetworks = network.serviceClient().getVirtualNetworks().list().stream().count();
+        Map<String, String> endpoints = new HashMap<>(AzureEnvironment.AZURE.getEndpoints());
+        endpoints.put("resourceManagerEndpointUrl", args[0]);
+        AzureProfile profile = new AzureProfile(args[2], args[1], new AzureEnvironment(endpoints));
+        NetworkManager network = NetworkManager.configure()
+                .withHttpClient(new JdkHttpClientBuilder().build()) // default SSLContext: -Djavax.net.ssl.trustStore
+                .authenticate(defaultCredential, profile);
+        long virtualNetworks = network.serviceClient().getVirtualNetworks().list().stream().count();
 
-    System.out.println("managed-identity-token=" + !fromManagedIdentity.getToken().isEmpty());
-    System.out.println("same-token=" + fromManagedIdentity.getToken().equals(fromDefault.getToken()));
-    System.out.println("virtual-networks=" + virtualNetworks);
-  }
+        System.out.println("managed-identity-token=" + !fromManagedIdentity.getToken().isEmpty());
+        System.out.println("same-token=" + fromManagedIdentity.getToken().equals(fromDefault.getToken()));
+        System.out.println("virtual-networks=" + virtualNetworks);
+    }
 }
