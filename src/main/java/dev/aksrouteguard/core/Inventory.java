@@ -33,6 +33,7 @@ public final class Inventory {
     private final NavigableMap<BigInteger, List<PodRoute>> podRoutesByHopV6 = new TreeMap<>();
     private final Map<String, List<RouteTable>> tablesByGroup = new HashMap<>();
     private final Map<SubnetId, List<RouteTable>> tablesBySubnet = new HashMap<>();
+    private final Map<ResourceId, Set<SubnetId>> kubenetSubnetsByVnet = new HashMap<>();
 
     /** A route that can carry pod traffic: next hop VirtualAppliance, prefix and next hop parsed once. */
     record PodRoute(RouteTable table, Route route, Cidr prefix, Cidr nextHop) {}
@@ -48,6 +49,9 @@ public final class Inventory {
             clustersById.put(c.id(), c);
             for (SubnetId s : c.nodeSubnets()) {
                 clustersBySubnet.computeIfAbsent(s, k -> new ArrayList<>()).add(c);
+                if (c.isKubenet()) {
+                    kubenetSubnetsByVnet.computeIfAbsent(s.virtualNetwork(), k -> new LinkedHashSet<>()).add(s);
+                }
             }
         }
         for (RouteTable t : this.routeTables) {
@@ -113,15 +117,9 @@ public final class Inventory {
         return out;
     }
 
-    /** The node subnets of kubenet clusters that lie in {@code virtualNetwork}. */
+    /** The node subnets of kubenet clusters that lie in {@code virtualNetwork} (an index lookup). */
     public Set<SubnetId> kubenetNodeSubnetsIn(ResourceId virtualNetwork) {
-        Set<SubnetId> out = new LinkedHashSet<>();
-        for (SubnetId s : kubenetNodeSubnets()) {
-            if (s.virtualNetwork().equals(virtualNetwork)) {
-                out.add(s);
-            }
-        }
-        return out;
+        return new LinkedHashSet<>(kubenetSubnetsByVnet.getOrDefault(virtualNetwork, Set.of()));
     }
 
     /** The pod routes whose next hop lies inside {@code prefix}: a range lookup, not a scan. */

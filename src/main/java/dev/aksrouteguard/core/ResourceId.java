@@ -130,7 +130,12 @@ public record ResourceId(String value) {
     public int hashCode() {
         int h = 0;
         for (int i = 0; i < value.length(); i++) {
-            h = 31 * h + Character.toLowerCase(Character.toUpperCase(value.charAt(i)));
+            char c = value.charAt(i);
+            if (c < 128) {
+                h = 31 * h + (c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c); // ARM IDs are ASCII: the fast path
+            } else {
+                h = 31 * h + Character.toLowerCase(Character.toUpperCase(c));
+            }
         }
         return h;
     }

@@ -1,7 +1,9 @@
 package dev.aksrouteguard.core;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -159,18 +161,21 @@ final class Rules {
             return new Expected.One(strong);
         }
 
-        Map<ResourceId, RouteTable> candidates = new LinkedHashMap<>();
+        // Tables are unique objects within one inventory: an identity set avoids hashing an ID per pod route.
+        Set<RouteTable> candidates = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<RouteTable> inOrder = new ArrayList<>();
         for (Cidr node : nodePrefixes) {
             for (Inventory.PodRoute r : inventory.podRoutesVia(node)) {
-                if (!candidates.containsKey(r.table().id()) && podCidrs.stream().anyMatch(p -> p.contains(r.prefix()))) {
-                    candidates.put(r.table().id(), r.table());
+                if (!candidates.contains(r.table()) && podCidrs.stream().anyMatch(p -> p.contains(r.prefix()))) {
+                    candidates.add(r.table());
+                    inOrder.add(r.table());
                 }
             }
         }
-        if (candidates.size() == 1) {
-            return new Expected.One(candidates.keySet().iterator().next());
+        if (inOrder.size() == 1) {
+            return new Expected.One(inOrder.get(0).id());
         }
-        if (candidates.isEmpty()) {
+        if (inOrder.isEmpty()) {
             List<ResourceId> managed = inventory.routeTablesIn(cluster.nodeResourceGroup()).stream()
                     .filter(t -> AKS_ROUTE_TABLE.matcher(t.name()).matches())
                     .map(RouteTable::id)
@@ -182,7 +187,7 @@ final class Rules {
             };
         }
         Map<ResourceId, Integer> ties = new LinkedHashMap<>();
-        candidates.values().forEach(t -> ties.put(t.id(), ties(t, cluster, subnet.id(), nodeNames)));
+        inOrder.forEach(t -> ties.put(t.id(), ties(t, cluster, subnet.id(), nodeNames)));
         ResourceId best = uniqueBest(ties, 1);
         if (best != null) {
             return new Expected.One(best);
