@@ -56,9 +56,14 @@ final class ArmSubnets implements Subnets {
             throw new IllegalArgumentException("not read by this adapter: " + observed);
         }
         SubnetId id = read.state().id();
+        if (read.state().etag() == null) {
+            // Network RP always returns one; without it a concurrent change could be overwritten, so no write.
+            throw new ArmException(ArmException.Kind.TERMINAL, 0, null, "subnet " + id.name()
+                    + " was read without an etag; not writing it without If-Match", null, null, null);
+        }
         SubnetInner body = copy(read.body());
         body.withRouteTable(new RouteTableInner().withId(routeTable.value()));
-        Context context = read.state().etag() == null ? Context.NONE : new Context(IfMatchPolicy.ETAG, read.state().etag());
+        Context context = new Context(IfMatchPolicy.ETAG, read.state().etag());
         String what = "PUT subnet " + id.name();
         SubnetInner after;
         try {
