@@ -111,12 +111,6 @@ public record Settings(
         return resourceManagerEndpoint != null ? resourceManagerEndpoint : cloud.resourceManager();
     }
 
-    /** A copy with another mode (the CLI's audit, tests). */
-    public Settings withMode(Mode other) {
-        return new Settings(subscriptionId, cloud, resourceManagerEndpoint, other, clientId, sweepSchedule, sweepTimeBudget,
-                teamsWebhookUrl, teamsCardFormat, alertRepeat, storage);
-    }
-
     /** A copy without Teams alerts ({@code --no-alerts}). */
     public Settings withoutAlerts() {
         return new Settings(subscriptionId, cloud, resourceManagerEndpoint, mode, clientId, sweepSchedule, sweepTimeBudget,

@@ -1,8 +1,5 @@
 package dev.aksrouteguard.core;
 
-import java.util.Arrays;
-import java.util.Locale;
-
 /** What happened to a subnet. The words are the product's vocabulary: logs, JSON, alerts, audit. */
 public enum Action {
     /** Associated with the cluster's route table already; nothing written. */
@@ -38,13 +35,6 @@ public enum Action {
     /** True when the subnet is not in the state it should be in after this outcome. */
     public boolean isProblem() {
         return this == CONFLICT || this == ROUTE_TABLE_MISSING || this == DRIFT_REPORTED || this == FAILED;
-    }
-
-    public static Action fromWord(String word) {
-        return Arrays.stream(values())
-                .filter(a -> a.word.equals(word.toLowerCase(Locale.ROOT)))
-                .findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("unknown action: " + word));
     }
 
     @Override

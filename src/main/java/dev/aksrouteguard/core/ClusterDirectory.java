@@ -116,16 +116,6 @@ public final class ClusterDirectory {
         }
     }
 
-    /** Forgets both parts; the next call reads them again. */
-    public void invalidate() {
-        synchronized (lock) {
-            clusters = null;
-            network = null;
-            owners = null;
-            full = null;
-        }
-    }
-
     private boolean fresh(@Nullable Part<?> part) {
         return part != null && Duration.between(part.readAt(), clock.instant()).compareTo(ttl) < 0;
     }

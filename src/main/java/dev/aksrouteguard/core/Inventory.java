@@ -28,7 +28,6 @@ public final class Inventory {
     private final Instant readAt;
     private final Map<SubnetId, List<Cluster>> clustersBySubnet = new HashMap<>();
     private final Map<ResourceId, Cluster> clustersById = new HashMap<>();
-    private final Map<ResourceId, RouteTable> tablesById = new HashMap<>();
     private final NavigableMap<BigInteger, List<PodRoute>> podRoutesByHopV4 = new TreeMap<>();
     private final NavigableMap<BigInteger, List<PodRoute>> podRoutesByHopV6 = new TreeMap<>();
     private final Map<String, List<RouteTable>> tablesByGroup = new HashMap<>();
@@ -36,7 +35,7 @@ public final class Inventory {
     private final Map<ResourceId, Set<SubnetId>> kubenetSubnetsByVnet = new HashMap<>();
 
     /** A route that can carry pod traffic: next hop VirtualAppliance, prefix and next hop parsed once. */
-    record PodRoute(RouteTable table, Route route, Cidr prefix, Cidr nextHop) {}
+    record PodRoute(RouteTable table, Cidr prefix, Cidr nextHop) {}
 
     public Inventory(Collection<Cluster> clusters, Collection<RouteTable> routeTables, Collection<SubnetState> subnets, Instant readAt) {
         this.clusters = List.copyOf(clusters);
@@ -55,7 +54,6 @@ public final class Inventory {
             }
         }
         for (RouteTable t : this.routeTables) {
-            tablesById.put(t.id(), t);
             String group = t.id().resourceGroup() == null ? "" : t.id().resourceGroup().toLowerCase(Locale.ROOT);
             tablesByGroup.computeIfAbsent(group, k -> new ArrayList<>()).add(t);
             t.subnets().forEach(s -> tablesBySubnet.computeIfAbsent(s, k -> new ArrayList<>()).add(t));
@@ -66,15 +64,11 @@ public final class Inventory {
                 Cidr prefix = Cidr.parse(r.addressPrefix());
                 Cidr hop = Cidr.parse(r.nextHopIpAddress());
                 if (prefix != null && hop != null) {
-                    PodRoute pod = new PodRoute(t, r, prefix, hop);
+                    PodRoute pod = new PodRoute(t, prefix, hop);
                     (hop.isIpv4() ? podRoutesByHopV4 : podRoutesByHopV6).computeIfAbsent(hop.number(), k -> new ArrayList<>()).add(pod);
                 }
             }
         }
-    }
-
-    public static Inventory empty(Instant readAt) {
-        return new Inventory(List.of(), List.of(), List.of(), readAt);
     }
 
     public List<Cluster> clusters() {
@@ -99,10 +93,6 @@ public final class Inventory {
 
     public @Nullable Cluster cluster(ResourceId id) {
         return clustersById.get(id);
-    }
-
-    public @Nullable RouteTable routeTable(ResourceId id) {
-        return tablesById.get(id);
     }
 
     /** Every cluster (of any network plugin) with a node pool in {@code subnet}. */

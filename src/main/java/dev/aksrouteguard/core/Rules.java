@@ -254,7 +254,4 @@ final class Rules {
         return Pattern.compile("aks-(" + (pools.isEmpty() ? "(?!)" : pools) + ")-\\d+-(vmss[0-9a-z]{6}|\\d+)", Pattern.CASE_INSENSITIVE);
     }
 
-    static boolean isNodeName(String routeName, Cluster cluster) {
-        return nodeNamePattern(cluster).matcher(routeName).matches();
-    }
 }

@@ -164,11 +164,11 @@ class RulesTest {
 
     @Test
     void recognisesAksNodeNamesOfTheClustersOwnPools() {
-        Cluster c = base().c("aks1");
-        assertTrue(Rules.isNodeName("aks-nodepool1-12345678-vmss00000a", c));
-        assertTrue(Rules.isNodeName("AKS-NODEPOOL1-12345678-0", c));
-        assertEquals(false, Rules.isNodeName("aks-otherpool-12345678-vmss000000", c));
-        assertEquals(false, Rules.isNodeName("nodepool1", c));
+        java.util.regex.Pattern nodeNames = Rules.nodeNamePattern(base().c("aks1"));
+        assertTrue(nodeNames.matcher("aks-nodepool1-12345678-vmss00000a").matches());
+        assertTrue(nodeNames.matcher("AKS-NODEPOOL1-12345678-0").matches());
+        assertEquals(false, nodeNames.matcher("aks-otherpool-12345678-vmss000000").matches());
+        assertEquals(false, nodeNames.matcher("nodepool1").matches());
     }
 
     @Test
