@@ -10,12 +10,11 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.aksrouteguard.core.ArmException;
+import dev.aksrouteguard.core.Backoff;
 import dev.aksrouteguard.core.ArmException.Kind;
 import dev.aksrouteguard.core.Nullable;
 import java.io.IOException;
 import java.time.Duration;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
@@ -67,7 +66,7 @@ final class ArmErrors {
         if (message == null) {
             message = e.getMessage();
         }
-        Duration retryAfter = response == null ? null : retryAfter(response.getHeaderValue(HttpHeaderName.RETRY_AFTER));
+        Duration retryAfter = response == null ? null : Backoff.parseRetryAfter(response.getHeaderValue(HttpHeaderName.RETRY_AFTER));
         String lowerCode = code == null ? "" : code.toLowerCase(Locale.ROOT);
         Kind kind;
         String missing = null;
@@ -131,25 +130,6 @@ final class ArmErrors {
         }
         Matcher action = ACTION.matcher(message);
         return action.find() ? action.group(1) : null;
-    }
-
-    /** {@code Retry-After} as seconds or an HTTP date. */
-    static @Nullable Duration retryAfter(@Nullable String header) {
-        if (header == null || header.isBlank()) {
-            return null;
-        }
-        String h = header.trim();
-        try {
-            return Duration.ofSeconds(Math.max(0, Long.parseLong(h)));
-        } catch (NumberFormatException notSeconds) {
-            try {
-                OffsetDateTime at = OffsetDateTime.parse(h, DateTimeFormatter.RFC_1123_DATE_TIME);
-                Duration d = Duration.between(OffsetDateTime.now(at.getOffset()), at);
-                return d.isNegative() ? Duration.ZERO : d;
-            } catch (RuntimeException notADate) {
-                return null;
-            }
-        }
     }
 
     private static <T extends Throwable> @Nullable T find(Throwable e, Class<T> type) {

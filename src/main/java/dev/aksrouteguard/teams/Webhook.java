@@ -1,6 +1,7 @@
 package dev.aksrouteguard.teams;
 
 import dev.aksrouteguard.config.Secret;
+import dev.aksrouteguard.core.Backoff;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -11,9 +12,6 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.logging.Level;
@@ -151,22 +149,7 @@ final class Webhook {
 
     /** {@code Retry-After} as seconds or an HTTP date; absent, unparsable or negative: empty. */
     static Optional<Duration> retryAfter(HttpResponse<?> response) {
-        Optional<String> header = response.headers().firstValue("Retry-After");
-        if (header.isEmpty()) {
-            return Optional.empty();
-        }
-        String value = header.get().trim();
-        try {
-            long seconds = Long.parseLong(value);
-            return seconds < 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(seconds));
-        } catch (NumberFormatException e) {
-            try {
-                Duration until = Duration.between(ZonedDateTime.now(), ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME));
-                return Optional.of(until.isNegative() ? Duration.ZERO : until);
-            } catch (DateTimeParseException e2) {
-                return Optional.empty();
-            }
-        }
+        return Optional.ofNullable(Backoff.parseRetryAfter(response.headers().firstValue("Retry-After").orElse(null)));
     }
 
     private static String hint(int status) {
