@@ -1,5 +1,5 @@
 // What the guard's code and this deployment must agree on, in one place. The Terraform module keeps the same
-// values in `locals` (infra/terraform/main.tf); src/test/java/dev/aksrouteguard/infra/ checks both against the code.
+// values in `locals` (infra/terraform/main.tf); src/guard/test/java/dev/aksrouteguard/infra/ checks both against the code.
 //
 // Compile-time imports (`@export()` / `import {...} from`) need Bicep 0.25 or later:
 // https://learn.microsoft.com/azure/azure-resource-manager/bicep/bicep-import

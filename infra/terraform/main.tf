@@ -1,5 +1,5 @@
 # aks-route-guard, once per subscription: the Terraform twin of infra/main.bicep. Same resources, same settings,
-# same role; src/test/java/dev/aksrouteguard/infra/ checks that both forms agree with each other and the code.
+# same role; src/guard/test/java/dev/aksrouteguard/infra/ checks that both forms agree with each other and the code.
 #
 # Two applies on a new subscription: the event subscription needs the function's code deployed first (Event Grid
 # rejects a function destination that does not exist yet), so it waits for deploy_event_subscription = true.

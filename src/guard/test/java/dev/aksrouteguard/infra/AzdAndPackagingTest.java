@@ -62,7 +62,7 @@ class AzdAndPackagingTest {
     void azdDeploysWhatMavenStagesForTheFunctionsHost() {
         assertEquals("java", yaml("language"));
         assertEquals("function", yaml("host"));
-        assertEquals("target/azure-functions/" + pomProperty("functionAppName"), yaml("dist"),
+        assertEquals("target/guard/azure-functions/" + pomProperty("functionAppName"), yaml("dist"),
                 "azure.yaml dist must be azure-functions-maven-plugin's staging folder");
     }
 

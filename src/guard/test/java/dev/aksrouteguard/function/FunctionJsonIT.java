@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /** The packaged Functions folder ({@code mvn package}): one function.json per function, with the right bindings. */
 class FunctionJsonIT {
 
-    static final Path APP = Path.of("target", "azure-functions", "aks-route-guard");
+    static final Path APP = dev.aksrouteguard.testing.Repo.file("target/guard/azure-functions/aks-route-guard");
 
     static JsonObject functionJson(String name) throws IOException {
         Path file = APP.resolve(name).resolve("function.json");

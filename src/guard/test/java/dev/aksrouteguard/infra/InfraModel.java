@@ -145,13 +145,7 @@ public record InfraModel(
 
     /** The repository root: the nearest directory upwards holding {@code pom.xml} and {@code infra/}. */
     public static Path repoRoot() {
-        Path dir = Path.of(System.getProperty("basedir", "")).toAbsolutePath();
-        for (Path d = dir; d != null; d = d.getParent()) {
-            if (Files.isRegularFile(d.resolve("pom.xml")) && Files.isDirectory(d.resolve("infra"))) {
-                return d;
-            }
-        }
-        throw new IllegalStateException("no pom.xml with an infra/ directory above " + dir);
+        return dev.aksrouteguard.testing.Repo.root();
     }
 
     // =====================================================================================================

@@ -120,7 +120,7 @@ class SettingsTest {
     @Test
     void theLocalSettingsSampleListsExactlyTheSettingsTheCodeReads() throws Exception {
         com.google.gson.JsonObject values = com.google.gson.JsonParser.parseString(
-                java.nio.file.Files.readString(java.nio.file.Path.of("local.settings.sample.json"))).getAsJsonObject().getAsJsonObject("Values");
+                java.nio.file.Files.readString(dev.aksrouteguard.testing.Repo.file("local.settings.sample.json"))).getAsJsonObject().getAsJsonObject("Values");
         java.util.Set<String> keys = new java.util.TreeSet<>(values.keySet());
         assertTrue(keys.remove("FUNCTIONS_WORKER_RUNTIME"), "the host needs the worker runtime");
         java.util.Set<String> read = new java.util.TreeSet<>(Settings.NAMES);

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(AzuriteExtension.class)
 class CliProcessIT {
 
-    static final Path JAR = Path.of("target", "aks-route-guard.jar");
+    static final Path JAR = dev.aksrouteguard.testing.Repo.file("target/aks-route-guard.jar");
     /** The path and signature of the fake webhook: they must never appear in any output. */
     static final String HOOK_PATH = "/workflows/" + UUID.randomUUID() + "/triggers/manual/paths/invoke";
     static final String HOOK_SIG = "sv1" + UUID.randomUUID().toString().replace("-", "");
