@@ -26,6 +26,24 @@ class ArchitectureTest {
             .because("the core is plain Java behind ports");
 
     @ArchTest
+    static final ArchRule theModelDependsOnNothing = noClasses().that().resideInAPackage("dev.aksrouteguard.core.model..")
+            .should().dependOnClassesThat().resideOutsideOfPackages("dev.aksrouteguard.core.model..", "java..")
+            .because("the core's records are the bottom layer");
+
+    @ArchTest
+    static final ArchRule portsKnowOnlyTheModel = noClasses().that().resideInAPackage("dev.aksrouteguard.core.port..")
+            .should().dependOnClassesThat().resideOutsideOfPackages("dev.aksrouteguard.core.port..",
+                    "dev.aksrouteguard.core.model..", "java..")
+            .because("a port speaks the core's language, never an adapter's");
+
+    @ArchTest
+    static final ArchRule adaptersUseTheEngineOnlyThroughItsPorts = noClasses()
+            .that().resideInAnyPackage("dev.aksrouteguard.azure..", "dev.aksrouteguard.teams..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.aksrouteguard.core")
+            .because("adapters implement ports over model records; the engine (Guard, Reconciler, directory) is "
+                    + "assembled in wiring");
+
+    @ArchTest
     static final ArchRule configKnowsOnlyTheCore = noClasses().that().resideInAPackage("..config..")
             .should().dependOnClassesThat().resideInAnyPackage("dev.aksrouteguard.azure..", "dev.aksrouteguard.events..",
                     "dev.aksrouteguard.teams..", "dev.aksrouteguard.wiring..", "dev.aksrouteguard.function..",

@@ -1,13 +1,13 @@
 package dev.aksrouteguard.cli;
 
 import dev.aksrouteguard.config.Settings;
-import dev.aksrouteguard.core.Action;
-import dev.aksrouteguard.core.ArmException;
-import dev.aksrouteguard.core.EventResult;
-import dev.aksrouteguard.core.Outcome;
-import dev.aksrouteguard.core.SubnetId;
-import dev.aksrouteguard.core.SweepReport;
-import dev.aksrouteguard.core.Trigger;
+import dev.aksrouteguard.core.model.Action;
+import dev.aksrouteguard.core.model.ArmException;
+import dev.aksrouteguard.core.model.EventResult;
+import dev.aksrouteguard.core.model.Outcome;
+import dev.aksrouteguard.core.model.SubnetId;
+import dev.aksrouteguard.core.model.SweepReport;
+import dev.aksrouteguard.core.model.Trigger;
 import dev.aksrouteguard.events.Deliveries;
 import dev.aksrouteguard.function.SweepLog;
 import dev.aksrouteguard.teams.TeamsWebhookAlertSink;

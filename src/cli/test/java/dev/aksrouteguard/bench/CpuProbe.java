@@ -3,7 +3,7 @@ package dev.aksrouteguard.bench;
 import com.sun.management.OperatingSystemMXBean;
 import com.sun.management.ThreadMXBean;
 import dev.aksrouteguard.config.Settings;
-import dev.aksrouteguard.core.Outcome;
+import dev.aksrouteguard.core.model.Outcome;
 import dev.aksrouteguard.events.Deliveries;
 import dev.aksrouteguard.events.EventJson;
 import dev.aksrouteguard.wiring.Wiring;

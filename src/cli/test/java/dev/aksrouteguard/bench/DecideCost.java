@@ -2,22 +2,20 @@ package dev.aksrouteguard.bench;
 
 import dev.aksrouteguard.azure.ArmClients;
 import dev.aksrouteguard.config.Settings;
-import dev.aksrouteguard.core.Action;
 import dev.aksrouteguard.core.Backoff;
 import dev.aksrouteguard.core.ClusterDirectory;
 import dev.aksrouteguard.core.Inventory;
-import dev.aksrouteguard.core.InventorySource;
-import dev.aksrouteguard.core.Mode;
-import dev.aksrouteguard.core.Outcome;
 import dev.aksrouteguard.core.Reconciler;
-import dev.aksrouteguard.core.SubnetId;
-import dev.aksrouteguard.core.Trigger;
+import dev.aksrouteguard.core.model.Action;
+import dev.aksrouteguard.core.model.Mode;
+import dev.aksrouteguard.core.model.Outcome;
+import dev.aksrouteguard.core.model.SubnetId;
+import dev.aksrouteguard.core.model.Trigger;
 import dev.aksrouteguard.emulator.ArmEmulator;
 import dev.aksrouteguard.emulator.ClusterFixture;
 import dev.aksrouteguard.emulator.Fixtures;
 import dev.aksrouteguard.emulator.Principal;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -103,14 +101,11 @@ final class DecideCost {
                     Settings.AZURE_RESOURCE_MANAGER_ENDPOINT, arm.endpoint().toString()));
             ArmClients clients = ArmClients.connect(settings, arm.credential(Principal.GUARD),
                     ArmClients.httpClient(arm.clientSslContext()));
+            ClusterDirectory directory = new ClusterDirectory(clients.inventory(), Clock.systemUTC(), ClusterDirectory.DEFAULT_TTL);
             long started = System.nanoTime();
-            InventorySource.Parts parts = clients.inventory().readAll();
-            Inventory inventory = new Inventory(parts.clusters(), parts.network().routeTables(), parts.network().subnets(),
-                    Instant.now());
+            Inventory inventory = directory.refresh();
             long read = System.nanoTime() - started;
-            Reconciler reconciler = new Reconciler(clients.subnets(),
-                    new ClusterDirectory(clients.inventory(), Clock.systemUTC(), ClusterDirectory.DEFAULT_TTL), Mode.REPORT,
-                    Clock.systemUTC(), Backoff.DEFAULT);
+            Reconciler reconciler = new Reconciler(clients.subnets(), directory, Mode.REPORT, Clock.systemUTC(), Backoff.DEFAULT);
             List<SubnetId> subnets = List.copyOf(inventory.kubenetNodeSubnets());
             if (subnets.size() != kubenet) {
                 throw new IllegalStateException(subnets.size() + " node subnets, wanted " + kubenet);

@@ -2,9 +2,9 @@ package dev.aksrouteguard.bench;
 
 import com.google.gson.JsonObject;
 import dev.aksrouteguard.config.Settings;
-import dev.aksrouteguard.core.AlertSink;
-import dev.aksrouteguard.core.ArmTraffic;
 import dev.aksrouteguard.core.ClusterDirectory;
+import dev.aksrouteguard.core.model.CallCount;
+import dev.aksrouteguard.core.port.AlertSink;
 import dev.aksrouteguard.emulator.ArmEmulator;
 import dev.aksrouteguard.emulator.Fixtures;
 import dev.aksrouteguard.emulator.IacRedeploy;
@@ -45,7 +45,7 @@ final class EventCosts {
     }
 
     /** One event and what it cost. */
-    record Row(String event, Expect expected, ArmCalls calls, int clusterGets, ArmTraffic.Calls traffic, String actions,
+    record Row(String event, Expect expected, ArmCalls calls, int clusterGets, CallCount traffic, String actions,
             long wallNanos) {}
 
     /** What was measured, and the size of one directory refresh in list pages. */
@@ -133,11 +133,11 @@ final class EventCosts {
     private static Row measure(ArmEmulator arm, Wiring w, String event, Expect expected, JsonObject json) {
         String delivery = EventJson.delivery(json);
         arm.clearRequests();
-        ArmTraffic.Calls before = w.traffic().snapshot();
+        CallCount before = w.traffic().snapshot();
         long started = System.nanoTime();
         Deliveries.Report report = Deliveries.handle(delivery, w.guard(), Quiet.logger());
         long wall = System.nanoTime() - started;
-        ArmTraffic.Calls traffic = w.traffic().snapshot().minus(before);
+        CallCount traffic = w.traffic().snapshot().minus(before);
         String actions = report.outcomes().isEmpty() ? "(no subnet concerned)"
                 : report.outcomes().stream().map(o -> o.action().word()).collect(Collectors.joining(", "));
         List<RecordedRequest> requests = arm.requests();

@@ -1,11 +1,11 @@
 package dev.aksrouteguard.bench;
 
 import dev.aksrouteguard.config.Settings;
-import dev.aksrouteguard.core.Action;
-import dev.aksrouteguard.core.AlertSink;
-import dev.aksrouteguard.core.ArmTraffic;
-import dev.aksrouteguard.core.Outcome;
-import dev.aksrouteguard.core.SweepReport;
+import dev.aksrouteguard.core.model.Action;
+import dev.aksrouteguard.core.model.CallCount;
+import dev.aksrouteguard.core.model.Outcome;
+import dev.aksrouteguard.core.model.SweepReport;
+import dev.aksrouteguard.core.port.AlertSink;
 import dev.aksrouteguard.emulator.ArmEmulator;
 import dev.aksrouteguard.emulator.Fault;
 import dev.aksrouteguard.emulator.Fixtures;
@@ -50,7 +50,7 @@ final class SweepScaling {
 
     /** What one run cost, next to what the design says it may cost. */
     record Result(int kubenet, LargeSubscription.Seeded seeded, int entries, Run run, Duration latency, ArmCalls calls,
-            ArmTraffic.Calls traffic, int boundPages, int boundReads, int boundWrites, int reassociated, int inSync,
+            CallCount traffic, int boundPages, int boundReads, int boundWrites, int reassociated, int inSync,
             int notReached, long wallNanos, int criticalCalls) {
 
         /**
@@ -92,7 +92,7 @@ final class SweepScaling {
                 w.guard().sweep(settings.sweepTimeBudget()); // repairs the drift; the next sweep is the one measured
             }
             arm.clearRequests();
-            ArmTraffic.Calls before = w.traffic().snapshot();
+            CallCount before = w.traffic().snapshot();
             long started = System.nanoTime();
             List<Outcome> outcomes;
             int notReached = 0;
@@ -107,7 +107,7 @@ final class SweepScaling {
                 notReached = report.notReached().size();
             }
             long wall = System.nanoTime() - started;
-            ArmTraffic.Calls traffic = w.traffic().snapshot().minus(before);
+            CallCount traffic = w.traffic().snapshot().minus(before);
             ArmCalls calls = ArmCalls.of(arm.requests());
 
             int drifted = seeded.drifted().stream().mapToInt(c -> c.nodeSubnetIds().size()).sum();

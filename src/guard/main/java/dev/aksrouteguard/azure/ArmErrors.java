@@ -9,10 +9,10 @@ import com.azure.core.management.polling.PollResult;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.aksrouteguard.core.ArmException;
-import dev.aksrouteguard.core.Backoff;
-import dev.aksrouteguard.core.ArmException.Kind;
-import dev.aksrouteguard.core.Nullable;
+import dev.aksrouteguard.core.model.ArmException;
+import dev.aksrouteguard.core.model.ArmException.Kind;
+import dev.aksrouteguard.core.model.Nullable;
+import dev.aksrouteguard.core.model.RetryAfter;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Locale;
@@ -66,7 +66,7 @@ final class ArmErrors {
         if (message == null) {
             message = e.getMessage();
         }
-        Duration retryAfter = response == null ? null : Backoff.parseRetryAfter(response.getHeaderValue(HttpHeaderName.RETRY_AFTER));
+        Duration retryAfter = response == null ? null : RetryAfter.parse(response.getHeaderValue(HttpHeaderName.RETRY_AFTER));
         String lowerCode = code == null ? "" : code.toLowerCase(Locale.ROOT);
         Kind kind;
         String missing = null;

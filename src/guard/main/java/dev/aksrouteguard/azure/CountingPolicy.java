@@ -6,7 +6,8 @@ import com.azure.core.http.HttpPipelineNextPolicy;
 import com.azure.core.http.HttpPipelineNextSyncPolicy;
 import com.azure.core.http.HttpResponse;
 import com.azure.core.http.policy.HttpPipelinePolicy;
-import dev.aksrouteguard.core.ArmTraffic;
+import dev.aksrouteguard.core.model.CallCount;
+import dev.aksrouteguard.core.port.ArmTraffic;
 import java.util.concurrent.atomic.AtomicLong;
 import reactor.core.publisher.Mono;
 
@@ -37,7 +38,7 @@ final class CountingPolicy implements HttpPipelinePolicy, ArmTraffic {
     }
 
     @Override
-    public Calls snapshot() {
-        return new Calls(reads.get(), writes.get());
+    public CallCount snapshot() {
+        return new CallCount(reads.get(), writes.get());
     }
 }

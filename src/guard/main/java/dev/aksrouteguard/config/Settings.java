@@ -1,7 +1,7 @@
 package dev.aksrouteguard.config;
 
-import dev.aksrouteguard.core.Mode;
-import dev.aksrouteguard.core.Nullable;
+import dev.aksrouteguard.core.model.Mode;
+import dev.aksrouteguard.core.model.Nullable;
 import java.net.URI;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;

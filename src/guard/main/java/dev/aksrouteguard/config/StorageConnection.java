@@ -1,6 +1,6 @@
 package dev.aksrouteguard.config;
 
-import dev.aksrouteguard.core.Nullable;
+import dev.aksrouteguard.core.model.Nullable;
 import java.net.URI;
 import java.util.Objects;
 

@@ -1,9 +1,7 @@
 package dev.aksrouteguard.core;
 
+import dev.aksrouteguard.core.model.Nullable;
 import java.time.Duration;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Objects;
 
 /**
@@ -33,29 +31,6 @@ public record Backoff(int maxAttempts, Duration base, Duration max, Sleeper slee
         Duration exp = base.multipliedBy(1L << Math.min(attempt - 1, 20));
         Duration d = retryAfter != null && retryAfter.compareTo(exp) > 0 ? retryAfter : exp;
         return d.compareTo(max) > 0 ? max : d;
-    }
-
-    /**
-     * An HTTP {@code Retry-After} header: delay-seconds or an HTTP date (a date in the past is no wait). Null when
-     * absent, negative or unreadable. One reading for every HTTP peer (ARM, Teams).
-     */
-    public static @Nullable Duration parseRetryAfter(@Nullable String header) {
-        if (header == null || header.isBlank()) {
-            return null;
-        }
-        String h = header.trim();
-        try {
-            long seconds = Long.parseLong(h);
-            return seconds < 0 ? null : Duration.ofSeconds(seconds);
-        } catch (NumberFormatException notSeconds) {
-            try {
-                OffsetDateTime at = OffsetDateTime.parse(h, DateTimeFormatter.RFC_1123_DATE_TIME);
-                Duration d = Duration.between(OffsetDateTime.now(at.getOffset()), at);
-                return d.isNegative() ? Duration.ZERO : d;
-            } catch (DateTimeParseException notADate) {
-                return null;
-            }
-        }
     }
 
     /** Waits; an interrupt is kept and ends the wait. */

@@ -1,5 +1,6 @@
 package dev.aksrouteguard.core;
 
+import dev.aksrouteguard.core.model.Nullable;
 import java.math.BigInteger;
 import java.util.Arrays;
 import java.util.Objects;

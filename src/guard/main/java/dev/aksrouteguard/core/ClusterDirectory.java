@@ -1,5 +1,10 @@
 package dev.aksrouteguard.core;
 
+import dev.aksrouteguard.core.model.ArmException;
+import dev.aksrouteguard.core.model.Cluster;
+import dev.aksrouteguard.core.model.Nullable;
+import dev.aksrouteguard.core.model.ResourceId;
+import dev.aksrouteguard.core.port.InventorySource;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

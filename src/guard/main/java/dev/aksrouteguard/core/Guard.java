@@ -1,5 +1,19 @@
 package dev.aksrouteguard.core;
 
+import dev.aksrouteguard.core.model.Action;
+import dev.aksrouteguard.core.model.ArmException;
+import dev.aksrouteguard.core.model.ArmWrite;
+import dev.aksrouteguard.core.model.CallCount;
+import dev.aksrouteguard.core.model.Cluster;
+import dev.aksrouteguard.core.model.EventResult;
+import dev.aksrouteguard.core.model.Mode;
+import dev.aksrouteguard.core.model.Outcome;
+import dev.aksrouteguard.core.model.ResourceId;
+import dev.aksrouteguard.core.model.SubnetId;
+import dev.aksrouteguard.core.model.SweepReport;
+import dev.aksrouteguard.core.model.Trigger;
+import dev.aksrouteguard.core.port.AlertSink;
+import dev.aksrouteguard.core.port.ArmTraffic;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -132,7 +146,7 @@ public final class Guard {
      */
     public SweepReport sweep(Duration budget) {
         Instant started = clock.instant();
-        ArmTraffic.Calls before = traffic.snapshot();
+        CallCount before = traffic.snapshot();
         Trigger trigger = new Trigger.Sweep(started);
         Inventory inventory;
         try {

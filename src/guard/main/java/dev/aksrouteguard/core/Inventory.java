@@ -1,5 +1,12 @@
 package dev.aksrouteguard.core;
 
+import dev.aksrouteguard.core.model.Cluster;
+import dev.aksrouteguard.core.model.Nullable;
+import dev.aksrouteguard.core.model.ResourceId;
+import dev.aksrouteguard.core.model.Route;
+import dev.aksrouteguard.core.model.RouteTable;
+import dev.aksrouteguard.core.model.SubnetId;
+import dev.aksrouteguard.core.model.SubnetState;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,7 +44,7 @@ public final class Inventory {
     /** A route that can carry pod traffic: next hop VirtualAppliance, prefix and next hop parsed once. */
     record PodRoute(RouteTable table, Cidr prefix, Cidr nextHop) {}
 
-    public Inventory(Collection<Cluster> clusters, Collection<RouteTable> routeTables, Collection<SubnetState> subnets, Instant readAt) {
+    Inventory(Collection<Cluster> clusters, Collection<RouteTable> routeTables, Collection<SubnetState> subnets, Instant readAt) {
         this.clusters = List.copyOf(clusters);
         this.routeTables = List.copyOf(routeTables);
         Map<SubnetId, SubnetState> byId = new LinkedHashMap<>();

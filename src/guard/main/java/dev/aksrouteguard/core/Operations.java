@@ -1,5 +1,6 @@
 package dev.aksrouteguard.core;
 
+import dev.aksrouteguard.core.model.Nullable;
 import java.util.Locale;
 import java.util.Set;
 

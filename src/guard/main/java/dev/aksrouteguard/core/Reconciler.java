@@ -1,5 +1,16 @@
 package dev.aksrouteguard.core;
 
+import dev.aksrouteguard.core.model.Action;
+import dev.aksrouteguard.core.model.ArmException;
+import dev.aksrouteguard.core.model.Cluster;
+import dev.aksrouteguard.core.model.Mode;
+import dev.aksrouteguard.core.model.Nullable;
+import dev.aksrouteguard.core.model.Outcome;
+import dev.aksrouteguard.core.model.ResourceId;
+import dev.aksrouteguard.core.model.SubnetId;
+import dev.aksrouteguard.core.model.SubnetState;
+import dev.aksrouteguard.core.model.Trigger;
+import dev.aksrouteguard.core.port.Subnets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;

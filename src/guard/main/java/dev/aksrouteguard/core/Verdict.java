@@ -1,5 +1,10 @@
 package dev.aksrouteguard.core;
 
+import dev.aksrouteguard.core.model.Action;
+import dev.aksrouteguard.core.model.Cluster;
+import dev.aksrouteguard.core.model.Nullable;
+import dev.aksrouteguard.core.model.ResourceId;
+
 /** What the pure rule concludes about one subnet. A closed set: the reconciler maps each to an {@link Action}. */
 sealed interface Verdict {
 

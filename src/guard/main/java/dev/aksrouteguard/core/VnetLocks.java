@@ -1,5 +1,6 @@
 package dev.aksrouteguard.core;
 
+import dev.aksrouteguard.core.model.ResourceId;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 

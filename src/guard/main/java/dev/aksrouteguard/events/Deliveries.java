@@ -1,9 +1,9 @@
 package dev.aksrouteguard.events;
 
-import dev.aksrouteguard.core.Action;
-import dev.aksrouteguard.core.EventResult;
 import dev.aksrouteguard.core.Guard;
-import dev.aksrouteguard.core.Outcome;
+import dev.aksrouteguard.core.model.Action;
+import dev.aksrouteguard.core.model.EventResult;
+import dev.aksrouteguard.core.model.Outcome;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

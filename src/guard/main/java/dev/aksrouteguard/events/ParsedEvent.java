@@ -1,6 +1,6 @@
 package dev.aksrouteguard.events;
 
-import dev.aksrouteguard.core.ArmWrite;
+import dev.aksrouteguard.core.model.ArmWrite;
 
 /** One event of a delivery, parsed. A closed set: act on it, ignore it, or drop it as poison. */
 public sealed interface ParsedEvent {

@@ -3,7 +3,7 @@ package dev.aksrouteguard.function;
 import com.microsoft.azure.functions.ExecutionContext;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.TimerTrigger;
-import dev.aksrouteguard.core.SweepReport;
+import dev.aksrouteguard.core.model.SweepReport;
 import dev.aksrouteguard.wiring.Wiring;
 import java.time.Duration;
 import java.util.Objects;

@@ -1,8 +1,8 @@
 package dev.aksrouteguard.function;
 
-import dev.aksrouteguard.core.Action;
-import dev.aksrouteguard.core.Outcome;
-import dev.aksrouteguard.core.SweepReport;
+import dev.aksrouteguard.core.model.Action;
+import dev.aksrouteguard.core.model.Outcome;
+import dev.aksrouteguard.core.model.SweepReport;
 import dev.aksrouteguard.events.Deliveries;
 import java.util.logging.Level;
 import java.util.logging.Logger;

@@ -3,7 +3,7 @@ package dev.aksrouteguard.teams;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
-import dev.aksrouteguard.core.Nullable;
+import dev.aksrouteguard.core.model.Nullable;
 
 /**
  * The Teams Workflows format: {@code {"type":"message","attachments":[{"contentType":

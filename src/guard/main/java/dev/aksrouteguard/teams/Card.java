@@ -1,6 +1,6 @@
 package dev.aksrouteguard.teams;
 
-import dev.aksrouteguard.core.Nullable;
+import dev.aksrouteguard.core.model.Nullable;
 import java.util.List;
 import java.util.Objects;
 

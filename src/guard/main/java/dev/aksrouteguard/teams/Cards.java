@@ -1,13 +1,13 @@
 package dev.aksrouteguard.teams;
 
-import dev.aksrouteguard.core.Action;
-import dev.aksrouteguard.core.Actor;
-import dev.aksrouteguard.core.Mode;
-import dev.aksrouteguard.core.Nullable;
-import dev.aksrouteguard.core.Outcome;
-import dev.aksrouteguard.core.ResourceId;
-import dev.aksrouteguard.core.SweepReport;
-import dev.aksrouteguard.core.Trigger;
+import dev.aksrouteguard.core.model.Action;
+import dev.aksrouteguard.core.model.Actor;
+import dev.aksrouteguard.core.model.Mode;
+import dev.aksrouteguard.core.model.Nullable;
+import dev.aksrouteguard.core.model.Outcome;
+import dev.aksrouteguard.core.model.ResourceId;
+import dev.aksrouteguard.core.model.SweepReport;
+import dev.aksrouteguard.core.model.Trigger;
 import java.net.URI;
 import java.time.Duration;
 import java.time.ZoneOffset;

@@ -1,9 +1,9 @@
 package dev.aksrouteguard.teams;
 
-import dev.aksrouteguard.core.Nullable;
-import dev.aksrouteguard.core.Outcome;
-import dev.aksrouteguard.core.ResourceId;
-import dev.aksrouteguard.core.SubnetId;
+import dev.aksrouteguard.core.model.Nullable;
+import dev.aksrouteguard.core.model.Outcome;
+import dev.aksrouteguard.core.model.ResourceId;
+import dev.aksrouteguard.core.model.SubnetId;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

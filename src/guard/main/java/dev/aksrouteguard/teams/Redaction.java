@@ -1,7 +1,7 @@
 package dev.aksrouteguard.teams;
 
 import dev.aksrouteguard.config.Secret;
-import dev.aksrouteguard.core.Nullable;
+import dev.aksrouteguard.core.model.Nullable;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Comparator;

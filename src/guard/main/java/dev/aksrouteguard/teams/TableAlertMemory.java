@@ -15,7 +15,7 @@ import com.azure.data.tables.models.TableServiceException;
 import com.azure.identity.DefaultAzureCredentialBuilder;
 import com.azure.identity.ManagedIdentityCredentialBuilder;
 import dev.aksrouteguard.config.StorageConnection;
-import dev.aksrouteguard.core.Nullable;
+import dev.aksrouteguard.core.model.Nullable;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;

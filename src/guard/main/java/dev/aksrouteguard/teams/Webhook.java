@@ -1,7 +1,7 @@
 package dev.aksrouteguard.teams;
 
 import dev.aksrouteguard.config.Secret;
-import dev.aksrouteguard.core.Backoff;
+import dev.aksrouteguard.core.model.RetryAfter;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -149,7 +149,7 @@ final class Webhook {
 
     /** {@code Retry-After} as seconds or an HTTP date; absent, unparsable or negative: empty. */
     static Optional<Duration> retryAfter(HttpResponse<?> response) {
-        return Optional.ofNullable(Backoff.parseRetryAfter(response.headers().firstValue("Retry-After").orElse(null)));
+        return Optional.ofNullable(RetryAfter.parse(response.headers().firstValue("Retry-After").orElse(null)));
     }
 
     private static String hint(int status) {

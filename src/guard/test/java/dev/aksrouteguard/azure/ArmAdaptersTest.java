@@ -7,13 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
-import dev.aksrouteguard.core.ArmException;
+import dev.aksrouteguard.core.ClusterDirectory;
 import dev.aksrouteguard.core.Inventory;
-import dev.aksrouteguard.core.InventorySource;
-import dev.aksrouteguard.core.ResourceId;
-import dev.aksrouteguard.core.SubnetId;
-import dev.aksrouteguard.core.SubnetState;
-import dev.aksrouteguard.core.Subnets;
+import dev.aksrouteguard.core.model.ArmException;
+import dev.aksrouteguard.core.model.ResourceId;
+import dev.aksrouteguard.core.model.SubnetId;
+import dev.aksrouteguard.core.model.SubnetState;
+import dev.aksrouteguard.core.port.Subnets;
 import dev.aksrouteguard.emulator.Fault;
 import dev.aksrouteguard.emulator.Fixtures;
 import dev.aksrouteguard.emulator.Principal;
@@ -173,8 +173,7 @@ class ArmAdaptersTest {
         }
         Fixtures.azureCniCluster("rg-cni", "aks-cni").seed(azure.arm);
         ArmClients clients = clients();
-        InventorySource.Parts parts = clients.inventory().readAll();
-        Inventory inv = new Inventory(parts.clusters(), parts.network().routeTables(), parts.network().subnets(), java.time.Instant.now());
+        Inventory inv = new ClusterDirectory(clients.inventory(), java.time.Clock.systemUTC(), ClusterDirectory.DEFAULT_TTL).refresh();
         assertEquals(6, inv.clusters().size());
         assertEquals(5, inv.routeTables().size());
         assertEquals(5, inv.kubenetNodeSubnets().size());

@@ -14,10 +14,10 @@ import com.azure.core.http.rest.SimpleResponse;
 import com.azure.core.util.Context;
 import com.azure.resourcemanager.network.fluent.SubnetsClient;
 import com.azure.resourcemanager.network.fluent.models.SubnetInner;
-import dev.aksrouteguard.core.ArmException;
-import dev.aksrouteguard.core.ResourceId;
-import dev.aksrouteguard.core.SubnetId;
-import dev.aksrouteguard.core.Subnets;
+import dev.aksrouteguard.core.model.ArmException;
+import dev.aksrouteguard.core.model.ResourceId;
+import dev.aksrouteguard.core.model.SubnetId;
+import dev.aksrouteguard.core.port.Subnets;
 import org.junit.jupiter.api.Test;
 
 /** What the adapter refuses before any write goes out. */

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.aksrouteguard.core.Mode;
+import dev.aksrouteguard.core.model.Mode;
 import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.aksrouteguard.core.model.RetryAfter;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -31,14 +32,14 @@ class BackoffTest {
 
     @Test
     void readsRetryAfterAsSecondsOrAnHttpDate() {
-        assertEquals(Duration.ofSeconds(7), Backoff.parseRetryAfter(" 7 "));
-        assertEquals(Duration.ZERO, Backoff.parseRetryAfter("0"));
+        assertEquals(Duration.ofSeconds(7), RetryAfter.parse(" 7 "));
+        assertEquals(Duration.ZERO, RetryAfter.parse("0"));
         String soon = ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(30).format(DateTimeFormatter.RFC_1123_DATE_TIME);
-        Duration d = Backoff.parseRetryAfter(soon);
+        Duration d = RetryAfter.parse(soon);
         assertTrue(d.compareTo(Duration.ofSeconds(31)) <= 0 && !d.isNegative(), d.toString());
-        assertEquals(Duration.ZERO, Backoff.parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT"), "a past date is no wait");
-        assertNull(Backoff.parseRetryAfter("-3"));
-        assertNull(Backoff.parseRetryAfter("soon"));
-        assertNull(Backoff.parseRetryAfter(null));
+        assertEquals(Duration.ZERO, RetryAfter.parse("Wed, 21 Oct 2015 07:28:00 GMT"), "a past date is no wait");
+        assertNull(RetryAfter.parse("-3"));
+        assertNull(RetryAfter.parse("soon"));
+        assertNull(RetryAfter.parse(null));
     }
 }

@@ -1,5 +1,9 @@
 package dev.aksrouteguard.core;
 
+import dev.aksrouteguard.core.model.ArmException;
+import dev.aksrouteguard.core.model.Cluster;
+import dev.aksrouteguard.core.model.ResourceId;
+import dev.aksrouteguard.core.port.InventorySource;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;

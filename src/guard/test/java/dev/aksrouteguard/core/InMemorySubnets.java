@@ -1,5 +1,10 @@
 package dev.aksrouteguard.core;
 
+import dev.aksrouteguard.core.model.ArmException;
+import dev.aksrouteguard.core.model.ResourceId;
+import dev.aksrouteguard.core.model.SubnetId;
+import dev.aksrouteguard.core.model.SubnetState;
+import dev.aksrouteguard.core.port.Subnets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;

@@ -8,6 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.aksrouteguard.core.model.Action;
+import dev.aksrouteguard.core.model.ArmException;
+import dev.aksrouteguard.core.model.Mode;
+import dev.aksrouteguard.core.model.Outcome;
+import dev.aksrouteguard.core.model.ResourceId;
+import dev.aksrouteguard.core.model.SubnetId;
+import dev.aksrouteguard.core.model.SubnetState;
+import dev.aksrouteguard.core.model.Trigger;
+import dev.aksrouteguard.core.port.InventorySource;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;

@@ -8,6 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.aksrouteguard.core.model.ResourceId;
+import dev.aksrouteguard.core.model.Route;
+import dev.aksrouteguard.core.model.RouteTable;
+import dev.aksrouteguard.core.model.SubnetId;
+import dev.aksrouteguard.core.model.SubnetState;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;

@@ -1,5 +1,12 @@
 package dev.aksrouteguard.core;
 
+import dev.aksrouteguard.core.model.Cluster;
+import dev.aksrouteguard.core.model.NodePool;
+import dev.aksrouteguard.core.model.ResourceId;
+import dev.aksrouteguard.core.model.Route;
+import dev.aksrouteguard.core.model.RouteTable;
+import dev.aksrouteguard.core.model.SubnetId;
+import dev.aksrouteguard.core.model.SubnetState;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import dev.aksrouteguard.core.Action;
-import dev.aksrouteguard.core.Outcome;
-import dev.aksrouteguard.core.Trigger;
+import dev.aksrouteguard.core.model.Action;
+import dev.aksrouteguard.core.model.Outcome;
+import dev.aksrouteguard.core.model.Trigger;
 import dev.aksrouteguard.emulator.Fault;
 import dev.aksrouteguard.emulator.Fixtures;
 import dev.aksrouteguard.emulator.IacRedeploy;

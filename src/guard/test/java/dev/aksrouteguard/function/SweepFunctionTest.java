@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
-import dev.aksrouteguard.core.Action;
-import dev.aksrouteguard.core.Outcome;
-import dev.aksrouteguard.core.SweepReport;
+import dev.aksrouteguard.core.model.Action;
+import dev.aksrouteguard.core.model.Outcome;
+import dev.aksrouteguard.core.model.SweepReport;
 import dev.aksrouteguard.emulator.Fixtures;
 import dev.aksrouteguard.emulator.LargeSubscription;
 import dev.aksrouteguard.emulator.RecordedRequest;

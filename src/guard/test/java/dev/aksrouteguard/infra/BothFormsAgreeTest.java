@@ -2,7 +2,7 @@ package dev.aksrouteguard.infra;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.aksrouteguard.core.Mode;
+import dev.aksrouteguard.core.model.Mode;
 import dev.aksrouteguard.infra.InfraModel.Form;
 import java.util.Map;
 import java.util.Optional;

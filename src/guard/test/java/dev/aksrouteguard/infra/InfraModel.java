@@ -2,7 +2,7 @@ package dev.aksrouteguard.infra;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import dev.aksrouteguard.core.Mode;
+import dev.aksrouteguard.core.model.Mode;
 import dev.aksrouteguard.infra.BicepText.Arr;
 import dev.aksrouteguard.infra.BicepText.Declaration;
 import dev.aksrouteguard.infra.BicepText.Expr;

@@ -1,17 +1,17 @@
 package dev.aksrouteguard.teams;
 
 import dev.aksrouteguard.config.Settings;
-import dev.aksrouteguard.core.Action;
-import dev.aksrouteguard.core.Actor;
-import dev.aksrouteguard.core.ArmTraffic;
-import dev.aksrouteguard.core.ArmWrite;
-import dev.aksrouteguard.core.Mode;
-import dev.aksrouteguard.core.Nullable;
-import dev.aksrouteguard.core.Outcome;
-import dev.aksrouteguard.core.ResourceId;
-import dev.aksrouteguard.core.SubnetId;
-import dev.aksrouteguard.core.SweepReport;
-import dev.aksrouteguard.core.Trigger;
+import dev.aksrouteguard.core.model.Action;
+import dev.aksrouteguard.core.model.Actor;
+import dev.aksrouteguard.core.model.ArmWrite;
+import dev.aksrouteguard.core.model.CallCount;
+import dev.aksrouteguard.core.model.Mode;
+import dev.aksrouteguard.core.model.Nullable;
+import dev.aksrouteguard.core.model.Outcome;
+import dev.aksrouteguard.core.model.ResourceId;
+import dev.aksrouteguard.core.model.SubnetId;
+import dev.aksrouteguard.core.model.SweepReport;
+import dev.aksrouteguard.core.model.Trigger;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -91,7 +91,7 @@ final class Fixtures {
     }
 
     static SweepReport sweep(List<Outcome> outcomes) {
-        return new SweepReport(STARTED, FINISHED, Mode.ENFORCE, outcomes, List.of(), new ArmTraffic.Calls(12, 1), null);
+        return new SweepReport(STARTED, FINISHED, Mode.ENFORCE, outcomes, List.of(), new CallCount(12, 1), null);
     }
 
     /** {@code n} subnets: every fifth re-associated, the others failed with a long message. */

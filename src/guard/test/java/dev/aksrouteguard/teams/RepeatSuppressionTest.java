@@ -1,8 +1,5 @@
 package dev.aksrouteguard.teams;
 
-import dev.aksrouteguard.testing.AzuriteExtension;
-import dev.aksrouteguard.testing.AzuriteExtension.Azurite;
-
 import static dev.aksrouteguard.teams.Fixtures.subnet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,9 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.aksrouteguard.config.Secret;
 import dev.aksrouteguard.config.Settings;
 import dev.aksrouteguard.config.StorageConnection;
-import dev.aksrouteguard.core.Outcome;
-import dev.aksrouteguard.core.SubnetId;
-import dev.aksrouteguard.core.SweepReport;
+import dev.aksrouteguard.core.model.CallCount;
+import dev.aksrouteguard.core.model.Outcome;
+import dev.aksrouteguard.core.model.SubnetId;
+import dev.aksrouteguard.core.model.SweepReport;
+import dev.aksrouteguard.testing.AzuriteExtension;
+import dev.aksrouteguard.testing.AzuriteExtension.Azurite;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -206,10 +206,10 @@ class RepeatSuppressionTest {
 
     @Test
     void a_sweep_that_could_not_run_is_alerted_once_per_window_and_resolved_by_the_next_good_sweep() {
-        SweepReport broken = new SweepReport(Fixtures.STARTED, Fixtures.FINISHED, dev.aksrouteguard.core.Mode.ENFORCE, List.of(), List.of(),
-                new dev.aksrouteguard.core.ArmTraffic.Calls(1, 0), "could not list the subscription's clusters: AuthorizationFailed (request 1234)");
-        SweepReport brokenAgain = new SweepReport(Fixtures.STARTED, Fixtures.FINISHED, dev.aksrouteguard.core.Mode.ENFORCE, List.of(), List.of(),
-                new dev.aksrouteguard.core.ArmTraffic.Calls(1, 0), "could not list the subscription's clusters: AuthorizationFailed (request 5678)");
+        SweepReport broken = new SweepReport(Fixtures.STARTED, Fixtures.FINISHED, dev.aksrouteguard.core.model.Mode.ENFORCE, List.of(), List.of(),
+                new dev.aksrouteguard.core.model.CallCount(1, 0), "could not list the subscription's clusters: AuthorizationFailed (request 1234)");
+        SweepReport brokenAgain = new SweepReport(Fixtures.STARTED, Fixtures.FINISHED, dev.aksrouteguard.core.model.Mode.ENFORCE, List.of(), List.of(),
+                new dev.aksrouteguard.core.model.CallCount(1, 0), "could not list the subscription's clusters: AuthorizationFailed (request 5678)");
         try (TeamsWebhookAlertSink first = instance(); TeamsWebhookAlertSink second = instance()) {
             assertEquals(1, send(first, broken));
             assertTrue(teams.requests().get(0).body().contains("Drift sweep could not run"));

@@ -9,7 +9,7 @@ import com.google.gson.JsonObject;
 import dev.aksrouteguard.config.CardFormat;
 import dev.aksrouteguard.config.Secret;
 import dev.aksrouteguard.config.Settings;
-import dev.aksrouteguard.core.Outcome;
+import dev.aksrouteguard.core.model.Outcome;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,7 +74,7 @@ class WebhookDeliveryTest {
     void in_sync_and_ignored_outcomes_are_not_alerted() {
         try (TeamsWebhookAlertSink sink = sink(teams.workflowUrl(), teams.directClient())) {
             sink.outcome(Fixtures.inSync(subnet("snet-a")));
-            sink.outcome(Fixtures.outcome(subnet("snet-b"), dev.aksrouteguard.core.Action.IGNORED, null, null,
+            sink.outcome(Fixtures.outcome(subnet("snet-b"), dev.aksrouteguard.core.model.Action.IGNORED, null, null,
                     "not a node subnet of any managed cluster", null, Fixtures.event()));
             sink.outcome(Fixtures.conflict(subnet("snet-c")));
             assertTrue(sink.flush(FLUSH));

@@ -3,8 +3,8 @@ package dev.aksrouteguard.testing;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.aksrouteguard.config.Settings;
-import dev.aksrouteguard.core.AlertSink;
 import dev.aksrouteguard.core.Backoff;
+import dev.aksrouteguard.core.port.AlertSink;
 import dev.aksrouteguard.emulator.ArmEmulator;
 import dev.aksrouteguard.emulator.Fixtures;
 import dev.aksrouteguard.emulator.Principal;
@@ -108,16 +108,16 @@ public final class Emulated implements AutoCloseable {
 
     /** Alerts captured instead of sent. */
     public static final class RecordingAlerts implements AlertSink {
-        public final List<dev.aksrouteguard.core.Outcome> outcomes = new java.util.concurrent.CopyOnWriteArrayList<>();
-        public final List<dev.aksrouteguard.core.SweepReport> sweeps = new java.util.concurrent.CopyOnWriteArrayList<>();
+        public final List<dev.aksrouteguard.core.model.Outcome> outcomes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        public final List<dev.aksrouteguard.core.model.SweepReport> sweeps = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         @Override
-        public void outcome(dev.aksrouteguard.core.Outcome outcome) {
+        public void outcome(dev.aksrouteguard.core.model.Outcome outcome) {
             outcomes.add(outcome);
         }
 
         @Override
-        public void sweep(dev.aksrouteguard.core.SweepReport report) {
+        public void sweep(dev.aksrouteguard.core.model.SweepReport report) {
             sweeps.add(report);
         }
     }

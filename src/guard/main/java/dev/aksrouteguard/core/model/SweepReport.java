@@ -1,4 +1,4 @@
-package dev.aksrouteguard.core;
+package dev.aksrouteguard.core.model;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -21,7 +21,7 @@ public record SweepReport(
         Mode mode,
         List<Outcome> outcomes,
         List<Outcome> notReached,
-        ArmTraffic.Calls calls,
+        CallCount calls,
         @Nullable String error) {
 
     public SweepReport {

@@ -1,5 +1,11 @@
-package dev.aksrouteguard.core;
+package dev.aksrouteguard.core.port;
 
+import dev.aksrouteguard.core.model.ArmException;
+import dev.aksrouteguard.core.model.Cluster;
+import dev.aksrouteguard.core.model.ResourceId;
+import dev.aksrouteguard.core.model.Route;
+import dev.aksrouteguard.core.model.RouteTable;
+import dev.aksrouteguard.core.model.SubnetState;
 import java.util.List;
 import java.util.Optional;
 

@@ -1,4 +1,4 @@
-package dev.aksrouteguard.core;
+package dev.aksrouteguard.core.model;
 
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;

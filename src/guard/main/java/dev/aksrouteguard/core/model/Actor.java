@@ -1,4 +1,4 @@
-package dev.aksrouteguard.core;
+package dev.aksrouteguard.core.model;
 
 /**
  * Who made the ARM write that triggered the work, from the event's claims.

@@ -1,5 +1,8 @@
-package dev.aksrouteguard.core;
+package dev.aksrouteguard.core.port;
 
+import dev.aksrouteguard.core.model.Action;
+import dev.aksrouteguard.core.model.Outcome;
+import dev.aksrouteguard.core.model.SweepReport;
 import java.time.Duration;
 
 /**

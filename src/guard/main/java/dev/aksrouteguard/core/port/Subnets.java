@@ -1,4 +1,9 @@
-package dev.aksrouteguard.core;
+package dev.aksrouteguard.core.port;
+
+import dev.aksrouteguard.core.model.ArmException;
+import dev.aksrouteguard.core.model.ResourceId;
+import dev.aksrouteguard.core.model.SubnetId;
+import dev.aksrouteguard.core.model.SubnetState;
 
 /** Port: read a subnet, and put a route table back on it. Implemented over ARM by {@code ArmSubnets}. */
 public interface Subnets {

@@ -1,4 +1,4 @@
-package dev.aksrouteguard.core;
+package dev.aksrouteguard.core.model;
 
 import java.time.Instant;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package dev.aksrouteguard.core;
+package dev.aksrouteguard.core.model;
 
 /** What happened to a subnet. The words are the product's vocabulary: logs, JSON, alerts, audit. */
 public enum Action {
