@@ -147,6 +147,38 @@ class RepeatSuppressionTest {
     }
 
     @Test
+    void aRepeatThatCouldNotBeDeliveredPutsThePreviousAlertTimeBackSoTheNextOccurrenceRepeats() {
+        SubnetId snet = subnet("snet-nodes");
+        try (TeamsWebhookAlertSink first = instance(); TeamsWebhookAlertSink second = instance()) {
+            assertEquals(1, send(first, Fixtures.conflict(snet)), "first alert");
+            clock.advance(REPEAT.plusMinutes(1));
+            teams.then(500).then(500).then(500);
+            assertEquals(4, send(second, Fixtures.conflict(snet)), "the repeat: three attempts, none delivered");
+            assertEquals(5, send(first, Fixtures.conflict(snet)), "given back: repeated at the next occurrence");
+            assertTrue(teams.requests().get(4).body().contains("still unresolved since 2025-03-04 10:15:44 UTC"),
+                    "still a repeat of the first alert");
+            assertEquals(5, send(second, Fixtures.conflict(snet)), "and now remembered");
+        }
+    }
+
+    @Test
+    void releasingAnOlderClaimNeverUndoesANewerOne() {
+        AlertMemory memory = memory(azurite.connectionString());
+        Finding f = Finding.of(Fixtures.conflict(subnet("snet-nodes")));
+        AlertMemory.Claim older = memory.claim(f, clock.instant());
+        memory.forget(f.subject()); // resolved, then back again
+        AlertMemory.Claim newer = memory.claim(f, clock.instant());
+        assertEquals(AlertMemory.Decision.FIRST, older.decision());
+        assertEquals(AlertMemory.Decision.FIRST, newer.decision());
+
+        memory.release(older.claimId());
+
+        assertEquals(AlertMemory.Decision.SUPPRESS, memory.claim(f, clock.instant()).decision(), "the newer claim stands");
+        memory.release(newer.claimId());
+        assertEquals(AlertMemory.Decision.FIRST, memory.claim(f, clock.instant()).decision(), "its own release works");
+    }
+
+    @Test
     void twoInstancesRacingForTheSameFindingSendItOnce() throws Exception {
         AlertMemory a = memory(azurite.connectionString());
         AlertMemory b = memory(azurite.connectionString());
