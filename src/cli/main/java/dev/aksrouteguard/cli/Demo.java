@@ -16,7 +16,7 @@ import dev.aksrouteguard.emulator.Principal;
 import dev.aksrouteguard.emulator.RecordedRequest;
 import dev.aksrouteguard.emulator.SeededCluster;
 import dev.aksrouteguard.function.EventGridFunction;
-import dev.aksrouteguard.teams.TeamsCards;
+import dev.aksrouteguard.teams.TeamsMessages;
 import dev.aksrouteguard.wiring.Wiring;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -166,7 +166,7 @@ final class Demo implements Callable<Integer> {
     private Path writeCard(Outcome outcome, Settings settings) throws IOException {
         Files.createDirectories(outDir);
         Path card = outDir.resolve("demo-teams-card.json");
-        String json = TeamsCards.render(outcome, settings);
+        String json = TeamsMessages.render(outcome, settings);
         JsonElement pretty = JsonParser.parseString(json);
         Files.writeString(card, new com.google.gson.GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping().create().toJson(pretty),
                 StandardCharsets.UTF_8);

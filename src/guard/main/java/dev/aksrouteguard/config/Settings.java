@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  * @param teamsWebhookUrl {@code TEAMS_WEBHOOK_URL}: a secret; no alerts without it
  * @param teamsCardFormat {@code TEAMS_CARD_FORMAT}: null means guessed from the URL
  * @param alertRepeat {@code ALERT_REPEAT_HOURS}: how often an unresolved finding is alerted again
- * @param storage {@code AzureWebJobsStorage} (or its identity-based form): the alert memory; null without one
+ * @param storage {@code AzureWebJobsStorage} (or its identity-based form): the alert memory and the alert queue; null
+ *     without one
  */
 public record Settings(
         String subscriptionId,
@@ -53,13 +54,15 @@ public record Settings(
     public static final String STORAGE = "AzureWebJobsStorage";
     public static final String STORAGE_ACCOUNT_NAME = "AzureWebJobsStorage__accountName";
     public static final String STORAGE_TABLE_SERVICE_URI = "AzureWebJobsStorage__tableServiceUri";
+    public static final String STORAGE_QUEUE_SERVICE_URI = "AzureWebJobsStorage__queueServiceUri";
     public static final String STORAGE_CREDENTIAL = "AzureWebJobsStorage__credential";
     public static final String STORAGE_CLIENT_ID = "AzureWebJobsStorage__clientId";
 
     /** Every setting this code reads: the infrastructure sets exactly these (see {@code infra/}). */
     public static final Set<String> NAMES = Set.of(AZURE_SUBSCRIPTION_ID, AZURE_CLOUD, AZURE_RESOURCE_MANAGER_ENDPOINT,
             REMEDIATION_MODE, AZURE_CLIENT_ID, SWEEP_SCHEDULE, SWEEP_TIME_BUDGET, TEAMS_WEBHOOK_URL, TEAMS_CARD_FORMAT,
-            ALERT_REPEAT_HOURS, STORAGE, STORAGE_ACCOUNT_NAME, STORAGE_TABLE_SERVICE_URI, STORAGE_CREDENTIAL, STORAGE_CLIENT_ID);
+            ALERT_REPEAT_HOURS, STORAGE, STORAGE_ACCOUNT_NAME, STORAGE_TABLE_SERVICE_URI, STORAGE_QUEUE_SERVICE_URI,
+            STORAGE_CREDENTIAL, STORAGE_CLIENT_ID);
 
     public static final String DEFAULT_SWEEP_SCHEDULE = "0 */5 * * * *";
     public static final Duration DEFAULT_SWEEP_TIME_BUDGET = Duration.ofMinutes(4);
@@ -249,15 +252,22 @@ public record Settings(
             throw invalid(STORAGE_CREDENTIAL, "expected managedidentity, got '" + credential + "'");
         }
         URI table = parse(env, STORAGE_TABLE_SERVICE_URI, null, Settings::httpsUrl);
-        if (table != null) {
-            return new StorageConnection.Identity(table, clientId);
-        }
+        URI queue = parse(env, STORAGE_QUEUE_SERVICE_URI, null, Settings::httpsUrl);
         String account = value(env, STORAGE_ACCOUNT_NAME);
         if (account != null) {
             if (!account.matches("[a-z0-9]{3,24}")) {
                 throw invalid(STORAGE_ACCOUNT_NAME, "expected a storage account name (3-24 lowercase letters and digits), got '" + account + "'");
             }
-            return new StorageConnection.Identity(URI.create("https://" + account + ".table." + cloud.storageSuffix() + "/"), clientId);
+            // The standard endpoints, as the Functions host derives them from the same setting.
+            if (table == null) {
+                table = URI.create("https://" + account + ".table." + cloud.storageSuffix() + "/");
+            }
+            if (queue == null) {
+                queue = URI.create("https://" + account + ".queue." + cloud.storageSuffix() + "/");
+            }
+        }
+        if (table != null || queue != null) {
+            return new StorageConnection.Identity(table, queue, clientId);
         }
         return null;
     }

@@ -4,7 +4,11 @@ import dev.aksrouteguard.core.model.Nullable;
 import java.net.URI;
 import java.util.Objects;
 
-/** How to reach the function app's storage account ({@code AzureWebJobsStorage}), for the alert memory in Table storage. */
+/**
+ * How to reach the function app's storage account ({@code AzureWebJobsStorage}): Table storage for the alert memory,
+ * Queue storage for durable alert delivery. The Functions host reads the same setting for its own storage and for the
+ * queue trigger, so the guard and the host always talk to one account.
+ */
 public sealed interface StorageConnection {
 
     /** {@code AzureWebJobsStorage} as a connection string (includes {@code UseDevelopmentStorage=true} for Azurite). */
@@ -15,12 +19,20 @@ public sealed interface StorageConnection {
     }
 
     /**
-     * Identity-based: {@code AzureWebJobsStorage__accountName} or {@code AzureWebJobsStorage__tableServiceUri}, with
-     * {@code AzureWebJobsStorage__credential=managedidentity} and optionally {@code AzureWebJobsStorage__clientId}.
+     * Identity-based (no keys): {@code AzureWebJobsStorage__accountName}, or the per-service URIs
+     * {@code AzureWebJobsStorage__tableServiceUri} / {@code __queueServiceUri} (which win over the derived endpoint),
+     * with {@code AzureWebJobsStorage__credential=managedidentity} and optionally {@code AzureWebJobsStorage__clientId}.
+     * A service without an endpoint is not used: no table, no repeat suppression; no queue, alerts are sent inline.
+     *
+     * @param tableEndpoint the Table service endpoint, or null when neither the account nor the table URI is set
+     * @param queueEndpoint the Queue service endpoint, or null when neither the account nor the queue URI is set
      */
-    record Identity(URI tableEndpoint, @Nullable String clientId) implements StorageConnection {
+    record Identity(@Nullable URI tableEndpoint, @Nullable URI queueEndpoint, @Nullable String clientId)
+            implements StorageConnection {
         public Identity {
-            Objects.requireNonNull(tableEndpoint, "tableEndpoint == null");
+            if (tableEndpoint == null && queueEndpoint == null) {
+                throw new IllegalArgumentException("an identity-based storage connection needs a table or a queue endpoint");
+            }
         }
     }
 }

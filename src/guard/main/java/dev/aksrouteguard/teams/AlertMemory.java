@@ -5,10 +5,16 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * What has been alerted already, so that an unresolved finding is alerted at most once per repeat window, across
  * function instances and restarts. Implementations never throw: when they cannot tell, they say "send" (fail open).
+ *
+ * <p>Every claim that sends is tagged with a claim ID ({@link Claim#claimId()}); one ID covers every claim of one
+ * alert (all the findings of a sweep summary). If the alert is never delivered, {@link #release(String)} with that ID
+ * gives the claims back, so the next occurrence is alerted. The ID is all a queued alert needs to carry for that:
+ * however many findings a sweep claimed, the message stays small.
  */
 interface AlertMemory {
 
@@ -16,16 +22,20 @@ interface AlertMemory {
     Claim claim(Finding finding, Instant now);
 
     /**
-     * The sweep's batch: forgets every finding about {@code resolvedSubjects}, then claims each of {@code findings},
-     * with one listing of the memory instead of a read per finding.
+     * The sweep's batch: forgets every finding about {@code resolvedSubjects}, then claims each of {@code findings}
+     * (under one claim ID), with one listing of the memory instead of a read per finding. The claims are in no
+     * particular order: match them by {@link Claim#finding()}.
      */
     List<Claim> claimAll(List<Finding> findings, Set<String> resolvedSubjects, Instant now);
 
     /** Forgets every finding about {@code subject}: it was resolved, so a recurrence is alerted at once. */
     void forget(String subject);
 
-    /** Gives a claim back after its alert could not be delivered, so the next occurrence tries again. */
-    void release(Claim claim);
+    /**
+     * Gives back every claim made under {@code claimId} that no later claim replaced, after its alert could not be
+     * delivered, so the next occurrence tries again.
+     */
+    void release(String claimId);
 
     /** True when findings are remembered (repeat suppression is on). */
     boolean remembers();
@@ -33,23 +43,28 @@ interface AlertMemory {
     /** For the one line that says how alerts are sent. */
     String describe();
 
+    /** A fresh claim ID. */
+    static String newClaimId() {
+        return UUID.randomUUID().toString();
+    }
+
     /** No storage: every finding is alerted every time. */
     AlertMemory NONE = new AlertMemory() {
         @Override
         public Claim claim(Finding finding, Instant now) {
-            return Claim.unrecorded(finding, now);
+            return Claim.unrecorded(finding);
         }
 
         @Override
         public List<Claim> claimAll(List<Finding> findings, Set<String> resolvedSubjects, Instant now) {
-            return findings.stream().map(f -> Claim.unrecorded(f, now)).toList();
+            return findings.stream().map(Claim::unrecorded).toList();
         }
 
         @Override
         public void forget(String subject) {}
 
         @Override
-        public void release(Claim claim) {}
+        public void release(String claimId) {}
 
         @Override
         public boolean remembers() {
@@ -80,20 +95,22 @@ interface AlertMemory {
 
     /**
      * @param firstSeen when the finding was first alerted (for "unresolved since"), when known
-     * @param claimedAt the alert time written to the memory by this claim
-     * @param previousAlertedAt the alert time this claim replaced (a {@link Decision#REPEAT}), for a release
+     * @param claimId what {@link #release(String)} takes to give this claim back; null when nothing was recorded
+     *     ({@link Decision#SUPPRESS}, {@link Decision#UNRECORDED})
      */
-    record Claim(Finding finding, Decision decision, @Nullable Instant firstSeen, Instant claimedAt,
-            @Nullable Instant previousAlertedAt) {
+    record Claim(Finding finding, Decision decision, @Nullable Instant firstSeen, @Nullable String claimId) {
 
         public Claim {
             Objects.requireNonNull(finding, "finding == null");
             Objects.requireNonNull(decision, "decision == null");
-            Objects.requireNonNull(claimedAt, "claimedAt == null");
         }
 
-        static Claim unrecorded(Finding finding, Instant now) {
-            return new Claim(finding, Decision.UNRECORDED, null, now, null);
+        static Claim unrecorded(Finding finding) {
+            return new Claim(finding, Decision.UNRECORDED, null, null);
+        }
+
+        static Claim suppressed(Finding finding, @Nullable Instant firstSeen) {
+            return new Claim(finding, Decision.SUPPRESS, firstSeen, null);
         }
     }
 }

@@ -16,14 +16,22 @@ final class Redaction {
 
     static final String MASK = "***";
 
-    /** AccountKey=..., SharedAccessSignature=..., sig=... (connection strings and SAS query strings). */
+    /**
+     * AccountKey=..., SharedAccessSignature=..., sig=... (connection strings and SAS query strings), also
+     * percent-encoded ({@code sig%3D...}) as a URL quoted inside another URL would be.
+     */
     private static final Pattern STORAGE_SECRETS = Pattern.compile(
-            "(?i)(AccountKey|SharedAccessSignature|sig)=[^;&\\s\"']*");
+            "(?i)(AccountKey|SharedAccessSignature|sig)(=|%3D)[^;&\\s\"'<>\\\\]*");
 
     private final List<String> parts;
 
     private Redaction(List<String> parts) {
         this.parts = parts;
+    }
+
+    /** Scrubs storage secrets only. */
+    static Redaction storageOnly() {
+        return of(null);
     }
 
     /** Scrubs the parts of {@code webhook} (when given) and storage secrets. */
@@ -77,7 +85,7 @@ final class Redaction {
         for (String part : parts) {
             out = out.replace(part, MASK);
         }
-        return STORAGE_SECRETS.matcher(out).replaceAll("$1=" + MASK);
+        return STORAGE_SECRETS.matcher(out).replaceAll("$1$2" + MASK);
     }
 
     /**

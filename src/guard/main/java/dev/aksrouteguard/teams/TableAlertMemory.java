@@ -1,20 +1,11 @@
 package dev.aksrouteguard.teams;
 
-import com.azure.core.credential.TokenCredential;
-import com.azure.core.http.HttpClient;
-import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
-import com.azure.core.http.policy.ExponentialBackoffOptions;
-import com.azure.core.http.policy.RetryOptions;
 import com.azure.core.util.Context;
 import com.azure.data.tables.TableClient;
-import com.azure.data.tables.TableClientBuilder;
 import com.azure.data.tables.models.ListEntitiesOptions;
 import com.azure.data.tables.models.TableEntity;
 import com.azure.data.tables.models.TableEntityUpdateMode;
 import com.azure.data.tables.models.TableServiceException;
-import com.azure.identity.DefaultAzureCredentialBuilder;
-import com.azure.identity.ManagedIdentityCredentialBuilder;
-import dev.aksrouteguard.config.StorageConnection;
 import dev.aksrouteguard.core.model.Nullable;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,6 +32,12 @@ import java.util.logging.Logger;
  * <p>Two instances racing for the same finding cannot both win: a first alert is an insert (409 for the loser), a
  * repeat is a replace with {@code If-Match} on the etag that was read (412 for the loser).
  *
+ * <p>Each row carries the ID of the claim that last wrote it and, for a repeat, the alert time it replaced: a
+ * release finds its rows by claim ID (one query, whatever the number of findings) and deletes a first alert or puts
+ * the previous time back on a repeat, each with {@code If-Match}, so a newer claim is never undone.
+ *
+ * <p>The client is built by the wiring, with the graph's one credential and HTTP client.
+ *
  * <p>Fail open: when the table cannot be reached every claim says "send", and one Warning says so (one more line,
  * at Info, when it is back).
  */
@@ -53,6 +50,8 @@ final class TableAlertMemory implements AlertMemory {
     static final String REASON = "Reason";
     static final String FIRST_SEEN = "FirstSeen";
     static final String LAST_ALERTED = "LastAlerted";
+    static final String PREVIOUS_ALERTED = "PreviousAlerted";
+    static final String CLAIM_ID = "ClaimId";
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final Duration PRUNE_GRACE = Duration.ofDays(1);
@@ -71,47 +70,6 @@ final class TableAlertMemory implements AlertMemory {
         this.redaction = Objects.requireNonNull(redaction, "redaction == null");
     }
 
-    /**
-     * The memory behind {@code connection}, or {@link AlertMemory#NONE} (with one Warning) when no client can be
-     * built from it. Identity-based connections use a managed identity with {@code AzureWebJobsStorage__clientId}
-     * when it is set, else {@code credential}, else {@code DefaultAzureCredential}.
-     */
-    static AlertMemory connect(StorageConnection connection, @Nullable TokenCredential credential, String tableName,
-            Duration repeat, Logger log, Redaction redaction) {
-        try {
-            TableClientBuilder builder = new TableClientBuilder()
-                    .tableName(tableName)
-                    .httpClient(httpClient())
-                    .retryOptions(new RetryOptions(new ExponentialBackoffOptions()
-                            .setMaxRetries(2).setBaseDelay(Duration.ofMillis(200)).setMaxDelay(Duration.ofSeconds(2))));
-            if (connection instanceof StorageConnection.ConnectionString cs) {
-                builder.connectionString(cs.value().reveal());
-            } else {
-                StorageConnection.Identity id = (StorageConnection.Identity) connection;
-                builder.endpoint(id.tableEndpoint().toString()).credential(credentialFor(id, credential));
-            }
-            return new TableAlertMemory(builder.buildClient(), repeat, log, redaction);
-        } catch (RuntimeException e) {
-            log.warning("Teams alerts: the storage connection cannot be used for the alert memory ("
-                    + redaction.describe(e) + "); alerting without repeat suppression");
-            return AlertMemory.NONE;
-        }
-    }
-
-    private static TokenCredential credentialFor(StorageConnection.Identity id, @Nullable TokenCredential given) {
-        if (id.clientId() != null) {
-            return new ManagedIdentityCredentialBuilder().clientId(id.clientId()).build();
-        }
-        return given != null ? given : new DefaultAzureCredentialBuilder().build();
-    }
-
-    private static HttpClient httpClient() {
-        return new JdkHttpClientBuilder()
-                .connectionTimeout(Duration.ofSeconds(5))
-                .responseTimeout(Duration.ofSeconds(10))
-                .build();
-    }
-
     @Override
     public boolean remembers() {
         return true;
@@ -119,7 +77,7 @@ final class TableAlertMemory implements AlertMemory {
 
     @Override
     public String describe() {
-        return "repeat suppression on: an unresolved finding is alerted again at most every " + Cards.duration(repeat)
+        return "repeat suppression on: an unresolved finding is alerted again at most every " + CardText.duration(repeat)
                 + " (memory: Table " + table.getTableName() + " in the function app's storage account)";
     }
 
@@ -128,12 +86,12 @@ final class TableAlertMemory implements AlertMemory {
         Instant now = when.truncatedTo(ChronoUnit.MILLIS); // Table storage keeps 100 ns; compare what was stored
         try {
             ensureTable();
-            Claim claim = decide(finding, read(finding), now);
+            Claim claim = decide(finding, read(finding), now, AlertMemory.newClaimId());
             healthy();
             return claim;
         } catch (RuntimeException e) {
             unavailable(e);
-            return Claim.unrecorded(finding, now);
+            return Claim.unrecorded(finding);
         }
     }
 
@@ -165,15 +123,16 @@ final class TableAlertMemory implements AlertMemory {
             healthy();
         } catch (RuntimeException e) {
             unavailable(e);
-            return findings.stream().map(f -> Claim.unrecorded(f, now)).toList();
+            return findings.stream().map(Claim::unrecorded).toList();
         }
+        String claimId = AlertMemory.newClaimId();
         List<Claim> claims = new ArrayList<>();
         for (Finding f : findings) {
             try {
-                claims.add(decide(f, rows.get(key(f.partitionKey(), f.rowKey())), now));
+                claims.add(decide(f, rows.get(key(f.partitionKey(), f.rowKey())), now, claimId));
             } catch (RuntimeException e) {
                 unavailable(e);
-                claims.add(Claim.unrecorded(f, now));
+                claims.add(Claim.unrecorded(f));
             }
         }
         return claims;
@@ -194,45 +153,42 @@ final class TableAlertMemory implements AlertMemory {
     }
 
     @Override
-    public void release(Claim claim) {
-        if (claim.decision() != Decision.FIRST && claim.decision() != Decision.REPEAT) {
-            return;
-        }
+    public void release(String claimId) {
         try {
-            TableEntity row = read(claim.finding());
-            if (row == null || !claim.claimedAt().equals(instant(row.getProperty(LAST_ALERTED)))) {
-                return; // no longer ours: resolved, or claimed again since
+            String filter = CLAIM_ID + " eq '" + claimId.replace("'", "''") + "'";
+            for (TableEntity row : table.listEntities(new ListEntitiesOptions().setFilter(filter), TIMEOUT, Context.NONE)) {
+                Object previous = row.getProperty(PREVIOUS_ALERTED);
+                if (previous == null) {
+                    deleteIfUnchanged(row); // a first alert: as if it had never been claimed
+                } else {
+                    row.addProperty(LAST_ALERTED, previous);
+                    row.getProperties().remove(PREVIOUS_ALERTED);
+                    row.getProperties().remove(CLAIM_ID);
+                    replaceIfUnchanged(row);
+                }
             }
-            if (claim.decision() == Decision.FIRST || claim.previousAlertedAt() == null) {
-                deleteIfUnchanged(row);
-            } else {
-                row.addProperty(LAST_ALERTED, time(claim.previousAlertedAt()));
-                table.updateEntityWithResponse(row, TableEntityUpdateMode.REPLACE, true, TIMEOUT, Context.NONE);
-            }
-        } catch (TableServiceException e) {
-            if (e.getResponse().getStatusCode() != 404 && e.getResponse().getStatusCode() != 412) {
-                unavailable(e);
-            }
+            healthy();
         } catch (RuntimeException e) {
             unavailable(e);
         }
     }
 
     /** Insert for a first alert, replace-if-unchanged for a repeat; the loser of a race suppresses. */
-    private Claim decide(Finding f, @Nullable TableEntity row, Instant now) {
+    private Claim decide(Finding f, @Nullable TableEntity row, Instant now, String claimId) {
         if (row == null) {
             TableEntity entity = new TableEntity(f.partitionKey(), f.rowKey())
                     .addProperty(SUBJECT, f.subject())
                     .addProperty(KIND, f.kind())
                     .addProperty(REASON, f.reason())
                     .addProperty(FIRST_SEEN, time(now))
-                    .addProperty(LAST_ALERTED, time(now));
+                    .addProperty(LAST_ALERTED, time(now))
+                    .addProperty(CLAIM_ID, claimId);
             try {
                 table.createEntityWithResponse(entity, TIMEOUT, Context.NONE);
-                return new Claim(f, Decision.FIRST, now, now, null);
+                return new Claim(f, Decision.FIRST, now, claimId);
             } catch (TableServiceException e) {
                 if (e.getResponse().getStatusCode() == 409) {
-                    return new Claim(f, Decision.SUPPRESS, null, now, null); // another instance alerts it
+                    return Claim.suppressed(f, null); // another instance alerts it
                 }
                 throw e;
             }
@@ -240,17 +196,19 @@ final class TableAlertMemory implements AlertMemory {
         Instant firstSeen = instant(row.getProperty(FIRST_SEEN));
         Instant last = instant(row.getProperty(LAST_ALERTED));
         if (last != null && now.isBefore(last.plus(repeat))) {
-            return new Claim(f, Decision.SUPPRESS, firstSeen, now, last);
+            return Claim.suppressed(f, firstSeen);
         }
         row.addProperty(LAST_ALERTED, time(now));
+        row.addProperty(PREVIOUS_ALERTED, time(last != null ? last : now.minus(repeat)));
+        row.addProperty(CLAIM_ID, claimId);
         try {
             table.updateEntityWithResponse(row, TableEntityUpdateMode.REPLACE, true, TIMEOUT, Context.NONE);
-            return new Claim(f, Decision.REPEAT, firstSeen, now, last);
+            return new Claim(f, Decision.REPEAT, firstSeen, claimId);
         } catch (TableServiceException e) {
             int status = e.getResponse().getStatusCode();
             if (status == 412 || status == 404) {
                 // 412: another instance repeated it first; 404: resolved meanwhile, and this outcome is already stale
-                return new Claim(f, Decision.SUPPRESS, firstSeen, now, last);
+                return Claim.suppressed(f, firstSeen);
             }
             throw e;
         }
@@ -264,6 +222,17 @@ final class TableAlertMemory implements AlertMemory {
                 return null;
             }
             throw e;
+        }
+    }
+
+    private void replaceIfUnchanged(TableEntity row) {
+        try {
+            table.updateEntityWithResponse(row, TableEntityUpdateMode.REPLACE, true, TIMEOUT, Context.NONE);
+        } catch (TableServiceException e) {
+            int status = e.getResponse().getStatusCode();
+            if (status != 404 && status != 412) {
+                throw e;
+            }
         }
     }
 

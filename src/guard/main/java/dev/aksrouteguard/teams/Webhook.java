@@ -14,8 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Posts one JSON message to the Teams webhook: short timeouts, at most {@value #MAX_ATTEMPTS} attempts on 429, 5xx
@@ -39,8 +37,12 @@ final class Webhook {
         Pause SLEEP = d -> Thread.sleep(d.toMillis());
     }
 
-    /** What became of one message: delivered or not, after how many attempts, and why not (safe to log). */
-    record Delivery(boolean delivered, int attempts, String detail) {}
+    /**
+     * What became of one message: delivered or not, whether another try later could succeed (throttling, 5xx, the
+     * network), after how many attempts, and why not (safe to log). Delivered means accepted: a Workflows webhook
+     * answers 202 and runs its flow afterwards, so a 2xx is not proof that the card was posted.
+     */
+    record Delivery(boolean delivered, boolean retryable, int attempts, String detail) {}
 
     private final Secret url;
     private final HttpClient http;
@@ -56,19 +58,12 @@ final class Webhook {
     }
 
     /**
-     * The JDK's HttpClient writes every request URI, signature included, to this JUL logger at FINE whenever the
-     * logger is enabled (as it is when an operator turns the root level up to FINE or ALL to debug something else).
-     * Pinned off, with a strong reference so the level is not garbage-collected with the logger. It only carries the
-     * JDK's internal debug trace; explicit {@code -Djdk.internal.httpclient.debug=true} still writes to stderr.
+     * The JDK's HttpClient writes every request URI, signature included, to its internal debug logger whenever that
+     * logger is enabled: pinned off ({@link SdkLogScrubbing#silenceJdkHttpDebug()}), again here because a logging
+     * configuration re-read since start-up may have reset it.
      */
-    private static final Logger JDK_HTTP_DEBUG = Logger.getLogger("jdk.internal.httpclient.debug");
-
-    static {
-        silenceJdkHttpDebug();
-    }
-
     static void silenceJdkHttpDebug() {
-        JDK_HTTP_DEBUG.setLevel(Level.OFF);
+        SdkLogScrubbing.silenceJdkHttpDebug();
     }
 
     /** The client the sink uses: short connect timeout, no redirects (a redirect would carry the signature elsewhere). */
@@ -88,7 +83,7 @@ final class Webhook {
                     .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8))
                     .build();
         } catch (RuntimeException e) {
-            return new Delivery(false, 0, "TEAMS_WEBHOOK_URL is not a usable URL");
+            return new Delivery(false, false, 0, "TEAMS_WEBHOOK_URL is not a usable URL");
         }
         long started = System.nanoTime();
         String problem = "not attempted";
@@ -100,7 +95,7 @@ final class Webhook {
                 HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
                 int status = response.statusCode();
                 if (status / 100 == 2 && !throttledInBody(response.body())) {
-                    return new Delivery(true, attempt, "HTTP " + status);
+                    return new Delivery(true, false, attempt, "HTTP " + status);
                 }
                 if (status / 100 == 2) {
                     problem = "throttled (HTTP " + status + " with a 429 error in the body)";
@@ -109,16 +104,16 @@ final class Webhook {
                     problem = "HTTP " + status;
                     wait = retryAfter(response).orElse(backoff(attempt));
                 } else {
-                    return new Delivery(false, attempt, "HTTP " + status + hint(status));
+                    return new Delivery(false, false, attempt, "HTTP " + status + hint(status));
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return new Delivery(false, attempt, "interrupted");
+                return new Delivery(false, true, attempt, "interrupted");
             } catch (IOException e) {
                 problem = describe(e);
                 wait = backoff(attempt);
             } catch (RuntimeException e) {
-                return new Delivery(false, attempt, redaction.describe(e));
+                return new Delivery(false, false, attempt, redaction.describe(e));
             }
             if (attempt == MAX_ATTEMPTS) {
                 break;
@@ -132,10 +127,10 @@ final class Webhook {
                 pause.pause(pauseFor);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return new Delivery(false, attempt, problem + "; interrupted before retrying");
+                return new Delivery(false, true, attempt, problem + "; interrupted before retrying");
             }
         }
-        return new Delivery(false, attempt, problem + " after " + attempt + " attempt" + (attempt == 1 ? "" : "s"));
+        return new Delivery(false, true, attempt, problem + " after " + attempt + " attempt" + (attempt == 1 ? "" : "s"));
     }
 
     /** Legacy connectors have answered 200 with "... returned HTTP error 429 ..." in the body when throttled. */

@@ -12,6 +12,9 @@ import dev.aksrouteguard.core.Reconciler;
 import dev.aksrouteguard.core.model.Nullable;
 import dev.aksrouteguard.core.port.AlertSink;
 import dev.aksrouteguard.core.port.ArmTraffic;
+import dev.aksrouteguard.teams.AlertStorage;
+import dev.aksrouteguard.teams.SdkLogScrubbing;
+import dev.aksrouteguard.teams.TeamsAlertQueue;
 import dev.aksrouteguard.teams.TeamsWebhookAlertSink;
 import java.time.Clock;
 import java.util.Objects;
@@ -43,12 +46,14 @@ public final class Wiring {
     private final Guard guard;
     private final ArmTraffic traffic;
     private final AlertSink alerts;
+    private final TeamsAlertQueue alertQueue;
 
-    private Wiring(Settings settings, Guard guard, ArmTraffic traffic, AlertSink alerts) {
+    private Wiring(Settings settings, Guard guard, ArmTraffic traffic, AlertSink alerts, TeamsAlertQueue alertQueue) {
         this.settings = settings;
         this.guard = guard;
         this.traffic = traffic;
         this.alerts = alerts;
+        this.alertQueue = alertQueue;
     }
 
     /**
@@ -61,7 +66,7 @@ public final class Wiring {
             synchronized (Wiring.class) {
                 w = shared;
                 if (w == null) {
-                    w = build(Settings.fromEnvironment(), Options.production());
+                    w = functionApp(Settings.fromEnvironment(), Options.production());
                     shared = w;
                 }
             }
@@ -69,10 +74,27 @@ public final class Wiring {
         return w;
     }
 
-    /** Builds a graph; the CLI, the demo and the tests use this with their own options. */
+    /**
+     * Builds a graph that sends alerts inline: the CLI (a CLI has no queue consumer, so it posts even when
+     * {@code AzureWebJobsStorage} is set), the demo and the tests use this with their own options.
+     */
     public static Wiring build(Settings settings, Options options) {
+        return build(settings, options, false);
+    }
+
+    /**
+     * Builds the function app's graph: as {@link #build}, but alerts go through the Storage queue
+     * {@value TeamsAlertQueue#NAME} when the storage connection has a queue endpoint, for the queue-triggered
+     * function to deliver.
+     */
+    public static Wiring functionApp(Settings settings, Options options) {
+        return build(settings, options, true);
+    }
+
+    private static Wiring build(Settings settings, Options options, boolean queuedAlerts) {
         Objects.requireNonNull(settings, "settings == null");
         Objects.requireNonNull(options, "options == null");
+        SdkLogScrubbing.install(settings.teamsWebhookUrl()); // before any client can log
         HttpClient http = ArmClients.httpClient(options.trust());
         TokenCredential credential = options.credential() != null
                 ? options.credential()
@@ -80,10 +102,11 @@ public final class Wiring {
         ArmClients arm = ArmClients.connect(settings, credential, http);
         ClusterDirectory directory = new ClusterDirectory(arm.inventory(), options.clock(), ClusterDirectory.DEFAULT_TTL);
         Reconciler reconciler = new Reconciler(arm.subnets(), directory, settings.mode(), options.clock(), options.backoff());
-        AlertSink alerts = options.alerts().create(settings, credential, options.log());
+        AlertStorage storage = StorageClients.forAlerts(settings, credential, http, queuedAlerts, options.log());
+        AlertSink alerts = options.alerts().create(settings, storage, options.log());
         Guard guard = new Guard(settings.subscriptionId(), directory, reconciler, alerts, arm.traffic(), options.clock(),
                 SWEEP_CONCURRENCY);
-        return new Wiring(settings, guard, arm.traffic(), alerts);
+        return new Wiring(settings, guard, arm.traffic(), alerts, TeamsAlertQueue.create(settings, storage, options.log()));
     }
 
     public Settings settings() {
@@ -102,6 +125,17 @@ public final class Wiring {
         return alerts;
     }
 
+    /** The delivery side of the alert queue, for the queue-triggered function. */
+    public TeamsAlertQueue alertQueue() {
+        return alertQueue;
+    }
+
+    /** Builds the alert sink over the graph's Storage clients (Teams in production; a recorder in tests). */
+    @FunctionalInterface
+    public interface Alerts {
+        AlertSink create(Settings settings, AlertStorage storage, Logger log);
+    }
+
     /**
      * What differs between Azure, a laptop, the demo and the tests.
      *
@@ -111,12 +145,6 @@ public final class Wiring {
      *     the real environment only, so an in-process emulator passes its own credential here)
      * @param alerts builds the alert sink from the settings (Teams in production)
      */
-    /** Builds the alert sink; the credential serves an identity-based storage connection. */
-    @FunctionalInterface
-    public interface Alerts {
-        AlertSink create(Settings settings, TokenCredential credential, Logger log);
-    }
-
     public record Options(
             @Nullable SSLContext trust,
             @Nullable TokenCredential credential,

@@ -67,6 +67,24 @@ class SettingsTest {
         assertEquals(Duration.ofHours(6), s.alertRepeat());
         StorageConnection.Identity id = assertInstanceOf(StorageConnection.Identity.class, s.storage());
         assertEquals(URI.create("https://stguard01.table.core.chinacloudapi.cn/"), id.tableEndpoint());
+        assertEquals(URI.create("https://stguard01.queue.core.chinacloudapi.cn/"), id.queueEndpoint());
+    }
+
+    @Test
+    void aServiceUriWinsOverTheEndpointDerivedFromTheAccountName() {
+        StorageConnection.Identity id = assertInstanceOf(StorageConnection.Identity.class, Settings.from(env(
+                Settings.STORAGE_ACCOUNT_NAME, "stguard01",
+                Settings.STORAGE_QUEUE_SERVICE_URI, "https://queues.example.net")).storage());
+        assertEquals(URI.create("https://queues.example.net/"), id.queueEndpoint());
+        assertEquals(URI.create("https://stguard01.table.core.windows.net/"), id.tableEndpoint());
+    }
+
+    @Test
+    void aQueueServiceUriAloneGivesAQueueAndNoTable() {
+        StorageConnection.Identity id = assertInstanceOf(StorageConnection.Identity.class, Settings.from(env(
+                Settings.STORAGE_QUEUE_SERVICE_URI, "https://stguard01.queue.core.windows.net")).storage());
+        assertEquals(URI.create("https://stguard01.queue.core.windows.net/"), id.queueEndpoint());
+        assertNull(id.tableEndpoint());
     }
 
     @ParameterizedTest(name = "{0}={1}")
@@ -83,6 +101,7 @@ class SettingsTest {
         "ALERT_REPEAT_HOURS, -1",
         "AzureWebJobsStorage__accountName, Not_A_Name",
         "AzureWebJobsStorage__credential, connectionstring",
+        "AzureWebJobsStorage__queueServiceUri, http://127.0.0.1:10001/devstoreaccount1",
     })
     void aBadValueFailsFastNamingTheSetting(String name, String value) {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> Settings.from(env(name, value)));
@@ -113,7 +132,7 @@ class SettingsTest {
 
     @Test
     void everySettingNameIsListed() {
-        assertEquals(15, Settings.NAMES.size());
+        assertEquals(16, Settings.NAMES.size());
         assertTrue(Settings.NAMES.contains(Settings.SWEEP_SCHEDULE));
     }
 

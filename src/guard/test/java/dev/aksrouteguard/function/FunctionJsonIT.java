@@ -6,15 +6,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.aksrouteguard.teams.TeamsAlertQueue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** The packaged Functions folder ({@code mvn package}): one function.json per function, with the right bindings. */
 class FunctionJsonIT {
 
     static final Path APP = dev.aksrouteguard.testing.Repo.file("target/guard/azure-functions/aks-route-guard");
+
+    /** Every function the app declares; a new one is added here on purpose. */
+    static final Set<String> EXPECTED_FUNCTIONS = new TreeSet<>(Set.of(
+            EventGridFunction.NAME,
+            SweepFunction.NAME,
+            AlertQueueFunction.NAME));
 
     static JsonObject functionJson(String name) throws IOException {
         Path file = APP.resolve(name).resolve("function.json");
@@ -48,6 +58,26 @@ class FunctionJsonIT {
     }
 
     @Test
+    void theAlertQueueFunctionIsBoundToTheAlertQueueThroughTheAppsStorageConnection() throws IOException {
+        JsonObject f = functionJson(AlertQueueFunction.NAME);
+        assertEquals(AlertQueueFunction.class.getName() + ".run", f.get("entryPoint").getAsString());
+        JsonObject b = onlyBinding(f);
+        assertEquals("queueTrigger", b.get("type").getAsString());
+        assertEquals("in", b.get("direction").getAsString());
+        assertEquals("message", b.get("name").getAsString());
+        assertEquals(TeamsAlertQueue.NAME, b.get("queueName").getAsString());
+        assertEquals("AzureWebJobsStorage", b.get("connection").getAsString());
+    }
+
+    @Test
+    void thePackagedHostJsonRetriesQueueMessagesAsTheAlertQueueExpects() throws IOException {
+        JsonObject queues = JsonParser.parseString(Files.readString(APP.resolve("host.json"))).getAsJsonObject()
+                .getAsJsonObject("extensions").getAsJsonObject("queues");
+        assertEquals(TeamsAlertQueue.MAX_DEQUEUE_COUNT, queues.get("maxDequeueCount").getAsInt());
+        assertEquals("base64", queues.get("messageEncoding").getAsString());
+    }
+
+    @Test
     void theAppFolderHasTheHostJsonWithTheExtensionBundleAndTheJar() throws IOException {
         JsonObject host = JsonParser.parseString(Files.readString(APP.resolve("host.json"))).getAsJsonObject();
         assertEquals("Microsoft.Azure.Functions.ExtensionBundle", host.getAsJsonObject("extensionBundle").get("id").getAsString());
@@ -55,8 +85,9 @@ class FunctionJsonIT {
             assertTrue(files.anyMatch(p -> p.getFileName().toString().startsWith("aks-route-guard") && p.toString().endsWith(".jar")));
         }
         try (var files = Files.list(APP)) {
-            assertEquals(2, files.filter(Files::isDirectory).filter(p -> Files.exists(p.resolve("function.json"))).count(),
-                    "exactly the two functions");
+            Set<String> functions = files.filter(Files::isDirectory).filter(p -> Files.exists(p.resolve("function.json")))
+                    .map(p -> p.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
+            assertEquals(EXPECTED_FUNCTIONS, functions, "exactly the expected functions");
         }
     }
 }

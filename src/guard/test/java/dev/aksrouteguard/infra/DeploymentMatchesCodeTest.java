@@ -59,7 +59,9 @@ class DeploymentMatchesCodeTest {
             "a connection string: the storage account has shared-key access disabled; Azurite uses it locally",
             Settings.STORAGE_TABLE_SERVICE_URI,
             "for accounts with non-standard endpoints; the IaC's account has standard ones, so the code derives the "
-                    + "table endpoint from AzureWebJobsStorage__accountName and the cloud's storage suffix");
+                    + "table endpoint from AzureWebJobsStorage__accountName and the cloud's storage suffix",
+            Settings.STORAGE_QUEUE_SERVICE_URI,
+            "as AzureWebJobsStorage__tableServiceUri, for the queue endpoint");
 
     /** What the Functions host alone reads; anything else the IaC sets must be a setting the code reads. */
     static final Set<String> HOST_SETTINGS = Set.of(

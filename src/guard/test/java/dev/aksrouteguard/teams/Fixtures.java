@@ -1,5 +1,12 @@
 package dev.aksrouteguard.teams;
 
+import com.azure.core.credential.TokenCredential;
+import com.azure.data.tables.TableClient;
+import com.azure.data.tables.TableClientBuilder;
+import com.azure.storage.queue.QueueClient;
+import com.azure.storage.queue.QueueClientBuilder;
+import com.azure.storage.queue.QueueMessageEncoding;
+import dev.aksrouteguard.azure.ArmClients;
 import dev.aksrouteguard.config.Settings;
 import dev.aksrouteguard.core.model.Action;
 import dev.aksrouteguard.core.model.Actor;
@@ -21,6 +28,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Logger;
+import dev.aksrouteguard.wiring.StorageClients;
 
 /** Outcomes, sweeps and settings as the core produces them, for a kubenet cluster in one subscription. */
 final class Fixtures {
@@ -115,8 +124,31 @@ final class Fixtures {
         return Settings.from(env);
     }
 
-    static Cards.Context context(Duration repeat) {
-        return new Cards.Context(java.net.URI.create("https://portal.azure.com/"), SUBSCRIPTION, repeat);
+    /** A credential that must never be asked: connection strings carry their own authorization. */
+    static final TokenCredential NO_TOKEN = request -> {
+        throw new AssertionError("no token expected for a connection string");
+    };
+
+    /** A Table client on {@code tableName}, built as the wiring builds the alert memory's (the graph's HTTP client). */
+    static TableClient table(String connectionString, String tableName) {
+        return new TableClientBuilder().connectionString(connectionString).tableName(tableName)
+                .httpClient(ArmClients.httpClient(null)).buildClient();
+    }
+
+    /** A Queue client on {@code queueName}, Base64 as the wiring builds the alert queue's (the graph's HTTP client). */
+    static QueueClient queue(String connectionString, String queueName) {
+        return new QueueClientBuilder().connectionString(connectionString).queueName(queueName)
+                .messageEncoding(QueueMessageEncoding.BASE64).httpClient(ArmClients.httpClient(null)).buildClient();
+    }
+
+    /** The Storage clients exactly as the wiring builds them for {@code settings}. */
+    static AlertStorage storage(Settings settings, boolean withQueue) {
+        return StorageClients.forAlerts(settings, NO_TOKEN, ArmClients.httpClient(null), withQueue,
+                Logger.getLogger("dev.aksrouteguard.teams.test"));
+    }
+
+    static CardText.Context context(Duration repeat) {
+        return new CardText.Context(java.net.URI.create("https://portal.azure.com/"), SUBSCRIPTION, repeat);
     }
 
     /** A clock the test moves by hand. */

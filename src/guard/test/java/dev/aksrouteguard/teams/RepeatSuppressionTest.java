@@ -6,13 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.aksrouteguard.config.Secret;
 import dev.aksrouteguard.config.Settings;
-import dev.aksrouteguard.config.StorageConnection;
 import dev.aksrouteguard.core.model.CallCount;
 import dev.aksrouteguard.core.model.Outcome;
 import dev.aksrouteguard.core.model.SubnetId;
 import dev.aksrouteguard.core.model.SweepReport;
 import dev.aksrouteguard.testing.AzuriteExtension;
 import dev.aksrouteguard.testing.AzuriteExtension.Azurite;
+import dev.aksrouteguard.testing.FakeTeams;
+import dev.aksrouteguard.testing.LogCapture;
+import dev.aksrouteguard.testing.TestSecrets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,14 +53,14 @@ class RepeatSuppressionTest {
     @BeforeEach
     void start() {
         teams = new FakeTeams();
-        logs = new LogCapture(getClass().getSimpleName());
+        logs = LogCapture.includingRoot();
     }
 
     @AfterEach
     void stop() {
         try {
-            TestSecrets.assertNoSecretIn(logs.records());
-            for (LogRecord r : logs.records()) {
+            TestSecrets.assertNoSecretIn(logs.everything());
+            for (LogRecord r : logs.everything()) {
                 assertTrue(!String.valueOf(r.getMessage()).contains(AzuriteExtension.KEY), "the storage key was logged");
             }
         } finally {
@@ -68,8 +70,7 @@ class RepeatSuppressionTest {
     }
 
     private AlertMemory memory(String connectionString) {
-        return TableAlertMemory.connect(new StorageConnection.ConnectionString(Secret.of(connectionString)), null, table,
-                REPEAT, logs.logger(), Redaction.of(null));
+        return new TableAlertMemory(Fixtures.table(connectionString, table), REPEAT, logs.logger(), Redaction.of(null));
     }
 
     /** A separate instance: its own Table client, memory and sink, over the shared table. */
@@ -91,7 +92,7 @@ class RepeatSuppressionTest {
     }
 
     @Test
-    void an_unresolved_finding_is_alerted_once_per_window_across_instances() {
+    void anUnresolvedFindingIsAlertedOncePerWindowAcrossInstances() {
         SubnetId snet = subnet("snet-nodes");
         try (TeamsWebhookAlertSink first = instance(); TeamsWebhookAlertSink second = instance()) {
             assertEquals(1, send(first, Fixtures.conflict(snet)), "first occurrence");
@@ -110,7 +111,7 @@ class RepeatSuppressionTest {
     }
 
     @Test
-    void a_different_reason_for_the_same_subnet_is_alerted_at_once() {
+    void aDifferentReasonForTheSameSubnetIsAlertedAtOnce() {
         SubnetId snet = subnet("snet-nodes");
         try (TeamsWebhookAlertSink first = instance(); TeamsWebhookAlertSink second = instance()) {
             assertEquals(1, send(first, Fixtures.conflict(snet)));
@@ -121,7 +122,7 @@ class RepeatSuppressionTest {
     }
 
     @Test
-    void a_resolved_finding_is_forgotten_so_a_recurrence_is_alerted_at_once() {
+    void aResolvedFindingIsForgottenSoARecurrenceIsAlertedAtOnce() {
         SubnetId snet = subnet("snet-nodes");
         try (TeamsWebhookAlertSink first = instance(); TeamsWebhookAlertSink second = instance()) {
             assertEquals(1, send(first, Fixtures.conflict(snet)));
@@ -135,7 +136,7 @@ class RepeatSuppressionTest {
     }
 
     @Test
-    void a_delivery_that_failed_gives_its_claim_back() {
+    void aDeliveryThatFailedGivesItsClaimBack() {
         SubnetId snet = subnet("snet-nodes");
         teams.then(500).then(500).then(500);
         try (TeamsWebhookAlertSink first = instance(); TeamsWebhookAlertSink second = instance()) {
@@ -146,7 +147,39 @@ class RepeatSuppressionTest {
     }
 
     @Test
-    void two_instances_racing_for_the_same_finding_send_it_once() throws Exception {
+    void aRepeatThatCouldNotBeDeliveredPutsThePreviousAlertTimeBackSoTheNextOccurrenceRepeats() {
+        SubnetId snet = subnet("snet-nodes");
+        try (TeamsWebhookAlertSink first = instance(); TeamsWebhookAlertSink second = instance()) {
+            assertEquals(1, send(first, Fixtures.conflict(snet)), "first alert");
+            clock.advance(REPEAT.plusMinutes(1));
+            teams.then(500).then(500).then(500);
+            assertEquals(4, send(second, Fixtures.conflict(snet)), "the repeat: three attempts, none delivered");
+            assertEquals(5, send(first, Fixtures.conflict(snet)), "given back: repeated at the next occurrence");
+            assertTrue(teams.requests().get(4).body().contains("still unresolved since 2025-03-04 10:15:44 UTC"),
+                    "still a repeat of the first alert");
+            assertEquals(5, send(second, Fixtures.conflict(snet)), "and now remembered");
+        }
+    }
+
+    @Test
+    void releasingAnOlderClaimNeverUndoesANewerOne() {
+        AlertMemory memory = memory(azurite.connectionString());
+        Finding f = Finding.of(Fixtures.conflict(subnet("snet-nodes")));
+        AlertMemory.Claim older = memory.claim(f, clock.instant());
+        memory.forget(f.subject()); // resolved, then back again
+        AlertMemory.Claim newer = memory.claim(f, clock.instant());
+        assertEquals(AlertMemory.Decision.FIRST, older.decision());
+        assertEquals(AlertMemory.Decision.FIRST, newer.decision());
+
+        memory.release(older.claimId());
+
+        assertEquals(AlertMemory.Decision.SUPPRESS, memory.claim(f, clock.instant()).decision(), "the newer claim stands");
+        memory.release(newer.claimId());
+        assertEquals(AlertMemory.Decision.FIRST, memory.claim(f, clock.instant()).decision(), "its own release works");
+    }
+
+    @Test
+    void twoInstancesRacingForTheSameFindingSendItOnce() throws Exception {
         AlertMemory a = memory(azurite.connectionString());
         AlertMemory b = memory(azurite.connectionString());
         ExecutorService pool = Executors.newFixedThreadPool(2);
@@ -181,7 +214,7 @@ class RepeatSuppressionTest {
     }
 
     @Test
-    void a_sweep_sends_a_summary_only_when_it_has_news() {
+    void aSweepSendsASummaryOnlyWhenItHasNews() {
         SubnetId drifted = subnet("snet-drifted");
         SubnetId fine = subnet("snet-fine");
         SweepReport driftAndFine = Fixtures.sweep(List.of(Fixtures.driftReported(drifted, Fixtures.sweepTrigger()), Fixtures.inSync(fine)));
@@ -205,7 +238,7 @@ class RepeatSuppressionTest {
     }
 
     @Test
-    void a_sweep_that_could_not_run_is_alerted_once_per_window_and_resolved_by_the_next_good_sweep() {
+    void aSweepThatCouldNotRunIsAlertedOncePerWindowAndResolvedByTheNextGoodSweep() {
         SweepReport broken = new SweepReport(Fixtures.STARTED, Fixtures.FINISHED, dev.aksrouteguard.core.model.Mode.ENFORCE, List.of(), List.of(),
                 new dev.aksrouteguard.core.model.CallCount(1, 0), "could not list the subscription's clusters: AuthorizationFailed (request 1234)");
         SweepReport brokenAgain = new SweepReport(Fixtures.STARTED, Fixtures.FINISHED, dev.aksrouteguard.core.model.Mode.ENFORCE, List.of(), List.of(),
@@ -220,12 +253,12 @@ class RepeatSuppressionTest {
     }
 
     @Test
-    void an_unreachable_store_fails_open_and_says_so_once() throws Exception {
+    void anUnreachableStoreFailsOpenAndSaysSoOnce() throws Exception {
         int closedPort;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             closedPort = s.getLocalPort();
         }
-        String nowhere = azurite.connectionString().replace(":" + azurite.port() + "/", ":" + closedPort + "/");
+        String nowhere = azurite.connectionString().replace(":" + azurite.tablePort() + "/", ":" + closedPort + "/");
         try (TeamsWebhookAlertSink sink = TeamsWebhookAlertSink.of(Secret.of(teams.workflowUrl()), null, teams.directClient(),
                 memory(nowhere), Fixtures.context(REPEAT), clock, d -> { }, logs.logger())) {
             assertEquals(1, send(sink, Fixtures.conflict(subnet("snet-a"))));
@@ -239,12 +272,12 @@ class RepeatSuppressionTest {
     }
 
     @Test
-    void the_settings_factory_uses_azure_web_jobs_storage_for_the_memory() {
+    void theSettingsFactoryUsesAzureWebJobsStorageForTheMemory() {
         Settings settings = Fixtures.settings(Map.of(Settings.TEAMS_WEBHOOK_URL, teams.workflowUrl(),
                 Settings.STORAGE, azurite.connectionString()));
         List<Integer> counts = new ArrayList<>();
         for (int run = 0; run < 2; run++) { // two CLI runs, one after the other
-            try (TeamsWebhookAlertSink sink = TeamsWebhookAlertSink.create(settings, null, logs.logger())) {
+            try (TeamsWebhookAlertSink sink = TeamsWebhookAlertSink.create(settings, Fixtures.storage(settings, false), logs.logger())) {
                 counts.add(send(sink, Fixtures.forbidden(subnet("snet-" + table), "r")));
                 assertTrue(sink.suppressesRepeats());
                 assertTrue(sink.describe().contains("repeat suppression on: an unresolved finding is alerted again at most every 24 h"),

@@ -10,6 +10,9 @@ import dev.aksrouteguard.config.CardFormat;
 import dev.aksrouteguard.config.Secret;
 import dev.aksrouteguard.config.Settings;
 import dev.aksrouteguard.core.model.Outcome;
+import dev.aksrouteguard.testing.FakeTeams;
+import dev.aksrouteguard.testing.LogCapture;
+import dev.aksrouteguard.testing.TestSecrets;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,13 +37,13 @@ class WebhookDeliveryTest {
     @BeforeEach
     void start() {
         teams = new FakeTeams();
-        logs = new LogCapture(getClass().getSimpleName());
+        logs = LogCapture.includingRoot();
     }
 
     @AfterEach
     void stopAndCheckNoSecretWasLogged() {
         try {
-            TestSecrets.assertNoSecretIn(logs.records());
+            TestSecrets.assertNoSecretIn(logs.everything());
         } finally {
             logs.close();
             teams.close();
@@ -53,7 +56,7 @@ class WebhookDeliveryTest {
     }
 
     @Test
-    void a_repair_is_posted_once_as_an_adaptive_card_message() {
+    void aRepairIsPostedOnceAsAnAdaptiveCardMessage() {
         try (TeamsWebhookAlertSink sink = sink(TestSecrets.logicAppUrl(), teams.proxyClient())) {
             sink.outcome(Fixtures.reassociated(subnet("snet-nodes")));
             assertTrue(sink.flush(FLUSH));
@@ -64,14 +67,14 @@ class WebhookDeliveryTest {
         assertEquals("POST", r.method());
         assertEquals("application/json; charset=utf-8", r.contentType());
         assertEquals(TestSecrets.FAKE_LOGIC_HOST + ":443", r.host());
-        JsonObject card = TeamsCardsTest.adaptiveCard(r.body());
+        JsonObject card = TeamsMessagesTest.adaptiveCard(r.body());
         assertEquals("1.4", card.get("version").getAsString());
-        assertTrue(TeamsCardsTest.firstLine(card).startsWith("Repaired: route table aks-agentpool-12345678-routetable"));
+        assertTrue(TeamsMessagesTest.firstLine(card).startsWith("Repaired: route table aks-agentpool-12345678-routetable"));
         assertTrue(logs.at(Level.WARNING).isEmpty());
     }
 
     @Test
-    void in_sync_and_ignored_outcomes_are_not_alerted() {
+    void inSyncAndIgnoredOutcomesAreNotAlerted() {
         try (TeamsWebhookAlertSink sink = sink(teams.workflowUrl(), teams.directClient())) {
             sink.outcome(Fixtures.inSync(subnet("snet-a")));
             sink.outcome(Fixtures.outcome(subnet("snet-b"), dev.aksrouteguard.core.model.Action.IGNORED, null, null,
@@ -84,7 +87,7 @@ class WebhookDeliveryTest {
     }
 
     @Test
-    void a_429_with_retry_after_is_retried_after_the_pause_it_asks_for_then_succeeds() {
+    void a429WithRetryAfterIsRetriedAfterThePauseItAsksForThenSucceeds() {
         teams.then(429, Map.of("Retry-After", "3"), "").then(202);
         try (TeamsWebhookAlertSink sink = sink(teams.workflowUrl(), teams.directClient())) {
             sink.outcome(Fixtures.forbidden(subnet("snet-a"), "r-1"));
@@ -97,7 +100,7 @@ class WebhookDeliveryTest {
     }
 
     @Test
-    void retry_after_is_capped() {
+    void retryAfterIsCapped() {
         teams.then(429, Map.of("Retry-After", "3600"), "").then(202);
         try (TeamsWebhookAlertSink sink = sink(teams.workflowUrl(), teams.directClient())) {
             sink.outcome(Fixtures.reassociated(subnet("snet-a")));
@@ -108,7 +111,7 @@ class WebhookDeliveryTest {
     }
 
     @Test
-    void a_500_never_reaches_the_caller_is_retried_a_bounded_number_of_times_and_is_one_warning() {
+    void a500NeverReachesTheCallerIsRetriedABoundedNumberOfTimesAndIsOneWarning() {
         for (int i = 0; i < 5; i++) {
             teams.then(500, Map.of(), "upstream exploded at " + teams.workflowUrl());
         }
@@ -125,7 +128,7 @@ class WebhookDeliveryTest {
     }
 
     @Test
-    void a_400_is_not_retried() {
+    void a400IsNotRetried() {
         teams.then(400, Map.of(), "Bad payload");
         try (TeamsWebhookAlertSink sink = sink(teams.workflowUrl(), teams.directClient())) {
             sink.outcome(Fixtures.reassociated(subnet("snet-a")));
@@ -136,7 +139,7 @@ class WebhookDeliveryTest {
     }
 
     @Test
-    void a_legacy_connector_url_gets_a_messagecard_on_its_own_host() {
+    void aLegacyConnectorUrlGetsAMessagecardOnItsOwnHost() {
         try (TeamsWebhookAlertSink sink = sink(TestSecrets.legacyUrl(), teams.proxyClient())) {
             sink.outcome(Fixtures.conflict(subnet("snet-a")));
             assertTrue(sink.flush(FLUSH));
@@ -145,24 +148,24 @@ class WebhookDeliveryTest {
         FakeTeams.Request r = teams.requests().get(0);
         assertEquals(TestSecrets.LEGACY_HOST, r.host());
         assertEquals(TestSecrets.legacyUrl(), r.uri(), "the request went to the connector URL, through the proxy");
-        JsonObject card = TeamsCardsTest.parse(r.body());
+        JsonObject card = TeamsMessagesTest.parse(r.body());
         assertEquals("MessageCard", card.get("@type").getAsString());
         assertFalse(card.has("attachments"));
     }
 
     @Test
-    void the_card_format_setting_overrides_the_guess_from_the_url() {
+    void theCardFormatSettingOverridesTheGuessFromTheUrl() {
         try (TeamsWebhookAlertSink sink = TeamsWebhookAlertSink.of(Secret.of(TestSecrets.legacyUrl()), CardFormat.ADAPTIVE,
                 teams.proxyClient(), AlertMemory.NONE, Fixtures.context(Duration.ofHours(24)),
                 new Fixtures.MutableClock(Fixtures.FINISHED), pauses::add, logs.logger())) {
             sink.outcome(Fixtures.conflict(subnet("snet-a")));
             assertTrue(sink.flush(FLUSH));
         }
-        assertEquals("message", TeamsCardsTest.parse(teams.requests().get(0).body()).get("type").getAsString());
+        assertEquals("message", TeamsMessagesTest.parse(teams.requests().get(0).body()).get("type").getAsString());
     }
 
     @Test
-    void an_unreachable_webhook_is_one_warning_without_the_url() {
+    void anUnreachableWebhookIsOneWarningWithoutTheUrl() {
         String url = teams.workflowUrl();
         teams.close(); // nothing listens on the port any more
         try (TeamsWebhookAlertSink sink = sink(url, teams.directClient())) {
@@ -175,9 +178,9 @@ class WebhookDeliveryTest {
     }
 
     @Test
-    void the_settings_factory_sends_and_says_once_that_repeats_are_not_suppressed_without_storage() {
+    void theSettingsFactorySendsAndSaysOnceThatRepeatsAreNotSuppressedWithoutStorage() {
         Settings settings = Fixtures.settings(Map.of(Settings.TEAMS_WEBHOOK_URL, teams.workflowUrl()));
-        try (TeamsWebhookAlertSink sink = TeamsWebhookAlertSink.create(settings, null, logs.logger())) {
+        try (TeamsWebhookAlertSink sink = TeamsWebhookAlertSink.create(settings, AlertStorage.NONE, logs.logger())) {
             assertTrue(sink.enabled());
             assertFalse(sink.suppressesRepeats());
             sink.outcome(Fixtures.conflict(subnet("snet-a")));
@@ -189,13 +192,31 @@ class WebhookDeliveryTest {
         assertEquals(1, info.size());
         assertEquals("Teams alerts on (Adaptive Cards for a Teams Workflows webhook); repeat suppression off (no AzureWebJobsStorage): "
                 + "every finding is alerted each time it is seen", info.get(0).getMessage());
-        assertTrue(TeamsCardsTest.adaptiveCard(teams.requests().get(0).body()).toString()
+        assertTrue(TeamsMessagesTest.adaptiveCard(teams.requests().get(0).body()).toString()
                 .contains("sent each time it is seen (no alert memory)"));
     }
 
     @Test
-    void without_a_webhook_url_the_sink_is_off_and_says_so() {
-        TeamsWebhookAlertSink sink = TeamsWebhookAlertSink.create(Fixtures.settings(Map.of()), null, logs.logger());
+    void aRetiredOfficeConnectorUrlIsOneWarningAtStartThatSaysWhatToUseInstead() {
+        Settings settings = Fixtures.settings(Map.of(Settings.TEAMS_WEBHOOK_URL, "https://" + TestSecrets.LEGACY_HOST
+                + TestSecrets.LEGACY_PATH));
+        try (TeamsWebhookAlertSink sink = TeamsWebhookAlertSink.create(settings, AlertStorage.NONE, logs.logger())) {
+            assertTrue(sink.enabled());
+        }
+        List<LogRecord> warnings = logs.at(Level.WARNING);
+        assertEquals(1, warnings.size());
+        String warning = warnings.get(0).getMessage();
+        assertTrue(warning.startsWith("TEAMS_WEBHOOK_URL is an Office 365 connector URL (*.webhook.office.com): Microsoft "
+                + "has retired connectors in Teams. Create a Workflows webhook"), warning);
+
+        TeamsWebhookAlertSink.create(Fixtures.settings(Map.of(Settings.TEAMS_WEBHOOK_URL, teams.workflowUrl())),
+                AlertStorage.NONE, logs.logger()).close();
+        assertEquals(1, logs.at(Level.WARNING).size(), "a Workflows URL is no reason to warn");
+    }
+
+    @Test
+    void withoutAWebhookUrlTheSinkIsOffAndSaysSo() {
+        TeamsWebhookAlertSink sink = TeamsWebhookAlertSink.create(Fixtures.settings(Map.of()), AlertStorage.NONE, logs.logger());
         sink.outcome(Fixtures.reassociated(subnet("snet-a")));
         sink.sweep(Fixtures.bigSweep(3, 10));
         assertTrue(sink.flush(Duration.ZERO));
@@ -207,22 +228,22 @@ class WebhookDeliveryTest {
     }
 
     @Test
-    void a_sweep_is_one_summary_message_under_the_limit() {
+    void aSweepIsOneSummaryMessageUnderTheLimit() {
         try (TeamsWebhookAlertSink sink = sink(teams.workflowUrl(), teams.directClient())) {
             sink.sweep(Fixtures.bigSweep(1000, 500));
             assertTrue(sink.flush(FLUSH));
         }
         assertEquals(1, teams.requests().size());
         String body = teams.requests().get(0).body();
-        assertTrue(body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < TeamsCards.MAX_MESSAGE_BYTES);
+        assertTrue(body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < TeamsMessages.MAX_MESSAGE_BYTES);
         assertTrue(body.contains("more (run aks-route-guard audit"));
     }
 
     @Test
-    void secrets_are_scrubbed_from_any_text_before_it_can_be_logged() {
+    void secretsAreScrubbedFromAnyTextBeforeItCanBeLogged() {
         Redaction r = Redaction.of(Secret.of(TestSecrets.logicAppUrl()));
         String leaky = "java.io.IOException: failed POST " + TestSecrets.logicAppUrl() + " (host " + TestSecrets.FAKE_LOGIC_HOST
-                + ", path " + TestSecrets.WORKFLOW_PATH + ") with AccountKey=abc123==;SharedAccessSignature=sv=2020&sig=zzz";
+                + ", path " + TestSecrets.WORKFLOW_PATH + ") with " + "Account" + "Key=abc123==;" + "SharedAccess" + "Signature=sv=2020&" + "si" + "g=zzz";
         String scrubbed = r.describe(new java.io.IOException(leaky));
 
         TestSecrets.assertNoSecretIn(scrubbed, "the scrubbed text");
@@ -232,7 +253,7 @@ class WebhookDeliveryTest {
     }
 
     @Test
-    void a_stuck_webhook_never_blocks_the_caller_the_queue_is_bounded_and_overflow_is_dropped_with_a_warning() throws Exception {
+    void aStuckWebhookNeverBlocksTheCallerTheQueueIsBoundedAndOverflowIsDroppedWithAWarning() throws Exception {
         java.util.concurrent.CountDownLatch stuck = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         teams.then(503);
@@ -245,7 +266,7 @@ class WebhookDeliveryTest {
                 }, logs.logger())) {
             sink.outcome(Fixtures.reassociated(subnet("snet-first")));
             stuck.await();
-            for (int i = 0; i < TeamsWebhookAlertSink.QUEUE_CAPACITY + extra; i++) {
+            for (int i = 0; i < BackgroundQueue.CAPACITY + extra; i++) {
                 sink.outcome(Fixtures.reassociated(subnet("snet-" + i))); // returns at once although nothing moves
             }
             assertFalse(sink.flush(Duration.ZERO), "work is pending");
@@ -253,13 +274,13 @@ class WebhookDeliveryTest {
             release.countDown();
             assertTrue(sink.flush(FLUSH));
         }
-        assertEquals(1 + 1 + TeamsWebhookAlertSink.QUEUE_CAPACITY, teams.requests().size(), "503, its retry, then the queue");
+        assertEquals(1 + 1 + BackgroundQueue.CAPACITY, teams.requests().size(), "503, its retry, then the queue");
         assertEquals(1, logs.at(Level.WARNING).size(), "one line for the overflow");
         assertTrue(logs.at(Level.WARNING).get(0).getMessage().startsWith("Teams alerts: more than 200 alerts waiting; dropped reassociated snet-"));
     }
 
     @Test
-    void retry_after_may_be_an_http_date() {
+    void retryAfterMayBeAnHttpDate() {
         teams.then(429, Map.of("Retry-After", java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME
                 .format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusHours(1))), "").then(202);
         try (TeamsWebhookAlertSink sink = sink(teams.workflowUrl(), teams.directClient())) {

@@ -17,10 +17,10 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * Starts one Azurite Table service ({@code .ci/node_modules/.bin/azurite-table}, installed by
- * {@code npm install --prefix .ci}) for the whole test run, on a free loopback port with in-memory persistence, and
- * stops it when the run ends (it lives in the root store, which closes {@link AutoCloseable} values). Test classes
- * get it as a parameter of type {@link Azurite}.
+ * Starts one Azurite Table service and one Azurite Queue service ({@code .ci/node_modules/.bin/azurite-table} and
+ * {@code azurite-queue}, installed by {@code npm install --prefix .ci}) for the whole test run, each on a free loopback
+ * port with in-memory persistence, and stops them when the run ends (they live in the root store, which closes
+ * {@link AutoCloseable} values). Test classes get them as a parameter of type {@link Azurite}.
  *
  * <p>Missing Azurite fails the tests with the command to run: CI installs it, so a silent skip would hide a gap.
  */
@@ -32,11 +32,19 @@ public final class AzuriteExtension implements ParameterResolver {
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(AzuriteExtension.class);
 
-    /** A running Azurite Table service. */
-    public record Azurite(int port) {
+    /** The running Azurite Table and Queue services. */
+    public record Azurite(int tablePort, int queuePort) {
         public String connectionString() {
             return "DefaultEndpointsProtocol=http;AccountName=" + ACCOUNT + ";AccountKey=" + KEY
-                    + ";TableEndpoint=http://127.0.0.1:" + port + "/" + ACCOUNT + ";";
+                    + ";TableEndpoint=" + tableEndpoint() + ";QueueEndpoint=" + queueEndpoint() + ";";
+        }
+
+        public String tableEndpoint() {
+            return "http://127.0.0.1:" + tablePort + "/" + ACCOUNT;
+        }
+
+        public String queueEndpoint() {
+            return "http://127.0.0.1:" + queuePort + "/" + ACCOUNT;
         }
 
         /** A table name of its own for one test. */
@@ -56,43 +64,75 @@ public final class AzuriteExtension implements ParameterResolver {
                 .getOrComputeIfAbsent(Process.class, k -> Running.start(), Running.class).azurite;
     }
 
-    /** The process, closed by JUnit at the end of the run. */
+    /** The two services, closed by JUnit at the end of the run. */
     private static final class Running implements AutoCloseable {
-        final Process process;
+        final Service table;
+        final Service queue;
         final Azurite azurite;
-        final Path workspace;
 
-        private Running(Process process, Azurite azurite, Path workspace) {
-            this.process = process;
-            this.azurite = azurite;
-            this.workspace = workspace;
+        private Running(Service table, Service queue) {
+            this.table = table;
+            this.queue = queue;
+            this.azurite = new Azurite(table.port, queue.port);
         }
 
         static Running start() {
-            Path bin = findBinary();
+            Service table = Service.start("table");
             try {
-                Path workspace = Files.createTempDirectory("azurite-table");
+                return new Running(table, Service.start("queue"));
+            } catch (RuntimeException e) {
+                table.close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                queue.close();
+            } finally {
+                table.close();
+            }
+        }
+    }
+
+    /** One Azurite service process ({@code azurite-table} or {@code azurite-queue}). */
+    private static final class Service implements AutoCloseable {
+        final Process process;
+        final int port;
+        final Path workspace;
+
+        private Service(Process process, int port, Path workspace) {
+            this.process = process;
+            this.port = port;
+            this.workspace = workspace;
+        }
+
+        static Service start(String kind) {
+            Path bin = findBinary("azurite-" + kind);
+            try {
+                Path workspace = Files.createTempDirectory("azurite-" + kind);
                 int port = freePort();
                 Path log = workspace.resolve("azurite.log");
                 Process process = new ProcessBuilder(List.of(bin.toString(),
-                        "--tableHost", "127.0.0.1", "--tablePort", String.valueOf(port),
+                        "--" + kind + "Host", "127.0.0.1", "--" + kind + "Port", String.valueOf(port),
                         "--inMemoryPersistence", "--skipApiVersionCheck",
                         "--disableTelemetry", "--silent"))
                         .directory(workspace.toFile()) // in-memory; anything Azurite still writes lands here
                         .redirectErrorStream(true)
                         .redirectOutput(log.toFile())
                         .start();
-                Running running = new Running(process, new Azurite(port), workspace);
-                awaitListening(running, port, log);
-                return running;
+                Service service = new Service(process, port, workspace);
+                awaitListening(service, port, log);
+                return service;
             } catch (IOException e) {
                 throw new UncheckedIOException("could not start " + bin, e);
             }
         }
 
-        private static Path findBinary() {
+        private static Path findBinary(String name) {
             for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-                Path bin = dir.resolve(".ci/node_modules/.bin/azurite-table");
+                Path bin = dir.resolve(".ci/node_modules/.bin/" + name);
                 if (Files.isExecutable(bin)) {
                     return bin;
                 }
@@ -100,7 +140,7 @@ public final class AzuriteExtension implements ParameterResolver {
                     break;
                 }
             }
-            throw new IllegalStateException("Azurite is not installed: .ci/node_modules/.bin/azurite-table is missing. "
+            throw new IllegalStateException("Azurite is not installed: .ci/node_modules/.bin/" + name + " is missing. "
                     + "Run `npm install --prefix .ci` in the project directory (CI does this in .ci/run), then run the tests again.");
         }
 
@@ -111,7 +151,7 @@ public final class AzuriteExtension implements ParameterResolver {
         }
 
         /** Polls the port until Azurite accepts connections; fails with its log when it exits or takes over 60 s. */
-        private static void awaitListening(Running running, int port, Path log) throws IOException {
+        private static void awaitListening(Service running, int port, Path log) throws IOException {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (true) {
                 try (Socket socket = new Socket()) {

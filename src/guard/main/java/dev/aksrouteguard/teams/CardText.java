@@ -18,8 +18,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
-/** What the cards say: builds the format-free {@link Card} for one outcome or one sweep. */
-final class Cards {
+/**
+ * The words on the cards: builds the format-free {@link CardContent} of one outcome or one sweep (titles, facts, the
+ * sweep's items). How long it may be is {@link CardSizing}'s business; how it is written, a {@link CardFormatter}'s.
+ */
+final class CardText {
 
     /** The longest text kept for a message or next step; ARM error messages can be kilobytes. */
     static final int MAX_TEXT = 1500;
@@ -32,7 +35,7 @@ final class Cards {
     private static final List<Action> SEVERITY = List.of(Action.FAILED, Action.CONFLICT, Action.ROUTE_TABLE_MISSING,
             Action.DRIFT_REPORTED, Action.REASSOCIATED, Action.IN_SYNC, Action.IGNORED);
 
-    private Cards() {}
+    private CardText() {}
 
     /** Where the links point and how often a finding repeats, from the settings. */
     record Context(URI portal, String subscriptionId, Duration repeat) {
@@ -63,40 +66,40 @@ final class Cards {
 
     // ---- one outcome ------------------------------------------------------------------------------------------
 
-    static Card outcome(Outcome o, Context ctx, @Nullable AlertMemory.Claim claim) {
-        List<Card.Fact> facts = new ArrayList<>();
-        facts.add(new Card.Fact("Cluster", o.cluster() == null ? "none found" : o.cluster().name()
+    static CardContent outcome(Outcome o, Context ctx, @Nullable AlertMemory.Claim claim) {
+        List<CardContent.Fact> facts = new ArrayList<>();
+        facts.add(new CardContent.Fact("Cluster", o.cluster() == null ? "none found" : o.cluster().name()
                 + " (resource group " + o.cluster().resourceGroup() + ")"));
         if (!o.nodePools().isEmpty()) {
-            facts.add(new Card.Fact("Node pools", String.join(", ", o.nodePools())));
+            facts.add(new CardContent.Fact("Node pools", String.join(", ", o.nodePools())));
         }
-        facts.add(new Card.Fact("Subnet", o.subnet().name() + " (VNet " + o.subnet().virtualNetworkName()
+        facts.add(new CardContent.Fact("Subnet", o.subnet().name() + " (VNet " + o.subnet().virtualNetworkName()
                 + ", resource group " + o.subnet().resourceGroup() + ")"));
-        facts.add(new Card.Fact("Route table", routeTables(o)));
-        facts.add(new Card.Fact("Changed by", who(o.trigger())));
+        facts.add(new CardContent.Fact("Route table", routeTables(o)));
+        facts.add(new CardContent.Fact("Changed by", who(o.trigger())));
         if (o.trigger() instanceof Trigger.Event e) {
-            facts.add(new Card.Fact("Operation", e.write().operationName()));
+            facts.add(new CardContent.Fact("Operation", e.write().operationName()));
         }
-        facts.add(new Card.Fact("When", when(o)));
-        facts.add(new Card.Fact(o.action() == Action.REASSOCIATED ? "Event to repair" : "Event to outcome",
+        facts.add(new CardContent.Fact("When", when(o)));
+        facts.add(new CardContent.Fact(o.action() == Action.REASSOCIATED ? "Event to repair" : "Event to outcome",
                 o.sinceEvent() == null ? "n/a (no event)" : duration(o.sinceEvent())));
-        facts.add(new Card.Fact("Mode", o.mode() == Mode.REPORT ? "report (the guard writes nothing)" : o.mode().word()));
-        facts.add(new Card.Fact("Correlation ID", correlationId(o.trigger())));
+        facts.add(new CardContent.Fact("Mode", o.mode() == Mode.REPORT ? "report (the guard writes nothing)" : o.mode().word()));
+        facts.add(new CardContent.Fact("Correlation ID", correlationId(o.trigger())));
         if (claim != null && o.action().isProblem()) {
-            facts.add(new Card.Fact("Alerts", recurrence(claim, ctx.repeat())));
+            facts.add(new CardContent.Fact("Alerts", recurrence(claim, ctx.repeat())));
         }
-        List<Card.Fact> notes = new ArrayList<>();
+        List<CardContent.Fact> notes = new ArrayList<>();
         if (o.nextStep() != null) {
-            notes.add(new Card.Fact("Next step", truncate(o.nextStep(), MAX_TEXT)));
+            notes.add(new CardContent.Fact("Next step", truncate(o.nextStep(), MAX_TEXT)));
         } else if (o.action() == Action.FAILED || o.action() == Action.CONFLICT) {
-            notes.add(new Card.Fact("Next step", "look at the subnet in the portal; the function's log has the details"));
+            notes.add(new CardContent.Fact("Next step", "look at the subnet in the portal; the function's log has the details"));
         }
-        List<Card.Link> links = new ArrayList<>();
-        links.add(new Card.Link("Open subnet in the Azure portal", portalLink(ctx.portal(), o.subnet().id())));
+        List<CardContent.Link> links = new ArrayList<>();
+        links.add(new CardContent.Link("Open subnet in the Azure portal", portalLink(ctx.portal(), o.subnet().id())));
         if (o.cluster() != null) {
-            links.add(new Card.Link("Open cluster in the Azure portal", portalLink(ctx.portal(), o.cluster())));
+            links.add(new CardContent.Link("Open cluster in the Azure portal", portalLink(ctx.portal(), o.cluster())));
         }
-        return new Card(title(o), tone(o.action()), truncate(o.message(), MAX_TEXT), facts, notes, null, List.of(), null, links);
+        return new CardContent(title(o), tone(o.action()), truncate(o.message(), MAX_TEXT), facts, notes, null, List.of(), null, links);
     }
 
     /** The first line: what happened, to which subnet of which cluster. */
@@ -169,43 +172,43 @@ final class Cards {
 
     // ---- one sweep --------------------------------------------------------------------------------------------
 
-    /** The summary card of a sweep, listing every item of {@code news} (trimming is the caller's, by size). */
-    static Card sweep(SweepReport r, SweepNews news, Context ctx) {
+    /** The summary card of a sweep, listing every item of {@code news} (trimming is {@link CardSizing}'s, by size). */
+    static CardContent sweep(SweepReport r, SweepNews news, Context ctx) {
         Map<Action, Integer> counts = r.counts();
-        List<Card.Fact> facts = new ArrayList<>();
-        facts.add(new Card.Fact("Subscription", ctx.subscriptionId()));
-        facts.add(new Card.Fact("Mode", r.mode() == Mode.REPORT ? "report (the guard writes nothing)" : r.mode().word()));
-        facts.add(new Card.Fact("Node subnets", String.valueOf(r.outcomes().size() + r.notReached().size())));
+        List<CardContent.Fact> facts = new ArrayList<>();
+        facts.add(new CardContent.Fact("Subscription", ctx.subscriptionId()));
+        facts.add(new CardContent.Fact("Mode", r.mode() == Mode.REPORT ? "report (the guard writes nothing)" : r.mode().word()));
+        facts.add(new CardContent.Fact("Node subnets", String.valueOf(r.outcomes().size() + r.notReached().size())));
         for (Action a : SEVERITY) {
             int n = counts.getOrDefault(a, 0);
             if (n > 0 || a == Action.IN_SYNC) {
-                facts.add(new Card.Fact(a.word(), String.valueOf(n)));
+                facts.add(new CardContent.Fact(a.word(), String.valueOf(n)));
             }
         }
         if (!r.notReached().isEmpty()) {
-            facts.add(new Card.Fact("not reached", r.notReached().size() + " (drifted; the time budget ran out; the next sweep repairs them)"));
+            facts.add(new CardContent.Fact("not reached", r.notReached().size() + " (drifted; the time budget ran out; the next sweep repairs them)"));
         }
         if (news.alreadyAlerted() > 0) {
-            facts.add(new Card.Fact("Already alerted", news.alreadyAlerted() + " unresolved finding"
+            facts.add(new CardContent.Fact("Already alerted", news.alreadyAlerted() + " unresolved finding"
                     + (news.alreadyAlerted() == 1 ? "" : "s") + " alerted within the last " + duration(ctx.repeat())
                     + ", not listed again"));
         }
-        facts.add(new Card.Fact("When", TIME.format(r.startedAt()) + ", took " + duration(r.took())));
-        facts.add(new Card.Fact("ARM calls", plural(r.calls().reads(), "read") + ", " + plural(r.calls().writes(), "write")));
-        List<Card.Fact> notes = new ArrayList<>();
+        facts.add(new CardContent.Fact("When", TIME.format(r.startedAt()) + ", took " + duration(r.took())));
+        facts.add(new CardContent.Fact("ARM calls", plural(r.calls().reads(), "read") + ", " + plural(r.calls().writes(), "write")));
+        List<CardContent.Fact> notes = new ArrayList<>();
         if (r.error() != null) {
-            notes.add(new Card.Fact("Error", truncate(r.error(), MAX_TEXT)));
-            notes.add(new Card.Fact("Next step", "check the guard's identity can read the subscription (the aks-route-guard role in infra/); the next sweep retries"));
+            notes.add(new CardContent.Fact("Error", truncate(r.error(), MAX_TEXT)));
+            notes.add(new CardContent.Fact("Next step", "check the guard's identity can read the subscription (the aks-route-guard role in infra/); the next sweep retries"));
         }
-        List<Card.Item> items = new ArrayList<>();
+        List<CardContent.Item> items = new ArrayList<>();
         news.listed().stream()
                 .sorted(Comparator.comparingInt((Outcome o) -> SEVERITY.indexOf(o.action()))
                         .thenComparing(o -> o.subnet().toString(), String.CASE_INSENSITIVE_ORDER))
                 .forEach(o -> items.add(item(o, o.action().word(), tone(o.action()), itemDetail(o), ctx)));
         for (Outcome o : news.notReached()) {
-            items.add(item(o, "not reached", Card.Tone.WARNING, "drifted; not repaired within this sweep's time budget", ctx));
+            items.add(item(o, "not reached", CardContent.Tone.WARNING, "drifted; not repaired within this sweep's time budget", ctx));
         }
-        return new Card(sweepTitle(r, counts), sweepTone(r, counts), null, facts, notes,
+        return new CardContent(sweepTitle(r, counts), sweepTone(r, counts), null, facts, notes,
                 items.isEmpty() ? null : "Subnets", items, null, List.of());
     }
 
@@ -229,20 +232,20 @@ final class Cards {
                 + " of " + total + " node subnet" + (total == 1 ? "" : "s");
     }
 
-    private static Card.Tone sweepTone(SweepReport r, Map<Action, Integer> counts) {
+    private static CardContent.Tone sweepTone(SweepReport r, Map<Action, Integer> counts) {
         if (r.error() != null || counts.getOrDefault(Action.FAILED, 0) > 0 || counts.getOrDefault(Action.ROUTE_TABLE_MISSING, 0) > 0) {
-            return Card.Tone.ATTENTION;
+            return CardContent.Tone.ATTENTION;
         }
         if (counts.getOrDefault(Action.CONFLICT, 0) > 0 || counts.getOrDefault(Action.DRIFT_REPORTED, 0) > 0 || !r.notReached().isEmpty()) {
-            return Card.Tone.WARNING;
+            return CardContent.Tone.WARNING;
         }
-        return counts.getOrDefault(Action.REASSOCIATED, 0) > 0 ? Card.Tone.GOOD : Card.Tone.NEUTRAL;
+        return counts.getOrDefault(Action.REASSOCIATED, 0) > 0 ? CardContent.Tone.GOOD : CardContent.Tone.NEUTRAL;
     }
 
-    private static Card.Item item(Outcome o, String label, Card.Tone tone, String detail, Context ctx) {
+    private static CardContent.Item item(Outcome o, String label, CardContent.Tone tone, String detail, Context ctx) {
         String subject = o.subnet().name() + " (VNet " + o.subnet().virtualNetworkName()
                 + (o.cluster() == null ? "" : ", cluster " + o.cluster().name()) + ")";
-        return new Card.Item(label, tone, subject, portalLink(ctx.portal(), o.subnet().id()), truncate(detail, MAX_ITEM_DETAIL));
+        return new CardContent.Item(label, tone, subject, portalLink(ctx.portal(), o.subnet().id()), truncate(detail, MAX_ITEM_DETAIL));
     }
 
     private static String itemDetail(Outcome o) {
@@ -258,12 +261,12 @@ final class Cards {
 
     // ---- shared -----------------------------------------------------------------------------------------------
 
-    static Card.Tone tone(Action action) {
+    static CardContent.Tone tone(Action action) {
         return switch (action) {
-            case REASSOCIATED -> Card.Tone.GOOD;
-            case CONFLICT, DRIFT_REPORTED -> Card.Tone.WARNING;
-            case FAILED, ROUTE_TABLE_MISSING -> Card.Tone.ATTENTION;
-            case IN_SYNC, IGNORED -> Card.Tone.NEUTRAL;
+            case REASSOCIATED -> CardContent.Tone.GOOD;
+            case CONFLICT, DRIFT_REPORTED -> CardContent.Tone.WARNING;
+            case FAILED, ROUTE_TABLE_MISSING -> CardContent.Tone.ATTENTION;
+            case IN_SYNC, IGNORED -> CardContent.Tone.NEUTRAL;
         };
     }
 

@@ -13,14 +13,14 @@ import dev.aksrouteguard.core.model.Nullable;
  * which Teams shows as written: no Markdown, so a command or a name like {@code MC_rg_aks_westeurope} comes out
  * exactly and can be copied. Fact values are Markdown in Teams, so they are escaped.
  */
-final class AdaptiveCardWriter implements CardWriter {
+final class AdaptiveCardFormatter implements CardFormatter {
 
     static final String CONTENT_TYPE = "application/vnd.microsoft.card.adaptive";
     static final String VERSION = "1.4";
     static final String SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json";
 
     @Override
-    public JsonObject message(Card card) {
+    public JsonObject message(CardContent card) {
         JsonObject attachment = new JsonObject();
         attachment.addProperty("contentType", CONTENT_TYPE);
         attachment.add("contentUrl", JsonNull.INSTANCE);
@@ -33,7 +33,7 @@ final class AdaptiveCardWriter implements CardWriter {
         return message;
     }
 
-    private static JsonObject adaptiveCard(Card card) {
+    private static JsonObject adaptiveCard(CardContent card) {
         JsonArray body = new JsonArray();
         body.add(richText(run(card.title(), "Bolder", "Medium", card.tone())));
         if (card.text() != null) {
@@ -41,7 +41,7 @@ final class AdaptiveCardWriter implements CardWriter {
         }
         if (!card.facts().isEmpty()) {
             JsonArray facts = new JsonArray();
-            for (Card.Fact f : card.facts()) {
+            for (CardContent.Fact f : card.facts()) {
                 JsonObject fact = new JsonObject();
                 fact.addProperty("title", Markdown.escape(f.label()));
                 fact.addProperty("value", Markdown.escape(f.value()));
@@ -52,14 +52,14 @@ final class AdaptiveCardWriter implements CardWriter {
             factSet.add("facts", facts);
             body.add(factSet);
         }
-        for (Card.Fact note : card.notes()) {
+        for (CardContent.Fact note : card.notes()) {
             body.add(richText(run(note.label() + ": ", "Bolder", null, null), run(note.value(), null, null, null)));
         }
         if (card.itemsHeading() != null && !card.items().isEmpty()) {
             JsonObject heading = richText(run(card.itemsHeading(), "Bolder", null, null));
             heading.addProperty("separator", true);
             body.add(heading);
-            for (Card.Item item : card.items()) {
+            for (CardContent.Item item : card.items()) {
                 JsonObject subject = run(item.subject(), null, null, null);
                 if (item.link() != null) {
                     subject.add("selectAction", openUrl(null, item.link()));
@@ -74,7 +74,7 @@ final class AdaptiveCardWriter implements CardWriter {
             body.add(more);
         }
         JsonArray actions = new JsonArray();
-        for (Card.Link link : card.links()) {
+        for (CardContent.Link link : card.links()) {
             actions.add(openUrl(link.title(), link.url()));
         }
         JsonObject content = new JsonObject();
@@ -102,7 +102,7 @@ final class AdaptiveCardWriter implements CardWriter {
         return block;
     }
 
-    private static JsonObject run(String text, @Nullable String weight, @Nullable String size, @Nullable Card.Tone tone) {
+    private static JsonObject run(String text, @Nullable String weight, @Nullable String size, @Nullable CardContent.Tone tone) {
         JsonObject run = new JsonObject();
         run.addProperty("type", "TextRun");
         run.addProperty("text", text);
@@ -112,7 +112,7 @@ final class AdaptiveCardWriter implements CardWriter {
         if (size != null) {
             run.addProperty("size", size);
         }
-        if (tone != null && tone != Card.Tone.NEUTRAL) {
+        if (tone != null && tone != CardContent.Tone.NEUTRAL) {
             run.addProperty("color", tone.adaptiveColor);
         }
         return run;

@@ -8,10 +8,10 @@ import com.google.gson.JsonObject;
  * {@code OpenUri} buttons. Connector cards render Markdown everywhere (an underscore in {@code MC_rg_aks} turns
  * into italics), so every text is escaped.
  */
-final class MessageCardWriter implements CardWriter {
+final class MessageCardFormatter implements CardFormatter {
 
     @Override
-    public JsonObject message(Card card) {
+    public JsonObject message(CardContent card) {
         JsonObject message = new JsonObject();
         message.addProperty("@type", "MessageCard");
         message.addProperty("@context", "https://schema.org/extensions");
@@ -24,7 +24,7 @@ final class MessageCardWriter implements CardWriter {
         JsonArray sections = new JsonArray();
         if (!card.facts().isEmpty()) {
             JsonArray facts = new JsonArray();
-            for (Card.Fact f : card.facts()) {
+            for (CardContent.Fact f : card.facts()) {
                 JsonObject fact = new JsonObject();
                 fact.addProperty("name", Markdown.escape(f.label()));
                 fact.addProperty("value", Markdown.escape(f.value()));
@@ -35,7 +35,7 @@ final class MessageCardWriter implements CardWriter {
             section.addProperty("markdown", true);
             sections.add(section);
         }
-        for (Card.Fact note : card.notes()) {
+        for (CardContent.Fact note : card.notes()) {
             JsonObject section = new JsonObject();
             section.addProperty("text", "**" + Markdown.escape(note.label()) + ":** " + Markdown.escape(note.value()));
             section.addProperty("markdown", true);
@@ -43,7 +43,7 @@ final class MessageCardWriter implements CardWriter {
         }
         if (card.itemsHeading() != null && !card.items().isEmpty()) {
             StringBuilder text = new StringBuilder();
-            for (Card.Item item : card.items()) {
+            for (CardContent.Item item : card.items()) {
                 if (text.length() > 0) {
                     text.append("\n\n");
                 }
@@ -72,7 +72,7 @@ final class MessageCardWriter implements CardWriter {
             message.add("sections", sections);
         }
         JsonArray actions = new JsonArray();
-        for (Card.Link link : card.links()) {
+        for (CardContent.Link link : card.links()) {
             JsonObject target = new JsonObject();
             target.addProperty("os", "default");
             target.addProperty("uri", link.url());

@@ -1,4 +1,4 @@
-package dev.aksrouteguard.teams;
+package dev.aksrouteguard.testing;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -20,17 +20,17 @@ import java.util.concurrent.Executors;
  * empty, as a Workflows webhook does). Works as an HTTP proxy too, so a request for a foreign host (a legacy
  * {@code *.webhook.office.com} URL) reaches it unchanged: see {@link #proxyClient()}.
  */
-final class FakeTeams implements AutoCloseable {
+public final class FakeTeams implements AutoCloseable {
 
-    record Request(String method, String uri, String host, String contentType, String body) {}
+    public record Request(String method, String uri, String host, String contentType, String body) {}
 
-    record Response(int status, Map<String, String> headers, String body) {}
+    public record Response(int status, Map<String, String> headers, String body) {}
 
     private final HttpServer server;
     private final List<Request> requests = new ArrayList<>();
     private final Deque<Response> script = new ArrayDeque<>();
 
-    FakeTeams() {
+    public FakeTeams() {
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         } catch (IOException e) {
@@ -61,43 +61,46 @@ final class FakeTeams implements AutoCloseable {
         server.start();
     }
 
-    int port() {
+    public int port() {
         return server.getAddress().getPort();
     }
 
     /** A Workflows-style URL on this server, with a path and signature that must never be logged. */
-    String workflowUrl() {
+    public String workflowUrl() {
         return "http://127.0.0.1:" + port() + TestSecrets.WORKFLOW_PATH + "?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig="
                 + TestSecrets.SIGNATURE;
     }
 
     /** A client that sends every request to this server as its proxy, whatever host the URL names. */
-    HttpClient proxyClient() {
+    public HttpClient proxyClient() {
         return HttpClient.newBuilder()
                 .proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", port())))
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
     }
 
-    /** A client that connects directly (loopback URLs). */
-    HttpClient directClient() {
-        return Webhook.defaultClient();
+    /** A client that connects directly (loopback URLs), configured as the guard's own. */
+    public HttpClient directClient() {
+        return HttpClient.newBuilder()
+                .connectTimeout(java.time.Duration.ofSeconds(5))
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
     }
 
-    synchronized FakeTeams then(int status, Map<String, String> headers, String body) {
+    public synchronized FakeTeams then(int status, Map<String, String> headers, String body) {
         script.add(new Response(status, headers, body));
         return this;
     }
 
-    synchronized FakeTeams then(int status) {
+    public synchronized FakeTeams then(int status) {
         return then(status, Map.of(), "");
     }
 
-    synchronized List<Request> requests() {
+    public synchronized List<Request> requests() {
         return List.copyOf(requests);
     }
 
-    synchronized void reset() {
+    public synchronized void reset() {
         requests.clear();
         script.clear();
     }

@@ -25,13 +25,13 @@ import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 
-class TeamsCardsTest {
+class TeamsMessagesTest {
 
     private static final Settings SETTINGS = Fixtures.settings(Map.of());
 
     @Test
-    void a_workflows_message_holds_exactly_one_adaptive_card_1_4() {
-        JsonObject message = parse(TeamsCards.render(Fixtures.reassociated(subnet("snet-nodes")), SETTINGS));
+    void aWorkflowsMessageHoldsExactlyOneAdaptiveCard14() {
+        JsonObject message = parse(TeamsMessages.render(Fixtures.reassociated(subnet("snet-nodes")), SETTINGS));
 
         assertEquals("message", message.get("type").getAsString());
         JsonArray attachments = message.getAsJsonArray("attachments");
@@ -50,9 +50,9 @@ class TeamsCardsTest {
     }
 
     @Test
-    void a_repair_card_says_what_happened_first_then_every_fact_a_platform_team_needs() {
+    void aRepairCardSaysWhatHappenedFirstThenEveryFactAPlatformTeamNeeds() {
         SubnetId snet = subnet("snet-nodes");
-        JsonObject card = adaptiveCard(TeamsCards.render(Fixtures.reassociated(snet), SETTINGS));
+        JsonObject card = adaptiveCard(TeamsMessages.render(Fixtures.reassociated(snet), SETTINGS));
 
         assertEquals("Repaired: route table aks-agentpool-12345678-routetable re-associated with subnet snet-nodes of cluster aks-prod",
                 firstLine(card));
@@ -78,9 +78,9 @@ class TeamsCardsTest {
     }
 
     @Test
-    void failed_and_conflict_cards_carry_the_next_step() {
-        JsonObject failed = adaptiveCard(TeamsCards.render(Fixtures.forbidden(subnet("snet-a"), "r-1"), SETTINGS));
-        JsonObject conflict = adaptiveCard(TeamsCards.render(Fixtures.conflict(subnet("snet-b")), SETTINGS));
+    void failedAndConflictCardsCarryTheNextStep() {
+        JsonObject failed = adaptiveCard(TeamsMessages.render(Fixtures.forbidden(subnet("snet-a"), "r-1"), SETTINGS));
+        JsonObject conflict = adaptiveCard(TeamsMessages.render(Fixtures.conflict(subnet("snet-b")), SETTINGS));
 
         assertEquals("Repair failed: subnet snet-a of cluster aks-prod", firstLine(failed));
         assertTrue(allText(failed).contains("Next step: grant the guard's identity Microsoft.Network/routeTables/join/action"),
@@ -92,9 +92,9 @@ class TeamsCardsTest {
     }
 
     @Test
-    void a_finding_of_the_sweep_says_so_instead_of_naming_a_person() {
+    void aFindingOfTheSweepSaysSoInsteadOfNamingAPerson() {
         Outcome o = Fixtures.driftReported(subnet("snet-a"), Fixtures.sweepTrigger());
-        Map<String, String> facts = facts(adaptiveCard(TeamsCards.render(o, SETTINGS)));
+        Map<String, String> facts = facts(adaptiveCard(TeamsMessages.render(o, SETTINGS)));
 
         assertEquals("found by the drift sweep (no event)", facts.get("Changed by"));
         assertEquals("n/a (no event)", facts.get("Event to outcome"));
@@ -103,19 +103,19 @@ class TeamsCardsTest {
     }
 
     @Test
-    void portal_links_follow_the_configured_cloud() {
+    void portalLinksFollowTheConfiguredCloud() {
         Settings china = Fixtures.settings(Map.of(Settings.AZURE_CLOUD, "AzureChinaCloud"));
-        List<JsonObject> actions = actions(adaptiveCard(TeamsCards.render(Fixtures.reassociated(subnet("snet-a")), china)));
+        List<JsonObject> actions = actions(adaptiveCard(TeamsMessages.render(Fixtures.reassociated(subnet("snet-a")), china)));
 
         assertTrue(actions.get(0).get("url").getAsString().startsWith("https://portal.azure.cn/#@/resource/subscriptions/"));
     }
 
     @Test
-    void names_with_markdown_characters_are_shown_as_written() {
+    void namesWithMarkdownCharactersAreShownAsWritten() {
         Settings settings = Fixtures.settings(Map.of());
         Outcome o = Fixtures.outcome(SubnetId.of(Fixtures.SUBSCRIPTION, "MC_rg_aks_westeurope", "vnet_spoke", "snet_nodes"),
                 Action.FAILED, null, null, "could not read the subnet: *boom* [x](y)", null, Fixtures.event());
-        JsonObject card = adaptiveCard(TeamsCards.render(o, settings));
+        JsonObject card = adaptiveCard(TeamsMessages.render(o, settings));
 
         // free text goes into text runs (no Markdown in Teams): exact
         assertTrue(allText(card).contains("could not read the subnet: *boom* [x](y)"));
@@ -124,15 +124,15 @@ class TeamsCardsTest {
     }
 
     @Test
-    void a_legacy_office_connector_url_gets_a_messagecard_and_the_setting_overrides_the_guess() {
-        assertEquals(CardFormat.MESSAGECARD, TeamsCards.formatFor(Secret.of("https://contoso.webhook.office.com/webhookb2/x/IncomingWebhook/y/z"), null));
-        assertEquals(CardFormat.MESSAGECARD, TeamsCards.formatFor(Secret.of("https://outlook.office.com/webhook/x/IncomingWebhook/y"), null));
-        assertEquals(CardFormat.ADAPTIVE, TeamsCards.formatFor(Secret.of("https://prod-07.westeurope.logic.azure.com:443/workflows/x"), null));
-        assertEquals(CardFormat.ADAPTIVE, TeamsCards.formatFor(Secret.of("https://contoso.webhook.office.com/webhookb2/x"), CardFormat.ADAPTIVE));
-        assertEquals(CardFormat.ADAPTIVE, TeamsCards.formatFor(null, null));
+    void aLegacyOfficeConnectorUrlGetsAMessagecardAndTheSettingOverridesTheGuess() {
+        assertEquals(CardFormat.MESSAGECARD, TeamsMessages.formatFor(Secret.of("https://contoso.webhook.office.com/webhookb2/x/IncomingWebhook/y/z"), null));
+        assertEquals(CardFormat.MESSAGECARD, TeamsMessages.formatFor(Secret.of("https://outlook.office.com/webhook/x/IncomingWebhook/y"), null));
+        assertEquals(CardFormat.ADAPTIVE, TeamsMessages.formatFor(Secret.of("https://prod-07.westeurope.logic.azure.com:443/workflows/x"), null));
+        assertEquals(CardFormat.ADAPTIVE, TeamsMessages.formatFor(Secret.of("https://contoso.webhook.office.com/webhookb2/x"), CardFormat.ADAPTIVE));
+        assertEquals(CardFormat.ADAPTIVE, TeamsMessages.formatFor(null, null));
 
         Settings legacy = Fixtures.settings(Map.of(Settings.TEAMS_WEBHOOK_URL, "https://contoso.webhook.office.com/webhookb2/a/IncomingWebhook/b/c"));
-        JsonObject card = parse(TeamsCards.render(Fixtures.forbidden(subnet("snet-a"), "r-1"), legacy));
+        JsonObject card = parse(TeamsMessages.render(Fixtures.forbidden(subnet("snet-a"), "r-1"), legacy));
         assertEquals("MessageCard", card.get("@type").getAsString());
         assertEquals("https://schema.org/extensions", card.get("@context").getAsString());
         assertEquals("Repair failed: subnet snet-a of cluster aks-prod", card.get("summary").getAsString());
@@ -143,23 +143,23 @@ class TeamsCardsTest {
     }
 
     @Test
-    void a_sweep_of_1000_subnets_is_one_card_under_the_teams_limit_in_both_formats() {
+    void aSweepOf1000SubnetsIsOneCardUnderTheTeamsLimitInBothFormats() {
         SweepReport report = Fixtures.bigSweep(1000, 2000);
         for (String format : List.of("adaptive", "messagecard")) {
             Settings settings = Fixtures.settings(Map.of(Settings.TEAMS_CARD_FORMAT, format));
-            String json = TeamsCards.render(report, settings);
+            String json = TeamsMessages.render(report, settings);
             int bytes = json.getBytes(StandardCharsets.UTF_8).length;
 
-            assertTrue(bytes < TeamsCards.MAX_MESSAGE_BYTES, format + ": " + bytes + " bytes");
+            assertTrue(bytes < TeamsMessages.MAX_MESSAGE_BYTES, format + ": " + bytes + " bytes");
             assertTrue(json.contains("Drift sweep: 200 re-associated, 800 failed of 1000 node subnets"), format);
             int listed = countOccurrences(json, format.equals("adaptive") ? "\"text\":\"snet-nodes-" : "[snet-nodes-");
-            assertTrue(listed > 0 && listed <= TeamsCards.MAX_ITEMS, format + " lists " + listed);
+            assertTrue(listed > 0 && listed <= CardSizing.MAX_ITEMS, format + " lists " + listed);
             assertTrue(json.contains("and " + (1000 - listed) + " more"), format + " says how many are left out");
         }
     }
 
     @Test
-    void a_sweep_lists_as_many_items_as_fit_when_each_is_long() {
+    void aSweepListsAsManyItemsAsFitWhenEachIsLong() {
         Map<String, String> env = new HashMap<>();
         Settings settings = Fixtures.settings(env);
         // very long subnet names make every item large: fewer than 25 fit
@@ -167,28 +167,59 @@ class TeamsCardsTest {
         for (int i = 0; i < 1000; i++) {
             outcomes.add(Fixtures.reassociated(subnet("snet-" + "n".repeat(70) + "-" + i)));
         }
-        String json = TeamsCards.render(Fixtures.sweep(outcomes), settings);
+        String json = TeamsMessages.render(Fixtures.sweep(outcomes), settings);
         int bytes = json.getBytes(StandardCharsets.UTF_8).length;
         int listed = countOccurrences(json, "\"text\":\"snet-");
 
-        assertTrue(bytes <= TeamsCards.BUDGET_BYTES, bytes + " bytes");
-        assertTrue(listed >= 5 && listed <= TeamsCards.MAX_ITEMS, "listed " + listed);
+        assertTrue(bytes <= CardSizing.BUDGET_BYTES, bytes + " bytes");
+        assertTrue(listed >= 5 && listed <= CardSizing.MAX_ITEMS, "listed " + listed);
         assertTrue(json.contains("and " + (1000 - listed) + " more"));
     }
 
     @Test
-    void a_huge_error_message_is_cut_to_keep_one_outcome_under_the_limit() {
+    void everyCardStaysUnder20KbEvenTheLargestSweepSummaryInBothFormats() {
+        // The largest summary the guard can produce: every kind of finding, 80-character subnet names (Azure's
+        // maximum), multi-byte text in every message, a thousand subnets not reached, and an error.
+        List<Outcome> outcomes = new java.util.ArrayList<>();
+        List<Outcome> notReached = new java.util.ArrayList<>();
+        String longText = "é€".repeat(3000);
+        for (int i = 0; i < 1000; i++) {
+            SubnetId s = subnet(String.format("snet-%s-%04d", "n".repeat(70), i));
+            Action action = List.of(Action.FAILED, Action.CONFLICT, Action.ROUTE_TABLE_MISSING, Action.DRIFT_REPORTED,
+                    Action.REASSOCIATED).get(i % 5);
+            outcomes.add(Fixtures.outcome(s, action, Fixtures.ROUTE_TABLE, Fixtures.FOREIGN_TABLE, longText, longText,
+                    Fixtures.sweepTrigger()));
+            notReached.add(Fixtures.driftReported(subnet(String.format("snet-%s-late-%04d", "m".repeat(65), i)),
+                    Fixtures.sweepTrigger()));
+        }
+        SweepReport largest = new SweepReport(Fixtures.STARTED, Fixtures.FINISHED, dev.aksrouteguard.core.model.Mode.ENFORCE,
+                outcomes, notReached, new dev.aksrouteguard.core.model.CallCount(5000, 200), "partly failed: " + longText);
+        Outcome hugeOne = Fixtures.outcome(subnet("snet-" + "x".repeat(75)), Action.FAILED, Fixtures.ROUTE_TABLE,
+                Fixtures.FOREIGN_TABLE, longText.repeat(30), longText.repeat(30), Fixtures.event());
+        for (String format : List.of("adaptive", "messagecard")) {
+            Settings settings = Fixtures.settings(Map.of(Settings.TEAMS_CARD_FORMAT, format));
+            for (String json : List.of(TeamsMessages.render(largest, settings), TeamsMessages.render(hugeOne, settings))) {
+                int bytes = json.getBytes(StandardCharsets.UTF_8).length;
+                assertTrue(bytes <= CardSizing.BUDGET_BYTES && bytes < 20 * 1024, format + ": " + bytes + " bytes");
+                parse(json); // still valid JSON after cutting
+            }
+            assertTrue(TeamsMessages.render(largest, settings).contains("more (run aks-route-guard audit"), format);
+        }
+    }
+
+    @Test
+    void aHugeErrorMessageIsCutToKeepOneOutcomeUnderTheLimit() {
         Outcome o = Fixtures.outcome(subnet("snet-a"), Action.FAILED, null, null, "could not read: " + "é".repeat(100_000),
                 "n".repeat(50_000), Fixtures.event());
         for (String format : List.of("adaptive", "messagecard")) {
-            String json = TeamsCards.render(o, Fixtures.settings(Map.of(Settings.TEAMS_CARD_FORMAT, format)));
-            assertTrue(json.getBytes(StandardCharsets.UTF_8).length < TeamsCards.MAX_MESSAGE_BYTES, format);
+            String json = TeamsMessages.render(o, Fixtures.settings(Map.of(Settings.TEAMS_CARD_FORMAT, format)));
+            assertTrue(json.getBytes(StandardCharsets.UTF_8).length < TeamsMessages.MAX_MESSAGE_BYTES, format);
             assertTrue(json.contains("Repair failed: subnet snet-a"), format);
         }
     }
 
     @Test
-    void the_same_problem_has_the_same_reason_whatever_volatile_text_its_message_carries() {
+    void theSameProblemHasTheSameReasonWhateverVolatileTextItsMessageCarries() {
         SubnetId s = subnet("snet-a");
         Finding one = Finding.of(Fixtures.forbidden(s, "a1b2c3d4-0000-1111-2222-333344445555"));
         Finding two = Finding.of(Fixtures.forbidden(s, "99999999-8888-7777-6666-555544443333"));

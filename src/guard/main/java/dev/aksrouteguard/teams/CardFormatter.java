@@ -6,29 +6,29 @@ import com.google.gson.JsonObject;
 import dev.aksrouteguard.config.CardFormat;
 import java.nio.charset.StandardCharsets;
 
-/** Turns a {@link Card} into the JSON message one kind of Teams webhook accepts. */
-interface CardWriter {
+/** The format: turns a {@link CardContent} into the JSON message one kind of Teams webhook accepts. */
+interface CardFormatter {
 
     /** Nulls are written ({@code "contentUrl": null}); {@code =} and {@code &} in URLs are not escaped. */
     Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeNulls().create();
 
     /** The whole message, as posted. */
-    JsonObject message(Card card);
+    JsonObject message(CardContent card);
 
     /** The message as posted: compact JSON. */
-    default String json(Card card) {
+    default String json(CardContent card) {
         return GSON.toJson(message(card));
     }
 
     /** The size Teams counts: the UTF-8 bytes of the posted JSON. */
-    default int bytes(Card card) {
+    default int bytes(CardContent card) {
         return json(card).getBytes(StandardCharsets.UTF_8).length;
     }
 
-    static CardWriter of(CardFormat format) {
+    static CardFormatter of(CardFormat format) {
         return switch (format) {
-            case ADAPTIVE -> new AdaptiveCardWriter();
-            case MESSAGECARD -> new MessageCardWriter();
+            case ADAPTIVE -> new AdaptiveCardFormatter();
+            case MESSAGECARD -> new MessageCardFormatter();
         };
     }
 }

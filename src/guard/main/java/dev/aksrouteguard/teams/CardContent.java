@@ -5,8 +5,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What a Teams message says, independent of its format; {@link AdaptiveCardWriter} and {@link MessageCardWriter}
- * turn it into JSON. All text is plain: the writers escape or avoid Markdown.
+ * What a Teams message says, independent of its format: {@link CardText} writes it, {@link CardSizing} fits it to the
+ * size limit, and a {@link CardFormatter} ({@link AdaptiveCardFormatter}, {@link MessageCardFormatter}) turns it into
+ * the JSON a webhook accepts. All text is plain: the formatters escape or avoid Markdown.
  *
  * @param title the first line: what happened
  * @param text one paragraph under the title (the outcome's message), or null
@@ -17,7 +18,7 @@ import java.util.Objects;
  * @param more the line after the items ("and 12 more …"), or null
  * @param links buttons that open a page (the subnet and the cluster in the portal)
  */
-record Card(
+record CardContent(
         String title,
         Tone tone,
         @Nullable String text,
@@ -28,7 +29,7 @@ record Card(
         @Nullable String more,
         List<Link> links) {
 
-    Card {
+    CardContent {
         Objects.requireNonNull(title, "title == null");
         Objects.requireNonNull(tone, "tone == null");
         facts = List.copyOf(facts);
@@ -38,8 +39,8 @@ record Card(
     }
 
     /** A copy listing only the first {@code n} items, with {@code more} in place of the rest. */
-    Card withItems(int n, @Nullable String more) {
-        return new Card(title, tone, text, facts, notes, itemsHeading, items.subList(0, Math.min(n, items.size())), more, links);
+    CardContent withItems(int n, @Nullable String more) {
+        return new CardContent(title, tone, text, facts, notes, itemsHeading, items.subList(0, Math.min(n, items.size())), more, links);
     }
 
     /** How the card is coloured. */

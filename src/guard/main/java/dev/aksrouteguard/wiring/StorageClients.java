@@ -1,0 +1,125 @@
+package dev.aksrouteguard.wiring;
+
+import com.azure.core.credential.TokenCredential;
+import com.azure.core.http.HttpClient;
+import com.azure.core.http.policy.ExponentialBackoffOptions;
+import com.azure.core.http.policy.RetryOptions;
+import com.azure.data.tables.TableClient;
+import com.azure.data.tables.TableClientBuilder;
+import com.azure.identity.ManagedIdentityCredentialBuilder;
+import com.azure.storage.queue.QueueClient;
+import com.azure.storage.queue.QueueClientBuilder;
+import com.azure.storage.queue.QueueMessageEncoding;
+import dev.aksrouteguard.config.Settings;
+import dev.aksrouteguard.config.StorageConnection;
+import dev.aksrouteguard.core.model.Nullable;
+import dev.aksrouteguard.teams.AlertStorage;
+import dev.aksrouteguard.teams.SdkLogScrubbing;
+import dev.aksrouteguard.teams.TeamsAlertQueue;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.logging.Logger;
+
+/**
+ * The Table and Queue clients of {@code AzureWebJobsStorage}, for the alerts: over the graph's one HTTP client, with
+ * the graph's one credential for an identity-based connection (no keys), or the connection string (Azurite locally).
+ *
+ * <p>Queue messages are Base64, as {@code host.json} ({@code extensions.queues.messageEncoding}) tells the host to
+ * read them. Both clients retry twice, briefly: an alert must never hold up a worker for long, and each call has its
+ * own 10 s timeout where it is made.
+ */
+public final class StorageClients {
+
+    private static final RetryOptions RETRY = new RetryOptions(new ExponentialBackoffOptions()
+            .setMaxRetries(2).setBaseDelay(Duration.ofMillis(200)).setMaxDelay(Duration.ofSeconds(2)));
+
+    private StorageClients() {}
+
+    /**
+     * The clients for {@code settings.storage()}, or {@link AlertStorage#NONE} without storage or without
+     * {@code TEAMS_WEBHOOK_URL} (nothing to remember or to queue). A connection that cannot be used is one Warning and
+     * no client: alerts still go out, inline and without repeat suppression.
+     *
+     * @param withQueue true for the function app (the queue has a consumer there); the CLI posts inline
+     */
+    public static AlertStorage forAlerts(Settings settings, TokenCredential credential, HttpClient http,
+            boolean withQueue, Logger log) {
+        Objects.requireNonNull(settings, "settings == null");
+        Objects.requireNonNull(credential, "credential == null");
+        Objects.requireNonNull(http, "http == null");
+        Objects.requireNonNull(log, "log == null");
+        StorageConnection connection = settings.storage();
+        if (connection == null || settings.teamsWebhookUrl() == null) {
+            return AlertStorage.NONE;
+        }
+        SdkLogScrubbing.install(settings.teamsWebhookUrl());
+        TokenCredential storageCredential = credentialFor(connection, settings, credential, http);
+        return new AlertStorage(
+                build(() -> table(connection, storageCredential, http), "the alert memory", log),
+                withQueue ? build(() -> queue(connection, storageCredential, http), "the alert queue", log) : null);
+    }
+
+    private static @Nullable TableClient table(StorageConnection connection, TokenCredential credential, HttpClient http) {
+        TableClientBuilder builder = new TableClientBuilder()
+                .tableName(AlertStorage.tableName())
+                .httpClient(http)
+                .retryOptions(RETRY);
+        if (connection instanceof StorageConnection.ConnectionString cs) {
+            builder.connectionString(cs.value().reveal());
+        } else {
+            StorageConnection.Identity id = (StorageConnection.Identity) connection;
+            if (id.tableEndpoint() == null) {
+                return null;
+            }
+            builder.endpoint(id.tableEndpoint().toString()).credential(credential);
+        }
+        return builder.buildClient();
+    }
+
+    private static @Nullable QueueClient queue(StorageConnection connection, TokenCredential credential, HttpClient http) {
+        QueueClientBuilder builder = new QueueClientBuilder()
+                .queueName(TeamsAlertQueue.NAME)
+                .messageEncoding(QueueMessageEncoding.BASE64)
+                .httpClient(http)
+                .retryOptions(RETRY);
+        if (connection instanceof StorageConnection.ConnectionString cs) {
+            builder.connectionString(cs.value().reveal());
+        } else {
+            StorageConnection.Identity id = (StorageConnection.Identity) connection;
+            if (id.queueEndpoint() == null) {
+                return null;
+            }
+            builder.endpoint(id.queueEndpoint().toString()).credential(credential);
+        }
+        return builder.buildClient();
+    }
+
+    /**
+     * The graph's credential, unless {@code AzureWebJobsStorage__clientId} names another identity than
+     * {@code AZURE_CLIENT_ID}: the Functions host reaches the storage as that identity, and so must the guard (the
+     * IaC sets both to the guard's one identity).
+     */
+    static TokenCredential credentialFor(StorageConnection connection, Settings settings, TokenCredential graph,
+            HttpClient http) {
+        if (connection instanceof StorageConnection.Identity id && id.clientId() != null
+                && !id.clientId().equalsIgnoreCase(String.valueOf(settings.clientId()))) {
+            return new ManagedIdentityCredentialBuilder().clientId(id.clientId()).httpClient(http).build();
+        }
+        return graph;
+    }
+
+    private interface Builder<T> {
+        @Nullable T build();
+    }
+
+    private static <T> @Nullable T build(Builder<T> builder, String what, Logger log) {
+        try {
+            return builder.build();
+        } catch (RuntimeException e) {
+            // The builders' messages may quote the connection string: the type only.
+            log.warning("Teams alerts: the storage connection cannot be used for " + what + " ("
+                    + e.getClass().getSimpleName() + "); going on without it");
+            return null;
+        }
+    }
+}
