@@ -111,6 +111,7 @@ final class Cards {
             case FAILED -> "Repair failed: " + subnet;
             case IN_SYNC -> "In sync: " + subnet;
             case IGNORED -> "Ignored: " + subnet;
+            case DEFERRED -> "Deferred, to be tried again: " + subnet;
         };
     }
 
@@ -263,7 +264,7 @@ final class Cards {
             case REASSOCIATED -> Card.Tone.GOOD;
             case CONFLICT, DRIFT_REPORTED -> Card.Tone.WARNING;
             case FAILED, ROUTE_TABLE_MISSING -> Card.Tone.ATTENTION;
-            case IN_SYNC, IGNORED -> Card.Tone.NEUTRAL;
+            case IN_SYNC, IGNORED, DEFERRED -> Card.Tone.NEUTRAL;
         };
     }
 

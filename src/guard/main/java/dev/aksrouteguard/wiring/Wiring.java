@@ -12,6 +12,8 @@ import dev.aksrouteguard.core.Reconciler;
 import dev.aksrouteguard.core.model.Nullable;
 import dev.aksrouteguard.core.port.AlertSink;
 import dev.aksrouteguard.core.port.ArmTraffic;
+import dev.aksrouteguard.core.port.GuardedSubscriptions;
+import dev.aksrouteguard.core.port.RetryQueue;
 import dev.aksrouteguard.teams.TeamsWebhookAlertSink;
 import java.time.Clock;
 import java.util.Objects;
@@ -21,8 +23,8 @@ import javax.net.ssl.SSLContext;
 /** The guard and its collaborators, built once. Immutable and thread-safe. */
 public final class Wiring {
 
-    /** How many drifted subnets a sweep repairs at once (writes within one VNet are still serialized). */
-    static final int SWEEP_CONCURRENCY = 4;
+    /** How many subnets a delivery or a sweep reconciles at once (writes within one VNet are still serialized). */
+    static final int CONCURRENCY = 4;
 
     /**
      * The JDK transport warns on every request that carries a body that Content-Length is a restricted header (the
@@ -79,10 +81,11 @@ public final class Wiring {
                 : ArmClients.credential(settings, http, Configuration.getGlobalConfiguration());
         ArmClients arm = ArmClients.connect(settings, credential, http);
         ClusterDirectory directory = new ClusterDirectory(arm.inventory(), options.clock(), ClusterDirectory.DEFAULT_TTL);
-        Reconciler reconciler = new Reconciler(arm.subnets(), directory, settings.mode(), options.clock(), options.backoff());
+        Reconciler reconciler = new Reconciler(arm.subnets(), directory, GuardedSubscriptions.only(settings.subscriptionId()),
+                settings.mode(), options.clock(), options.backoff());
         AlertSink alerts = options.alerts().create(settings, credential, options.log());
-        Guard guard = new Guard(settings.subscriptionId(), directory, reconciler, alerts, arm.traffic(), options.clock(),
-                SWEEP_CONCURRENCY);
+        RetryQueue retries = options.retries().create(settings, credential, options.log());
+        Guard guard = new Guard(directory, reconciler, alerts, retries, arm.traffic(), options.clock(), CONCURRENCY);
         return new Wiring(settings, guard, arm.traffic(), alerts);
     }
 
@@ -102,6 +105,18 @@ public final class Wiring {
         return alerts;
     }
 
+    /** Builds the alert sink; the credential serves an identity-based storage connection. */
+    @FunctionalInterface
+    public interface Alerts {
+        AlertSink create(Settings settings, TokenCredential credential, Logger log);
+    }
+
+    /** Builds the retry queue; the credential serves an identity-based storage connection. */
+    @FunctionalInterface
+    public interface Retries {
+        RetryQueue create(Settings settings, TokenCredential credential, Logger log);
+    }
+
     /**
      * What differs between Azure, a laptop, the demo and the tests.
      *
@@ -110,56 +125,58 @@ public final class Wiring {
      *     (managed identity through {@code IDENTITY_ENDPOINT}/{@code IDENTITY_HEADER} in Azure; MSAL reads those from
      *     the real environment only, so an in-process emulator passes its own credential here)
      * @param alerts builds the alert sink from the settings (Teams in production)
+     * @param retries builds the retry queue from the settings (a Storage queue in the function app; none in the CLI)
      */
-    /** Builds the alert sink; the credential serves an identity-based storage connection. */
-    @FunctionalInterface
-    public interface Alerts {
-        AlertSink create(Settings settings, TokenCredential credential, Logger log);
-    }
-
     public record Options(
             @Nullable SSLContext trust,
             @Nullable TokenCredential credential,
             Clock clock,
             Backoff backoff,
             Alerts alerts,
+            Retries retries,
             Logger log) {
 
         public Options {
             Objects.requireNonNull(clock, "clock == null");
             Objects.requireNonNull(backoff, "backoff == null");
             Objects.requireNonNull(alerts, "alerts == null");
+            Objects.requireNonNull(retries, "retries == null");
             Objects.requireNonNull(log, "log == null");
         }
 
+        /** The function app: Teams alerts, and the retry queue in the app's storage. */
         public static Options production() {
             Logger log = Logger.getLogger("dev.aksrouteguard");
-            return new Options(null, null, Clock.systemUTC(), Backoff.DEFAULT,
-                    TeamsWebhookAlertSink::create, log);
+            return new Options(null, null, Clock.systemUTC(), Backoff.DEFAULT, TeamsWebhookAlertSink::create,
+                    (settings, credential, logger) -> RetryQueue.NONE, log);
         }
 
         public Options withTrust(@Nullable SSLContext trust) {
-            return new Options(trust, credential, clock, backoff, alerts, log);
+            return new Options(trust, credential, clock, backoff, alerts, retries, log);
         }
 
         public Options withCredential(@Nullable TokenCredential other) {
-            return new Options(trust, other, clock, backoff, alerts, log);
+            return new Options(trust, other, clock, backoff, alerts, retries, log);
         }
 
         public Options withBackoff(Backoff other) {
-            return new Options(trust, credential, clock, other, alerts, log);
+            return new Options(trust, credential, clock, other, alerts, retries, log);
         }
 
         public Options withAlerts(Alerts other) {
-            return new Options(trust, credential, clock, backoff, other, log);
+            return new Options(trust, credential, clock, backoff, other, retries, log);
+        }
+
+        public Options withRetries(Retries other) {
+            return new Options(trust, credential, clock, backoff, alerts, other, log);
         }
 
         public Options withClock(Clock other) {
-            return new Options(trust, credential, other, backoff, alerts, log);
+            return new Options(trust, credential, other, backoff, alerts, retries, log);
         }
 
         public Options withLog(Logger other) {
-            return new Options(trust, credential, clock, backoff, alerts, other);
+            return new Options(trust, credential, clock, backoff, alerts, retries, other);
         }
     }
 }

@@ -55,8 +55,23 @@ class FunctionJsonIT {
             assertTrue(files.anyMatch(p -> p.getFileName().toString().startsWith("aks-route-guard") && p.toString().endsWith(".jar")));
         }
         try (var files = Files.list(APP)) {
-            assertEquals(2, files.filter(Files::isDirectory).filter(p -> Files.exists(p.resolve("function.json"))).count(),
-                    "exactly the two functions");
+            assertEquals(FUNCTIONS, files.filter(Files::isDirectory).filter(p -> Files.exists(p.resolve("function.json")))
+                    .map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new)),
+                    "exactly the app's functions");
         }
+    }
+
+    /** Every function of the app, by name. */
+    static final java.util.Set<String> FUNCTIONS = new java.util.TreeSet<>(java.util.Set.of(EventGridFunction.NAME, SweepFunction.NAME,
+            RetryFunction.NAME));
+
+    @Test
+    void theRetryFunctionIsBoundToTheRetryQueueOfTheAppsStorage() throws IOException {
+        JsonObject f = functionJson(RetryFunction.NAME);
+        assertEquals(RetryFunction.class.getName() + ".run", f.get("entryPoint").getAsString());
+        JsonObject b = onlyBinding(f);
+        assertEquals("queueTrigger", b.get("type").getAsString());
+        assertEquals(RetryFunction.QUEUE, b.get("queueName").getAsString());
+        assertEquals("AzureWebJobsStorage", b.get("connection").getAsString());
     }
 }
