@@ -325,4 +325,27 @@ class EventGridFunctionTest {
         assertEquals(1, azure.arm.requests().stream().filter(r -> r.path().contains("/subnets/")).count(),
                 "the node subnet is read fresh; the other subnet costs no read");
     }
+
+    @Test
+    void aStormOfEventsCostsOneReadPerDistinctSubnet() {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").nodePools(20).subnetPerPool().seed(azure.arm);
+        List<JsonObject> events = new java.util.ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            String subnet = c.nodeSubnetIds().get(i % 20);
+            events.add(i % 2 == 0
+                    ? EventJson.subnetWrite(subnet).id("e" + i).eventGrid()
+                    : EventJson.write(c.clusterId() + "/agentPools/pool" + (i % 20), "Microsoft.ContainerService/managedClusters/agentPools/write")
+                            .id("e" + i).eventGrid());
+        }
+        EventGridFunction f = function();
+        azure.arm.clearRequests();
+        f.run(EventJson.delivery(events.toArray(JsonObject[]::new)), context);
+        long subnetGets = azure.arm.requests().stream().filter(r -> r.method().equals("GET") && r.path().matches("(?i).*/subnets/[^/]+$")).count();
+        long clusterGets = azure.arm.requests().stream().filter(r -> r.method().equals("GET")
+                && r.path().equalsIgnoreCase(c.clusterId())).count();
+        assertEquals(20, subnetGets, "one read per distinct subnet");
+        assertTrue(clusterGets <= 1, "the cluster named by 1,000 agent-pool events is read at most once: " + clusterGets);
+        assertEquals(20, azure.alerts.outcomes.size(), "one outcome per subnet, not per event");
+        assertEquals(0, azure.writes().size());
+    }
 }
