@@ -49,6 +49,9 @@ public final class EmulatorProcess {
             if (args.length >= 2 && args[0].equals("--clusters")) {
                 Fixtures.largeSubscription(Integer.parseInt(args[1])).seed(arm);
             }
+            dev.aksrouteguard.emulator.SeededCluster wide = java.util.Arrays.asList(args).contains("--storm")
+                    ? Fixtures.kubenetCluster("rg-wide", "aks-wide").addressSpace("10.32.0.0/13").podCidr("10.240.0.0/14").nodesPerPool(1).nodePools(Storm.POOLS).subnetPerPool().seed(arm)
+                    : null;
             dev.aksrouteguard.emulator.SeededCluster busy = contention
                     ? Fixtures.kubenetCluster("rg-busy", "aks-busy").nodePools(Contention.POOLS).subnetPerPool().drifted().seed(arm)
                     : null;
@@ -96,6 +99,12 @@ public final class EmulatorProcess {
             System.out.println("id driftingSubnet=" + sub.drifting().nodeSubnetId());
             System.out.println("id driftingVnet=" + sub.drifting().virtualNetworkId());
             System.out.println("id twoSubnetsVnet=" + sub.twoSubnets().virtualNetworkId());
+            if (wide != null) {
+                System.out.println("id wideCluster=" + wide.clusterId());
+                for (int i = 0; i < wide.nodeSubnetIds().size(); i++) {
+                    System.out.println("id wideSubnet" + i + "=" + wide.nodeSubnetIds().get(i));
+                }
+            }
             if (busy != null) {
                 System.out.println("id busyVnet=" + busy.virtualNetworkId());
                 for (int i = 0; i < busy.nodeSubnetIds().size(); i++) {
