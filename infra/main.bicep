@@ -35,6 +35,9 @@ param sweepSchedule string = '0 */5 * * * *'
 @description('ISO-8601 duration after which a sweep starts no new write.')
 param sweepTimeBudget string = 'PT4M'
 
+@description('ISO-8601 duration (at most PT25S) within which the Event Grid function answers; the rest goes to the retry queue.')
+param eventTimeBudget string = 'PT20S'
+
 @description('Hours before an unresolved finding is alerted again.')
 param alertRepeatHours string = '24'
 
@@ -136,6 +139,7 @@ module functionApp 'modules/functionapp.bicep' = {
     remediationMode: remediationMode
     sweepSchedule: sweepSchedule
     sweepTimeBudget: sweepTimeBudget
+    eventTimeBudget: eventTimeBudget
     alertRepeatHours: alertRepeatHours
     teamsWebhookSecretUri: teamsWebhookSecretUri
     teamsCardFormat: teamsCardFormat

@@ -28,6 +28,7 @@ param applicationInsightsName string
 param remediationMode string
 param sweepSchedule string
 param sweepTimeBudget string
+param eventTimeBudget string
 param alertRepeatHours string
 param teamsWebhookSecretUri string
 param teamsCardFormat string
@@ -66,6 +67,7 @@ var guardSettings = {
   // function when the setting is missing.
   SWEEP_SCHEDULE: sweepSchedule
   SWEEP_TIME_BUDGET: sweepTimeBudget
+  EVENT_TIME_BUDGET: eventTimeBudget
   ALERT_REPEAT_HOURS: alertRepeatHours
   AzureWebJobsStorage__accountName: storage.name
   AzureWebJobsStorage__credential: 'managedidentity'

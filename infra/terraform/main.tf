@@ -71,6 +71,7 @@ locals {
     # Always set: the timer trigger binds its schedule with %SWEEP_SCHEDULE%.
     SWEEP_SCHEDULE                   = var.sweep_schedule
     SWEEP_TIME_BUDGET                = var.sweep_time_budget
+    EVENT_TIME_BUDGET                = var.event_time_budget
     ALERT_REPEAT_HOURS               = var.alert_repeat_hours
     AzureWebJobsStorage__accountName = azurerm_storage_account.guard.name
     AzureWebJobsStorage__credential  = "managedidentity"

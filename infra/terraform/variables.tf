@@ -38,6 +38,12 @@ variable "sweep_time_budget" {
   default     = "PT4M"
 }
 
+variable "event_time_budget" {
+  description = "ISO-8601 duration (at most PT25S) within which the Event Grid function answers; the rest goes to the retry queue."
+  type        = string
+  default     = "PT20S"
+}
+
 variable "alert_repeat_hours" {
   description = "Hours before an unresolved finding is alerted again."
   type        = string

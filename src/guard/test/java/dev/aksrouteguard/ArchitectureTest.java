@@ -38,7 +38,7 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule adaptersUseTheEngineOnlyThroughItsPorts = noClasses()
-            .that().resideInAnyPackage("dev.aksrouteguard.azure..", "dev.aksrouteguard.teams..")
+            .that().resideInAnyPackage("dev.aksrouteguard.azure..", "dev.aksrouteguard.teams..", "dev.aksrouteguard.queue..")
             .should().dependOnClassesThat().resideInAnyPackage("dev.aksrouteguard.core")
             .because("adapters implement ports over model records; the engine (Guard, Reconciler, directory) is "
                     + "assembled in wiring");
@@ -50,13 +50,13 @@ class ArchitectureTest {
                     "dev.aksrouteguard.cli..", "dev.aksrouteguard.emulator..", "com.azure..", "com.microsoft..");
 
     @ArchTest
-    static final ArchRule adaptersDoNotKnowEachOther = slices().matching("dev.aksrouteguard.(azure|events|teams)..")
+    static final ArchRule adaptersDoNotKnowEachOther = slices().matching("dev.aksrouteguard.(azure|events|teams|queue)..")
             .should().notDependOnEachOther();
 
     @ArchTest
     static final ArchRule adaptersDoNotKnowTheFrontEnds = noClasses()
             .that().resideInAnyPackage("dev.aksrouteguard.azure..", "dev.aksrouteguard.events..", "dev.aksrouteguard.teams..",
-                    "dev.aksrouteguard.wiring..")
+                    "dev.aksrouteguard.queue..", "dev.aksrouteguard.wiring..")
             .should().dependOnClassesThat().resideInAnyPackage("dev.aksrouteguard.function..", "dev.aksrouteguard.cli..");
 
     @ArchTest

@@ -42,6 +42,9 @@ final class EmulatorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
+        if (clusters < 0) {
+            throw new Main.UsageException("--clusters must be 0 or more, got " + clusters);
+        }
         PrintStream out = main.out;
         try (ArmEmulator arm = ArmEmulator.start()) {
             var kubenet = Fixtures.kubenetCluster(Demo.RG, Demo.CLUSTER).serviceEndpointPolicy();

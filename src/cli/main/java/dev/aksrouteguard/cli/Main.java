@@ -9,7 +9,7 @@ import dev.aksrouteguard.core.model.SubnetId;
 import dev.aksrouteguard.core.model.SweepReport;
 import dev.aksrouteguard.core.model.Trigger;
 import dev.aksrouteguard.events.Deliveries;
-import dev.aksrouteguard.function.SweepLog;
+import dev.aksrouteguard.events.ParsedEvent;
 import dev.aksrouteguard.teams.TeamsWebhookAlertSink;
 import dev.aksrouteguard.wiring.Wiring;
 import java.io.IOException;
@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -34,22 +35,29 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * The command line: {@code java -jar target/aks-route-guard.jar <command>}, settings from the environment.
- * Exit codes: 0 processed (including nothing to do), 1 a remediation failed, 2 unusable input or arguments,
- * 3 {@code audit --fail-on-drift} found drift.
+ * Exit codes: 0 processed (including nothing to do), 1 a remediation failed (or a listing could not be trusted), 2
+ * unusable input or arguments (nothing written), 3 {@code audit --fail-on-drift} found drift, 4 not finished: work
+ * was deferred or cut by a time limit, nothing failed; run again (the next sweep does it too).
  */
 @Command(name = "aks-route-guard", mixinStandardHelpOptions = true, version = "aks-route-guard 0.1.0",
         description = "Keeps kubenet AKS node subnets associated with their route table.",
         subcommands = {Main.HandleEvent.class, Main.Reconcile.class, Main.Sweep.class, Main.Audit.class, Demo.class,
                 EmulatorCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:processed (including nothing to do)", "1:a remediation failed", "2:unusable input or arguments",
-                "3:audit --fail-on-drift found drift, a conflict or a missing route table"})
+        exitCodeList = {"0:processed (including nothing to do)", "1:a remediation failed, or a listing could not be trusted",
+                "2:unusable input or arguments; nothing was written",
+                "3:audit --fail-on-drift found drift, a conflict or a missing route table",
+                "4:not finished (deferred, or a time limit reached); nothing failed: run again"})
 public final class Main implements Callable<Integer> {
 
     public static final int OK = 0;
     public static final int FAILED = 1;
     public static final int USAGE = 2;
     public static final int DRIFT = 3;
+    public static final int UNFINISHED = 4;
+
+    /** {@code handle-event} answers within this, like the function with its budget, but with room for slow ARM. */
+    static final java.time.Duration EVENT_LIMIT = java.time.Duration.ofMinutes(5);
 
     static final java.time.Duration ALERT_FLUSH = java.time.Duration.ofSeconds(45);
 
@@ -149,12 +157,14 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    void print(List<Outcome> outcomes, boolean json) {
+    /** The outcomes, and the subnets not reached (rows with action {@code not-reached} in JSON). */
+    void print(List<Outcome> outcomes, List<SubnetId> notReached, boolean json) {
         if (json) {
-            out.println(Output.json(outcomes));
+            out.println(Output.json(outcomes, notReached));
         } else {
             out.print(Output.table(outcomes));
-            out.println(Output.footer(outcomes));
+            notReached.forEach(s -> out.println("not reached (time limit): " + s));
+            out.println(Output.footer(outcomes) + (notReached.isEmpty() ? "" : "; " + notReached.size() + " not reached"));
         }
     }
 
@@ -167,8 +177,12 @@ public final class Main implements Callable<Integer> {
         boolean noAlerts;
     }
 
-    static int exitCode(List<Outcome> outcomes) {
-        return outcomes.stream().anyMatch(o -> o.action() == Action.FAILED) ? FAILED : OK;
+    /** 1 when something failed, else 4 when something was left unfinished, else 0. */
+    static int exitCode(List<Outcome> outcomes, boolean unfinished) {
+        if (outcomes.stream().anyMatch(o -> o.action() == Action.FAILED)) {
+            return FAILED;
+        }
+        return unfinished || outcomes.stream().anyMatch(o -> o.action() == Action.DEFERRED) ? UNFINISHED : OK;
     }
 
     @Command(name = "handle-event", description = "Process an Event Grid delivery (Event Grid schema or CloudEvents, one event or an array) exactly as the Event Grid function does.")
@@ -186,10 +200,10 @@ public final class Main implements Callable<Integer> {
         public Integer call() {
             String delivery = read(file, main.in);
             Wiring w = main.wiring(main.settings(run.noAlerts));
-            Deliveries.Report report = Deliveries.handle(delivery, w.guard(), main.log());
-            main.print(report.outcomes(), run.json);
+            Deliveries.Report report = Deliveries.handle(delivery, w.guard(), Instant.now().plus(EVENT_LIMIT), main.log());
+            main.print(report.outcomes(), report.result().unfinished(), run.json);
             if (!run.json) {
-                for (EventResult r : report.results()) {
+                for (EventResult r : report.result().events()) {
                     if (r instanceof EventResult.Skipped s) {
                         main.out.println("ignored event " + s.write().eventId() + ": " + s.reason());
                     } else if (r instanceof EventResult.Failed f) {
@@ -197,14 +211,16 @@ public final class Main implements Callable<Integer> {
                     }
                 }
             }
+            report.malformed().forEach(m -> main.err.println("aks-route-guard: dropped malformed event " + m.id() + ": " + m.reason()));
             if (report.anyFailed()) {
                 return FAILED;
             }
-            if (!report.malformed().isEmpty()) {
-                report.malformed().forEach(m -> main.err.println("aks-route-guard: malformed event " + m.id() + ": " + m.reason()));
-                return USAGE;
+            if (report.anyUnfinished()) {
+                return UNFINISHED;
             }
-            return OK;
+            // Exit 2 means "unusable input, nothing written": only when no event of the delivery could be used.
+            boolean usable = report.parsed().stream().anyMatch(p -> !(p instanceof ParsedEvent.Malformed));
+            return usable ? OK : USAGE;
         }
 
         static String read(String file, InputStream in) {
@@ -247,9 +263,9 @@ public final class Main implements Callable<Integer> {
             }
             Wiring w = main.wiring(settings);
             Outcome o = w.guard().reconcile(id, new Trigger.Manual("the command line"));
-            main.log().log(Deliveries.level(o), o.logLine());
-            main.print(List.of(o), run.json);
-            return exitCode(List.of(o));
+            main.log().log(o.severity(), o.logLine());
+            main.print(List.of(o), List.of(), run.json);
+            return exitCode(List.of(o), false);
         }
     }
 
@@ -265,16 +281,16 @@ public final class Main implements Callable<Integer> {
         public Integer call() {
             Wiring w = main.wiring(main.settings(run.noAlerts));
             SweepReport report = w.guard().sweep(w.settings().sweepTimeBudget());
-            SweepLog.write(report, main.log());
-            main.print(report.outcomes(), run.json);
+            report.writeTo(main.log());
+            main.print(report.outcomes(), report.notReached().stream().map(Outcome::subnet).toList(), run.json);
             if (!run.json) {
-                report.notReached().forEach(o -> main.out.println("not reached (time budget spent): " + o.subnet()));
                 main.out.println(report.summaryLine());
             }
             if (report.error() != null) {
                 main.err.println("aks-route-guard: " + report.error());
+                return FAILED;
             }
-            return report.anyFailed() ? FAILED : OK;
+            return exitCode(report.outcomes(), !report.notReached().isEmpty());
         }
     }
 
@@ -324,7 +340,7 @@ public final class Main implements Callable<Integer> {
             if (failOnDrift && drift) {
                 return DRIFT;
             }
-            return exitCode(rows);
+            return exitCode(rows, false);
         }
     }
 }

@@ -8,6 +8,7 @@ import dev.aksrouteguard.core.model.Cluster;
 import dev.aksrouteguard.core.model.Nullable;
 import dev.aksrouteguard.core.model.Outcome;
 import dev.aksrouteguard.core.model.ResourceId;
+import dev.aksrouteguard.core.model.SubnetId;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -42,11 +43,23 @@ final class Output {
         return j;
     }
 
-    static String json(List<Outcome> outcomes) {
+    /** The outcomes, then one row per subnet not reached (action {@code not-reached}: no outcome, nothing written). */
+    static String json(List<Outcome> outcomes, List<SubnetId> notReached) {
         JsonArray a = new JsonArray();
         outcomes.forEach(o -> a.add(json(o)));
+        for (SubnetId s : notReached) {
+            JsonObject j = new JsonObject();
+            j.addProperty("subnet", s.toString());
+            j.addProperty("virtualNetwork", s.virtualNetworkName());
+            j.addProperty("action", NOT_REACHED);
+            j.addProperty("message", "not reached before the time limit; nothing written (the next sweep checks it)");
+            a.add(j);
+        }
         return new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping().create().toJson(a);
     }
+
+    /** The JSON action of a subnet the command did not reach. */
+    static final String NOT_REACHED = "not-reached";
 
     /** The audit's JSON: the outcome object plus when the cluster must leave kubenet. */
     static String auditJson(List<Outcome> rows) {

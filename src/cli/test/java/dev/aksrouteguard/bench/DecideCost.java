@@ -105,7 +105,8 @@ final class DecideCost {
             long started = System.nanoTime();
             Inventory inventory = directory.refresh();
             long read = System.nanoTime() - started;
-            Reconciler reconciler = new Reconciler(clients.subnets(), directory, Mode.REPORT, Clock.systemUTC(), Backoff.DEFAULT);
+            Reconciler reconciler = new Reconciler(clients.subnets(), directory,
+                    dev.aksrouteguard.core.port.GuardedSubscriptions.only(Fixtures.SUBSCRIPTION_ID), Mode.REPORT, Clock.systemUTC(), Backoff.DEFAULT);
             List<SubnetId> subnets = List.copyOf(inventory.kubenetNodeSubnets());
             if (subnets.size() != kubenet) {
                 throw new IllegalStateException(subnets.size() + " node subnets, wanted " + kubenet);

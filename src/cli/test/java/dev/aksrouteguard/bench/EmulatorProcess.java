@@ -28,6 +28,11 @@ import java.util.UUID;
  * <p>The control endpoint (plain HTTP on loopback) lets the benchmark act on the emulator between measured events:
  * {@code POST /drift?vnet=ID} plays an IaC re-deploy that strips the VNet's route-table associations;
  * {@code POST /calls} answers {@code lists gets polls writes} made by the guard's identity since the last call.
+ *
+ * <p>With {@code --contention}, it also seeds {@link Contention#POOLS} drifted node subnets in one VNet and makes
+ * writes long-running operations (one {@code InProgress} poll, {@code Retry-After: 1}), so that writes from several
+ * processes overlap as in Azure; {@code POST /contention} answers the subnet PUTs by status and how many of the
+ * VNet's subnets carry the route table.
  */
 public final class EmulatorProcess {
 
@@ -35,11 +40,21 @@ public final class EmulatorProcess {
 
     public static void main(String[] args) throws Exception {
         try (ArmEmulator arm = ArmEmulator.start()) {
-            arm.synchronousWrites(true);
+            boolean contention = java.util.Arrays.asList(args).contains("--contention");
+            arm.synchronousWrites(!contention);
+            if (contention) {
+                arm.asyncOperations(1, 1);
+            }
             BenchSubscription sub = BenchSubscription.seed(arm);
-            if (args.length == 2 && args[0].equals("--clusters")) {
+            if (args.length >= 2 && args[0].equals("--clusters")) {
                 Fixtures.largeSubscription(Integer.parseInt(args[1])).seed(arm);
             }
+            dev.aksrouteguard.emulator.SeededCluster wide = java.util.Arrays.asList(args).contains("--storm")
+                    ? Fixtures.kubenetCluster("rg-wide", "aks-wide").addressSpace("10.32.0.0/13").podCidr("10.240.0.0/14").nodesPerPool(1).nodePools(Storm.POOLS).subnetPerPool().seed(arm)
+                    : null;
+            dev.aksrouteguard.emulator.SeededCluster busy = contention
+                    ? Fixtures.kubenetCluster("rg-busy", "aks-busy").nodePools(Contention.POOLS).subnetPerPool().drifted().seed(arm)
+                    : null;
             Path trustStore = Files.createTempFile("bench-emulator-", ".p12");
             trustStore.toFile().deleteOnExit();
             String password = UUID.randomUUID().toString();
@@ -60,6 +75,17 @@ public final class EmulatorProcess {
                 ArmCalls c = ArmCalls.of(guard);
                 answer(exchange, c.lists() + " " + c.gets() + " " + c.polls() + " " + c.writes());
             });
+            control.createContext("/contention", exchange -> {
+                List<RecordedRequest> puts = arm.requests().stream()
+                        .filter(r -> r.method().equals("PUT") && r.path().toLowerCase(java.util.Locale.ROOT).contains("/subnets/"))
+                        .toList();
+                long ok = puts.stream().filter(r -> r.status() < 300).count();
+                long conflict = puts.stream().filter(r -> r.status() == 409).count();
+                long stale = puts.stream().filter(r -> r.status() == 412).count();
+                long associated = busy == null ? 0 : busy.nodeSubnetIds().stream().filter(id -> arm.get(id)
+                        .map(j -> j.getAsJsonObject("properties").has("routeTable")).orElse(false)).count();
+                answer(exchange, ok + " " + conflict + " " + stale + " " + associated);
+            });
             control.start();
 
             System.out.println("env AZURE_SUBSCRIPTION_ID=" + Fixtures.SUBSCRIPTION_ID);
@@ -73,6 +99,18 @@ public final class EmulatorProcess {
             System.out.println("id driftingSubnet=" + sub.drifting().nodeSubnetId());
             System.out.println("id driftingVnet=" + sub.drifting().virtualNetworkId());
             System.out.println("id twoSubnetsVnet=" + sub.twoSubnets().virtualNetworkId());
+            if (wide != null) {
+                System.out.println("id wideCluster=" + wide.clusterId());
+                for (int i = 0; i < wide.nodeSubnetIds().size(); i++) {
+                    System.out.println("id wideSubnet" + i + "=" + wide.nodeSubnetIds().get(i));
+                }
+            }
+            if (busy != null) {
+                System.out.println("id busyVnet=" + busy.virtualNetworkId());
+                for (int i = 0; i < busy.nodeSubnetIds().size(); i++) {
+                    System.out.println("id busySubnet" + i + "=" + busy.nodeSubnetIds().get(i));
+                }
+            }
             System.out.println("trust " + trustStore + " " + password);
             System.out.println("control http://127.0.0.1:" + control.getAddress().getPort());
             System.out.println("ready");

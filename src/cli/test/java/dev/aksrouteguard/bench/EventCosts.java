@@ -135,7 +135,7 @@ final class EventCosts {
         arm.clearRequests();
         CallCount before = w.traffic().snapshot();
         long started = System.nanoTime();
-        Deliveries.Report report = Deliveries.handle(delivery, w.guard(), Quiet.logger());
+        Deliveries.Report report = Deliveries.handle(delivery, w.guard(), java.time.Instant.now().plus(java.time.Duration.ofMinutes(5)), Quiet.logger());
         long wall = System.nanoTime() - started;
         CallCount traffic = w.traffic().snapshot().minus(before);
         String actions = report.outcomes().isEmpty() ? "(no subnet concerned)"

@@ -53,9 +53,11 @@ final class RemoteEmulator implements AutoCloseable {
     }
 
     /** Starts {@link EmulatorProcess} with this JVM's class path, adding {@code largeSubscription(entries)} if not 0. */
-    static RemoteEmulator start(int entries) throws IOException {
-        Process p = new ProcessBuilder(Jvm.java(), "-cp", Jvm.classPath(),
-                        EmulatorProcess.class.getName(), "--clusters", String.valueOf(entries))
+    static RemoteEmulator start(int entries, String... more) throws IOException {
+        List<String> command = new java.util.ArrayList<>(List.of(Jvm.java(), "-cp", Jvm.classPath(),
+                EmulatorProcess.class.getName(), "--clusters", String.valueOf(entries)));
+        command.addAll(List.of(more));
+        Process p = new ProcessBuilder(command)
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
         return new RemoteEmulator(p, new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)));
@@ -96,6 +98,12 @@ final class RemoteEmulator implements AutoCloseable {
         ArmCalls calls() {
             String[] n = post("/calls").split(" ");
             return new ArmCalls(Integer.parseInt(n[0]), Integer.parseInt(n[1]), Integer.parseInt(n[2]), Integer.parseInt(n[3]));
+        }
+
+        /** Subnet PUTs answered 2xx, 409 and 412, and how many of the busy VNet's subnets carry the route table. */
+        long[] contention() {
+            String[] n = post("/contention").split(" ");
+            return new long[] {Long.parseLong(n[0]), Long.parseLong(n[1]), Long.parseLong(n[2]), Long.parseLong(n[3])};
         }
 
         /** Synchronous HttpURLConnection: no client thread left running in the measured JVM between calls. */

@@ -247,4 +247,33 @@ class CliTest {
         assertTrue(out().contains("\"failed\""), out());
         assertNull(azure.routeTableOf(broken.nodeSubnetId()));
     }
+
+    @Test
+    void aSweepCutByItsTimeBudgetListsWhatItDidNotReachAndExitsFour() {
+        Fixtures.kubenetCluster("rg-a", "aks-a").drifted().seed(azure.arm);
+        Fixtures.kubenetCluster("rg-b", "aks-b").drifted().seed(azure.arm);
+        assertEquals(Main.UNFINISHED, run(azure.env("SWEEP_TIME_BUDGET", "PT0.001S"), "sweep", "--json"), err());
+        JsonArray rows = JsonParser.parseString(out()).getAsJsonArray();
+        long notReached = rows.asList().stream().filter(r -> r.getAsJsonObject().get("action").getAsString().equals("not-reached")).count();
+        assertEquals(2, notReached, out());
+        assertEquals(0, azure.writes().size(), "nothing was started after the budget");
+    }
+
+    @Test
+    void aDeliveryMixingValidAndMalformedEventsExitsByTheValidOnesAndNeverTwoAfterWriting() throws Exception {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(azure.arm);
+        JsonObject broken = new JsonObject();
+        broken.addProperty("id", "broken-1");
+        broken.addProperty("eventType", "Microsoft.Resources.ResourceWriteSuccess");
+        Path f = file(EventJson.delivery(EventJson.subnetWrite(c.nodeSubnetId()).eventGrid(), broken));
+        assertEquals(0, run("handle-event", f.toString()), err());
+        assertEquals(c.routeTableId().toLowerCase(), azure.routeTableOf(c.nodeSubnetId()).toLowerCase(), "the valid event was acted on");
+        assertTrue(err().contains("malformed event broken-1"), err());
+    }
+
+    @Test
+    void theEmulatorRefusesANegativeClusterCount() {
+        assertEquals(2, run("emulator", "--clusters", "-1", "--once"));
+        assertTrue(err().contains("--clusters"), err());
+    }
 }

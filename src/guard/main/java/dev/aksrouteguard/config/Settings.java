@@ -22,6 +22,8 @@ import java.util.regex.Pattern;
  * @param clientId {@code AZURE_CLIENT_ID}: the user-assigned managed identity, when there is one
  * @param sweepSchedule {@code SWEEP_SCHEDULE}: read by the Functions host through {@code %SWEEP_SCHEDULE%}; checked here
  * @param sweepTimeBudget {@code SWEEP_TIME_BUDGET}: after this, a sweep starts no new write
+ * @param eventTimeBudget {@code EVENT_TIME_BUDGET}: the Event Grid function answers within this; work left is handed to
+ *     the retry queue
  * @param teamsWebhookUrl {@code TEAMS_WEBHOOK_URL}: a secret; no alerts without it
  * @param teamsCardFormat {@code TEAMS_CARD_FORMAT}: null means guessed from the URL
  * @param alertRepeat {@code ALERT_REPEAT_HOURS}: how often an unresolved finding is alerted again
@@ -36,6 +38,7 @@ public record Settings(
         @Nullable String clientId,
         String sweepSchedule,
         Duration sweepTimeBudget,
+        Duration eventTimeBudget,
         @Nullable Secret teamsWebhookUrl,
         @Nullable CardFormat teamsCardFormat,
         Duration alertRepeat,
@@ -48,6 +51,7 @@ public record Settings(
     public static final String AZURE_CLIENT_ID = "AZURE_CLIENT_ID";
     public static final String SWEEP_SCHEDULE = "SWEEP_SCHEDULE";
     public static final String SWEEP_TIME_BUDGET = "SWEEP_TIME_BUDGET";
+    public static final String EVENT_TIME_BUDGET = "EVENT_TIME_BUDGET";
     public static final String TEAMS_WEBHOOK_URL = "TEAMS_WEBHOOK_URL";
     public static final String TEAMS_CARD_FORMAT = "TEAMS_CARD_FORMAT";
     public static final String ALERT_REPEAT_HOURS = "ALERT_REPEAT_HOURS";
@@ -60,12 +64,15 @@ public record Settings(
 
     /** Every setting this code reads: the infrastructure sets exactly these (see {@code infra/}). */
     public static final Set<String> NAMES = Set.of(AZURE_SUBSCRIPTION_ID, AZURE_CLOUD, AZURE_RESOURCE_MANAGER_ENDPOINT,
-            REMEDIATION_MODE, AZURE_CLIENT_ID, SWEEP_SCHEDULE, SWEEP_TIME_BUDGET, TEAMS_WEBHOOK_URL, TEAMS_CARD_FORMAT,
-            ALERT_REPEAT_HOURS, STORAGE, STORAGE_ACCOUNT_NAME, STORAGE_TABLE_SERVICE_URI, STORAGE_QUEUE_SERVICE_URI,
-            STORAGE_CREDENTIAL, STORAGE_CLIENT_ID);
+            REMEDIATION_MODE, AZURE_CLIENT_ID, SWEEP_SCHEDULE, SWEEP_TIME_BUDGET, EVENT_TIME_BUDGET, TEAMS_WEBHOOK_URL,
+            TEAMS_CARD_FORMAT, ALERT_REPEAT_HOURS, STORAGE, STORAGE_ACCOUNT_NAME, STORAGE_TABLE_SERVICE_URI,
+            STORAGE_QUEUE_SERVICE_URI, STORAGE_CREDENTIAL, STORAGE_CLIENT_ID);
 
     public static final String DEFAULT_SWEEP_SCHEDULE = "0 */5 * * * *";
     public static final Duration DEFAULT_SWEEP_TIME_BUDGET = Duration.ofMinutes(4);
+    public static final Duration DEFAULT_EVENT_TIME_BUDGET = Duration.ofSeconds(20);
+    /** Event Grid waits 30 s for an Azure Function's answer; the budget leaves room to hand work on and answer. */
+    public static final Duration MAX_EVENT_TIME_BUDGET = Duration.ofSeconds(25);
     public static final Duration DEFAULT_ALERT_REPEAT = Duration.ofHours(24);
 
     private static final Pattern GUID = Pattern.compile("[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}");
@@ -77,6 +84,7 @@ public record Settings(
         Objects.requireNonNull(mode, "mode == null");
         Objects.requireNonNull(sweepSchedule, "sweepSchedule == null");
         Objects.requireNonNull(sweepTimeBudget, "sweepTimeBudget == null");
+        Objects.requireNonNull(eventTimeBudget, "eventTimeBudget == null");
         Objects.requireNonNull(alertRepeat, "alertRepeat == null");
     }
 
@@ -101,11 +109,12 @@ public record Settings(
         String clientId = parse(env, AZURE_CLIENT_ID, null, Settings::guid);
         String schedule = parse(env, SWEEP_SCHEDULE, DEFAULT_SWEEP_SCHEDULE, Settings::ncrontab);
         Duration budget = parse(env, SWEEP_TIME_BUDGET, DEFAULT_SWEEP_TIME_BUDGET, Settings::duration);
+        Duration eventBudget = parse(env, EVENT_TIME_BUDGET, DEFAULT_EVENT_TIME_BUDGET, Settings::eventBudget);
         Secret webhook = parseSecret(env, TEAMS_WEBHOOK_URL);
         CardFormat format = parse(env, TEAMS_CARD_FORMAT, null, CardFormat::parse);
         Duration repeat = parse(env, ALERT_REPEAT_HOURS, DEFAULT_ALERT_REPEAT, Settings::hours);
         StorageConnection storage = storage(env, cloud);
-        return new Settings(subscription.toLowerCase(Locale.ROOT), cloud, arm, mode, clientId, schedule, budget, webhook,
+        return new Settings(subscription.toLowerCase(Locale.ROOT), cloud, arm, mode, clientId, schedule, budget, eventBudget, webhook,
                 format, repeat, storage);
     }
 
@@ -117,6 +126,7 @@ public record Settings(
     /** A copy without Teams alerts ({@code --no-alerts}). */
     public Settings withoutAlerts() {
         return new Settings(subscriptionId, cloud, resourceManagerEndpoint, mode, clientId, sweepSchedule, sweepTimeBudget,
+                eventTimeBudget,
                 null, teamsCardFormat, alertRepeat, storage);
     }
 
@@ -225,6 +235,16 @@ public record Settings(
         }
         if (d.isNegative() || d.isZero()) {
             throw new IllegalArgumentException("must be positive, got '" + v + "'");
+        }
+        return d;
+    }
+
+    /** A {@link #duration} within Event Grid's 30-second window, with room to answer. */
+    static Duration eventBudget(String v) {
+        Duration d = duration(v);
+        if (d.compareTo(MAX_EVENT_TIME_BUDGET) > 0) {
+            throw new IllegalArgumentException("must be at most " + MAX_EVENT_TIME_BUDGET.toSeconds()
+                    + " seconds (Event Grid waits 30 s for the answer), got '" + v + "'");
         }
         return d;
     }

@@ -5,13 +5,13 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Bounded exponential backoff for transient ARM failures the SDK does not retry itself (409
- * AnotherOperationInProgress) or gave up on. Honours {@code Retry-After}, capped so that one event stays inside
- * Event Grid's 30-second delivery window as far as possible.
+ * Bounded exponential backoff for transient ARM failures that reach the core (the SDK has retried them already, or
+ * does not retry them: 409 {@code AnotherOperationInProgress}). Honours {@code Retry-After} up to {@code max}; a
+ * {@code Retry-After} longer than that is not waited for at all: the work is handed on (retry queue, next sweep).
  *
- * @param maxAttempts writes tried per reconcile before giving up
+ * @param maxAttempts tries per reconcile before giving up
  * @param base the first delay
- * @param max the longest single delay (also caps Retry-After)
+ * @param max the longest single delay; a longer {@code Retry-After} ends the retries
  */
 public record Backoff(int maxAttempts, Duration base, Duration max, Sleeper sleeper) {
 
@@ -33,10 +33,24 @@ public record Backoff(int maxAttempts, Duration base, Duration max, Sleeper slee
         return d.compareTo(max) > 0 ? max : d;
     }
 
+    /** True when ARM asked for a longer wait than this backoff will ever make: hand the work on instead. */
+    public boolean tooLong(@Nullable Duration retryAfter) {
+        return retryAfter != null && retryAfter.compareTo(max) > 0;
+    }
+
+    /**
+     * The backoff for contention with another process in the same virtual network (409
+     * {@code AnotherOperationInProgress}): two more tries, each wait twice as long and capped at 2.5 times as long,
+     * and the same sleeper. The reconciler adds jitter so that competing processes do not retry in step.
+     */
+    public Backoff forContention() {
+        return new Backoff(maxAttempts + 2, base.multipliedBy(2), max.multipliedBy(5).dividedBy(2), sleeper);
+    }
+
     /** Waits; an interrupt is kept and ends the wait. */
-    void pause(int attempt, @Nullable Duration retryAfter) {
+    void pause(Duration wait) {
         try {
-            sleeper.sleep(delay(attempt, retryAfter));
+            sleeper.sleep(wait);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -5,105 +5,174 @@ import dev.aksrouteguard.core.model.ArmException;
 import dev.aksrouteguard.core.model.ArmWrite;
 import dev.aksrouteguard.core.model.CallCount;
 import dev.aksrouteguard.core.model.Cluster;
+import dev.aksrouteguard.core.model.DeliveryResult;
 import dev.aksrouteguard.core.model.EventResult;
 import dev.aksrouteguard.core.model.Mode;
+import dev.aksrouteguard.core.model.Nullable;
 import dev.aksrouteguard.core.model.Outcome;
 import dev.aksrouteguard.core.model.ResourceId;
+import dev.aksrouteguard.core.model.RetryRequest;
 import dev.aksrouteguard.core.model.SubnetId;
 import dev.aksrouteguard.core.model.SweepReport;
 import dev.aksrouteguard.core.model.Trigger;
 import dev.aksrouteguard.core.port.AlertSink;
 import dev.aksrouteguard.core.port.ArmTraffic;
+import dev.aksrouteguard.core.port.GuardedSubscriptions;
+import dev.aksrouteguard.core.port.RetryQueue;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * The guard of one subscription: turns every trigger (event, sweep, CLI) into subnet keys, reconciles each with the
- * one {@link Reconciler}, and tells the {@link AlertSink}. Built once per worker; thread-safe.
+ * The guard: turns every trigger (a delivery of events, a retry, the sweep, the CLI) into subnet keys, reconciles
+ * each with the one {@link Reconciler}, tells the {@link AlertSink}, and hands what could not finish to the
+ * {@link RetryQueue}. Built once per worker; thread-safe.
  */
 public final class Guard {
 
-    private final String subscriptionId;
+    /** Retries of one piece of work before it is given up (and alerted): about 15 minutes of tries in all. */
+    public static final int MAX_RETRIES = 5;
+
     private final ClusterDirectory directory;
     private final Reconciler reconciler;
     private final AlertSink alerts;
+    private final RetryQueue retries;
     private final ArmTraffic traffic;
     private final Clock clock;
-    private final int sweepConcurrency;
+    private final int concurrency;
 
-    public Guard(String subscriptionId, ClusterDirectory directory, Reconciler reconciler, AlertSink alerts,
-            ArmTraffic traffic, Clock clock, int sweepConcurrency) {
-        this.subscriptionId = Objects.requireNonNull(subscriptionId, "subscriptionId == null");
+    /**
+     * @param concurrency how many subnets are reconciled at once by a delivery or a sweep (writes within one virtual
+     *     network are serialized anyway)
+     */
+    public Guard(ClusterDirectory directory, Reconciler reconciler, AlertSink alerts, RetryQueue retries, ArmTraffic traffic,
+            Clock clock, int concurrency) {
         this.directory = Objects.requireNonNull(directory, "directory == null");
         this.reconciler = Objects.requireNonNull(reconciler, "reconciler == null");
         this.alerts = Objects.requireNonNull(alerts, "alerts == null");
+        this.retries = Objects.requireNonNull(retries, "retries == null");
         this.traffic = Objects.requireNonNull(traffic, "traffic == null");
         this.clock = Objects.requireNonNull(clock, "clock == null");
-        if (sweepConcurrency < 1) {
-            throw new IllegalArgumentException("sweepConcurrency < 1");
+        if (concurrency < 1) {
+            throw new IllegalArgumentException("concurrency < 1");
         }
-        this.sweepConcurrency = sweepConcurrency;
+        this.concurrency = concurrency;
     }
 
     public Mode mode() {
         return reconciler.mode();
     }
 
-    public String subscriptionId() {
-        return subscriptionId;
+    public GuardedSubscriptions scope() {
+        return reconciler.scope();
     }
 
+    /** The wait before retry {@code attempt} (1-based): 30 s, doubling, at most 8 minutes. */
+    public static Duration retryDelay(int attempt) {
+        return Duration.ofSeconds(30L << Math.min(Math.max(attempt - 1, 0), 4));
+    }
+
+    // ---- events ----------------------------------------------------------------------------------------------
+
     /**
-     * Handles one ARM write event: checks it is in the guarded subscription and a handled operation, maps it to
-     * subnets, reconciles each and alerts. Never throws.
+     * Handles the ARM write events of one delivery by {@code deadline}: each event is checked (guarded subscription,
+     * handled operation, subject type) and mapped to subnets; the subnets of all events are coalesced, so each is read
+     * once however many events name it (a cluster named by many agent-pool events is read once too); the subnets are
+     * reconciled with bounded concurrency, each under the trigger of the latest event that named it. What did not
+     * finish by the deadline, was deferred or failed transiently is handed to the retry queue. Never throws.
      */
-    public EventResult onWrite(ArmWrite write) {
-        Objects.requireNonNull(write, "write == null");
-        if (!write.subject().subscriptionId().equalsIgnoreCase(subscriptionId)) {
-            return new EventResult.Skipped(write, "subject is outside the guarded subscription " + subscriptionId);
+    public DeliveryResult onWrites(List<ArmWrite> writes, Instant deadline) {
+        Objects.requireNonNull(writes, "writes == null");
+        Objects.requireNonNull(deadline, "deadline == null");
+        List<EventResult> events = new ArrayList<>(writes.size());
+        Map<SubnetId, Trigger> work = new LinkedHashMap<>();
+        Map<ResourceId, Set<SubnetId>> clusters = new LinkedHashMap<>();
+        int handedOn = 0;
+        for (ArmWrite write : writes) {
+            EventResult result = map(write, clusters);
+            events.add(result);
+            if (result instanceof EventResult.Mapped mapped) {
+                Trigger trigger = new Trigger.Event(write);
+                mapped.subnets().forEach(s -> work.merge(s, trigger, Guard::later));
+            } else if (result instanceof EventResult.Failed f && f.retryable() && retries.enabled()) {
+                retries.submit(new RetryRequest(write.subject(), new Trigger.Event(write), 1), retryDelay(1));
+                handedOn++;
+            }
+        }
+        Batch batch = reconcileAll(work, deadline);
+        for (Outcome o : batch.outcomes()) {
+            if (needsRetry(o) && retries.enabled()) {
+                retries.submit(RetryRequest.first(o.subnet(), o.trigger()), retryDelay(1));
+                handedOn++;
+            }
+        }
+        if (retries.enabled()) {
+            for (SubnetId s : batch.unfinished()) {
+                retries.submit(RetryRequest.first(s, work.get(s)), retryDelay(1));
+                handedOn++;
+            }
+        }
+        return new DeliveryResult(events, batch.outcomes(), batch.unfinished(), handedOn);
+    }
+
+    /** The more recent of two events naming the same subnet: its writer is the likelier cause of the drift. */
+    private static Trigger later(Trigger a, Trigger b) {
+        Instant ta = ((Trigger.Event) a).write().eventTime();
+        Instant tb = ((Trigger.Event) b).write().eventTime();
+        return ta != null && tb != null && ta.isAfter(tb) ? a : b;
+    }
+
+    /** One event to its subnets; {@code clusters} remembers clusters already read for this delivery. */
+    private EventResult map(ArmWrite write, Map<ResourceId, Set<SubnetId>> clusters) {
+        String subscription = write.subject().subscriptionId();
+        if (!scope().contains(subscription)) {
+            return new EventResult.Skipped(write, "subject is in subscription " + subscription
+                    + ", outside the guarded " + scope().describe());
         }
         String operation = Operations.canonical(write.operationName());
         if (operation == null) {
             return new EventResult.Skipped(write, "operation " + write.operationName() + " is not one the guard acts on");
         }
-        Set<SubnetId> keys;
         try {
-            keys = keysFor(operation, write.subject());
+            return new EventResult.Mapped(write, keysFor(operation, write.subject(), clusters));
         } catch (IllegalArgumentException e) {
             return new EventResult.Skipped(write, e.getMessage());
         } catch (ArmException e) {
-            return new EventResult.Failed(write, "could not read the subscription's clusters: " + e.getMessage(),
+            return new EventResult.Failed(write, "could not read the clusters: " + e.getMessage(),
                     e.kind() == ArmException.Kind.TRANSIENT);
         } catch (RuntimeException e) {
-            return new EventResult.Failed(write, "could not read the subscription's clusters: " + e, false);
+            return new EventResult.Failed(write, "could not read the clusters: " + e, false);
         }
-        Trigger trigger = new Trigger.Event(write);
-        List<Outcome> outcomes = new ArrayList<>();
-        for (SubnetId key : keys) {
-            outcomes.add(reconcile(key, trigger));
-        }
-        return new EventResult.Reconciled(write, outcomes);
+    }
+
+    /** For tests: the subnets one event concerns, on a fresh per-delivery cluster memory. */
+    Set<SubnetId> keysFor(String operation, ResourceId subject) {
+        return keysFor(operation, subject, new LinkedHashMap<>());
     }
 
     /**
      * The subnets an operation on {@code subject} concerns: a subnet write → that subnet; a VNet write → its kubenet
-     * node subnets; a cluster or agent-pool write → the cluster's node subnets (after reading that cluster again,
-     * since the write may have changed them).
+     * node subnets; a cluster or agent-pool write → the cluster's node subnets, after reading that cluster again
+     * (once per delivery), since the write may have changed them. Node subnets in subscriptions that are not guarded
+     * are kept: reconciling them gives an outcome that says so, without any read.
      *
      * @throws IllegalArgumentException when the subject is not of the operation's resource type
      */
-    Set<SubnetId> keysFor(String operation, ResourceId subject) {
+    private Set<SubnetId> keysFor(String operation, ResourceId subject, Map<ResourceId, Set<SubnetId>> clusters) {
         switch (operation) {
             case Operations.SUBNET_WRITE -> {
                 requireType(subject, SubnetId.TYPE, operation);
@@ -114,12 +183,17 @@ public final class Guard {
                 return directory.owners().kubenetNodeSubnetsIn(subject);
             }
             case Operations.CLUSTER_WRITE, Operations.AGENT_POOL_WRITE -> {
-                ResourceId clusterId = operation.equals(Operations.CLUSTER_WRITE) ? subject : subject.parent();
-                requireType(subject, operation.equals(Operations.CLUSTER_WRITE)
-                        ? "Microsoft.ContainerService/managedClusters"
+                boolean clusterWrite = operation.equals(Operations.CLUSTER_WRITE);
+                requireType(subject, clusterWrite ? "Microsoft.ContainerService/managedClusters"
                         : "Microsoft.ContainerService/managedClusters/agentPools", operation);
-                Cluster cluster = directory.updateCluster(clusterId).cluster(clusterId);
-                return cluster == null ? Set.of() : new LinkedHashSet<>(cluster.nodeSubnets());
+                ResourceId clusterId = clusterWrite ? subject : subject.parent();
+                Set<SubnetId> known = clusters.get(clusterId);
+                if (known == null) {
+                    Cluster cluster = directory.updateCluster(clusterId).cluster(clusterId);
+                    known = cluster == null ? Set.of() : new LinkedHashSet<>(cluster.nodeSubnets());
+                    clusters.put(clusterId, known);
+                }
+                return known;
             }
             default -> throw new IllegalArgumentException("operation " + operation + " is not handled");
         }
@@ -131,17 +205,157 @@ public final class Guard {
         }
     }
 
+    // ---- retries ---------------------------------------------------------------------------------------------
+
+    /** What became of one retry. */
+    public record RetryResult(RetryRequest request, List<Outcome> outcomes, Disposition disposition) {
+        public RetryResult {
+            outcomes = List.copyOf(outcomes);
+        }
+    }
+
+    /** Whether a retried piece of work is finished, handed on again, or given up. */
+    public enum Disposition {
+        DONE, AGAIN, GAVE_UP
+    }
+
+    /**
+     * Tries handed-on work again by {@code deadline}: reconciles the subnet (or maps the event again and reconciles its
+     * subnets), hands it on once more after a longer wait while it still cannot finish, and gives it up — to the
+     * retry queue's poison store, with a failed outcome alerted — after {@link #MAX_RETRIES}. Never throws.
+     */
+    public RetryResult onRetry(RetryRequest request, Instant deadline) {
+        Objects.requireNonNull(request, "request == null");
+        Map<SubnetId, Trigger> work = new LinkedHashMap<>();
+        SubnetId subnet = request.subnet();
+        if (subnet != null) {
+            work.put(subnet, request.trigger());
+        } else {
+            ArmWrite write = ((Trigger.Event) request.trigger()).write();
+            EventResult mapped = map(write, new LinkedHashMap<>());
+            if (mapped instanceof EventResult.Failed f) {
+                return again(request, List.of(), f.retryable(), null);
+            }
+            if (mapped instanceof EventResult.Mapped m) {
+                m.subnets().forEach(s -> work.put(s, request.trigger()));
+            }
+        }
+        Batch batch = reconcileAll(work, deadline);
+        boolean unfinished = !batch.unfinished().isEmpty() || batch.outcomes().stream().anyMatch(Guard::needsRetry);
+        if (!unfinished) {
+            return new RetryResult(request, batch.outcomes(), Disposition.DONE);
+        }
+        Outcome last = batch.outcomes().stream().filter(Guard::needsRetry).findFirst().orElse(null);
+        return again(request, batch.outcomes(), true, last);
+    }
+
+    private RetryResult again(RetryRequest request, List<Outcome> outcomes, boolean retryable, @Nullable Outcome last) {
+        if (retryable && request.attempt() < MAX_RETRIES) {
+            retries.submit(request.next(), retryDelay(request.attempt() + 1));
+            return new RetryResult(request, outcomes, Disposition.AGAIN);
+        }
+        String gaveUpAfter = "gave up after " + request.attempt() + (request.attempt() == 1 ? " try" : " tries") + ": ";
+        SubnetId subnet = request.subnet();
+        Outcome gaveUp = last != null ? last.gaveUp(gaveUpAfter + last.message())
+                : subnet == null ? null
+                : new Outcomes(subnet, mode(), request.trigger(), clock).failed(gaveUpAfter
+                        + "the work never finished within its time budget").nextStep("check the guard's log for slow ARM calls; "
+                        + "the sweep keeps checking the subnet").done();
+        if (gaveUp != null) {
+            alerts.outcome(gaveUp);
+        }
+        retries.giveUp(request, gaveUp);
+        List<Outcome> all = new ArrayList<>(outcomes);
+        if (gaveUp != null) {
+            all.replaceAll(o -> o == last ? gaveUp : o);
+        }
+        return new RetryResult(request, all, Disposition.GAVE_UP);
+    }
+
+    /** A deferred outcome, or a failure that a later try may mend. */
+    static boolean needsRetry(Outcome o) {
+        return o.action() == Action.DEFERRED || o.action() == Action.FAILED && o.retryable();
+    }
+
+    // ---- one subnet, and many --------------------------------------------------------------------------------
+
     /** Reconciles one subnet and hands the outcome to the alert sink (which decides what is worth a message). */
     public Outcome reconcile(SubnetId id, Trigger trigger) {
-        Outcome outcome = reconciler.reconcile(id, trigger);
+        return reconcile(id, trigger, clock.instant().plus(Reconciler.MAX_PER_SUBNET));
+    }
+
+    public Outcome reconcile(SubnetId id, Trigger trigger, Instant deadline) {
+        Outcome outcome = reconciler.reconcile(id, trigger, deadline);
         alerts.outcome(outcome);
         return outcome;
     }
 
+    private record Batch(List<Outcome> outcomes, List<SubnetId> unfinished) {}
+
+    /**
+     * Reconciles {@code work} with bounded concurrency, on threads of its own so that the caller is never held past
+     * {@code deadline} by a slow ARM call. A subnet not started by the deadline is not started at all. One still
+     * running then is, with {@code waitForStarted}, waited for (every wait of a reconcile ends by the deadline; only
+     * an ARM call in flight can outlast it, and each is bounded); without it, left to finish on its own while this
+     * returns. Outcomes come back in the order of {@code work}.
+     */
+    private Batch reconcileAll(Map<SubnetId, Trigger> work, Instant deadline) {
+        return reconcileAll(work, deadline, false);
+    }
+
+    private Batch reconcileAll(Map<SubnetId, Trigger> work, Instant deadline, boolean waitForStarted) {
+        if (work.isEmpty()) {
+            return new Batch(List.of(), List.of());
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(concurrency, work.size()), r -> {
+            Thread t = new Thread(r, "reconcile");
+            t.setDaemon(true);
+            return t;
+        });
+        Map<SubnetId, Future<Outcome>> futures = new LinkedHashMap<>();
+        try {
+            work.forEach((subnet, trigger) -> futures.put(subnet, pool.submit(
+                    () -> clock.instant().isBefore(deadline) ? reconcile(subnet, trigger, deadline) : null)));
+        } finally {
+            pool.shutdown(); // running reconciles finish on their own; nothing new is accepted
+        }
+        List<Outcome> outcomes = new ArrayList<>();
+        List<SubnetId> unfinished = new ArrayList<>();
+        for (Map.Entry<SubnetId, Future<Outcome>> f : futures.entrySet()) {
+            Outcome o = await(f.getValue(), waitForStarted ? null : deadline);
+            if (o == null) {
+                unfinished.add(f.getKey());
+            } else {
+                outcomes.add(o);
+            }
+        }
+        return new Batch(outcomes, unfinished);
+    }
+
+    /** The outcome, or null when it was not started or is not done by the deadline (null: no deadline). */
+    private @Nullable Outcome await(Future<Outcome> future, @Nullable Instant deadline) {
+        try {
+            if (deadline == null) {
+                return future.get();
+            }
+            long left = Math.max(0, Duration.between(clock.instant(), deadline).toNanos());
+            return future.get(left, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a reconcile threw, which it must never do", e.getCause());
+        }
+    }
+
+    // ---- sweep and audit -------------------------------------------------------------------------------------
+
     /**
      * One drift sweep: reads the subscription with list calls, decides every node subnet of every kubenet cluster
-     * from the listing, and reconciles (fresh GET, then write) only the drifted ones, with bounded concurrency.
-     * Once {@code budget} is spent no new write starts; the drifted subnets left are reported as not reached.
+     * from the listing, and reconciles (fresh GET, then write) only the drifted ones, with bounded concurrency. No
+     * reconcile starts, and no wait ends, after {@code budget}; the drifted subnets left are reported as not reached.
      * Sends one summary alert. Never throws.
      */
     public SweepReport sweep(Duration budget) {
@@ -154,54 +368,25 @@ public final class Guard {
         } catch (RuntimeException e) {
             SweepReport report = new SweepReport(started, clock.instant(), mode(), List.of(), List.of(),
                     traffic.snapshot().minus(before),
-                    "could not list the subscription's clusters, route tables and virtual networks: " + e.getMessage());
+                    "could not list the clusters, route tables and virtual networks: " + e.getMessage());
             alerts.sweep(report);
             return report;
         }
-        List<Outcome> assessed = new ArrayList<>();
+        List<Outcome> outcomes = new ArrayList<>();
+        Map<SubnetId, Trigger> drifted = new LinkedHashMap<>();
+        Map<SubnetId, Outcome> assessedDrift = new LinkedHashMap<>();
         for (SubnetId id : inventory.kubenetNodeSubnets()) {
-            assessed.add(reconciler.assess(id, inventory, trigger));
-        }
-        List<Outcome> outcomes = Collections.synchronizedList(new ArrayList<>());
-        List<Outcome> notReached = Collections.synchronizedList(new ArrayList<>());
-        Instant deadline = started.plus(budget);
-        List<Outcome> drifted = new ArrayList<>();
-        for (Outcome o : assessed) {
+            Outcome o = reconciler.assess(id, inventory, trigger);
             if (o.action() == Action.DRIFT_REPORTED && mode() == Mode.ENFORCE) {
-                drifted.add(o);
+                drifted.put(id, trigger);
+                assessedDrift.put(id, o);
             } else {
                 outcomes.add(o);
             }
         }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(sweepConcurrency, Math.max(1, drifted.size())), r -> {
-            Thread t = new Thread(r, "sweep");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (Outcome o : drifted) {
-                futures.add(pool.submit(() -> {
-                    if (clock.instant().isAfter(deadline)) {
-                        notReached.add(o);
-                    } else {
-                        outcomes.add(reconciler.reconcile(o.subnet(), trigger));
-                    }
-                }));
-            }
-            for (Future<?> f : futures) {
-                try {
-                    f.get();
-                } catch (ExecutionException e) {
-                    throw new IllegalStateException("a sweep task failed", e.getCause());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        Batch batch = reconcileAll(drifted, started.plus(budget), true);
+        outcomes.addAll(batch.outcomes());
+        List<Outcome> notReached = batch.unfinished().stream().map(assessedDrift::get).toList();
         List<Outcome> ordered = new ArrayList<>(outcomes);
         ordered.sort((a, b) -> a.subnet().toString().compareToIgnoreCase(b.subnet().toString()));
         SweepReport report = new SweepReport(started, clock.instant(), mode(), ordered, notReached,
@@ -221,7 +406,7 @@ public final class Guard {
         for (SubnetId id : inventory.kubenetNodeSubnets()) {
             rows.add(reconciler.assess(id, inventory, trigger));
         }
-        return rows;
+        return Collections.unmodifiableList(rows);
     }
 
     /** The clusters the audit lists as due for migration off kubenet, from the directory. */

@@ -10,141 +10,210 @@ import dev.aksrouteguard.core.model.ResourceId;
 import dev.aksrouteguard.core.model.SubnetId;
 import dev.aksrouteguard.core.model.SubnetState;
 import dev.aksrouteguard.core.model.Trigger;
+import dev.aksrouteguard.core.port.GuardedSubscriptions;
 import dev.aksrouteguard.core.port.Subnets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.DoubleSupplier;
 
 /**
  * One idempotent {@code reconcile(subnet)} for every trigger: re-read the subnet from ARM, decide with {@link Rules},
  * write only when something differs, and return an {@link Outcome}. Never throws: every failure is an outcome.
  *
- * <p>Safety: the write is a read–modify–write of the freshly read subnet with its etag; a 412 re-reads and
- * decides again; a table the customer put there is never swapped ({@link Action#CONFLICT}).
+ * <p>A reconcile is one {@link #pass} after another, driven by the {@link RetryLoop}: a pass decides and acts once
+ * and says what it needs next ({@link Step}); the loop owns every retry policy and the deadline.
+ *
+ * <p>Safety, in the order a pass checks it:
+ * <ol>
+ *   <li>nothing outside the {@link GuardedSubscriptions} is read or written, whatever ID a trigger names;</li>
+ *   <li>the directory (warm, up to its TTL old) may only say "not a kubenet node subnet"; it never decides a write;</li>
+ *   <li>the subnet is read inside its virtual network's lock, immediately before the decision and the write, so the
+ *       etag sent is the one of the state decided on, not one another write in the VNet has made stale;</li>
+ *   <li>a read that is incomplete (no address prefix, no etag, another ID) is never acted on;</li>
+ *   <li>before a write, the owning cluster is read fresh (one GET) and the decision made again: a cluster migrated
+ *       off kubenet, moved to another subnet, being deleted or tagged to be ignored is left alone;</li>
+ *   <li>the write is a read–modify–write of the subnet with {@code If-Match}; a table the customer put there is never
+ *       swapped ({@link Action#CONFLICT}).</li>
+ * </ol>
  */
 public final class Reconciler {
 
+    /** No reconcile runs longer than this, whoever calls it: the cap on the total retry time of one subnet. */
+    public static final Duration MAX_PER_SUBNET = Duration.ofMinutes(3);
+
     private final Subnets subnets;
     private final ClusterDirectory directory;
+    private final GuardedSubscriptions scope;
     private final Mode mode;
     private final Clock clock;
-    private final Backoff backoff;
+    private final RetryLoop loop;
     private final VnetLocks locks = new VnetLocks(64);
 
-    public Reconciler(Subnets subnets, ClusterDirectory directory, Mode mode, Clock clock, Backoff backoff) {
+    public Reconciler(Subnets subnets, ClusterDirectory directory, GuardedSubscriptions scope, Mode mode, Clock clock,
+            Backoff backoff) {
+        this(subnets, directory, scope, mode, clock, backoff, () -> 0.75 + ThreadLocalRandom.current().nextDouble() / 2);
+    }
+
+    /** @param jitter a factor in [0.75, 1.25) applied to each wait for a virtual network busy with another process */
+    Reconciler(Subnets subnets, ClusterDirectory directory, GuardedSubscriptions scope, Mode mode, Clock clock,
+            Backoff backoff, DoubleSupplier jitter) {
         this.subnets = Objects.requireNonNull(subnets, "subnets == null");
         this.directory = Objects.requireNonNull(directory, "directory == null");
+        this.scope = Objects.requireNonNull(scope, "scope == null");
         this.mode = Objects.requireNonNull(mode, "mode == null");
         this.clock = Objects.requireNonNull(clock, "clock == null");
-        this.backoff = Objects.requireNonNull(backoff, "backoff == null");
+        this.loop = new RetryLoop(Objects.requireNonNull(backoff, "backoff == null"), clock, jitter);
     }
 
     public Mode mode() {
         return mode;
     }
 
-    /**
-     * Reconciles one subnet. A subnet that the directory knows is not a kubenet node subnet costs no ARM read (the
-     * clusters part of the directory is enough); a guarded one costs a GET, and a PUT (plus its operation polls) only
-     * when it drifted.
-     */
+    public GuardedSubscriptions scope() {
+        return scope;
+    }
+
+    /** Reconciles one subnet within {@link #MAX_PER_SUBNET}. */
     public Outcome reconcile(SubnetId id, Trigger trigger) {
+        return reconcile(id, trigger, clock.instant().plus(MAX_PER_SUBNET));
+    }
+
+    /**
+     * Reconciles one subnet, starting no wait that would end after {@code deadline} (nor after
+     * {@link #MAX_PER_SUBNET}). A subnet that the directory knows is not a kubenet node subnet costs no ARM read; a
+     * guarded one costs a GET; a drifted one also a GET of its cluster, and the write (plus its operation polls).
+     */
+    public Outcome reconcile(SubnetId id, Trigger trigger, Instant deadline) {
         Objects.requireNonNull(id, "id == null");
         Objects.requireNonNull(trigger, "trigger == null");
-        Instant started = clock.instant();
+        Outcomes out = new Outcomes(id, mode, trigger, clock);
+        Instant capped = out.started().plus(MAX_PER_SUBNET);
+        Instant until = deadline.isBefore(capped) ? deadline : capped;
+        return loop.run(refreshed -> pass(out, until, refreshed), until, this::refreshQuietly);
+    }
+
+    /** One pass: gate, ownership, then the locked read–decide–write. */
+    private Step pass(Outcomes out, Instant until, boolean refreshed) {
+        SubnetId id = out.subnet();
+        if (!scope.contains(id.subscriptionId())) {
+            return done(out.failed("the subnet is in subscription " + id.subscriptionId() + ", which this guard does not "
+                    + "guard (it guards " + scope.describe() + "); not read or written").nextStep(scope.howToCover(id.subscriptionId())));
+        }
         Inventory inventory;
         try {
             if (Rules.ownership(id, directory.owners()) instanceof Rules.Ownership.None none) {
-                return outcome(id, none.verdict(), null, trigger, started);
+                return new Step.Done(out.of(none.verdict(), null));
             }
             inventory = directory.current();
         } catch (ArmException e) {
-            return failed(id, null, null, null, "could not read the subscription's clusters and route tables: " + e.getMessage(),
-                    nextStepFor(e), e.kind() == ArmException.Kind.TRANSIENT, trigger, started);
+            return done(out.failed("could not read the clusters and route tables: " + e.getMessage())
+                    .nextStep(nextStepFor(e)).retryable(e.kind() == ArmException.Kind.TRANSIENT));
         } catch (RuntimeException e) {
-            return failed(id, null, null, null, "could not read the subscription's clusters and route tables: " + e,
-                    null, false, trigger, started);
+            return done(out.failed("could not read the clusters and route tables: " + e));
         }
-        boolean refreshedForMissingTable = false;
-        ArmException last = null;
-        for (int attempt = 1; attempt <= backoff.maxAttempts(); attempt++) {
-            Subnets.Observed read;
-            try {
-                read = subnets.get(id);
-            } catch (ArmException e) {
-                if (e.kind() == ArmException.Kind.TRANSIENT && attempt < backoff.maxAttempts()) {
-                    last = e;
-                    backoff.pause(attempt, e.retryAfter());
-                    continue;
-                }
-                String what = e.kind() == ArmException.Kind.NOT_FOUND
-                        ? "the subnet no longer exists (deleted, or its virtual network was re-created without it): " + e.getMessage()
-                        : "could not read the subnet: " + e.getMessage();
-                return failed(id, ownerOf(id, inventory), null, null, what, nextStepFor(e),
-                        e.kind() == ArmException.Kind.TRANSIENT, trigger, started);
-            } catch (RuntimeException e) {
-                return failed(id, ownerOf(id, inventory), null, null, "could not read the subnet: " + e, null, false, trigger, started);
+        return locks.withLock(id.virtualNetwork(), until, clock, () -> lockedPass(out, inventory, until, refreshed))
+                .orElseGet(() -> done(out.draft(Action.DEFERRED, "other repairs in virtual network " + id.virtualNetworkName()
+                        + " held it until the deadline; nothing written, handed on to be tried again").retryable(true)));
+    }
+
+    /** Read, validate, decide, confirm the owner, write: all under the virtual network's lock. */
+    private Step lockedPass(Outcomes out, Inventory inventory, Instant until, boolean refreshed) {
+        SubnetId id = out.subnet();
+        @Nullable Cluster owner = ownerOf(id, inventory);
+        Subnets.Observed read;
+        try {
+            read = subnets.get(id);
+        } catch (ArmException e) {
+            if (e.kind() == ArmException.Kind.NOT_FOUND) {
+                return done(out.failed("the subnet no longer exists (deleted, or its virtual network was re-created without it): "
+                        + e.getMessage()).cluster(owner).nextStep(nextStepFor(e)));
             }
-            SubnetState before = read.state();
-            Verdict verdict = Rules.decide(before, inventory);
-            if (!(verdict instanceof Verdict.Reassociate fix)) {
-                return outcome(id, verdict, before.routeTable(), trigger, started);
+            if (e.kind() == ArmException.Kind.TRANSIENT) {
+                return retry(e, attempts -> out.failed("could not read the subnet (" + attempts + (attempts == 1 ? " try" : " tries")
+                        + "): " + e.getMessage()).cluster(owner).nextStep(nextStepFor(e)).retryable(true).done());
             }
-            if (mode == Mode.REPORT) {
-                return outcome(id, verdict, before.routeTable(), trigger, started);
-            }
-            try {
-                SubnetState after = locks.withLock(id.virtualNetwork(), () -> subnets.associate(read, fix.routeTable()));
-                if (!fix.routeTable().equals(after.routeTable())) {
-                    return failed(id, fix.cluster(), fix.routeTable(), before.routeTable(),
-                            "the write succeeded but the subnet carries " + describe(after.routeTable()) + " instead of "
-                                    + fix.routeTable().name(), "check the subnet in the portal; something else is writing it",
-                            true, trigger, started);
-                }
-                return build(id, fix.cluster(), fix.routeTable(), before.routeTable(), Action.REASSOCIATED,
-                        "re-associated route table " + fix.routeTable().name() + ": the subnet " + lower(fix.why()),
-                        null, false, trigger, started);
-            } catch (ArmException e) {
-                last = e;
-                switch (e.kind()) {
-                    case PRECONDITION_FAILED -> {
-                        continue; // changed under us: re-read and decide again, at once
-                    }
-                    case TRANSIENT -> {
-                        if (attempt < backoff.maxAttempts()) {
-                            backoff.pause(attempt, e.retryAfter());
-                        }
-                        continue;
-                    }
-                    case INVALID_REFERENCE -> {
-                        if (!refreshedForMissingTable) {
-                            refreshedForMissingTable = true;
-                            inventory = refreshOr(inventory);
-                            continue; // the table we chose is gone: decide again on a fresh directory
-                        }
-                        return build(id, fix.cluster(), fix.routeTable(), before.routeTable(), Action.ROUTE_TABLE_MISSING,
-                                "route table " + fix.routeTable().name() + " could not be associated: " + e.getMessage(),
-                                "check that the route table exists; AKS re-creates its table when the cluster is reconciled "
-                                        + "(az aks update -g " + fix.cluster().id().resourceGroup() + " -n " + fix.cluster().name() + ")",
-                                false, trigger, started);
-                    }
-                    default -> {
-                        return failed(id, fix.cluster(), fix.routeTable(), before.routeTable(),
-                                "could not re-associate route table " + fix.routeTable().name() + ": " + e.getMessage(),
-                                nextStepFor(e), false, trigger, started);
-                    }
-                }
-            } catch (RuntimeException e) {
-                return failed(id, fix.cluster(), fix.routeTable(), before.routeTable(),
-                        "could not re-associate route table " + fix.routeTable().name() + ": " + e, null, false, trigger, started);
-            }
+            return done(out.failed("could not read the subnet: " + e.getMessage()).cluster(owner).nextStep(nextStepFor(e)));
+        } catch (RuntimeException e) {
+            return done(out.failed("could not read the subnet: " + e).cluster(owner));
         }
-        String why = last == null ? "" : ": " + last.getMessage();
-        return failed(id, ownerOf(id, inventory), null, null,
-                "gave up after " + backoff.maxAttempts() + " attempts" + why,
-                last == null ? null : nextStepFor(last), last != null && last.kind() != ArmException.Kind.FORBIDDEN,
-                trigger, started);
+        SubnetState before = read.state();
+        String incomplete = incomplete(id, before);
+        if (incomplete != null) {
+            return done(out.failed("incomplete read; not writing: " + incomplete).cluster(owner).current(before.routeTable())
+                    .nextStep("none if it was a passing glitch (the next event or sweep reads it again); report it if it persists")
+                    .retryable(true));
+        }
+        Verdict verdict = Rules.decide(before, inventory);
+        if (!(verdict instanceof Verdict.Reassociate fix) || mode == Mode.REPORT) {
+            return new Step.Done(out.of(verdict, before.routeTable()));
+        }
+        Verdict.Reassociate confirmed;
+        try {
+            Verdict fresh = Rules.decide(before, directory.updateCluster(fix.cluster().id()));
+            if (!(fresh instanceof Verdict.Reassociate f) || !f.routeTable().equals(fix.routeTable())) {
+                return new Step.Done(out.of(fresh, before.routeTable())); // the cluster changed: decided on what it is now
+            }
+            confirmed = f;
+        } catch (ArmException e) {
+            if (e.kind() == ArmException.Kind.TRANSIENT) {
+                return retry(e, attempts -> out.failed("could not confirm cluster " + fix.cluster().name()
+                        + " before writing; nothing written: " + e.getMessage()).cluster(fix.cluster())
+                        .routeTable(fix.routeTable()).retryable(true).done());
+            }
+            return done(out.failed("could not confirm cluster " + fix.cluster().name() + " before writing; nothing written: "
+                    + e.getMessage()).cluster(fix.cluster()).routeTable(fix.routeTable()).nextStep(nextStepFor(e)));
+        } catch (RuntimeException e) {
+            return done(out.failed("could not confirm cluster " + fix.cluster().name() + " before writing; nothing written: " + e)
+                    .cluster(fix.cluster()).routeTable(fix.routeTable()));
+        }
+        if (!clock.instant().isBefore(until)) {
+            // An invocation that has answered (or a sweep past its budget) starts no write: the retry does it on a fresh read.
+            return done(out.draft(Action.DEFERRED, "the time budget ran out before the write; nothing written, handed on to be "
+                    + "tried again").cluster(confirmed.cluster()).routeTable(confirmed.routeTable()).current(before.routeTable())
+                    .retryable(true));
+        }
+        return write(out, read, confirmed, refreshed);
+    }
+
+    private Step write(Outcomes out, Subnets.Observed read, Verdict.Reassociate fix, boolean refreshed) {
+        ResourceId table = fix.routeTable();
+        ResourceId current = read.state().routeTable();
+        SubnetState after;
+        try {
+            after = subnets.associate(read, table);
+        } catch (ArmException e) {
+            return switch (e.kind()) {
+                case PRECONDITION_FAILED -> new Step.Reread(rereads -> out.failed("the subnet changed under the repair " + rereads
+                        + " times in a row; nothing written. Something else keeps writing it: " + e.getMessage())
+                        .cluster(fix.cluster()).routeTable(table).current(current).retryable(true).done());
+                case TRANSIENT -> retry(e, attempts -> contention(e)
+                        ? out.draft(Action.DEFERRED, "another operation kept virtual network " + out.subnet().virtualNetworkName()
+                                + " busy (" + attempts + (attempts == 1 ? " try" : " tries") + "); nothing written, handed on to be "
+                                + "tried again: " + e.getMessage()).cluster(fix.cluster()).routeTable(table).current(current)
+                                .retryable(true).done()
+                        : out.failed("gave up after " + attempts + " attempts: " + e.getMessage()).cluster(fix.cluster())
+                                .routeTable(table).current(current).nextStep(nextStepFor(e)).retryable(true).done());
+                case INVALID_REFERENCE -> new Step.Refresh(tries -> out.draft(Action.ROUTE_TABLE_MISSING, "route table "
+                        + table.name() + " could not be associated: " + e.getMessage()).cluster(fix.cluster()).routeTable(table)
+                        .current(current).nextStep("check that the route table exists; AKS re-creates its table when the cluster "
+                                + "is reconciled (az aks update -g " + fix.cluster().id().resourceGroup() + " -n "
+                                + fix.cluster().name() + ")").done());
+                default -> done(out.failed("could not re-associate route table " + table.name() + ": " + e.getMessage())
+                        .cluster(fix.cluster()).routeTable(table).current(current).nextStep(nextStepFor(e)));
+            };
+        } catch (RuntimeException e) {
+            return done(out.failed("could not re-associate route table " + table.name() + ": " + e)
+                    .cluster(fix.cluster()).routeTable(table).current(current));
+        }
+        if (!table.equals(after.routeTable())) {
+            return done(out.failed("the write succeeded but the subnet carries " + describe(after.routeTable()) + " instead of "
+                    + table.name()).cluster(fix.cluster()).routeTable(table).current(current)
+                    .nextStep("check the subnet in the portal; something else is writing it").retryable(true));
+        }
+        return new Step.Done(out.reassociated(fix, current));
     }
 
     /**
@@ -152,61 +221,56 @@ public final class Reconciler {
      * sweep finds the subnets that need a fresh read. A drifted subnet comes back {@link Action#DRIFT_REPORTED}.
      */
     public Outcome assess(SubnetId id, Inventory inventory, Trigger trigger) {
-        Instant started = clock.instant();
+        Outcomes out = new Outcomes(id, mode, trigger, clock);
+        if (!scope.contains(id.subscriptionId())) {
+            return out.failed("the node subnet is in subscription " + id.subscriptionId() + ", which this guard does not guard (it "
+                    + "guards " + scope.describe() + ")").cluster(ownerOf(id, inventory))
+                    .nextStep(scope.howToCover(id.subscriptionId())).done();
+        }
         if (Rules.ownership(id, inventory) instanceof Rules.Ownership.None none) {
-            return outcome(id, none.verdict(), null, trigger, started);
+            return out.of(none.verdict(), null);
         }
         SubnetState listed = inventory.subnet(id);
         if (listed == null) {
-            return failed(id, ownerOf(id, inventory), null, null,
-                    "the node subnet is not among the subscription's virtual networks (deleted, or in another subscription)",
-                    "check the cluster's vnetSubnetID; aks-route-guard guards subnets in its own subscription",
-                    false, trigger, started);
+            return out.failed("the node subnet is not among the guarded virtual networks (deleted, or its VNet was re-created "
+                    + "without it)").cluster(ownerOf(id, inventory))
+                    .nextStep("check the cluster's vnetSubnetID; a node pool cannot run without its subnet").done();
         }
-        Verdict verdict = Rules.decide(listed, inventory);
-        return outcome(id, verdict, listed.routeTable(), trigger, started);
+        return out.of(Rules.decide(listed, inventory), listed.routeTable());
     }
 
-    /** The outcome of a verdict that needs no write (a {@code Reassociate} here means: drift seen, not written). */
-    private Outcome outcome(SubnetId id, Verdict verdict, @Nullable ResourceId current, Trigger trigger, Instant started) {
-        if (verdict instanceof Verdict.InSync v) {
-            return build(id, v.cluster(), v.routeTable(), current, Action.IN_SYNC, v.why(), null, false, trigger, started);
+    /** Why a read cannot be acted on, or null when it can: what a PUT would send back must be the whole subnet. */
+    static @Nullable String incomplete(SubnetId asked, SubnetState read) {
+        if (!asked.equals(read.id())) {
+            return "ARM answered for " + read.id() + " instead of " + asked;
         }
-        if (verdict instanceof Verdict.Reassociate v) {
-            String why = mode == Mode.REPORT ? "report mode" : "read-only audit";
-            return build(id, v.cluster(), v.routeTable(), current, Action.DRIFT_REPORTED,
-                    "drifted: the subnet " + lower(v.why()) + "; nothing written (" + why + ")",
-                    "switch REMEDIATION_MODE to enforce, or associate it by hand: az network vnet subnet update --ids "
-                            + id + " --route-table " + v.routeTable(),
-                    false, trigger, started);
+        if (read.addressPrefixes().isEmpty()) {
+            return "the subnet came back without an address prefix";
         }
-        if (verdict instanceof Verdict.Conflict v) {
-            return build(id, v.cluster(), v.expected(), current, Action.CONFLICT, v.why(), v.nextStep(), false, trigger, started);
+        if (read.etag() == null || read.etag().isBlank()) {
+            return "the subnet came back without an etag";
         }
-        if (verdict instanceof Verdict.RouteTableMissing v) {
-            return build(id, v.cluster(), null, current, Action.ROUTE_TABLE_MISSING, v.why(), v.nextStep(), false, trigger, started);
-        }
-        Verdict.Ignore v = (Verdict.Ignore) verdict;
-        return build(id, v.cluster(), null, current, Action.IGNORED, v.why(), null, false, trigger, started);
+        return null;
     }
 
-    private Outcome failed(SubnetId id, @Nullable Cluster cluster, @Nullable ResourceId table, @Nullable ResourceId current,
-            String message, @Nullable String nextStep, boolean retryable, Trigger trigger, Instant started) {
-        return build(id, cluster, table, current, Action.FAILED, message, nextStep, retryable, trigger, started);
+    private static Step done(Outcomes.Draft draft) {
+        return new Step.Done(draft.done());
     }
 
-    private Outcome build(SubnetId id, @Nullable Cluster cluster, @Nullable ResourceId table, @Nullable ResourceId current,
-            Action action, String message, @Nullable String nextStep, boolean retryable, Trigger trigger, Instant started) {
-        List<String> pools = cluster == null ? List.of() : cluster.poolsIn(id);
-        return new Outcome(id, cluster == null ? null : cluster.id(), pools, table, current, action, message, nextStep,
-                retryable, mode, trigger, started, clock.instant());
+    private static Step retry(ArmException e, Step.GiveUp giveUp) {
+        return new Step.Retry(e.retryAfter(), contention(e), giveUp);
     }
 
-    private Inventory refreshOr(Inventory fallback) {
+    /** 409 {@code AnotherOperationInProgress}: another process is writing this virtual network. Not a failure. */
+    static boolean contention(ArmException e) {
+        return e.kind() == ArmException.Kind.TRANSIENT && "AnotherOperationInProgress".equalsIgnoreCase(e.code());
+    }
+
+    private void refreshQuietly() {
         try {
-            return directory.refresh();
+            directory.refresh();
         } catch (RuntimeException e) {
-            return fallback;
+            // decide again on what is known; the next pass reports what it finds
         }
     }
 
@@ -221,7 +285,7 @@ public final class Reconciler {
                     ? "grant the guard's identity " + e.missingAction()
                             + " (the aks-route-guard role in infra/ includes it), then the next sweep repairs the subnet"
                     : "grant the guard's identity the aks-route-guard role (infra/) at subscription scope";
-            case TRANSIENT -> "none: transient; the event is redelivered and the sweep retries";
+            case TRANSIENT -> "none: transient; the work is tried again (retry queue, redelivery or the next sweep)";
             case NOT_FOUND -> "none if the resource was deleted on purpose";
             default -> null;
         };
@@ -229,9 +293,5 @@ public final class Reconciler {
 
     private static String describe(@Nullable ResourceId table) {
         return table == null ? "no route table" : table.name();
-    }
-
-    private static String lower(String s) {
-        return s.isEmpty() ? s : Character.toLowerCase(s.charAt(0)) + s.substring(1);
     }
 }

@@ -6,21 +6,24 @@ import com.microsoft.azure.functions.annotation.FunctionName;
 import dev.aksrouteguard.events.Deliveries;
 import dev.aksrouteguard.wiring.Wiring;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
- * The Event Grid–triggered function: an ARM write event in, the affected kubenet node subnets reconciled. Throws
- * only for a transient failure, so that Event Grid's own retry redelivers the event; a poison event is logged and
- * dropped.
+ * The Event Grid–triggered function: an ARM write event in, the affected kubenet node subnets reconciled. It answers
+ * within {@code EVENT_TIME_BUDGET} (Event Grid waits 30 s, and repeated failures would put the event subscription into
+ * delayed delivery, holding back new events), whatever ARM or Teams do: what did not finish, or failed transiently,
+ * is handed to the retry queue ({@link RetryFunction}). It never throws for an ARM or Teams failure; a poison event is
+ * logged and dropped.
  */
 public final class EventGridFunction {
 
     /** The function name, as the event subscription in {@code infra/} must name it. */
     public static final String NAME = "OnResourceWrite";
 
-    /** How long an invocation waits for its alerts before returning (Event Grid allows 30 s per delivery). */
-    static final Duration ALERT_FLUSH = Duration.ofSeconds(10);
+    /** At most this long is spent after the budget waiting for alerts to be handed on: the answer comes within 28 s. */
+    static final Duration ALERT_FLUSH = Duration.ofSeconds(3);
 
     private final Supplier<Wiring> wiring;
 
@@ -40,18 +43,10 @@ public final class EventGridFunction {
 
     @FunctionName(NAME)
     public void run(@EventGridTrigger(name = "event") String event, ExecutionContext context) {
+        Instant started = Instant.now();
         Wiring w = wiring.get();
-        Deliveries.Report report = Deliveries.handle(event, w.guard(), context.getLogger());
-        w.alerts().flush(ALERT_FLUSH);
-        if (report.retryable()) {
-            throw new TransientFailureException("a transient ARM failure stopped the repair; Event Grid will redeliver the event");
-        }
-    }
-
-    /** Thrown so that Event Grid redelivers the event; its message holds no secret. */
-    static final class TransientFailureException extends RuntimeException {
-        TransientFailureException(String message) {
-            super(message);
-        }
+        Instant deadline = started.plus(w.settings().eventTimeBudget());
+        Deliveries.handle(event, w.guard(), deadline, context.getLogger());
+        w.alerts().flush(Budget.left(deadline.plus(ALERT_FLUSH), ALERT_FLUSH));
     }
 }

@@ -45,7 +45,7 @@ public final class SweepFunction {
         }
         Wiring w = wiring.get();
         SweepReport report = w.guard().sweep(w.settings().sweepTimeBudget());
-        SweepLog.write(report, log);
+        report.writeTo(log);
         w.alerts().flush(ALERT_FLUSH);
     }
 }

@@ -114,6 +114,7 @@ final class CardText {
             case FAILED -> "Repair failed: " + subnet;
             case IN_SYNC -> "In sync: " + subnet;
             case IGNORED -> "Ignored: " + subnet;
+            case DEFERRED -> "Deferred, to be tried again: " + subnet;
         };
     }
 
@@ -266,7 +267,7 @@ final class CardText {
             case REASSOCIATED -> CardContent.Tone.GOOD;
             case CONFLICT, DRIFT_REPORTED -> CardContent.Tone.WARNING;
             case FAILED, ROUTE_TABLE_MISSING -> CardContent.Tone.ATTENTION;
-            case IN_SYNC, IGNORED -> CardContent.Tone.NEUTRAL;
+            case IN_SYNC, IGNORED, DEFERRED -> CardContent.Tone.NEUTRAL;
         };
     }
 

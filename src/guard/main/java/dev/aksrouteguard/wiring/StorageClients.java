@@ -13,6 +13,8 @@ import com.azure.storage.queue.QueueMessageEncoding;
 import dev.aksrouteguard.config.Settings;
 import dev.aksrouteguard.config.StorageConnection;
 import dev.aksrouteguard.core.model.Nullable;
+import dev.aksrouteguard.core.port.RetryQueue;
+import dev.aksrouteguard.queue.StorageRetryQueue;
 import dev.aksrouteguard.teams.AlertStorage;
 import dev.aksrouteguard.teams.SdkLogScrubbing;
 import dev.aksrouteguard.teams.TeamsAlertQueue;
@@ -21,7 +23,7 @@ import java.util.Objects;
 import java.util.logging.Logger;
 
 /**
- * The Table and Queue clients of {@code AzureWebJobsStorage}, for the alerts: over the graph's one HTTP client, with
+ * The Table and Queue clients of {@code AzureWebJobsStorage}, for the alerts and the retry queue: over the graph's one HTTP client, with
  * the graph's one credential for an identity-based connection (no keys), or the connection string (Azurite locally).
  *
  * <p>Queue messages are Base64, as {@code host.json} ({@code extensions.queues.messageEncoding}) tells the host to
@@ -59,6 +61,28 @@ public final class StorageClients {
                 withQueue ? build(() -> queue(connection, storageCredential, http), "the alert queue", log) : null);
     }
 
+    /**
+     * The Storage retry queue ({@value StorageRetryQueue#NAME}) of the function app, or {@link RetryQueue#NONE} (one
+     * Warning) without a storage connection with a queue endpoint: then unfinished work waits for the next sweep.
+     */
+    public static RetryQueue retryQueue(Settings settings, TokenCredential credential, HttpClient http, Logger log) {
+        StorageConnection connection = settings.storage();
+        if (connection == null) {
+            log.warning("no retry queue: " + Settings.STORAGE + " is not set; work an event cannot finish waits for the next sweep");
+            return RetryQueue.NONE;
+        }
+        TokenCredential storageCredential = credentialFor(connection, settings, credential, http);
+        QueueClient queue = build(() -> queue(connection, storageCredential, http, StorageRetryQueue.NAME), "the retry queue", log);
+        QueueClient poison = build(() -> queue(connection, storageCredential, http, StorageRetryQueue.POISON_NAME),
+                "the retry queue", log);
+        if (queue == null || poison == null) {
+            log.warning("no retry queue: the storage connection has no queue endpoint; work an event cannot finish waits for "
+                    + "the next sweep");
+            return RetryQueue.NONE;
+        }
+        return new StorageRetryQueue(queue, poison, log);
+    }
+
     private static @Nullable TableClient table(StorageConnection connection, TokenCredential credential, HttpClient http) {
         TableClientBuilder builder = new TableClientBuilder()
                 .tableName(AlertStorage.tableName())
@@ -77,8 +101,13 @@ public final class StorageClients {
     }
 
     private static @Nullable QueueClient queue(StorageConnection connection, TokenCredential credential, HttpClient http) {
+        return queue(connection, credential, http, TeamsAlertQueue.NAME);
+    }
+
+    private static @Nullable QueueClient queue(StorageConnection connection, TokenCredential credential, HttpClient http,
+            String name) {
         QueueClientBuilder builder = new QueueClientBuilder()
-                .queueName(TeamsAlertQueue.NAME)
+                .queueName(name)
                 .messageEncoding(QueueMessageEncoding.BASE64)
                 .httpClient(http)
                 .retryOptions(RETRY);

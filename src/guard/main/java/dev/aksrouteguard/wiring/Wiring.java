@@ -12,6 +12,8 @@ import dev.aksrouteguard.core.Reconciler;
 import dev.aksrouteguard.core.model.Nullable;
 import dev.aksrouteguard.core.port.AlertSink;
 import dev.aksrouteguard.core.port.ArmTraffic;
+import dev.aksrouteguard.core.port.GuardedSubscriptions;
+import dev.aksrouteguard.core.port.RetryQueue;
 import dev.aksrouteguard.teams.AlertStorage;
 import dev.aksrouteguard.teams.SdkLogScrubbing;
 import dev.aksrouteguard.teams.TeamsAlertQueue;
@@ -24,8 +26,8 @@ import javax.net.ssl.SSLContext;
 /** The guard and its collaborators, built once. Immutable and thread-safe. */
 public final class Wiring {
 
-    /** How many drifted subnets a sweep repairs at once (writes within one VNet are still serialized). */
-    static final int SWEEP_CONCURRENCY = 4;
+    /** How many subnets a delivery or a sweep reconciles at once (writes within one VNet are still serialized). */
+    static final int CONCURRENCY = 4;
 
     /**
      * The JDK transport warns on every request that carries a body that Content-Length is a restricted header (the
@@ -91,7 +93,7 @@ public final class Wiring {
         return build(settings, options, true);
     }
 
-    private static Wiring build(Settings settings, Options options, boolean queuedAlerts) {
+    private static Wiring build(Settings settings, Options options, boolean functionApp) {
         Objects.requireNonNull(settings, "settings == null");
         Objects.requireNonNull(options, "options == null");
         SdkLogScrubbing.install(settings.teamsWebhookUrl()); // before any client can log
@@ -101,11 +103,13 @@ public final class Wiring {
                 : ArmClients.credential(settings, http, Configuration.getGlobalConfiguration());
         ArmClients arm = ArmClients.connect(settings, credential, http);
         ClusterDirectory directory = new ClusterDirectory(arm.inventory(), options.clock(), ClusterDirectory.DEFAULT_TTL);
-        Reconciler reconciler = new Reconciler(arm.subnets(), directory, settings.mode(), options.clock(), options.backoff());
-        AlertStorage storage = StorageClients.forAlerts(settings, credential, http, queuedAlerts, options.log());
+        Reconciler reconciler = new Reconciler(arm.subnets(), directory, GuardedSubscriptions.only(settings.subscriptionId()),
+                settings.mode(), options.clock(), options.backoff());
+        AlertStorage storage = StorageClients.forAlerts(settings, credential, http, functionApp, options.log());
         AlertSink alerts = options.alerts().create(settings, storage, options.log());
-        Guard guard = new Guard(settings.subscriptionId(), directory, reconciler, alerts, arm.traffic(), options.clock(),
-                SWEEP_CONCURRENCY);
+        RetryQueue retries = options.retries() != null ? options.retries().create(settings, options.log())
+                : functionApp ? StorageClients.retryQueue(settings, credential, http, options.log()) : RetryQueue.NONE;
+        Guard guard = new Guard(directory, reconciler, alerts, retries, arm.traffic(), options.clock(), CONCURRENCY);
         return new Wiring(settings, guard, arm.traffic(), alerts, TeamsAlertQueue.create(settings, storage, options.log()));
     }
 
@@ -136,6 +140,12 @@ public final class Wiring {
         AlertSink create(Settings settings, AlertStorage storage, Logger log);
     }
 
+    /** Builds the retry queue instead of the default (a Storage queue in the function app, none elsewhere). */
+    @FunctionalInterface
+    public interface Retries {
+        RetryQueue create(Settings settings, Logger log);
+    }
+
     /**
      * What differs between Azure, a laptop, the demo and the tests.
      *
@@ -144,6 +154,8 @@ public final class Wiring {
      *     (managed identity through {@code IDENTITY_ENDPOINT}/{@code IDENTITY_HEADER} in Azure; MSAL reads those from
      *     the real environment only, so an in-process emulator passes its own credential here)
      * @param alerts builds the alert sink from the settings (Teams in production)
+     * @param retries builds the retry queue, or null for the default: the Storage queue {@code routeguard-retry} in the
+     *     function app, none in the CLI (a CLI has no queue consumer; it reports what is left and exits 4)
      */
     public record Options(
             @Nullable SSLContext trust,
@@ -151,6 +163,7 @@ public final class Wiring {
             Clock clock,
             Backoff backoff,
             Alerts alerts,
+            @Nullable Retries retries,
             Logger log) {
 
         public Options {
@@ -160,34 +173,38 @@ public final class Wiring {
             Objects.requireNonNull(log, "log == null");
         }
 
+        /** The function app: Teams alerts, and the retry queue in the app's storage. */
         public static Options production() {
             Logger log = Logger.getLogger("dev.aksrouteguard");
-            return new Options(null, null, Clock.systemUTC(), Backoff.DEFAULT,
-                    TeamsWebhookAlertSink::create, log);
+            return new Options(null, null, Clock.systemUTC(), Backoff.DEFAULT, TeamsWebhookAlertSink::create, null, log);
         }
 
         public Options withTrust(@Nullable SSLContext trust) {
-            return new Options(trust, credential, clock, backoff, alerts, log);
+            return new Options(trust, credential, clock, backoff, alerts, retries, log);
         }
 
         public Options withCredential(@Nullable TokenCredential other) {
-            return new Options(trust, other, clock, backoff, alerts, log);
+            return new Options(trust, other, clock, backoff, alerts, retries, log);
         }
 
         public Options withBackoff(Backoff other) {
-            return new Options(trust, credential, clock, other, alerts, log);
+            return new Options(trust, credential, clock, other, alerts, retries, log);
         }
 
         public Options withAlerts(Alerts other) {
-            return new Options(trust, credential, clock, backoff, other, log);
+            return new Options(trust, credential, clock, backoff, other, retries, log);
+        }
+
+        public Options withRetries(@Nullable Retries other) {
+            return new Options(trust, credential, clock, backoff, alerts, other, log);
         }
 
         public Options withClock(Clock other) {
-            return new Options(trust, credential, other, backoff, alerts, log);
+            return new Options(trust, credential, other, backoff, alerts, retries, log);
         }
 
         public Options withLog(Logger other) {
-            return new Options(trust, credential, clock, backoff, alerts, other);
+            return new Options(trust, credential, clock, backoff, alerts, retries, other);
         }
     }
 }

@@ -39,6 +39,7 @@ class SettingsTest {
         assertNull(s.clientId());
         assertEquals("0 */5 * * * *", s.sweepSchedule());
         assertEquals(Duration.ofMinutes(4), s.sweepTimeBudget());
+        assertEquals(Duration.ofSeconds(20), s.eventTimeBudget());
         assertNull(s.teamsWebhookUrl());
         assertEquals(Duration.ofHours(24), s.alertRepeat());
         assertNull(s.storage());
@@ -53,6 +54,7 @@ class SettingsTest {
                 Settings.AZURE_CLIENT_ID, "11111111-2222-3333-4444-555555555555",
                 Settings.SWEEP_SCHEDULE, "0 */15 * * * *",
                 Settings.SWEEP_TIME_BUDGET, "00:02:30",
+                Settings.EVENT_TIME_BUDGET, "PT15S",
                 Settings.TEAMS_WEBHOOK_URL, "https://prod-01.westeurope.logic.azure.com/workflows/x?sig=abc",
                 Settings.TEAMS_CARD_FORMAT, "MessageCard",
                 Settings.ALERT_REPEAT_HOURS, "6",
@@ -63,6 +65,7 @@ class SettingsTest {
         assertEquals(URI.create("https://127.0.0.1:8443/"), s.armEndpoint());
         assertEquals(Mode.REPORT, s.mode());
         assertEquals(Duration.ofSeconds(150), s.sweepTimeBudget());
+        assertEquals(Duration.ofSeconds(15), s.eventTimeBudget());
         assertEquals(CardFormat.MESSAGECARD, s.teamsCardFormat());
         assertEquals(Duration.ofHours(6), s.alertRepeat());
         StorageConnection.Identity id = assertInstanceOf(StorageConnection.Identity.class, s.storage());
@@ -97,6 +100,8 @@ class SettingsTest {
         "SWEEP_SCHEDULE, */5 * * * *",
         "SWEEP_TIME_BUDGET, 5 minutes",
         "SWEEP_TIME_BUDGET, PT0S",
+        "EVENT_TIME_BUDGET, PT30S",
+        "EVENT_TIME_BUDGET, -PT5S",
         "TEAMS_CARD_FORMAT, html",
         "ALERT_REPEAT_HOURS, -1",
         "AzureWebJobsStorage__accountName, Not_A_Name",
@@ -132,7 +137,7 @@ class SettingsTest {
 
     @Test
     void everySettingNameIsListed() {
-        assertEquals(16, Settings.NAMES.size());
+        assertEquals(17, Settings.NAMES.size());
         assertTrue(Settings.NAMES.contains(Settings.SWEEP_SCHEDULE));
     }
 

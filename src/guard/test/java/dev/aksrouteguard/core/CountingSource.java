@@ -26,8 +26,24 @@ final class CountingSource implements InventorySource {
         });
     }
 
+    private volatile ArmException failNext;
+
+    /** The next list call fails with {@code e}, once. */
+    void failNext(ArmException e) {
+        failNext = e;
+    }
+
+    private void maybeFail() {
+        ArmException e = failNext;
+        if (e != null) {
+            failNext = null;
+            throw e;
+        }
+    }
+
     @Override
     public List<Cluster> clusters() {
+        maybeFail();
         clusterReads.incrementAndGet();
         return world.get().clusters();
     }

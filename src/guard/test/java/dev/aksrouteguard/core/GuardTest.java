@@ -11,16 +11,20 @@ import dev.aksrouteguard.core.model.Action;
 import dev.aksrouteguard.core.model.Actor;
 import dev.aksrouteguard.core.model.ArmException;
 import dev.aksrouteguard.core.model.ArmWrite;
+import dev.aksrouteguard.core.model.DeliveryResult;
 import dev.aksrouteguard.core.model.EventResult;
 import dev.aksrouteguard.core.model.Mode;
 import dev.aksrouteguard.core.model.Outcome;
 import dev.aksrouteguard.core.model.ResourceId;
+import dev.aksrouteguard.core.model.RetryRequest;
 import dev.aksrouteguard.core.model.SubnetId;
 import dev.aksrouteguard.core.model.SweepReport;
 import dev.aksrouteguard.core.model.Trigger;
 import dev.aksrouteguard.core.port.AlertSink;
 import dev.aksrouteguard.core.port.ArmTraffic;
+import dev.aksrouteguard.core.port.GuardedSubscriptions;
 import dev.aksrouteguard.core.port.InventorySource;
+import dev.aksrouteguard.core.port.RetryQueue;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,6 +49,7 @@ class GuardTest {
     CountingSource source;
     final List<Outcome> alerted = new ArrayList<>();
     final List<SweepReport> sweeps = new ArrayList<>();
+    RetryQueue retries = RetryQueue.NONE;
     final AtomicReference<Instant> now = new AtomicReference<>(World.T0);
     final Clock clock = new Clock() {
         @Override
@@ -94,8 +99,20 @@ class GuardTest {
                 sweeps.add(r);
             }
         };
-        return new Guard(World.SUB, directory, new Reconciler(subnets, directory, mode, clock, backoff), sink, ArmTraffic.NONE, clock,
-                sweepConcurrency);
+        return new Guard(directory, new Reconciler(subnets, directory, GuardedSubscriptions.only(World.SUB), mode, clock, backoff),
+                sink, retries, ArmTraffic.NONE, clock, sweepConcurrency);
+    }
+
+    /** One event delivered alone, with all the time it needs. */
+    EventResult onWrite(Guard g, ArmWrite write) {
+        return lastDelivery(g, List.of(write)).events().get(0);
+    }
+
+    DeliveryResult delivery;
+
+    DeliveryResult lastDelivery(Guard g, List<ArmWrite> writes) {
+        delivery = g.onWrites(writes, World.T0.plus(Duration.ofMinutes(5)));
+        return delivery;
     }
 
     static ArmWrite write(String operation, ResourceId subject) {
@@ -149,7 +166,7 @@ class GuardTest {
 
     @Test
     void aSubjectOfTheWrongTypeIsSkipped() {
-        EventResult r = guard(Mode.ENFORCE).onWrite(write(Operations.SUBNET_WRITE, VNET));
+        EventResult r = onWrite(guard(Mode.ENFORCE), write(Operations.SUBNET_WRITE, VNET));
         assertTrue(assertInstanceOf(EventResult.Skipped.class, r).reason().contains("is not a Microsoft.Network/virtualNetworks/subnets"));
         assertEquals(0, subnets.puts());
     }
@@ -157,23 +174,24 @@ class GuardTest {
     @Test
     void anEventFromAnotherSubscriptionIsNeverActedOn() {
         SubnetId foreign = SubnetId.of("99999999-0000-0000-0000-000000000000", "rg-app", "vnet-app", "nodes");
-        EventResult r = guard(Mode.ENFORCE).onWrite(write(Operations.SUBNET_WRITE, foreign.id()));
-        assertTrue(assertInstanceOf(EventResult.Skipped.class, r).reason().contains("outside the guarded subscription"));
+        EventResult r = onWrite(guard(Mode.ENFORCE), write(Operations.SUBNET_WRITE, foreign.id()));
+        assertTrue(assertInstanceOf(EventResult.Skipped.class, r).reason().contains("outside the guarded subscription"), r.toString());
         assertTrue(subnets.calls.isEmpty());
         assertEquals(0, source.reads());
     }
 
     @Test
     void anUnhandledOperationIsSkipped() {
-        EventResult r = guard(Mode.ENFORCE).onWrite(write("Microsoft.Network/routeTables/write", RulesTest.MC_TABLE));
+        EventResult r = onWrite(guard(Mode.ENFORCE), write("Microsoft.Network/routeTables/write", RulesTest.MC_TABLE));
         assertInstanceOf(EventResult.Skipped.class, r);
     }
 
     @Test
     void aVnetRedeployRepairsEveryStrippedNodeSubnetAndAlertsEachOutcome() {
         world.subnetState(NODES2, "10.0.4.0/22", null);
-        EventResult r = guard(Mode.ENFORCE).onWrite(write("microsoft.network/VIRTUALNETWORKS/write", VNET));
-        List<Outcome> outcomes = assertInstanceOf(EventResult.Reconciled.class, r).outcomes();
+        EventResult r = onWrite(guard(Mode.ENFORCE), write("microsoft.network/VIRTUALNETWORKS/write", VNET));
+        assertEquals(Set.of(NODES, NODES2), assertInstanceOf(EventResult.Mapped.class, r).subnets());
+        List<Outcome> outcomes = delivery.outcomes();
         assertEquals(List.of(Action.REASSOCIATED, Action.REASSOCIATED), outcomes.stream().map(Outcome::action).toList());
         assertEquals(RulesTest.MC_TABLE, subnets.state(NODES).routeTable());
         assertEquals(RulesTest.MC_TABLE, subnets.state(NODES2).routeTable());
@@ -218,10 +236,151 @@ class GuardTest {
         InventorySource broken = CountingSource.failing(
                 new ArmException(ArmException.Kind.FORBIDDEN, 403, "AuthorizationFailed", "denied", null, null, null));
         ClusterDirectory d = new ClusterDirectory(broken, clock, Duration.ofMinutes(1));
-        Guard g = new Guard(World.SUB, d, new Reconciler(subnets, d, Mode.ENFORCE, clock, Backoff.DEFAULT), AlertSink.NONE,
-                ArmTraffic.NONE, clock, 1);
+        Guard g = new Guard(d, new Reconciler(subnets, d, GuardedSubscriptions.only(World.SUB), Mode.ENFORCE, clock, Backoff.DEFAULT),
+                AlertSink.NONE, RetryQueue.NONE, ArmTraffic.NONE, clock, 1);
         SweepReport r = g.sweep(Duration.ofMinutes(1));
         assertTrue(r.anyFailed());
         assertTrue(r.summaryLine().contains("denied"), r.summaryLine());
+    }
+
+    // ---- deliveries: coalescing, budget, the retry queue ----------------------------------------------------
+
+    /** Retries captured instead of queued. */
+    final List<RetryRequest> submitted = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<RetryRequest> givenUp = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    Guard guardWithRetries(Mode mode) {
+        retries = new RetryQueue() {
+            @Override
+            public boolean enabled() {
+                return true;
+            }
+
+            @Override
+            public void submit(RetryRequest request, Duration delay) {
+                assertEquals(Guard.retryDelay(request.attempt()), delay);
+                submitted.add(request);
+            }
+
+            @Override
+            public void giveUp(RetryRequest request, Outcome last) {
+                givenUp.add(request);
+            }
+        };
+        return guard(mode);
+    }
+
+    @Test
+    void aDeliveryOfManyEventsReadsEachSubnetOnce() {
+        List<ArmWrite> writes = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            writes.add(write(Operations.SUBNET_WRITE, NODES.id()));
+            writes.add(write(Operations.SUBNET_WRITE, NODES2.id()));
+            writes.add(write(Operations.VNET_WRITE, VNET));
+        }
+        DeliveryResult r = lastDelivery(guard(Mode.ENFORCE), writes);
+        assertEquals(150, r.events().size());
+        assertEquals(2, r.outcomes().size(), "one outcome per distinct subnet");
+        assertEquals(2, subnets.calls.stream().filter(c -> c.startsWith("GET")).count(), subnets.calls.toString());
+        assertEquals(1, subnets.puts(), "NODES drifted, NODES2 in sync");
+    }
+
+    @Test
+    void aDeliveryOfManyAgentPoolEventsReadsTheirClusterOnce() {
+        ResourceId cluster = world.c("aks1").id();
+        List<ArmWrite> writes = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            writes.add(write(Operations.AGENT_POOL_WRITE, cluster.child("agentPools", i % 2 == 0 ? "nodepool1" : "pool2")));
+        }
+        Guard g = guard(Mode.ENFORCE);
+        g.keysFor(Operations.VNET_WRITE, VNET); // a warm worker
+        DeliveryResult r = lastDelivery(g, writes);
+        assertEquals(2, r.outcomes().size());
+        assertEquals(2, source.clusterGets.get(), "one GET for the delivery's cluster, one to confirm it before the one write");
+        assertEquals(2, subnets.calls.stream().filter(c -> c.startsWith("GET")).count(), subnets.calls.toString());
+    }
+
+    @Test
+    void theLatestEventNamingASubnetIsItsTrigger() {
+        ArmWrite early = new ArmWrite("e1", Operations.VNET_WRITE, VNET, World.T0, "corr-early", new Actor("terraform", null, null));
+        ArmWrite late = new ArmWrite("e2", Operations.SUBNET_WRITE, NODES.id(), World.T0.plusSeconds(5), "corr-late",
+                new Actor("alice@contoso.com", null, null));
+        DeliveryResult r = lastDelivery(guard(Mode.ENFORCE), List.of(late, early));
+        Outcome nodes = r.outcomes().stream().filter(o -> o.subnet().equals(NODES)).findFirst().orElseThrow();
+        assertEquals("corr-late", ((Trigger.Event) nodes.trigger()).write().correlationId());
+    }
+
+    @Test
+    void workNotStartedByTheDeadlineIsHandedOnNotDone() {
+        Guard g = guardWithRetries(Mode.ENFORCE);
+        DeliveryResult r = g.onWrites(List.of(write(Operations.VNET_WRITE, VNET)), World.T0);
+        assertEquals(Set.of(NODES, NODES2), Set.copyOf(r.unfinished()));
+        assertEquals(0, subnets.puts());
+        assertEquals(Set.of(NODES.id(), NODES2.id()), Set.copyOf(submitted.stream().map(RetryRequest::target).toList()));
+        assertEquals(2, r.handedOn());
+        assertTrue(r.anyUnfinished());
+    }
+
+    @Test
+    void aTransientFailureIsHandedOnOnceAndNotFailedForGood() {
+        for (int i = 0; i < 10; i++) {
+            subnets.failGet(InMemorySubnets.transientError(503, "ServiceUnavailable"));
+        }
+        Guard g = guardWithRetries(Mode.ENFORCE);
+        DeliveryResult r = lastDelivery(g, List.of(write(Operations.SUBNET_WRITE, NODES.id())));
+        assertEquals(Action.FAILED, r.outcomes().get(0).action());
+        assertTrue(r.outcomes().get(0).retryable());
+        assertEquals(List.of(RetryRequest.first(NODES, new Trigger.Event(write(Operations.SUBNET_WRITE, NODES.id())))), submitted);
+    }
+
+    @Test
+    void aRetryThatStillCannotFinishIsHandedOnAgainAndGivenUpAfterTheLastTry() {
+        for (int i = 0; i < 1000; i++) {
+            subnets.failGet(InMemorySubnets.transientError(503, "ServiceUnavailable"));
+        }
+        Guard g = guardWithRetries(Mode.ENFORCE);
+        RetryRequest request = RetryRequest.first(NODES, new Trigger.Event(write(Operations.SUBNET_WRITE, NODES.id())));
+        for (int attempt = 1; attempt < Guard.MAX_RETRIES; attempt++) {
+            Guard.RetryResult r = g.onRetry(request, World.T0.plus(Duration.ofMinutes(2)));
+            assertEquals(Guard.Disposition.AGAIN, r.disposition());
+            request = submitted.get(submitted.size() - 1);
+            assertEquals(attempt + 1, request.attempt());
+        }
+        alerted.clear();
+        Guard.RetryResult last = g.onRetry(request, World.T0.plus(Duration.ofMinutes(2)));
+        assertEquals(Guard.Disposition.GAVE_UP, last.disposition());
+        assertEquals(List.of(request), givenUp);
+        Outcome gaveUp = alerted.get(alerted.size() - 1);
+        assertEquals(Action.FAILED, gaveUp.action());
+        assertTrue(gaveUp.message().startsWith("gave up after " + Guard.MAX_RETRIES + " tries"), gaveUp.message());
+        assertEquals(Guard.MAX_RETRIES - 1, submitted.size());
+    }
+
+    @Test
+    void anEventThatCouldNotBeMappedIsRetriedByMappingItAgain() {
+        world.subnetState(NODES2, "10.0.4.0/22", null);
+        Guard g = guardWithRetries(Mode.ENFORCE);
+        source.failNext(new ArmException(ArmException.Kind.TRANSIENT, 503, "ServiceUnavailable", "list failed", null, null, null));
+        DeliveryResult r = lastDelivery(g, List.of(write(Operations.VNET_WRITE, VNET)));
+        assertInstanceOf(EventResult.Failed.class, r.events().get(0));
+        assertEquals(1, submitted.size());
+        assertEquals(VNET, submitted.get(0).target(), "the written VNet, to be mapped again");
+        Guard.RetryResult retry = g.onRetry(submitted.get(0), World.T0.plus(Duration.ofMinutes(2)));
+        assertEquals(Guard.Disposition.DONE, retry.disposition());
+        assertEquals(List.of(Action.REASSOCIATED, Action.REASSOCIATED), retry.outcomes().stream().map(Outcome::action).toList());
+    }
+
+    @Test
+    void aClusterWriteNamingANodeSubnetInAnotherSubscriptionNeverReadsIt() {
+        SubnetId foreign = SubnetId.of("99999999-0000-0000-0000-000000000000", "rg-app", "vnet-app", "nodes");
+        world.kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", NODES, "pool2", NODES2, "remote", foreign));
+        DeliveryResult r = lastDelivery(guard(Mode.ENFORCE), List.of(write(Operations.CLUSTER_WRITE, world.c("aks1").id())));
+        Outcome remote = r.outcomes().stream().filter(o -> o.subnet().equals(foreign)).findFirst().orElseThrow();
+        assertEquals(Action.FAILED, remote.action());
+        assertTrue(remote.message().contains("99999999-0000-0000-0000-000000000000") && remote.message().contains("not read or written"),
+                remote.message());
+        assertTrue(subnets.calls.stream().allMatch(c -> c.endsWith("nodes") || c.contains("nodes ") || c.contains("nodes2")),
+                subnets.calls.toString());
+        assertEquals(2, subnets.calls.stream().filter(c -> c.startsWith("GET")).count(), "only the guarded subscription's subnets");
     }
 }

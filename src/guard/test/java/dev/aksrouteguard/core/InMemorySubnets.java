@@ -22,6 +22,8 @@ final class InMemorySubnets implements Subnets {
     private int etag = 1;
     /** Run just before a PUT is applied: lets a test change the subnet "under" the reconciler. */
     Runnable beforePut = () -> {};
+    /** When set, the next GET answers this state as read (a broken answer), once. */
+    SubnetState nextRead;
 
     private record Read(SubnetState state) implements Observed {}
 
@@ -55,6 +57,10 @@ final class InMemorySubnets implements Subnets {
             throw getFailures.poll();
         }
         SubnetState s = subnets.get(id);
+        if (nextRead != null) {
+            s = nextRead;
+            nextRead = null;
+        }
         if (s == null) {
             throw new ArmException(ArmException.Kind.NOT_FOUND, 404, "NotFound", "subnet " + id.name() + " not found", null, null, null);
         }

@@ -16,6 +16,7 @@ import dev.aksrouteguard.core.model.ResourceId;
 import dev.aksrouteguard.core.model.SubnetId;
 import dev.aksrouteguard.core.model.SubnetState;
 import dev.aksrouteguard.core.model.Trigger;
+import dev.aksrouteguard.core.port.GuardedSubscriptions;
 import dev.aksrouteguard.core.port.InventorySource;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,6 +31,7 @@ class ReconcilerTest {
 
     static final SubnetId NODES = RulesTest.NODES;
     static final SubnetId PLAIN = RulesTest.PLAIN;
+    static final SubnetId NODES2 = RulesTest.NODES2;
     static final ResourceId MC_TABLE = RulesTest.MC_TABLE;
     static final Trigger MANUAL = new Trigger.Manual("test");
 
@@ -41,7 +43,8 @@ class ReconcilerTest {
 
     Reconciler reconciler(Mode mode, Supplier<Inventory> inventory) {
         source = new CountingSource(inventory);
-        return new Reconciler(subnets, new ClusterDirectory(source, clock, Duration.ofMinutes(10)), mode, clock, backoff);
+        return new Reconciler(subnets, new ClusterDirectory(source, clock, Duration.ofMinutes(10)), GuardedSubscriptions.only(World.SUB),
+                mode, clock, backoff, () -> 1.0);
     }
 
     Reconciler enforce() {
@@ -191,7 +194,8 @@ class ReconcilerTest {
     void anUnreadableSubscriptionIsAFailedOutcomeNotAnException() {
         InventorySource broken = CountingSource.failing(
                 new ArmException(ArmException.Kind.TRANSIENT, 503, "ServiceUnavailable", "list failed", null, null, null));
-        Reconciler r = new Reconciler(subnets, new ClusterDirectory(broken, clock, Duration.ofMinutes(1)), Mode.ENFORCE, clock, backoff);
+        Reconciler r = new Reconciler(subnets, new ClusterDirectory(broken, clock, Duration.ofMinutes(1)),
+                GuardedSubscriptions.only(World.SUB), Mode.ENFORCE, clock, backoff, () -> 1.0);
         Outcome o = r.reconcile(NODES, MANUAL);
         assertEquals(Action.FAILED, o.action());
         assertTrue(o.retryable());
@@ -214,5 +218,119 @@ class ReconcilerTest {
         Outcome o = reconciler(Mode.ENFORCE, w::inventory).assess(NODES, w.inventory(), MANUAL);
         assertEquals(Action.FAILED, o.action());
         assertTrue(o.message().contains("not among"), o.message());
+    }
+
+    // ---- stale directory: the owner is confirmed fresh before any write ----------------------------------------
+
+    record Change(String sentence, java.util.function.Consumer<World> change, Action expected) {
+        @Override
+        public String toString() {
+            return sentence;
+        }
+    }
+
+    static List<Change> ownerChanges() {
+        return List.of(
+                new Change("a cluster migrated to Azure CNI overlay since the directory was read is not written",
+                        w -> w.cluster("aks1", "rg-app", "azure", "overlay", "Succeeded", "10.244.0.0/16", pools("nodepool1", NODES),
+                                java.util.Map.of()), Action.IGNORED),
+                new Change("a cluster tagged to be ignored since the directory was read is not written",
+                        w -> w.cluster("aks1", "rg-app", "kubenet", null, "Succeeded", "10.244.0.0/16", pools("nodepool1", NODES),
+                                java.util.Map.of("aks-route-guard", "ignore")), Action.IGNORED),
+                new Change("a cluster being deleted since the directory was read is not written",
+                        w -> w.cluster("aks1", "rg-app", "kubenet", null, "Deleting", "10.244.0.0/16", pools("nodepool1", NODES),
+                                java.util.Map.of()), Action.IGNORED),
+                new Change("a cluster that moved its pool to another subnet is not written",
+                        w -> w.kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", World.subnet("rg-app", "vnet-app", "other"))),
+                        Action.IGNORED),
+                new Change("a cluster deleted since the directory was read is not written",
+                        w -> w.clusters.remove("aks1"), Action.IGNORED),
+                new Change("a cluster unchanged since the directory was read is repaired",
+                        w -> { }, Action.REASSOCIATED));
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.MethodSource("ownerChanges")
+    void theOwningClusterIsConfirmedFreshBeforeAnyWrite(Change c) {
+        World w = RulesTest.base();
+        subnets.put(w.subnets.get(NODES));
+        Reconciler r = reconciler(Mode.ENFORCE, w::inventory);
+        r.reconcile(PLAIN, MANUAL); // the clusters part of the directory is now warm, and stays so for its TTL
+        c.change().accept(w);
+        Outcome o = r.reconcile(NODES, MANUAL);
+        assertEquals(c.expected(), o.action(), o.message());
+        assertEquals(c.expected() == Action.REASSOCIATED ? 1 : 0, subnets.puts(), c.sentence());
+        assertEquals(1, source.clusterGets.get(), "one fresh GET of the cluster before deciding to write");
+    }
+
+    @Test
+    void anInSyncSubnetCostsNoClusterRead() {
+        World w = RulesTest.base();
+        subnets.put(new SubnetState(NODES, List.of("10.0.0.0/22"), MC_TABLE, null, null));
+        Outcome o = reconciler(Mode.ENFORCE, w::inventory).reconcile(NODES, MANUAL);
+        assertEquals(Action.IN_SYNC, o.action());
+        assertEquals(0, source.clusterGets.get());
+    }
+
+    // ---- incomplete reads are never acted on -----------------------------------------------------------------
+
+    static List<Object[]> brokenReads() {
+        return List.of(
+                new Object[] {"no address prefix", new SubnetState(NODES, List.of(), null, "W/\"9\"", "Succeeded"), "without an address prefix"},
+                new Object[] {"no etag", new SubnetState(NODES, List.of("10.0.0.0/22"), null, null, "Succeeded"), "without an etag"},
+                new Object[] {"another subnet's ID", new SubnetState(NODES2, List.of("10.0.0.0/22"), null, "W/\"9\"", "Succeeded"),
+                        "instead of"});
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "a read with {0} is failed and never written")
+    @org.junit.jupiter.params.provider.MethodSource("brokenReads")
+    void anIncompleteReadIsNeverWritten(String what, SubnetState broken, String says) {
+        Reconciler r = enforce();
+        subnets.nextRead = broken;
+        Outcome o = r.reconcile(NODES, MANUAL);
+        assertEquals(Action.FAILED, o.action(), o.message());
+        assertTrue(o.message().startsWith("incomplete read; not writing"), o.message());
+        assertTrue(o.message().contains(says), o.message());
+        assertEquals(0, subnets.puts());
+    }
+
+    // ---- contention and deadlines ----------------------------------------------------------------------------
+
+    @Test
+    void lastingContentionInTheVnetIsDeferredNotFailed() {
+        Reconciler r = enforce();
+        for (int i = 0; i < 20; i++) {
+            subnets.failPut(new ArmException(ArmException.Kind.TRANSIENT, 409, "AnotherOperationInProgress", "busy", null, null, null));
+        }
+        Outcome o = r.reconcile(NODES, MANUAL);
+        assertEquals(Action.DEFERRED, o.action(), o.message());
+        assertTrue(o.retryable(), "handed on to be tried again");
+        assertEquals(backoff.forContention().maxAttempts(), subnets.puts());
+        assertEquals(Duration.ofSeconds(2), slept.get(0), "contention waits twice the transient backoff");
+        assertNull(subnets.state(NODES).routeTable(), "nothing written");
+    }
+
+    @Test
+    void noWaitEndsAfterTheDeadline() {
+        Reconciler r = enforce();
+        for (int i = 0; i < 10; i++) {
+            subnets.failPut(InMemorySubnets.transientError(503, "ServiceUnavailable"));
+        }
+        Outcome o = r.reconcile(NODES, MANUAL, World.T0.plusSeconds(2));
+        assertEquals(Action.FAILED, o.action());
+        assertTrue(o.retryable());
+        assertEquals(1, subnets.puts(), "the 3-second Retry-After would end past the deadline: handed on instead");
+        assertTrue(slept.isEmpty());
+    }
+
+    @Test
+    void aSubnetInAnotherSubscriptionIsNeverReadOrWritten() {
+        SubnetId foreign = SubnetId.of("99999999-0000-0000-0000-000000000000", "rg-app", "vnet-app", "nodes");
+        Outcome o = enforce().reconcile(foreign, MANUAL);
+        assertEquals(Action.FAILED, o.action());
+        assertTrue(o.message().contains("99999999-0000-0000-0000-000000000000"), o.message());
+        assertTrue(o.nextStep().contains("99999999-0000-0000-0000-000000000000"), o.nextStep());
+        assertTrue(subnets.calls.isEmpty(), subnets.calls.toString());
+        assertEquals(0, source.reads());
     }
 }

@@ -35,6 +35,10 @@ public final class EventJson {
         return write(subnetId, "Microsoft.Network/virtualNetworks/subnets/write");
     }
 
+    public static EventJson clusterWrite(String clusterId) {
+        return write(clusterId, "Microsoft.ContainerService/managedClusters/write");
+    }
+
     public static EventJson vnetWrite(String vnetId) {
         return write(vnetId, "Microsoft.Network/virtualNetworks/write");
     }

@@ -3,11 +3,11 @@ package dev.aksrouteguard.function;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.aksrouteguard.config.Settings;
 import dev.aksrouteguard.core.model.Action;
 import dev.aksrouteguard.core.model.Outcome;
 import dev.aksrouteguard.core.model.Trigger;
@@ -20,6 +20,8 @@ import dev.aksrouteguard.emulator.SeededCluster;
 import dev.aksrouteguard.events.EventJson;
 import dev.aksrouteguard.testing.Emulated;
 import dev.aksrouteguard.testing.TestContext;
+import dev.aksrouteguard.wiring.Wiring;
+import java.time.Duration;
 import java.util.List;
 import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
@@ -146,7 +148,9 @@ class EventGridFunctionTest {
         f.run(EventJson.delivery(EventJson.subnetWrite(cni.nodeSubnetId()).eventGrid(), EventJson.subnetWrite(plain).eventGrid()), context);
         assertEquals(0, azure.writes().size());
         assertEquals(List.of(Action.IGNORED, Action.IGNORED), azure.alerts.outcomes.stream().map(Outcome::action).toList());
-        assertTrue(azure.alerts.outcomes.get(0).message().contains("azure"), azure.alerts.outcomes.get(0).message());
+        Outcome cniOutcome = azure.alerts.outcomes.stream().filter(o -> o.subnet().toString().equalsIgnoreCase(cni.nodeSubnetId()))
+                .findFirst().orElseThrow();
+        assertTrue(cniOutcome.message().contains("azure"), cniOutcome.message());
     }
 
     @Test
@@ -246,14 +250,48 @@ class EventGridFunctionTest {
     }
 
     @Test
-    void aTransientFailureThatOutlastsTheRetriesThrowsSoEventGridRedelivers() {
+    void aVnetBusyBeyondTheRetriesIsHandedToTheRetryQueueWithoutThrowing() {
         SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(azure.arm);
         azure.arm.inject(Fault.anotherOperationInProgress("PUT", ".*/subnets/.*").always());
-        EventGridFunction f = function();
-        RuntimeException e = assertThrows(RuntimeException.class,
-                () -> f.run(EventJson.subnetWrite(c.nodeSubnetId()).eventGrid().toString(), context));
-        assertTrue(e.getMessage().contains("redeliver"), e.getMessage());
-        assertEquals(4, azure.puts("/subnets/").size(), "Backoff.maxAttempts PUTs, no more");
+        function().run(EventJson.subnetWrite(c.nodeSubnetId()).eventGrid().toString(), context);
+        assertEquals(6, azure.puts("/subnets/").size(), "the contention backoff's attempts (4 + 2), no more");
+        assertEquals(Action.DEFERRED, azure.alerts.outcomes.get(0).action());
+        assertEquals(1, azure.retries.submitted.size());
+        assertEquals(c.nodeSubnetId().toLowerCase(), azure.retries.submitted.get(0).request().target().value().toLowerCase());
+        assertEquals(1, azure.retries.submitted.get(0).request().attempt());
+        assertTrue(azure.retries.submitted.get(0).request().trigger() instanceof dev.aksrouteguard.core.model.Trigger.Event,
+                "the retry keeps the event, so its alert still names who made the change");
+    }
+
+    @Test
+    void aLastingTransientFailureIsHandedToTheRetryQueueWithoutThrowing() {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(azure.arm);
+        azure.arm.inject(Fault.on("GET", ".*/subnets/[^/]+$").respond(503, "ServiceUnavailable", "try later").always());
+        function(Settings.EVENT_TIME_BUDGET, "PT3S").run(EventJson.subnetWrite(c.nodeSubnetId()).eventGrid().toString(), context);
+        assertEquals(0, azure.puts("/subnets/").size());
+        assertEquals(1, azure.retries.submitted.size(), "one queued retry");
+        assertEquals(c.nodeSubnetId().toLowerCase(), azure.retries.submitted.get(0).request().target().value().toLowerCase());
+        azure.alerts.outcomes.forEach(o -> assertTrue(o.action() == Action.FAILED && o.retryable(), o.logLine()));
+    }
+
+    @Test
+    void anArmStallLongerThanTheBudgetIsAnsweredInTimeAndTheQueuedRetryRepairsTheSubnet() {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(azure.arm);
+        Wiring w = azure.wiring(Settings.EVENT_TIME_BUDGET, "PT2S");
+        w.guard().kubenetClusters(); // a warm worker: the clusters are known
+        azure.arm.inject(Fault.on("GET", ".*/subnets/[^/]+$").delay(Duration.ofSeconds(6)).times(1));
+        EventGridFunction.over(w).run(EventJson.subnetWrite(c.nodeSubnetId()).eventGrid().toString(), context);
+        assertTrue(azure.arm.requests().stream().noneMatch(r -> r.method().equals("GET") && r.path().toLowerCase()
+                .endsWith(c.nodeSubnetId().toLowerCase().substring(c.nodeSubnetId().lastIndexOf('/')))),
+                "the function answered while ARM was still stalling on the subnet read (the log records an answer)");
+        assertEquals(1, azure.retries.submitted.size(), "the unfinished subnet was handed on");
+        assertTrue(context.log.lines(Level.INFO).stream().anyMatch(l -> l.startsWith("not finished within the time budget")),
+                context.log.lines(Level.INFO).toString());
+
+        azure.arm.clearFaults();
+        RetryFunction.over(w).run(dev.aksrouteguard.queue.RetryMessages.write(azure.retries.submitted.get(0).request()),
+                new TestContext(RetryFunction.NAME));
+        assertEquals(c.routeTableId().toLowerCase(), azure.routeTableOf(c.nodeSubnetId()).toLowerCase(), "the retry repaired it");
     }
 
     @Test
@@ -286,5 +324,28 @@ class EventGridFunctionTest {
         assertEquals(3, listCalls, "clusters once, route tables and VNets once, for all three events");
         assertEquals(1, azure.arm.requests().stream().filter(r -> r.path().contains("/subnets/")).count(),
                 "the node subnet is read fresh; the other subnet costs no read");
+    }
+
+    @Test
+    void aStormOfEventsCostsOneReadPerDistinctSubnet() {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").nodePools(20).subnetPerPool().seed(azure.arm);
+        List<JsonObject> events = new java.util.ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            String subnet = c.nodeSubnetIds().get(i % 20);
+            events.add(i % 2 == 0
+                    ? EventJson.subnetWrite(subnet).id("e" + i).eventGrid()
+                    : EventJson.write(c.clusterId() + "/agentPools/pool" + (i % 20), "Microsoft.ContainerService/managedClusters/agentPools/write")
+                            .id("e" + i).eventGrid());
+        }
+        EventGridFunction f = function();
+        azure.arm.clearRequests();
+        f.run(EventJson.delivery(events.toArray(JsonObject[]::new)), context);
+        long subnetGets = azure.arm.requests().stream().filter(r -> r.method().equals("GET") && r.path().matches("(?i).*/subnets/[^/]+$")).count();
+        long clusterGets = azure.arm.requests().stream().filter(r -> r.method().equals("GET")
+                && r.path().equalsIgnoreCase(c.clusterId())).count();
+        assertEquals(20, subnetGets, "one read per distinct subnet");
+        assertTrue(clusterGets <= 1, "the cluster named by 1,000 agent-pool events is read at most once: " + clusterGets);
+        assertEquals(20, azure.alerts.outcomes.size(), "one outcome per subnet, not per event");
+        assertEquals(0, azure.writes().size());
     }
 }

@@ -24,6 +24,7 @@ class FunctionJsonIT {
     static final Set<String> EXPECTED_FUNCTIONS = new TreeSet<>(Set.of(
             EventGridFunction.NAME,
             SweepFunction.NAME,
+            RetryFunction.NAME,
             AlertQueueFunction.NAME));
 
     static JsonObject functionJson(String name) throws IOException {
@@ -81,6 +82,14 @@ class FunctionJsonIT {
     void theAppFolderHasTheHostJsonWithTheExtensionBundleAndTheJar() throws IOException {
         JsonObject host = JsonParser.parseString(Files.readString(APP.resolve("host.json"))).getAsJsonObject();
         assertEquals("Microsoft.Azure.Functions.ExtensionBundle", host.getAsJsonObject("extensionBundle").get("id").getAsString());
+        assertEquals("[4.0.0, 5.0.0)", host.getAsJsonObject("extensionBundle").get("version").getAsString(),
+                "the bundle range Flex Consumption requires");
+        assertEquals("00:10:00", host.get("functionTimeout").getAsString(),
+                "twice the default sweep period: a sweep stops starting work at SWEEP_TIME_BUDGET, well before");
+        String notSampled = host.getAsJsonObject("logging").getAsJsonObject("applicationInsights")
+                .getAsJsonObject("samplingSettings").get("excludedTypes").getAsString();
+        assertTrue(notSampled.contains("Trace") && notSampled.contains("Request") && notSampled.contains("Exception"),
+                "the alert rules read log lines and invocations: none may be sampled away (" + notSampled + ")");
         try (var files = Files.list(APP)) {
             assertTrue(files.anyMatch(p -> p.getFileName().toString().startsWith("aks-route-guard") && p.toString().endsWith(".jar")));
         }
@@ -89,5 +98,15 @@ class FunctionJsonIT {
                     .map(p -> p.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
             assertEquals(EXPECTED_FUNCTIONS, functions, "exactly the expected functions");
         }
+    }
+
+    @Test
+    void theRetryFunctionIsBoundToTheRetryQueueOfTheAppsStorage() throws IOException {
+        JsonObject f = functionJson(RetryFunction.NAME);
+        assertEquals(RetryFunction.class.getName() + ".run", f.get("entryPoint").getAsString());
+        JsonObject b = onlyBinding(f);
+        assertEquals("queueTrigger", b.get("type").getAsString());
+        assertEquals(RetryFunction.QUEUE, b.get("queueName").getAsString());
+        assertEquals("AzureWebJobsStorage", b.get("connection").getAsString());
     }
 }

@@ -117,11 +117,12 @@ class SweepFunctionTest {
 
         long reads = azure.arm.readCount();
         long writes = azure.arm.writeCount();
-        // The bound (issue 3, §2): one read per list page plus a fresh GET before each write; writes = drifted subnets.
-        // Nothing per cluster or per in-sync subnet. (Writes complete at once here; against ARM each write adds its
-        // operation polls and the SDK's final GET: see ArmAdaptersTest and docs/performance.md.)
+        // The bound: one read per list page, plus before each write a fresh GET of the subnet and one of its cluster (the
+        // owner is confirmed fresh before any write); writes = drifted subnets. Nothing per cluster or per in-sync
+        // subnet. (Writes complete at once here; against ARM each write adds its operation polls and the SDK's final
+        // GET: see ArmAdaptersTest and docs/performance.md.)
         assertEquals(drifted, writes, "one PUT per drifted subnet");
-        assertEquals(pages + (long) drifted, reads, "list pages " + pages + " + 1 GET per drifted subnet (" + drifted + ")");
+        assertEquals(pages + 2L * drifted, reads, "list pages " + pages + " + 2 GETs per drifted subnet (" + drifted + ")");
         assertTrue(reads < kubenet, "fewer reads than kubenet clusters: " + reads + " vs " + kubenet);
         SweepReport r = azure.alerts.sweeps.get(0);
         assertEquals(drifted, r.counts().get(Action.REASSOCIATED));

@@ -34,6 +34,7 @@ public final class Emulated implements AutoCloseable {
     public final ArmEmulator arm;
     public final LogCapture log = new LogCapture();
     public final RecordingAlerts alerts = new RecordingAlerts();
+    public final RecordingRetries retries = new RecordingRetries();
 
     private Emulated(ArmEmulator arm) {
         this.arm = arm;
@@ -75,6 +76,7 @@ public final class Emulated implements AutoCloseable {
                 .withCredential(arm.credential(Principal.GUARD))
                 .withBackoff(new Backoff(4, Duration.ofMillis(20), Duration.ofMillis(200), Backoff.Sleeper.THREAD))
                 .withAlerts((settings, credential, logger) -> alerts)
+                .withRetries((settings, logger) -> retries)
                 .withLog(log.logger());
     }
 
@@ -104,6 +106,29 @@ public final class Emulated implements AutoCloseable {
     @Override
     public void close() {
         arm.close();
+    }
+
+    /** Work handed on to the retry queue, captured instead of queued. */
+    public static final class RecordingRetries implements dev.aksrouteguard.core.port.RetryQueue {
+        public record Submitted(dev.aksrouteguard.core.model.RetryRequest request, Duration delay) {}
+
+        public final List<Submitted> submitted = new java.util.concurrent.CopyOnWriteArrayList<>();
+        public final List<dev.aksrouteguard.core.model.RetryRequest> givenUp = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public boolean enabled() {
+            return true;
+        }
+
+        @Override
+        public void submit(dev.aksrouteguard.core.model.RetryRequest request, Duration delay) {
+            submitted.add(new Submitted(request, delay));
+        }
+
+        @Override
+        public void giveUp(dev.aksrouteguard.core.model.RetryRequest request, dev.aksrouteguard.core.model.Outcome last) {
+            givenUp.add(request);
+        }
     }
 
     /** Alerts captured instead of sent. */

@@ -14,6 +14,12 @@ public enum Action {
     ROUTE_TABLE_MISSING("route-table-missing"),
     /** Drifted, and {@code REMEDIATION_MODE=report}: nothing written. */
     DRIFT_REPORTED("drift-reported"),
+    /**
+     * Not finished, and not a failure of the subnet: another operation kept its virtual network busy
+     * ({@code AnotherOperationInProgress}), or the time budget ran out before the work could start. Nothing was
+     * written; the work is handed to the retry queue (events) or the next sweep.
+     */
+    DEFERRED("deferred"),
     /** The repair was attempted and did not succeed, or the state could not be read. */
     FAILED("failed");
 
@@ -27,9 +33,9 @@ public enum Action {
         return word;
     }
 
-    /** True for the outcomes a platform team must hear about. */
+    /** True for the outcomes a platform team must hear about (a deferred one is heard about if it never finishes). */
     public boolean isAlerted() {
-        return this != IN_SYNC && this != IGNORED;
+        return this != IN_SYNC && this != IGNORED && this != DEFERRED;
     }
 
     /** True when the subnet is not in the state it should be in after this outcome. */

@@ -1,8 +1,9 @@
 package dev.aksrouteguard.core.model;
 
-import java.util.List;
+import java.util.Objects;
+import java.util.Set;
 
-/** What became of one ARM write event. */
+/** What became of one ARM write event of a delivery. */
 public sealed interface EventResult {
 
     ArmWrite write();
@@ -10,13 +11,14 @@ public sealed interface EventResult {
     /** Not acted on: another subscription, an operation the guard does not handle, a subject of the wrong type. */
     record Skipped(ArmWrite write, String reason) implements EventResult {}
 
-    /** Mapped to subnets and reconciled (the list may be empty: a VNet without kubenet node subnets). */
-    record Reconciled(ArmWrite write, List<Outcome> outcomes) implements EventResult {
-        public Reconciled {
-            outcomes = List.copyOf(outcomes);
+    /** Mapped to the subnets it concerns (possibly none: a VNet without kubenet node subnets). */
+    record Mapped(ArmWrite write, Set<SubnetId> subnets) implements EventResult {
+        public Mapped {
+            Objects.requireNonNull(write, "write == null");
+            subnets = Set.copyOf(subnets);
         }
     }
 
-    /** The event could not be mapped to subnets (the directory could not be read). */
+    /** The event could not be mapped to subnets (the clusters could not be read). */
     record Failed(ArmWrite write, String reason, boolean retryable) implements EventResult {}
 }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.logging.Level;
 
 /**
  * The result of reconciling one subnet: what was decided and done, and why.
@@ -50,6 +51,23 @@ public record Outcome(
             return Duration.between(e.write().eventTime(), finishedAt);
         }
         return null;
+    }
+
+    /** This outcome as a final failure with {@code message}: what is alerted when handed-on work is given up. */
+    public Outcome gaveUp(String message) {
+        return new Outcome(subnet, cluster, nodePools, routeTable, previousRouteTable, Action.FAILED, message, nextStep, false,
+                mode, trigger, startedAt, finishedAt);
+    }
+
+    /**
+     * How loud the outcome is logged: a failure to remediate, a conflict or a missing table is a Warning (someone must
+     * act); a repair, a decision to do nothing or deferred work is Info.
+     */
+    public Level severity() {
+        return switch (action) {
+            case FAILED, CONFLICT, ROUTE_TABLE_MISSING -> Level.WARNING;
+            default -> Level.INFO;
+        };
     }
 
     /** One log line: action, subnet, cluster, tables, message, trigger. Never contains secrets. */

@@ -6,6 +6,8 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * What one drift sweep found and did.
@@ -42,6 +44,23 @@ public record SweepReport(
 
     public boolean anyFailed() {
         return error != null || outcomes.stream().anyMatch(o -> o.action() == Action.FAILED);
+    }
+
+    /**
+     * Logs the sweep: one line per subnet that is not in sync (at the outcome's severity), one per subnet not
+     * reached, then the one summary line (Warning when something failed or was not reached). The guard's alerts in
+     * Azure Monitor read these lines (docs/deploy.md).
+     */
+    public void writeTo(Logger log) {
+        for (Outcome o : outcomes) {
+            if (o.action() != Action.IN_SYNC) {
+                log.log(o.severity(), o.logLine());
+            }
+        }
+        for (Outcome o : notReached) {
+            log.warning("not reached (time budget spent; the next sweep repairs it): " + o.subnet());
+        }
+        log.log(anyFailed() || !notReached.isEmpty() ? Level.WARNING : Level.INFO, summaryLine());
     }
 
     /** The summary line: counts per action, what was not reached, duration, ARM reads and writes. */

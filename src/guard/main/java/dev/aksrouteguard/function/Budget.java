@@ -1,0 +1,16 @@
+package dev.aksrouteguard.function;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/** Time left before a deadline, for the waits at the end of an invocation. */
+final class Budget {
+
+    private Budget() {}
+
+    /** The time from now to {@code deadline}, at most {@code cap} and never negative. */
+    static Duration left(Instant deadline, Duration cap) {
+        Duration left = Duration.between(Instant.now(), deadline);
+        return left.isNegative() ? Duration.ZERO : left.compareTo(cap) > 0 ? cap : left;
+    }
+}
