@@ -55,7 +55,7 @@ final class TerraformCheck {
      */
     static final List<String> AZURERM_VERSIONS = List.of("v4.58.0", "v4.81.0", "v5.2.0");
 
-    /** The azapi versions checked: the floor of {@code ~> 2.0} and the newest 2.x vendored. */
+    /** The azapi versions checked: the first 2.x release (the floor the module admits) and the newest 2.x vendored. */
     static final List<String> AZAPI_VERSIONS = List.of("v2.0.1", "v2.12.0");
 
     /** Arguments every resource and data source takes (Terraform's meta-arguments). */
