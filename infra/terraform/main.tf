@@ -145,8 +145,8 @@ resource "azurerm_log_analytics_workspace" "guard" {
 }
 
 # Workspace-based Application Insights with local (instrumentation key) auth off, as azapi_resource with the body of
-# infra/modules/monitoring.bicep: azurerm names that switch local_authentication_disabled up to 4.7x and
-# local_authentication_enabled from 4.80 (the old name is gone in 5.0), so no single argument works across the
+# infra/modules/monitoring.bicep: azurerm names that switch local_authentication_disabled up to 4.77 and
+# local_authentication_enabled from 4.78 (the old name is gone in 5.0), so no single argument works across the
 # provider versions this module admits.
 resource "azapi_resource" "app_insights" {
   type      = "Microsoft.Insights/components@2020-02-02"
