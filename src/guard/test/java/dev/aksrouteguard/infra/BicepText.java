@@ -15,12 +15,12 @@ import java.util.Optional;
  *
  * <p>What it understands: {@code //} and {@code /* *}{@code /} comments (not inside strings), single-quoted strings
  * with {@code \'} escapes and {@code ${...}} interpolation (itself holding strings), {@code '''} multi-line strings,
- * objects and arrays written across lines or on one line with commas, decorators, and {@code if (...)} conditions
- * on resources and modules.
+ * objects and arrays written across lines or on one line with commas, decorators, {@code if (...)} conditions
+ * on resources and modules, and {@code [for ... : body]} loops (as a {@link Loop} holding the body). It remembers
+ * the line each value starts on ({@link #lineOf}), so checks can say where a problem is.
  *
- * <p>Its limits, on purpose: every value that is not an object, an array or a plain string literal is kept as an
- * {@link Expr} with its text as written (function calls, ternaries, references, {@code [for ...]} loops,
- * interpolated strings); a value must start on the line of its {@code =} or {@code :}, as Bicep requires, and an
+ * <p>Its limits, on purpose: every value that is not an object, an array, a loop or a plain string literal is kept as
+ * an {@link Expr} with its text as written (function calls, ternaries, references, interpolated strings); a value must start on the line of its {@code =} or {@code :}, as Bicep requires, and an
  * expression ends at the first newline, comma or closing bracket outside brackets and strings (so a ternary split
  * across lines is not supported). That is enough for the deployment in {@code infra/}, written with these limits in
  * mind; a construct it cannot read fails loudly rather than being misread.

@@ -45,8 +45,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  *   <li>the settings settable by the IaC are exactly {@link Settings#NAMES} minus {@link #NOT_SET_IN_AZURE} (no
  *       missing, no stale);
  *   <li>{@link #NOT_SET_IN_AZURE} names only settings the code reads, each with the reason Azure does without it;
- *   <li>a setting the IaC sets to the empty string on purpose (a provider work-around) is one of those, and the code
- *       reads it as absent;
+ *   <li>no setting is set to the empty string (an empty {@code AzureWebJobsStorage} breaks the Functions host), and
+ *       should one ever be, it must be one of those, read by the code as absent;
  *   <li>settings the IaC sets for the Functions host alone are not read by the code.
  * </ul>
  */

@@ -47,7 +47,7 @@ import java.util.stream.Stream;
  * @param alwaysSetSettings app settings the guard's code reads that are always set, with their default values
  * @param optionalSettings app settings the guard's code reads that are set only when their parameter is not empty
  * @param hostSettings app settings only the Functions host reads
- * @param clearedSettings app settings set to the empty string on purpose (a provider work-around)
+ * @param clearedSettings app settings set to the empty string (none should be: DeploymentMatchesCodeTest)
  * @param optionalSettingsFiltered true when the optional settings go through a not-empty filter on their way in
  * @param allSettingGroupsApplied true when the app settings applied to the site are made of all the groups above
  * @param alwaysReadyNames the Flex Consumption {@code alwaysReady} entry names

@@ -96,6 +96,35 @@ final class TerraformCheck {
         return check(repoRoot, TerraformJson.read(repoRoot, dir), allVersions());
     }
 
+    /**
+     * Checks Terraform text (e.g. a snippet generated for users to paste) against {@link #allVersions()}: it is
+     * written as {@code fileName} into a fresh temporary directory, which is removed afterwards. Findings name
+     * {@code fileName}.
+     */
+    static Report checkSource(Path repoRoot, String fileName, String hcl) {
+        Objects.requireNonNull(hcl, "hcl == null");
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("tf-check");
+            Files.writeString(dir.resolve(fileName), hcl);
+            Report r = checkDirectory(repoRoot, dir);
+            String prefix = dir.toAbsolutePath().normalize() + "/";
+            return new Report(r.findings().stream().map(f -> new Finding(f.file().replace(prefix, ""), f.line(),
+                    f.path(), f.problem())).toList(),
+                    r.skipped().stream().map(s -> new Skip(s.file().replace(prefix, ""), s.line(), s.path(), s.why())).toList());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (dir != null) {
+                try (Stream<Path> files = Files.walk(dir)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                } catch (IOException e) {
+                    // a leftover temporary directory is harmless
+                }
+            }
+        }
+    }
+
     static Report check(Path repoRoot, TerraformJson tf, List<TerraformSchema> schemas) {
         TerraformCheck check = new TerraformCheck(repoRoot, Objects.requireNonNull(tf, "tf == null"), schemas);
         check.run();

@@ -220,4 +220,16 @@ class TerraformCheckTest {
         assertEquals(Set.of("SystemAssigned, UserAssigned", "None"),
                 TerraformSchema.closedSet("-> Value must be one of: [\"SystemAssigned, UserAssigned\" \"None\"]."));
     }
+
+    @Test
+    void generatedTextIsCheckedWithoutADirectoryOfItsOwn() {
+        Report r = TerraformCheck.checkSource(InfraModel.repoRoot(), "snippet.tf", """
+                resource "azurerm_subnet_route_table_association" "nodes" {
+                  subnet_id      = "x"
+                  route_tabel_id = "y"
+                }
+                """);
+        assertTrue(r.findings().stream().anyMatch(f -> f.file().equals("snippet.tf") && f.line() == 3
+                && f.path().endsWith(".route_tabel_id")), r.describe());
+    }
 }
