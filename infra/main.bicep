@@ -1,6 +1,6 @@
 // aks-route-guard, once per subscription: a resource group with the Flex Consumption function app, its storage,
-// monitoring and identity; a least-privilege custom role at subscription scope; the subscription's Event Grid
-// system topic (or an existing one) and the event subscription that feeds the Event Grid function.
+// monitoring, health alerts and identity; a least-privilege custom role at subscription scope; the subscription's
+// Event Grid system topic (or an existing one) and the event subscription that feeds the Event Grid function.
 //
 // azd: `azd up` (see azure.yaml and infra/hooks/postdeploy.sh). Plain CLI: docs/deploy.md.
 
@@ -71,6 +71,15 @@ param maximumInstanceCount int = 40
 @minValue(0)
 @description('Always-ready instances for the Event Grid function (no cold start before a repair).')
 param alwaysReadyInstances int = 1
+
+@description('Optional. Email address the guard\'s health alerts go to (an action group is created for it). Empty: the alert rules are deployed but notify no one unless alertActionGroupId is set.')
+param alertEmailAddress string = ''
+
+@description('Optional. Resource ID of an existing action group for the guard\'s health alerts (takes precedence over alertEmailAddress).')
+param alertActionGroupId string = ''
+
+@description('How long without a successful drift sweep before the alert fires: three sweep schedule periods, ISO 8601. Change it with sweepSchedule (PT15M fits the default of every five minutes).')
+param sweepMissingAlertWindow string = 'PT15M'
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
@@ -146,6 +155,21 @@ module functionApp 'modules/functionapp.bicep' = {
     resourceManagerEndpoint: resourceManagerEndpoint
     maximumInstanceCount: maximumInstanceCount
     alwaysReadyInstances: alwaysReadyInstances
+  }
+}
+
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    namePrefix: 'alert-aks-route-guard-${resourceToken}'
+    location: location
+    tags: tags
+    workspaceId: monitoring.outputs.logAnalyticsWorkspaceId
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
+    alertEmailAddress: alertEmailAddress
+    alertActionGroupId: alertActionGroupId
+    sweepMissingWindow: sweepMissingAlertWindow
   }
 }
 
@@ -227,3 +251,4 @@ output SYSTEM_TOPIC_NAME string = topicName
 output SYSTEM_TOPIC_RESOURCE_GROUP string = topicResourceGroup
 output EVENT_SUBSCRIPTION_DEPLOYED bool = deployEventSubscription
 output EVENT_FUNCTION_NAME string = eventFunctionName
+output ALERT_ACTION_GROUP_IDS array = alerts.outputs.actionGroupIds

@@ -56,8 +56,9 @@ var guardWriteActions = [
   'Microsoft.Network/networkSecurityGroups/join/action' // properties.networkSecurityGroup.id
   'Microsoft.Network/natGateways/join/action' // properties.natGateway.id
   'Microsoft.Network/serviceEndpointPolicies/join/action' // properties.serviceEndpointPolicies[].id
-  'Microsoft.Network/virtualNetworks/subnets/joinViaServiceEndpoint/action' // properties.serviceEndpoints[]
-  // Deliberately absent (add one only if a LinkedAuthorizationFailed in the logs names it):
+  // Deliberately absent (add one only if a LinkedAuthorizationFailed in the logs names it); docs/deploy.md cites why:
+  // - Microsoft.Network/virtualNetworks/subnets/joinViaServiceEndpoint/action: what a storage account or SQL server
+  //   needs to join a subnet through a service endpoint, not what a subnet PUT carrying service endpoints needs.
   // - Microsoft.Network/networkIntentPolicies/join/action: intent policies sit on delegated, service-managed
   //   subnets (e.g. SQL Managed Instance); AKS node subnets cannot be delegated.
   // - Microsoft.Network/networkManagers/ipamPools/associateResourcesToPool/action: only for subnets that allocate
@@ -68,3 +69,29 @@ var guardWriteActions = [
   // - Microsoft.Network/virtualNetworks/subnets/join/action: for resources that join a subnet (NICs, apps),
   //   not for writing the subnet.
 ]
+
+// ---- What the alerts read from the guard's logs (docs/deploy.md, "Alerts"). The Terraform module carries the
+// same text; AlertQueriesMatchTheLogsTest runs them against the log lines the code writes. ----
+
+// The Functions host sends each function's log lines to Application Insights as traces, with the function's name as
+// OperationName and the Java level as SeverityLevel (INFO 1, WARNING 2); the workspace table is AppTraces.
+// A sweep that ran to its end writes one summary line, `sweep mode=... took=...ms armReads=... armWrites=...`, with
+// ` error=...` appended when it could not list the subscription. Zero rows still summarize to one row with 0.
+@export()
+var sweepSucceededQuery = '''
+AppTraces
+| where OperationName == "DriftSweep"
+| where Message startswith "sweep mode=" and Message !contains " error="
+| summarize SucceededSweeps = count()
+'''
+
+// Every failed outcome is one Warning line starting with `failed ` (an event, or a subnet in a sweep), and a sweep
+// that could not list the subscription is a Warning summary line with ` error=`.
+@export()
+var failedQuery = '''
+AppTraces
+| where OperationName in ("OnResourceWrite", "DriftSweep")
+| where SeverityLevel >= 2
+| where Message startswith "failed " or (Message startswith "sweep mode=" and Message contains " error=")
+| project TimeGenerated, OperationName, Message
+'''

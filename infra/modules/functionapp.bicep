@@ -161,6 +161,17 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
   }
 }
 
+// Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01 ('scm': basic-auth publishing; code is deployed
+// with Entra ID, so publishing credentials stay off):
+// https://learn.microsoft.com/azure/templates/microsoft.web/2024-04-01/sites/basicpublishingcredentialspolicies-scm
+resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: site
+  name: 'scm'
+  properties: {
+    allow: false
+  }
+}
+
 // Microsoft.Web/sites/config@2024-04-01 ('appsettings' replaces all app settings with exactly these):
 // https://learn.microsoft.com/azure/templates/microsoft.web/2024-04-01/sites/config-appsettings
 resource siteAppSettings 'Microsoft.Web/sites/config@2024-04-01' = {

@@ -49,7 +49,6 @@ locals {
     "Microsoft.Network/networkSecurityGroups/join/action",                    # linked check: NSG already on it
     "Microsoft.Network/natGateways/join/action",                              # linked check: NAT gateway
     "Microsoft.Network/serviceEndpointPolicies/join/action",                  # linked check: endpoint policies
-    "Microsoft.Network/virtualNetworks/subnets/joinViaServiceEndpoint/action", # linked check: service endpoints
   ]
 
   # ---- Names ----
@@ -85,19 +84,41 @@ locals {
     TEAMS_CARD_FORMAT               = var.teams_card_format
   }
 
-  # Read by the Functions host only. APPLICATIONINSIGHTS_CONNECTION_STRING is set through
-  # site_config.application_insights_connection_string, as the provider wants.
+  # Read by the Functions host only.
   host_settings = {
+    APPLICATIONINSIGHTS_CONNECTION_STRING     = azapi_resource.app_insights.output.properties.ConnectionString
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING = "ClientId=${azurerm_user_assigned_identity.guard.client_id};Authorization=AAD"
   }
 
-  # azurerm_function_app_flex_consumption writes AzureWebJobsStorage as a key-based connection string with an
-  # empty key even when storage uses a managed identity; the host and the guard would then try shared-key auth.
-  # An explicit empty value overrides it (the guard treats a blank setting as absent), until the provider stops
-  # injecting it: hashicorp/terraform-provider-azurerm#29149, #29693.
-  provider_workarounds = {
-    AzureWebJobsStorage = ""
-  }
+  # Everything the site carries, exactly: no AzureWebJobsStorage (see the function app below).
+  app_settings = merge(
+    local.host_settings,
+    local.guard_settings,
+    { for name, value in local.guard_optional_settings : name => value if value != "" },
+  )
+
+  # ---- What the alerts read from the guard's logs: the same text as infra/modules/contract.bicep ----
+
+  # The Functions host sends each function's log lines to Application Insights as traces, with the function's name
+  # as OperationName and the Java level as SeverityLevel (INFO 1, WARNING 2); the workspace table is AppTraces. A
+  # sweep that ran to its end writes one summary line, `sweep mode=...`, with ` error=...` appended when it could
+  # not list the subscription. Zero rows still summarize to one row with 0.
+  sweep_succeeded_query = <<-KQL
+    AppTraces
+    | where OperationName == "DriftSweep"
+    | where Message startswith "sweep mode=" and Message !contains " error="
+    | summarize SucceededSweeps = count()
+    KQL
+
+  # Every failed outcome is one Warning line starting with `failed `, and a sweep that could not list the
+  # subscription is a Warning summary line with ` error=`.
+  failed_query = <<-KQL
+    AppTraces
+    | where OperationName in ("OnResourceWrite", "DriftSweep")
+    | where SeverityLevel >= 2
+    | where Message startswith "failed " or (Message startswith "sweep mode=" and Message contains " error=")
+    | project TimeGenerated, OperationName, Message
+    KQL
 }
 
 resource "azurerm_resource_group" "guard" {
@@ -124,14 +145,27 @@ resource "azurerm_log_analytics_workspace" "guard" {
   tags                = local.tags
 }
 
-resource "azurerm_application_insights" "guard" {
-  name                          = "appi-${var.name}-${local.token}"
-  resource_group_name           = azurerm_resource_group.guard.name
-  location                      = var.location
-  application_type              = "web"
-  workspace_id                  = azurerm_log_analytics_workspace.guard.id
-  local_authentication_disabled = true
-  tags                          = local.tags
+# Workspace-based Application Insights with local (instrumentation key) auth off, as azapi_resource with the body of
+# infra/modules/monitoring.bicep: azurerm names that switch local_authentication_disabled up to 4.77 and
+# local_authentication_enabled from 4.78 (the old name is gone in 5.0), so no single argument works across the
+# provider versions this module admits.
+resource "azapi_resource" "app_insights" {
+  type      = "Microsoft.Insights/components@2020-02-02"
+  name      = "appi-${var.name}-${local.token}"
+  parent_id = azurerm_resource_group.guard.id
+  location  = var.location
+  tags      = local.tags
+
+  body = {
+    kind = "web"
+    properties = {
+      Application_Type    = "web"
+      WorkspaceResourceId = azurerm_log_analytics_workspace.guard.id
+      DisableLocalAuth    = true
+    }
+  }
+
+  response_export_values = ["properties.ConnectionString"]
 }
 
 # ---- Storage: host state and alert memory, deployment package, dead letters. No shared keys. ----
@@ -178,7 +212,7 @@ resource "azurerm_role_assignment" "table_contributor" {
 }
 
 resource "azurerm_role_assignment" "metrics_publisher" {
-  scope                = azurerm_application_insights.guard.id
+  scope                = azapi_resource.app_insights.id
   role_definition_name = "Monitoring Metrics Publisher" # telemetry with Entra ID auth
   principal_id         = azurerm_user_assigned_identity.guard.principal_id
   principal_type       = "ServicePrincipal"
@@ -195,51 +229,70 @@ resource "azurerm_service_plan" "guard" {
   tags                = local.tags
 }
 
-resource "azurerm_function_app_flex_consumption" "guard" {
-  name                = "func-${var.name}-${local.token}"
-  resource_group_name = azurerm_resource_group.guard.name
-  location            = var.location
-  service_plan_id     = azurerm_service_plan.guard.id
-  https_only          = true
-
-  storage_container_type            = "blobContainer"
-  storage_container_endpoint        = "${azurerm_storage_account.guard.primary_blob_endpoint}${azurerm_storage_container.package.name}"
-  storage_authentication_type       = "UserAssignedIdentity"
-  storage_user_assigned_identity_id = azurerm_user_assigned_identity.guard.id
-
-  runtime_name           = "java"
-  runtime_version        = "17"
-  maximum_instance_count = var.maximum_instance_count
-  instance_memory_in_mb  = 2048
-
-  # A warm instance for the event function, so a repair does not wait for a cold start. A single function is
-  # named `function:<FunctionName>` (the API lower-cases it; the provider ignores the case difference).
-  always_ready {
-    name           = "function:${local.event_function_name}"
-    instance_count = var.always_ready_instances
-  }
-
-  # Code is deployed with `az functionapp deployment source config-zip` (Entra ID), not publishing credentials.
-  webdeploy_publish_basic_authentication_enabled = false
+# The function app as azapi_resource, with the body of infra/modules/functionapp.bicep.
+#
+# Not azurerm_function_app_flex_consumption: on every create and update that resource writes the app setting
+# AzureWebJobsStorage as a connection string with an empty account key, even when storage_authentication_type is an
+# identity, and strips it again when it reads (hashicorp/terraform-provider-azurerm#29149, #29693, #33211; still so
+# in v5.2.0). The Functions host reads its own storage (timer leases, keys) from that setting, and overriding it with
+# "" is not harmless either: the host maintainers found an empty AzureWebJobsStorage behind the failures in
+# Azure/azure-functions-host#11796, and the Azure Verified Module for web sites dropped that same workaround
+# (Azure/terraform-azurerm-avm-res-web-site#376) and manages the site through AzAPI since v0.21.0 (#242). Here the
+# site carries exactly local.app_settings: the identity-based AzureWebJobsStorage__accountName / __credential /
+# __clientId and no AzureWebJobsStorage at all.
+resource "azapi_resource" "function_app" {
+  type      = "Microsoft.Web/sites@2024-04-01"
+  name      = "func-${var.name}-${local.token}"
+  parent_id = azurerm_resource_group.guard.id
+  location  = var.location
+  tags      = local.tags
 
   identity {
     type         = "UserAssigned"
     identity_ids = [azurerm_user_assigned_identity.guard.id]
   }
 
-  site_config {
-    application_insights_connection_string = azurerm_application_insights.guard.connection_string
-    minimum_tls_version                    = "1.2"
+  body = {
+    kind = "functionapp,linux"
+    properties = {
+      serverFarmId = azurerm_service_plan.guard.id
+      httpsOnly    = true
+      # Key Vault references (TEAMS_WEBHOOK_URL) resolve with the user-assigned identity, not a system one.
+      keyVaultReferenceIdentity = azurerm_user_assigned_identity.guard.id
+      siteConfig = {
+        minTlsVersion = "1.2"
+        appSettings   = [for name, value in local.app_settings : { name = name, value = value }]
+      }
+      functionAppConfig = {
+        deployment = {
+          storage = {
+            type  = "blobContainer"
+            value = "${azurerm_storage_account.guard.primary_blob_endpoint}${azurerm_storage_container.package.name}"
+            authentication = {
+              type                           = "UserAssignedIdentity"
+              userAssignedIdentityResourceId = azurerm_user_assigned_identity.guard.id
+            }
+          }
+        }
+        scaleAndConcurrency = {
+          maximumInstanceCount = var.maximum_instance_count
+          instanceMemoryMB     = 2048
+          # A warm instance for the event function, so a repair does not wait for a cold start. A single function
+          # is named `function:<FunctionName>`.
+          alwaysReady = [
+            {
+              name          = "function:${local.event_function_name}"
+              instanceCount = var.always_ready_instances
+            },
+          ]
+        }
+        runtime = {
+          name    = "java"
+          version = "17"
+        }
+      }
+    }
   }
-
-  app_settings = merge(
-    local.host_settings,
-    local.guard_settings,
-    { for name, value in local.guard_optional_settings : name => value if value != "" },
-    local.provider_workarounds,
-  )
-
-  tags = local.tags
 
   depends_on = [
     azurerm_role_assignment.blob_owner,
@@ -248,15 +301,14 @@ resource "azurerm_function_app_flex_consumption" "guard" {
   ]
 }
 
-# Key Vault references (TEAMS_WEBHOOK_URL) must resolve with the user-assigned identity; the azurerm resource has
-# no key_vault_reference_identity_id yet (hashicorp/terraform-provider-azurerm#31439), so set the site property.
-resource "azapi_update_resource" "key_vault_reference_identity" {
-  count       = var.teams_webhook_secret_uri == "" ? 0 : 1
-  type        = "Microsoft.Web/sites@2024-04-01"
-  resource_id = azurerm_function_app_flex_consumption.guard.id
+# Basic-auth publishing off: code is deployed with `az functionapp deployment source config-zip` (Entra ID).
+resource "azapi_update_resource" "scm_basic_auth" {
+  type      = "Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01"
+  name      = "scm"
+  parent_id = azapi_resource.function_app.id
   body = {
     properties = {
-      keyVaultReferenceIdentity = azurerm_user_assigned_identity.guard.id
+      allow = false
     }
   }
 }
@@ -339,7 +391,7 @@ resource "azurerm_eventgrid_system_topic_event_subscription" "guard" {
   resource_group_name = local.system_topic_resource_group_name
 
   azure_function_endpoint {
-    function_id = "${azurerm_function_app_flex_consumption.guard.id}/functions/${local.event_function_name}"
+    function_id = "${azapi_resource.function_app.id}/functions/${local.event_function_name}"
     # The Java Event Grid trigger takes one event per invocation.
     max_events_per_batch              = 1
     preferred_batch_size_in_kilobytes = 64
@@ -373,4 +425,132 @@ resource "azurerm_eventgrid_system_topic_event_subscription" "guard" {
   }
 
   depends_on = [azurerm_role_assignment.dead_letter_writer]
+}
+
+# ---- The guard says when it stops guarding: the alert rules of infra/modules/alerts.bicep ----
+#
+# Always deployed. They notify an existing action group (alert_action_group_id) or one created here for an email
+# address (alert_email_address); with neither, they still fire and show in Azure Monitor > Alerts but notify no one,
+# on purpose: the module cannot guess who should be woken. docs/deploy.md, "Alerts".
+
+locals {
+  create_action_group = var.alert_action_group_id == "" && var.alert_email_address != ""
+  alert_action_groups = var.alert_action_group_id != "" ? [var.alert_action_group_id] : azurerm_monitor_action_group.guard[*].id
+}
+
+resource "azurerm_monitor_action_group" "guard" {
+  count               = local.create_action_group ? 1 : 0
+  name                = "alert-${var.name}-${local.token}-ag"
+  resource_group_name = azurerm_resource_group.guard.name
+  short_name          = "routeguard"
+  tags                = local.tags
+
+  email_receiver {
+    name                    = "route-guard-owner"
+    email_address           = var.alert_email_address
+    use_common_alert_schema = true
+  }
+}
+
+# No DriftSweep finished without error for three schedule periods.
+resource "azurerm_monitor_scheduled_query_rules_alert_v2" "sweep_missing" {
+  name                 = "alert-${var.name}-${local.token}-sweep-missing"
+  resource_group_name  = azurerm_resource_group.guard.name
+  location             = var.location
+  display_name         = "aks-route-guard: no successful drift sweep"
+  description          = "No DriftSweep has finished without error for three schedule periods: the guard is not guarding. Check the function app (deployment, storage, identity and its role). docs/deploy.md, \"Verify the guard is alive\"."
+  severity             = 1
+  enabled              = true
+  evaluation_frequency = "PT5M"
+  window_duration      = var.sweep_missing_alert_window
+  scopes               = [azurerm_log_analytics_workspace.guard.id]
+
+  criteria {
+    query                   = local.sweep_succeeded_query
+    time_aggregation_method = "Total"
+    metric_measure_column   = "SucceededSweeps"
+    operator                = "LessThan"
+    threshold               = 1
+
+    failing_periods {
+      number_of_evaluation_periods             = 1
+      minimum_failing_periods_to_trigger_alert = 1
+    }
+  }
+
+  # A new workspace has no AppTraces rows until the first telemetry arrives; validation would reject the query.
+  skip_query_validation   = true
+  auto_mitigation_enabled = true
+
+  action {
+    action_groups = local.alert_action_groups
+  }
+
+  tags = local.tags
+}
+
+# Any failed outcome, or a sweep that could not list the subscription.
+resource "azurerm_monitor_scheduled_query_rules_alert_v2" "failed" {
+  name                 = "alert-${var.name}-${local.token}-failed"
+  resource_group_name  = azurerm_resource_group.guard.name
+  location             = var.location
+  display_name         = "aks-route-guard: failed outcome"
+  description          = "The guard could not read or repair a subnet, or a sweep could not list the subscription. The log line says why and what to do (e.g. the permission to grant)."
+  severity             = 2
+  enabled              = true
+  evaluation_frequency = "PT5M"
+  window_duration      = "PT15M"
+  scopes               = [azurerm_log_analytics_workspace.guard.id]
+
+  criteria {
+    query                   = local.failed_query
+    time_aggregation_method = "Count"
+    operator                = "GreaterThan"
+    threshold               = 0
+
+    failing_periods {
+      number_of_evaluation_periods             = 1
+      minimum_failing_periods_to_trigger_alert = 1
+    }
+  }
+
+  skip_query_validation   = true
+  auto_mitigation_enabled = true
+
+  action {
+    action_groups = local.alert_action_groups
+  }
+
+  tags = local.tags
+}
+
+# A function invocation failed (threw). Flex Consumption has no failure metric of its own (its Microsoft.Web/sites
+# metrics count executions only); Application Insights' requests/failed counts the invocations the host marked failed.
+resource "azurerm_monitor_metric_alert" "failed_executions" {
+  name                = "alert-${var.name}-${local.token}-failed-executions"
+  resource_group_name = azurerm_resource_group.guard.name
+  scopes              = [azapi_resource.app_insights.id]
+  description         = "A function invocation failed (threw): Event Grid redelivers the event, but repeated failures mean the guard is not repairing. Flex Consumption has no failure metric of its own; this is Application Insights' requests/failed."
+  severity            = 2
+  enabled             = true
+  frequency           = "PT5M"
+  window_size         = "PT15M"
+  auto_mitigate       = true
+
+  criteria {
+    metric_namespace = "microsoft.insights/components"
+    metric_name      = "requests/failed"
+    aggregation      = "Count"
+    operator         = "GreaterThan"
+    threshold        = 0
+  }
+
+  dynamic "action" {
+    for_each = local.alert_action_groups
+    content {
+      action_group_id = action.value
+    }
+  }
+
+  tags = local.tags
 }

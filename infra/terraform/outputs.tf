@@ -5,12 +5,12 @@ output "resource_group_name" {
 
 output "function_app_name" {
   description = "The function app to deploy the code to (az functionapp deployment source config-zip)."
-  value       = azurerm_function_app_flex_consumption.guard.name
+  value       = azapi_resource.function_app.name
 }
 
 output "function_app_id" {
   description = "Resource ID of the function app."
-  value       = azurerm_function_app_flex_consumption.guard.id
+  value       = azapi_resource.function_app.id
 }
 
 output "event_function_name" {
@@ -41,4 +41,9 @@ output "system_topic_name" {
 output "event_subscription_id" {
   description = "The event subscription, or null until deploy_event_subscription is true."
   value       = one(azurerm_eventgrid_system_topic_event_subscription.guard[*].id)
+}
+
+output "alert_action_group_ids" {
+  description = "The action groups the health alerts notify (empty: they notify no one)."
+  value       = local.alert_action_groups
 }

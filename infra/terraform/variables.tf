@@ -132,3 +132,21 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "alert_email_address" {
+  description = "Optional. Email address the guard's health alerts go to (an action group is created for it). Empty: the alert rules are deployed but notify no one unless alert_action_group_id is set."
+  type        = string
+  default     = ""
+}
+
+variable "alert_action_group_id" {
+  description = "Optional. Resource ID of an existing action group for the guard's health alerts (takes precedence over alert_email_address)."
+  type        = string
+  default     = ""
+}
+
+variable "sweep_missing_alert_window" {
+  description = "How long without a successful drift sweep before the alert fires: three sweep schedule periods, ISO 8601. Change it with sweep_schedule (PT15M fits the default of every five minutes)."
+  type        = string
+  default     = "PT15M"
+}

@@ -11,11 +11,11 @@ terraform {
   required_providers {
     azurerm = {
       source  = "hashicorp/azurerm"
-      version = "~> 4.30"
+      version = ">= 4.58, < 6.0"
     }
     azapi = {
       source  = "Azure/azapi"
-      version = "~> 2.0"
+      version = ">= 2.0.1, < 3.0"
     }
   }
 }
@@ -71,6 +71,11 @@ resource "azurerm_kubernetes_cluster" "aks" {
     vnet_subnet_id = azurerm_subnet.nodes.id
   }
 
+  # Required from azurerm 5.0. Manual: node auto-provisioning needs Azure CNI overlay, not kubenet.
+  node_provisioning_profile {
+    mode = "Manual"
+  }
+
   identity {
     type = "SystemAssigned"
   }
@@ -97,6 +102,9 @@ module "route_guard" {
   remediation_mode = "report" # switch to "enforce" once the reports look right
 
   deploy_event_subscription = var.deploy_event_subscription
+
+  # Where the guard's health alerts go (docs/deploy.md, "Alerts"):
+  # alert_email_address = "platform-oncall@example.com"
 
   # If the subscription already has its Azure Resource Manager system topic:
   # existing_system_topic = { name = "...", resource_group_name = "..." }

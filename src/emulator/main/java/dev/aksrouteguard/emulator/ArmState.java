@@ -538,11 +538,8 @@ final class ArmState {
                 }
             }
         }
-        JsonArray serviceEndpoints = Json.array(properties, "serviceEndpoints");
-        if (serviceEndpoints != null && !serviceEndpoints.isEmpty()) {
-            linked.add(new RequestContext.LinkedAction(
-                    "Microsoft.Network/virtualNetworks/subnets/joinViaServiceEndpoint/action", Json.string(subnetEntry, "id")));
-        }
+        // Service endpoints are not linked: virtualNetworks/subnets/joinViaServiceEndpoint/action is what a storage
+        // account or SQL server needs to join a subnet through an endpoint, not what a subnet PUT needs.
         return linked;
     }
 

@@ -15,7 +15,7 @@ import java.util.Objects;
  * @param clientRequestId the caller's {@code x-ms-client-request-id} or empty
  * @param clientIp the caller's IP address
  * @param asyncFailure an injected fault that makes this write's async operation end Failed
- * @param linkedAccess checks linked actions (join, joinViaServiceEndpoint) for this caller
+ * @param linkedAccess checks linked actions (the join/actions of what a subnet references) for this caller
  */
 record RequestContext(Principal principal, String method, String url, String path, String apiVersion,
         String correlationId, String clientRequestId, String clientIp, @Nullable Fault asyncFailure,

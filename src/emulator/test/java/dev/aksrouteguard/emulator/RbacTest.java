@@ -2,6 +2,7 @@ package dev.aksrouteguard.emulator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import java.util.Set;
@@ -105,13 +106,30 @@ class RbacTest {
             assertEquals("LinkedAuthorizationFailed", denied.errorCode());
             assertEquals("The client '" + Principal.GUARD.appId() + "' with object id '" + Principal.GUARD.objectId()
                     + "' has permission to perform action 'Microsoft.Network/virtualNetworks/subnets/write' on scope '"
-                    + cluster.nodeSubnetId() + "'; however, it does not have permission to perform action(s) "
-                    + "'Microsoft.Network/routeTables/join/action,"
-                    + "Microsoft.Network/virtualNetworks/subnets/joinViaServiceEndpoint/action' on the linked scope(s) '"
-                    + cluster.routeTableId() + "," + cluster.nodeSubnetId() + "' (respectively) or the linked scope(s) are "
-                    + "invalid.", denied.errorMessage());
+                    + cluster.nodeSubnetId() + "'; however, it does not have permission to perform action "
+                    + "'Microsoft.Network/routeTables/join/action' on the linked scope(s) '"
+                    + cluster.routeTableId() + "' or the linked scope(s) are invalid.", denied.errorMessage());
             assertEquals(200, new ArmHttp(arm, Principal.servicePrincipal("sp-terraform"))
                     .put(cluster.nodeSubnetId() + "?" + ArmHttp.API, subnet).status(), "IaC callers are unrestricted");
+        }
+    }
+
+    @Test
+    void aSubnetWriteWithServiceEndpointsNeedsNoJoinViaServiceEndpoint() {
+        // subnets/joinViaServiceEndpoint/action lets a storage account or SQL server join a subnet; the subnet's own
+        // PUT is checked only for the resources its body references.
+        try (ArmEmulator arm = ArmEmulator.start().synchronousWrites(true)) {
+            SeededCluster cluster = Fixtures.kubenetCluster("rg-app", "aks-app").serviceEndpointPolicy().seed(arm);
+            arm.allowActions(Set.of("Microsoft.Network/virtualNetworks/subnets/read",
+                    "Microsoft.Network/virtualNetworks/subnets/write", "Microsoft.Network/routeTables/join/action",
+                    "Microsoft.Network/networkSecurityGroups/join/action", "Microsoft.Network/natGateways/join/action",
+                    "Microsoft.Network/serviceEndpointPolicies/join/action"));
+            ArmHttp http = new ArmHttp(arm, Principal.GUARD);
+            JsonObject subnet = http.get(cluster.nodeSubnetId() + "?" + ArmHttp.API).body();
+            assertTrue(subnet.getAsJsonObject("properties").getAsJsonArray("serviceEndpoints").size() > 0,
+                    "the fixture's node subnet carries service endpoints");
+
+            assertEquals(200, http.put(cluster.nodeSubnetId() + "?" + ArmHttp.API, subnet).status());
         }
     }
 

@@ -214,8 +214,7 @@ class SdkAgainstEmulatorTest {
     void rbacDeniesJoiningTheRouteTableWithLinkedAuthorizationFailed() {
         arm.allowActions(Set.of("Microsoft.Network/virtualNetworks/subnets/read",
                 "Microsoft.Network/virtualNetworks/subnets/write", "Microsoft.Network/locations/operations/read",
-                "Microsoft.Network/networkSecurityGroups/join/action", "Microsoft.Network/natGateways/join/action",
-                "Microsoft.Network/virtualNetworks/subnets/joinViaServiceEndpoint/action"));
+                "Microsoft.Network/networkSecurityGroups/join/action", "Microsoft.Network/natGateways/join/action"));
         SubnetInner subnet = nodeSubnet();
 
         ManagementException failure = assertThrows(ManagementException.class,

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -55,15 +56,92 @@ class ApiVersionsAndPinsTest {
     }
 
     @Test
-    void terraformPinsItsProvidersAndTheExampleUsesTheSamePins() {
+    void terraformAdmitsExactlyTheProviderVersionsTheSchemaCheckReads() {
         JsonObject moduleProviders = terraformBlock(ROOT.resolve("infra/terraform"));
         JsonObject exampleProviders = terraformBlock(ROOT.resolve("infra/terraform/examples/with-aks"));
-        for (String provider : List.of("azurerm", "azapi")) {
-            String version = moduleProviders.getAsJsonObject(provider).get("version").getAsString();
-            assertTrue(version.startsWith("~>"), provider + " must be pinned with ~>, was " + version);
-            assertEquals(version, exampleProviders.getAsJsonObject(provider).get("version").getAsString(),
-                    "the example must pin " + provider + " as the module does");
+        Map<String, List<String>> checked = Map.of("azurerm", TerraformCheck.AZURERM_VERSIONS,
+                "azapi", TerraformCheck.AZAPI_VERSIONS);
+        checked.forEach((provider, versions) -> {
+            String constraint = moduleProviders.getAsJsonObject(provider).get("version").getAsString();
+            assertEquals(constraint, exampleProviders.getAsJsonObject(provider).get("version").getAsString(),
+                    "the example must constrain " + provider + " as the module does");
+            versions.forEach(v -> assertTrue(admits(constraint, v), provider + " " + constraint + " must admit " + v
+                    + ", whose pages the schema check reads"));
+            // The oldest admitted version is the oldest one checked: nothing older slips in unchecked.
+            String oldest = versions.get(0).substring(1);
+            assertTrue(admits(constraint, "v" + oldest), constraint);
+            assertFalse(admits(constraint, "v" + previous(oldest)), provider + " " + constraint
+                    + " admits versions older than " + oldest + " that the schema check does not read");
+            assertFalse(admits(constraint, "v" + (major(versions.get(versions.size() - 1)) + 1) + ".0.0"),
+                    provider + " " + constraint + " must not admit the next major version, whose pages nobody read");
+        });
+        assertEquals(">= 4.58, < 6.0", moduleProviders.getAsJsonObject("azurerm").get("version").getAsString(),
+                "azurerm: 4.58 and later, 5.x included (issue 8)");
+    }
+
+    /** Terraform's version constraint syntax, for the operators the module uses ({@code >=}, {@code <}, {@code ~>}). */
+    static boolean admits(String constraint, String version) {
+        int[] v = parse(version.replaceFirst("^v", ""));
+        for (String term : constraint.split(",")) {
+            String t = term.trim();
+            if (t.startsWith(">=")) {
+                if (compare(v, parse(t.substring(2).trim())) < 0) {
+                    return false;
+                }
+            } else if (t.startsWith("<")) {
+                if (compare(v, parse(t.substring(1).trim())) >= 0) {
+                    return false;
+                }
+            } else if (t.startsWith("~>")) {
+                String base = t.substring(2).trim();
+                int[] b = parse(base);
+                int parts = base.split("\\.").length;
+                if (compare(v, b) < 0) {
+                    return false;
+                }
+                int[] upper = parts == 3 ? new int[] {b[0], b[1] + 1, 0} : new int[] {b[0] + 1, 0, 0};
+                if (compare(v, upper) >= 0) {
+                    return false;
+                }
+            } else {
+                throw new IllegalArgumentException("unsupported constraint term: " + t);
+            }
         }
+        return true;
+    }
+
+    private static int[] parse(String version) {
+        String[] p = version.split("\\.");
+        return new int[] {Integer.parseInt(p[0]), p.length > 1 ? Integer.parseInt(p[1]) : 0,
+                p.length > 2 ? Integer.parseInt(p[2]) : 0};
+    }
+
+    private static int compare(int[] a, int[] b) {
+        for (int i = 0; i < 3; i++) {
+            if (a[i] != b[i]) {
+                return Integer.compare(a[i], b[i]);
+            }
+        }
+        return 0;
+    }
+
+    private static String previous(String version) {
+        int[] v = parse(version);
+        return v[2] > 0 ? v[0] + "." + v[1] + "." + (v[2] - 1) : v[1] > 0 ? v[0] + "." + (v[1] - 1) + ".999" : (v[0] - 1) + ".999.999";
+    }
+
+    private static int major(String version) {
+        return parse(version.replaceFirst("^v", ""))[0];
+    }
+
+    @Test
+    void theConstraintReaderFollowsTerraformsRules() {
+        assertTrue(admits(">= 4.58, < 6.0", "v5.2.0"));
+        assertFalse(admits(">= 4.58, < 6.0", "v4.57.9"));
+        assertFalse(admits(">= 4.58, < 6.0", "v6.0.0"));
+        assertTrue(admits("~> 2.0", "v2.12.0"));
+        assertFalse(admits("~> 2.0", "v3.0.0"));
+        assertFalse(admits("~> 4.30.1", "v4.31.0"));
     }
 
     @Test

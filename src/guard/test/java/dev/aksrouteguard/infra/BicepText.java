@@ -2,6 +2,7 @@ package dev.aksrouteguard.infra;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,12 +15,12 @@ import java.util.Optional;
  *
  * <p>What it understands: {@code //} and {@code /* *}{@code /} comments (not inside strings), single-quoted strings
  * with {@code \'} escapes and {@code ${...}} interpolation (itself holding strings), {@code '''} multi-line strings,
- * objects and arrays written across lines or on one line with commas, decorators, and {@code if (...)} conditions
- * on resources and modules.
+ * objects and arrays written across lines or on one line with commas, decorators, {@code if (...)} conditions
+ * on resources and modules, and {@code [for ... : body]} loops (as a {@link Loop} holding the body). It remembers
+ * the line each value starts on ({@link #lineOf}), so checks can say where a problem is.
  *
- * <p>Its limits, on purpose: every value that is not an object, an array or a plain string literal is kept as an
- * {@link Expr} with its text as written (function calls, ternaries, references, {@code [for ...]} loops,
- * interpolated strings); a value must start on the line of its {@code =} or {@code :}, as Bicep requires, and an
+ * <p>Its limits, on purpose: every value that is not an object, an array, a loop or a plain string literal is kept as
+ * an {@link Expr} with its text as written (function calls, ternaries, references, interpolated strings); a value must start on the line of its {@code =} or {@code :}, as Bicep requires, and an
  * expression ends at the first newline, comma or closing bracket outside brackets and strings (so a ternary split
  * across lines is not supported). That is enough for the deployment in {@code infra/}, written with these limits in
  * mind; a construct it cannot read fails loudly rather than being misread.
@@ -27,7 +28,7 @@ import java.util.Optional;
 final class BicepText {
 
     /** A value in a declaration. */
-    sealed interface Value permits Obj, Arr, Str, Expr {}
+    sealed interface Value permits Obj, Arr, Str, Expr, Loop {}
 
     /** An object literal; entries in source order. Keys are identifiers, or string keys without their quotes. */
     record Obj(Map<String, Value> entries) implements Value {
@@ -66,6 +67,16 @@ final class BicepText {
     record Expr(String text) implements Value {}
 
     /**
+     * A {@code [for ... in ...: body]} loop: an array whose items are all shaped like {@code body} (a resource or module
+     * declared with a loop is a loop too).
+     *
+     * @param header what stands between {@code for} and the colon, e.g. {@code (name, i) in names}
+     * @param condition the {@code if (...)} filter of a filtered loop, without the parentheses, or {@code null}
+     * @param body the value each iteration yields
+     */
+    record Loop(String header, String condition, Value body) implements Value {}
+
+    /**
      * A top-level statement.
      *
      * @param kind {@code param}, {@code var}, {@code resource}, {@code module}, {@code output}, {@code targetScope},
@@ -83,12 +94,16 @@ final class BicepText {
     private final String fileName;
     private final String text;
     private final List<Declaration> declarations;
+    /** The 1-based line each parsed value starts on; values are records, so this is keyed by identity. */
+    private final Map<Value, Integer> lines = new IdentityHashMap<>();
+    private final int[] lineStarts;
     private int pos;
 
     private BicepText(String fileName, String source) {
         this.fileName = fileName;
         this.text = stripComments(source);
         this.declarations = new ArrayList<>();
+        this.lineStarts = lineStarts(text);
         parseFile();
     }
 
@@ -104,6 +119,19 @@ final class BicepText {
 
     List<Declaration> declarations() {
         return Collections.unmodifiableList(declarations);
+    }
+
+    /** The file name given to {@link #parse}. */
+    String fileName() {
+        return fileName;
+    }
+
+    /**
+     * The 1-based line a value of this file starts on (an object entry's value starts on its key's line, as Bicep
+     * requires), or 0 for a value that did not come from this file.
+     */
+    int lineOf(Value value) {
+        return lines.getOrDefault(value, 0);
     }
 
     Optional<Declaration> find(String kind, String name) {
@@ -300,6 +328,13 @@ final class BicepText {
 
     private Value parseValue() {
         skipBlank(false);
+        int start = pos;
+        Value value = parseValueHere();
+        lines.put(value, lineAt(start));
+        return value;
+    }
+
+    private Value parseValueHere() {
         if (pos >= text.length()) {
             throw error("expected a value");
         }
@@ -313,9 +348,7 @@ final class BicepText {
                 after++;
             }
             if (text.startsWith("for", after) && Character.isWhitespace(charAt(after + 3))) {
-                int start = pos;
-                pos = balanced(pos);
-                return new Expr(text.substring(start, pos).trim());
+                return parseLoop(after + 3);
             }
             return parseArray();
         }
@@ -370,6 +403,53 @@ final class BicepText {
                 throw error("duplicate key '" + key + "'");
             }
         }
+    }
+
+    /** {@code [for header: [if (condition)] body]}, from just after {@code for}. */
+    private Loop parseLoop(int afterFor) {
+        int end = balanced(pos);
+        int colon = -1;
+        int i = afterFor;
+        while (i < end - 1) {
+            char c = text.charAt(i);
+            if (c == '\'') {
+                i = skipString(text, i);
+                continue;
+            }
+            if (c == '(' || c == '[' || c == '{') {
+                i = balanced(i);
+                continue;
+            }
+            if (c == ':') {
+                colon = i;
+                break;
+            }
+            i++;
+        }
+        if (colon < 0) {
+            throw error("a for loop without ':'");
+        }
+        String header = text.substring(afterFor, colon).trim();
+        pos = colon + 1;
+        skipBlank(true);
+        String condition = null;
+        if (text.startsWith("if", pos) && !Character.isLetterOrDigit(charAt(pos + 2))) {
+            pos += 2;
+            skipBlank(false);
+            if (!peek('(')) {
+                throw error("expected ( after if");
+            }
+            int close = balanced(pos);
+            condition = text.substring(pos + 1, close - 1).trim();
+            pos = close;
+        }
+        Value body = parseValue();
+        skipSeparators();
+        if (pos != end - 1) {
+            throw error("unexpected text after the body of a for loop");
+        }
+        pos = end;
+        return new Loop(header, condition, body);
     }
 
     private Arr parseArray() {
@@ -518,13 +598,19 @@ final class BicepText {
     }
 
     private int lineAt(int offset) {
-        int line = 1;
-        for (int i = 0; i < offset && i < text.length(); i++) {
+        int index = java.util.Arrays.binarySearch(lineStarts, offset);
+        return index >= 0 ? index + 1 : -index - 1;
+    }
+
+    private static int[] lineStarts(String text) {
+        List<Integer> starts = new ArrayList<>();
+        starts.add(0);
+        for (int i = 0; i < text.length(); i++) {
             if (text.charAt(i) == '\n') {
-                line++;
+                starts.add(i + 1);
             }
         }
-        return line;
+        return starts.stream().mapToInt(Integer::intValue).toArray();
     }
 
     private IllegalArgumentException error(String what) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.aksrouteguard.infra.BicepText.Arr;
 import dev.aksrouteguard.infra.BicepText.Declaration;
 import dev.aksrouteguard.infra.BicepText.Expr;
+import dev.aksrouteguard.infra.BicepText.Loop;
 import dev.aksrouteguard.infra.BicepText.Obj;
 import dev.aksrouteguard.infra.BicepText.Str;
 import java.util.List;
@@ -105,6 +106,32 @@ class BicepTextTest {
         assertEquals(new Expr("union(a, [\n      'c'\n    ])"), ((Obj) m.value()).at("params.list").orElseThrow());
         assertEquals(new Expr("m.outputs.x"), b.find("output", "o").orElseThrow().value());
         assertEquals(1, b.resources("microsoft.eventgrid/systemtopics").size());
+    }
+
+    @Test
+    void loopsKeepTheirHeaderConditionAndBodyAndValuesKnowTheirLines() {
+        BicepText b = BicepText.parse("t.bicep", """
+                param names array
+                resource r 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = [for (n, i) in names: if (i > 0) {
+                  name: n
+                  properties: {
+                    publicAccess: 'None'
+                  }
+                }]
+                var list = [for x in names: {
+                  id: x
+                }]
+                """);
+        Loop loop = (Loop) b.find("resource", "r").orElseThrow().value();
+        assertEquals("(n, i) in names", loop.header());
+        assertEquals("i > 0", loop.condition());
+        Obj body = (Obj) loop.body();
+        assertEquals(new Str("None"), body.at("properties.publicAccess").orElseThrow());
+        assertEquals(5, b.lineOf(body.at("properties.publicAccess").orElseThrow()));
+        assertEquals(2, b.lineOf(loop));
+        Loop list = (Loop) b.find("var", "list").orElseThrow().value();
+        assertEquals(new Expr("x"), ((Obj) list.body()).get("id").orElseThrow());
+        assertEquals(0, b.lineOf(new Str("None")), "a value from elsewhere has no line here");
     }
 
     @Test

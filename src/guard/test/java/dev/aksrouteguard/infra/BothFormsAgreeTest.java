@@ -71,4 +71,9 @@ class BothFormsAgreeTest {
         assertEquals(BICEP.alwaysReadyNames(), TERRAFORM.alwaysReadyNames(), "always-ready");
         assertEquals(BICEP.runtime(), TERRAFORM.runtime(), "runtime");
     }
+
+    @Test
+    void sameAlertRules() {
+        assertEquals(BICEP.alerts(), TERRAFORM.alerts(), "alert rules: names, queries, criteria, windows, severities");
+    }
 }

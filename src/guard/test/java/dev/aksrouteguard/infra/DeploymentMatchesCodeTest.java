@@ -19,6 +19,7 @@ import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
 import java.net.URI;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -44,8 +45,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  *   <li>the settings settable by the IaC are exactly {@link Settings#NAMES} minus {@link #NOT_SET_IN_AZURE} (no
  *       missing, no stale);
  *   <li>{@link #NOT_SET_IN_AZURE} names only settings the code reads, each with the reason Azure does without it;
- *   <li>a setting the IaC sets to the empty string on purpose (a provider work-around) is one of those, and the code
- *       reads it as absent;
+ *   <li>no setting is set to the empty string (an empty {@code AzureWebJobsStorage} breaks the Functions host), and
+ *       should one ever be, it must be one of those, read by the code as absent;
  *   <li>settings the IaC sets for the Functions host alone are not read by the code.
  * </ul>
  */
@@ -290,6 +291,62 @@ class DeploymentMatchesCodeTest {
                 ? "remediationMode == 'enforce' ? concat(guardReadActions, guardWriteActions) : guardReadActions"
                 : "${var.remediation_mode == \"enforce\" ? concat(local.guard_read_actions, local.guard_write_actions) : local.guard_read_actions}";
         assertEquals(expected, expression, form + ": the role definition's actions");
+    }
+
+    // ---- the guard says when it stops guarding ----
+
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void threeAlertRulesWatchTheGuardAndNotifyTheConfiguredActionGroups(Form form) {
+        Map<String, InfraModel.AlertRule> alerts = InfraModel.load(form).alerts();
+        assertEquals(Set.of("sweep-missing", "failed", "failed-executions"), alerts.keySet(), form + ": alert rules");
+        assertEquals("log", alerts.get("sweep-missing").kind());
+        assertEquals("log", alerts.get("failed").kind());
+        assertEquals("metric", alerts.get("failed-executions").kind());
+        alerts.forEach((name, rule) -> {
+            assertTrue(rule.notifiesConfiguredActionGroups(), form + " " + name + ": must notify the configured action groups");
+            assertTrue(rule.autoMitigate(), form + " " + name + ": must resolve itself once the guard recovers");
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void theSweepAlertWaitsThreeSchedulePeriods(Form form) {
+        Duration window = Duration.parse(InfraModel.load(form).alerts().get("sweep-missing").window());
+        assertEquals(schedulePeriod(Settings.DEFAULT_SWEEP_SCHEDULE).multipliedBy(3), window,
+                form + ": the default window must be three periods of the default SWEEP_SCHEDULE "
+                        + Settings.DEFAULT_SWEEP_SCHEDULE);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void failedExecutionsAreApplicationInsightsFailedRequests(Form form) {
+        // Flex Consumption's own metrics count executions without a failure dimension; every invocation is a request
+        // in Application Insights, marked failed when the function throws.
+        InfraModel.AlertRule rule = InfraModel.load(form).alerts().get("failed-executions");
+        assertEquals("microsoft.insights/components/requests/failed", rule.query());
+        assertEquals("Count", rule.timeAggregation());
+        assertEquals("GreaterThan", rule.operator());
+        assertEquals("0", rule.threshold());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void noAppSettingIsSetToTheEmptyStringAndAzureWebJobsStorageIsNeverSet(Form form) {
+        // An empty AzureWebJobsStorage breaks the Functions host (Azure/azure-functions-host#11796); with identity-based
+        // storage only the AzureWebJobsStorage__* settings may exist.
+        InfraModel m = InfraModel.load(form);
+        assertEquals(Set.of(), m.clearedSettings(), form + ": settings set to \"\"");
+        assertFalse(m.settableSettings().contains(Settings.STORAGE), form.name());
+        assertFalse(m.hostSettings().contains(Settings.STORAGE), form.name());
+    }
+
+    /** The period of an NCRONTAB schedule of the form {@code 0 *}{@code /N * * * *} (every N minutes). */
+    static Duration schedulePeriod(String ncrontab) {
+        Matcher m = Pattern.compile("^0 \\*/(\\d+) \\* \\* \\* \\*$").matcher(ncrontab);
+        assertTrue(m.matches(), "the default sweep schedule is no longer every N minutes: " + ncrontab
+                + "; teach schedulePeriod its form and check the alert window");
+        return Duration.ofMinutes(Integer.parseInt(m.group(1)));
     }
 
     // ---- from the code ----

@@ -47,7 +47,7 @@ import java.util.stream.Stream;
  * @param alwaysSetSettings app settings the guard's code reads that are always set, with their default values
  * @param optionalSettings app settings the guard's code reads that are set only when their parameter is not empty
  * @param hostSettings app settings only the Functions host reads
- * @param clearedSettings app settings set to the empty string on purpose (a provider work-around)
+ * @param clearedSettings app settings set to the empty string (none should be: DeploymentMatchesCodeTest)
  * @param optionalSettingsFiltered true when the optional settings go through a not-empty filter on their way in
  * @param allSettingGroupsApplied true when the app settings applied to the site are made of all the groups above
  * @param alwaysReadyNames the Flex Consumption {@code alwaysReady} entry names
@@ -58,6 +58,7 @@ import java.util.stream.Stream;
  * @param retryPolicy the event subscription's retry policy, or {@code null} when it states none
  * @param eventSubscriptionGated true when the event subscription is created only on request (off by default), so
  *     the first deployment does not point Event Grid at a function whose code is not there yet
+ * @param alerts the Azure Monitor alert rules that say when the guard stops guarding, by name
  */
 public record InfraModel(
         Form form,
@@ -79,7 +80,8 @@ public record InfraModel(
         String systemTopicLocation,
         DeadLetter deadLetter,
         RetryPolicy retryPolicy,
-        boolean eventSubscriptionGated) {
+        boolean eventSubscriptionGated,
+        Map<String, AlertRule> alerts) {
 
     /** The two forms of the deployment. */
     public enum Form {
@@ -95,6 +97,19 @@ public record InfraModel(
     /** Event Grid's retry policy for the event subscription. */
     public record RetryPolicy(int maxDeliveryAttempts, int eventTimeToLiveInMinutes) {}
 
+    /**
+     * An alert rule, in the terms both forms share (values that only Azure knows are {@code null}).
+     *
+     * @param kind {@code log} (a log search alert on the workspace) or {@code metric}
+     * @param query the KQL of a log alert (trimmed), or the metric's {@code namespace/name} of a metric alert
+     * @param measureColumn the column a log alert aggregates, or {@code null} when it counts rows
+     * @param window the period each evaluation looks at, ISO 8601, with a variable's default when it is one
+     * @param notifiesConfiguredActionGroups true when the rule's actions are the action groups the inputs configure
+     */
+    public record AlertRule(String kind, String query, String timeAggregation, String measureColumn, String operator,
+            String threshold, String frequency, String window, String severity, boolean autoMitigate,
+            boolean notifiesConfiguredActionGroups) {}
+
     public InfraModel {
         Objects.requireNonNull(form, "form == null");
         operationNameFilter = Set.copyOf(operationNameFilter);
@@ -106,6 +121,7 @@ public record InfraModel(
         hostSettings = Set.copyOf(hostSettings);
         clearedSettings = Set.copyOf(clearedSettings);
         alwaysReadyNames = List.copyOf(alwaysReadyNames);
+        alerts = Map.copyOf(alerts);
     }
 
     private static final Map<Form, InfraModel> CACHE = new EnumMap<>(Form.class);
@@ -412,15 +428,67 @@ public record InfraModel(
                         .map(d -> d.value() != null && exprText(d.value()).equals("false"))
                         .orElse(false);
 
+        Set<String> cleared = new LinkedHashSet<>();
+        Stream.of(bicepSettings(p, guard), bicepSettings(p, host)).forEach(group -> group.forEach((name, value) -> {
+            if (value.orElse("?").isEmpty()) {
+                cleared.add(name);
+            }
+        }));
+
         return new InfraModel(Form.BICEP, operations, eventTypes, functionName,
                 p.strings(read.file(), read.declaration().value(), "guardReadActions"),
                 p.strings(write.file(), write.declaration().value(), "guardWriteActions"),
                 actionsExpression,
-                bicepSettings(p, guard), bicepSettings(p, optional), bicepSettings(p, host).keySet(), Set.of(),
+                bicepSettings(p, guard), bicepSettings(p, optional), bicepSettings(p, host).keySet(), cleared,
                 filtered, groupsApplied, alwaysReady, runtime,
                 p.literal(topic.file(), need(topicBody, "properties.topicType", "system topic")).orElse(null),
                 p.literal(topic.file(), need(topicBody, "location", "system topic")).orElse(null),
-                deadLetter, retry, gated);
+                deadLetter, retry, gated, bicepAlerts(p));
+    }
+
+    private static final Pattern BICEP_ALERT_NAME = Pattern.compile("^'\\$\\{namePrefix}-([a-z-]+)'$");
+
+    /** The alert rules of the Bicep, by the name after their prefix (e.g. {@code sweep-missing}). */
+    private static Map<String, AlertRule> bicepAlerts(BicepProject p) {
+        Map<String, AlertRule> alerts = new TreeMap<>();
+        p.files.forEach((path, text) -> {
+            for (Declaration d : text.declarations()) {
+                if (!d.kind().equals("resource") || d.existing()) {
+                    continue;
+                }
+                String type = d.type().split("@")[0];
+                boolean log = type.equalsIgnoreCase("Microsoft.Insights/scheduledQueryRules");
+                boolean metric = type.equalsIgnoreCase("Microsoft.Insights/metricAlerts");
+                if (!log && !metric) {
+                    continue;
+                }
+                Located r = new Located(path, d);
+                Obj b = body(r);
+                Matcher name = BICEP_ALERT_NAME.matcher(exprText(need(b, "name", d.name())).trim());
+                if (!name.matches()) {
+                    throw new IllegalStateException(d.name() + ": alert rule names are '${namePrefix}-<name>'");
+                }
+                Obj c = (Obj) ((Arr) need(b, "properties.criteria.allOf", d.name())).items().get(0);
+                Value actions = log ? b.at("properties.actions.actionGroups").orElse(null)
+                        : b.at("properties.actions").orElse(null);
+                boolean notifies = actions != null && (log ? exprText(actions).equals("actionGroupIds")
+                        : actions instanceof BicepText.Loop loop && loop.header().equals("id in actionGroupIds"));
+                alerts.put(name.group(1), new AlertRule(log ? "log" : "metric",
+                        log ? p.literal(path, need(c, "query", d.name())).map(String::trim).orElse(null)
+                                : p.literal(path, need(c, "metricNamespace", d.name())).orElse("?") + "/"
+                                        + p.literal(path, need(c, "metricName", d.name())).orElse("?"),
+                        p.literal(path, need(c, "timeAggregation", d.name())).orElse(null),
+                        c.get("metricMeasureColumn").flatMap(v -> p.literal(path, v)).orElse(null),
+                        p.literal(path, need(c, "operator", d.name())).orElse(null),
+                        p.literal(path, need(c, "threshold", d.name())).orElse(null),
+                        p.literal(path, need(b, "properties.evaluationFrequency", d.name())).orElse(null),
+                        p.literal(path, need(b, "properties.windowSize", d.name())).orElse(null),
+                        p.literal(path, need(b, "properties.severity", d.name())).orElse(null),
+                        b.at("properties.autoMitigate").map(v -> exprText(v).equals("true")).orElse(false),
+                        notifies));
+            }
+        });
+        return alerts;
     }
 
     private static Map<String, Optional<String>> bicepSettings(BicepProject p, Located var) {
@@ -459,30 +527,32 @@ public record InfraModel(
                 .map(b -> b.get("actions").isJsonPrimitive() ? b.get("actions").getAsString() : b.get("actions").toString())
                 .orElse("");
 
-        JsonObject app = tf.onlyResource("azurerm_function_app_flex_consumption");
-        String appSettings = app.get("app_settings").getAsString().replaceAll("\\s+", " ");
-        boolean groupsApplied = Stream.of("local.host_settings", "local.guard_settings", "local.guard_optional_settings",
-                "local.provider_workarounds").allMatch(appSettings::contains);
+        JsonObject site = azapiResource(tf, "Microsoft.Web/sites");
+        JsonObject siteProperties = site.getAsJsonObject("body").getAsJsonObject("properties");
+        String appSettings = tf.local("app_settings").map(JsonElement::getAsString).orElse("").replaceAll("\\s+", " ");
+        String siteAppSettings = siteProperties.getAsJsonObject("siteConfig").get("appSettings").getAsString()
+                .replaceAll("\\s+", " ");
+        boolean groupsApplied = siteAppSettings.equals("${[for name, value in local.app_settings : { name = name, value = value }]}")
+                && Stream.of("local.host_settings", "local.guard_settings", "local.guard_optional_settings")
+                        .allMatch(appSettings::contains);
         boolean filtered = appSettings.contains(
                 "{ for name, value in local.guard_optional_settings : name => value if value != \"\" }");
 
-        Set<String> host = new LinkedHashSet<>(terraformSettings(tf, "host_settings").keySet());
-        TerraformJson.blocks(app, "site_config").stream().findFirst()
-                .filter(sc -> sc.has("application_insights_connection_string"))
-                .ifPresent(sc -> host.add("APPLICATIONINSIGHTS_CONNECTION_STRING"));
+        Map<String, Optional<String>> hostSettings = terraformSettings(tf, "host_settings");
+        Map<String, Optional<String>> guardSettings = terraformSettings(tf, "guard_settings");
         Set<String> cleared = new LinkedHashSet<>();
-        terraformSettings(tf, "provider_workarounds").forEach((name, value) -> {
-            if (!value.orElse("?").isEmpty()) {
-                throw new IllegalStateException("local.provider_workarounds." + name + " must be the empty string");
+        Stream.of(guardSettings, hostSettings).forEach(group -> group.forEach((name, value) -> {
+            if (value.orElse("?").isEmpty()) {
+                cleared.add(name);
             }
-            cleared.add(name);
-        });
+        }));
 
-        List<String> alwaysReady = TerraformJson.blocks(app, "always_ready").stream()
-                .map(b -> interpolate(tf, b.get("name").getAsString()))
-                .toList();
-        String runtime = tf.literal(app.get("runtime_name")).orElse("?") + " "
-                + tf.literal(app.get("runtime_version")).orElse("?");
+        JsonObject scale = siteProperties.getAsJsonObject("functionAppConfig").getAsJsonObject("scaleAndConcurrency");
+        List<String> alwaysReady = new ArrayList<>();
+        scale.getAsJsonArray("alwaysReady").forEach(item ->
+                alwaysReady.add(interpolate(tf, item.getAsJsonObject().get("name").getAsString())));
+        JsonObject runtimeBody = siteProperties.getAsJsonObject("functionAppConfig").getAsJsonObject("runtime");
+        String runtime = tf.literal(runtimeBody.get("name")).orElse("?") + " " + tf.literal(runtimeBody.get("version")).orElse("?");
 
         JsonObject topic = tf.onlyResource("azurerm_eventgrid_system_topic");
 
@@ -508,11 +578,65 @@ public record InfraModel(
                 tf.stringList(tf.local("guard_read_actions").orElse(null), "local.guard_read_actions"),
                 tf.stringList(tf.local("guard_write_actions").orElse(null), "local.guard_write_actions"),
                 actionsExpression,
-                terraformSettings(tf, "guard_settings"), terraformSettings(tf, "guard_optional_settings"), host, cleared,
+                guardSettings, terraformSettings(tf, "guard_optional_settings"), hostSettings.keySet(), cleared,
                 filtered, groupsApplied, alwaysReady, runtime,
                 tf.literal(topic.get("topic_type")).orElse(null),
                 tf.literal(topic.get("location")).orElse(null),
-                deadLetter, retry, gated);
+                deadLetter, retry, gated, terraformAlerts(tf));
+    }
+
+    /** The only {@code azapi_resource} of an ARM resource type (any API version). */
+    private static JsonObject azapiResource(TerraformJson tf, String armType) {
+        List<JsonObject> found = tf.resources("azapi_resource").stream()
+                .filter(r -> tf.literal(r.get("type")).orElse("").toLowerCase(java.util.Locale.ROOT)
+                        .startsWith(armType.toLowerCase(java.util.Locale.ROOT) + "@"))
+                .toList();
+        if (found.size() != 1) {
+            throw new IllegalStateException(tf.dir() + ": expected one azapi_resource of " + armType + ", found " + found.size());
+        }
+        return found.get(0);
+    }
+
+    private static final Pattern TERRAFORM_ALERT_NAME = Pattern.compile("^alert-\\$\\{var\\.name}-\\$\\{local\\.token}-([a-z-]+)$");
+
+    /** The alert rules of the Terraform, by the name after their prefix (e.g. {@code sweep-missing}). */
+    private static Map<String, AlertRule> terraformAlerts(TerraformJson tf) {
+        Map<String, AlertRule> alerts = new TreeMap<>();
+        for (JsonObject r : tf.resources("azurerm_monitor_scheduled_query_rules_alert_v2")) {
+            JsonObject c = TerraformJson.blocks(r, "criteria").get(0);
+            alerts.put(alertName(r), new AlertRule("log", tf.literal(c.get("query")).map(String::trim).orElse(null),
+                    tf.literal(c.get("time_aggregation_method")).orElse(null),
+                    c.has("metric_measure_column") ? tf.literal(c.get("metric_measure_column")).orElse(null) : null,
+                    tf.literal(c.get("operator")).orElse(null), tf.literal(c.get("threshold")).orElse(null),
+                    tf.literal(r.get("evaluation_frequency")).orElse(null), tf.literal(r.get("window_duration")).orElse(null),
+                    tf.literal(r.get("severity")).orElse(null),
+                    r.has("auto_mitigation_enabled") && tf.literal(r.get("auto_mitigation_enabled")).orElse("").equals("true"),
+                    TerraformJson.blocks(r, "action").stream().anyMatch(a ->
+                            "${local.alert_action_groups}".equals(a.get("action_groups").getAsString()))));
+        }
+        for (JsonObject r : tf.resources("azurerm_monitor_metric_alert")) {
+            JsonObject c = TerraformJson.blocks(r, "criteria").get(0);
+            JsonElement dynamic = r.has("dynamic") ? r.getAsJsonObject("dynamic").get("action") : null;
+            boolean notifies = dynamic != null && dynamic.getAsJsonArray().get(0).getAsJsonObject().get("for_each")
+                    .getAsString().equals("${local.alert_action_groups}");
+            alerts.put(alertName(r), new AlertRule("metric",
+                    tf.literal(c.get("metric_namespace")).orElse("?") + "/" + tf.literal(c.get("metric_name")).orElse("?"),
+                    tf.literal(c.get("aggregation")).orElse(null), null,
+                    tf.literal(c.get("operator")).orElse(null), tf.literal(c.get("threshold")).orElse(null),
+                    tf.literal(r.get("frequency")).orElse(null), tf.literal(r.get("window_size")).orElse(null),
+                    tf.literal(r.get("severity")).orElse(null),
+                    !r.has("auto_mitigate") || tf.literal(r.get("auto_mitigate")).orElse("").equals("true"),
+                    notifies));
+        }
+        return alerts;
+    }
+
+    private static String alertName(JsonObject rule) {
+        Matcher m = TERRAFORM_ALERT_NAME.matcher(rule.get("name").getAsString());
+        if (!m.matches()) {
+            throw new IllegalStateException("alert rule names are alert-${var.name}-${local.token}-<name>: " + rule.get("name"));
+        }
+        return m.group(1);
     }
 
     private static Map<String, Optional<String>> terraformSettings(TerraformJson tf, String local) {

@@ -119,9 +119,6 @@ class RoleCoversTheCodeTest {
         if (present(subnet.get("serviceEndpointPolicies"))) {
             linked.add("Microsoft.Network/serviceEndpointPolicies/join/action");
         }
-        if (present(subnet.get("serviceEndpoints"))) {
-            linked.add("Microsoft.Network/virtualNetworks/subnets/joinViaServiceEndpoint/action");
-        }
         return linked;
     }
 

@@ -174,8 +174,12 @@ final class TerraformJson {
      * {@code ${var.x}} (whole or embedded) that lead to literals.
      */
     Optional<String> literal(JsonElement value) {
+        return literal(value, 0);
+    }
+
+    private Optional<String> literal(JsonElement value, int depth) {
         JsonElement resolved = resolve(value);
-        if (resolved == null || !resolved.isJsonPrimitive()) {
+        if (depth > 10 || resolved == null || !resolved.isJsonPrimitive()) {
             return Optional.empty();
         }
         JsonPrimitive p = resolved.getAsJsonPrimitive();
@@ -183,10 +187,13 @@ final class TerraformJson {
         if (!p.isString()) {
             return Optional.of(s);
         }
+        if (WHOLE_REFERENCE.matcher(s).matches()) {
+            return Optional.empty(); // a reference resolve() could not follow (a variable without a default, ...)
+        }
         Matcher m = EMBEDDED_REFERENCE.matcher(s);
         StringBuilder sb = new StringBuilder();
         while (m.find()) {
-            Optional<String> inner = literal(new JsonPrimitive(m.group()));
+            Optional<String> inner = literal(new JsonPrimitive(m.group()), depth + 1);
             if (inner.isEmpty() || inner.get().contains("${")) {
                 return Optional.empty();
             }

@@ -28,8 +28,7 @@ public final class Emulated implements AutoCloseable {
     /** What the guard's role allows, less {@code Microsoft.Network/routeTables/join/action}: a repair is refused. */
     public static final Set<String> ROLE_WITHOUT_ROUTE_TABLE_JOIN = Set.of("Microsoft.Network/*/read",
             "Microsoft.ContainerService/managedClusters/read", "Microsoft.Network/virtualNetworks/subnets/write",
-            "Microsoft.Network/networkSecurityGroups/join/action", "Microsoft.Network/natGateways/join/action",
-            "Microsoft.Network/virtualNetworks/subnets/joinViaServiceEndpoint/action");
+            "Microsoft.Network/networkSecurityGroups/join/action", "Microsoft.Network/natGateways/join/action");
 
     public final ArmEmulator arm;
     public final LogCapture log = new LogCapture();

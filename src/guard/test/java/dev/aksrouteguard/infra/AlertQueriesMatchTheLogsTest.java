@@ -1,0 +1,263 @@
+package dev.aksrouteguard.infra;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import dev.aksrouteguard.core.model.Mode;
+import dev.aksrouteguard.emulator.Fixtures;
+import dev.aksrouteguard.emulator.IacRedeploy;
+import dev.aksrouteguard.emulator.Principal;
+import dev.aksrouteguard.emulator.SeededCluster;
+import dev.aksrouteguard.function.EventGridFunction;
+import dev.aksrouteguard.function.SweepFunction;
+import dev.aksrouteguard.infra.AlertQuery.Row;
+import dev.aksrouteguard.infra.InfraModel.AlertRule;
+import dev.aksrouteguard.infra.InfraModel.Form;
+import dev.aksrouteguard.testing.Emulated;
+import dev.aksrouteguard.testing.TestContext;
+import dev.aksrouteguard.wiring.Wiring;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The health alerts read the log lines the guard really writes: the functions run against the emulator, every line
+ * they log becomes the row Application Insights would store, and the KQL of each alert (as deployed, from both forms)
+ * runs over those rows. A change to the summary line, the {@code failed } prefix, a log level or a function name that
+ * would leave an alert silent fails here.
+ *
+ * <p>How a line becomes a row (AppTraces): the Java worker sends {@code LogRecord.getMessage()} unformatted, with
+ * the level mapped FINE and below to Trace, below INFO to Debug, below WARNING to Information, below SEVERE to
+ * Warning, else Error (azure-functions-java-worker, {@code RpcLogHandler}); the host logs it inside the invocation's
+ * scope, so Application Insights sets the operation name to the function name and SeverityLevel Verbose 0,
+ * Information 1, Warning 2, Error 3 (azure-webjobs-sdk, {@code ApplicationInsightsLogger}).
+ */
+class AlertQueriesMatchTheLogsTest {
+
+    static final String TABLE = "AppTraces";
+    static final Set<String> COLUMNS = Set.of("TimeGenerated", "OperationName", "SeverityLevel", "Message");
+    static final String TIMER = "{\"IsPastDue\":false}";
+
+    static final String SWEEP_MISSING = "sweep-missing";
+    static final String FAILED = "failed";
+    static final String FAILED_EXECUTIONS = "failed-executions";
+
+    // ---- the rows the guard's lines become ----
+
+    /** Application Insights' SeverityLevel for a java.util.logging level, through the worker and the host. */
+    static int severityLevel(Level level) {
+        int v = level.intValue();
+        if (v < Level.INFO.intValue()) {
+            return 0; // Trace / Debug -> Verbose
+        }
+        if (v < Level.WARNING.intValue()) {
+            return 1;
+        }
+        return v < Level.SEVERE.intValue() ? 2 : 3;
+    }
+
+    static List<Row> rows(TestContext context) {
+        List<Row> rows = new ArrayList<>();
+        for (LogRecord r : context.log.records) {
+            rows.add(new Row(Map.of("TimeGenerated", r.getInstant().toString(), "OperationName", context.getFunctionName(),
+                    "SeverityLevel", (long) severityLevel(r.getLevel()), "Message", r.getMessage())));
+        }
+        return rows;
+    }
+
+    /** A sweep that repairs a drifted subnet and ends normally. */
+    static List<Row> successfulSweep() {
+        try (Emulated azure = Emulated.start()) {
+            Fixtures.kubenetCluster("rg-a", "aks-a").drifted().seed(azure.arm);
+            Fixtures.azureCniCluster("rg-c", "aks-c").seed(azure.arm);
+            TestContext context = new TestContext(SweepFunction.NAME);
+            SweepFunction.over(azure.wiring("REMEDIATION_MODE", Mode.ENFORCE.word())).run(TIMER, context);
+            return rows(context);
+        }
+    }
+
+    /** A sweep whose identity lost its role: it cannot list the subscription. */
+    static List<Row> sweepWithoutItsRole() {
+        try (Emulated azure = Emulated.start()) {
+            Fixtures.kubenetCluster("rg-a", "aks-a").drifted().seed(azure.arm);
+            azure.arm.enforceRbacFor(Principal.GUARD).allowActions(Set.of("Microsoft.Storage/*/read"));
+            TestContext context = new TestContext(SweepFunction.NAME);
+            SweepFunction.over(azure.wiring("REMEDIATION_MODE", Mode.ENFORCE.word())).run(TIMER, context);
+            return rows(context);
+        }
+    }
+
+    /** An IaC re-deploy whose repair is refused (the role lacks routeTables/join/action), then one that works. */
+    static List<Row> events(boolean refused) {
+        try (Emulated azure = Emulated.start()) {
+            SeededCluster a = Fixtures.kubenetCluster("rg-a", "aks-a").seed(azure.arm);
+            if (refused) {
+                azure.arm.enforceRbacFor(Principal.GUARD).allowActions(Emulated.ROLE_WITHOUT_ROUTE_TABLE_JOIN);
+            }
+            Wiring wiring = azure.wiring("REMEDIATION_MODE", Mode.ENFORCE.word());
+            IacRedeploy.dropRouteTables(azure.arm, a.virtualNetworkId(), Principal.servicePrincipal("sp-terraform"));
+            List<Row> rows = new ArrayList<>();
+            for (JsonObject event : azure.arm.drainEvents()) {
+                TestContext context = new TestContext(EventGridFunction.NAME);
+                EventGridFunction.over(wiring).run(event.toString(), context);
+                rows.addAll(rows(context));
+            }
+            return rows;
+        }
+    }
+
+    // ---- the alerts as deployed ----
+
+    static AlertRule rule(String name) {
+        AlertRule bicep = InfraModel.load(Form.BICEP).alerts().get(name);
+        assertEquals(bicep, InfraModel.load(Form.TERRAFORM).alerts().get(name), name + ": both forms deploy the same rule");
+        return bicep;
+    }
+
+    /** Whether a log alert rule fires over these rows (one evaluation window). */
+    static boolean fires(String name, List<Row> rows) {
+        AlertRule rule = rule(name);
+        assertEquals("log", rule.kind(), name);
+        List<Row> result = AlertQuery.parse(rule.query(), TABLE, COLUMNS).run(rows);
+        long value;
+        if (rule.timeAggregation().equals("Count")) {
+            value = result.size();
+        } else if (rule.timeAggregation().equals("Total")) {
+            value = result.stream().mapToLong(r -> ((Number) r.columns().get(rule.measureColumn())).longValue()).sum();
+        } else {
+            throw new IllegalStateException(name + ": aggregation " + rule.timeAggregation() + " not modelled");
+        }
+        long threshold = Long.parseLong(rule.threshold());
+        return switch (rule.operator()) {
+            case "GreaterThan" -> value > threshold;
+            case "GreaterThanOrEqual" -> value >= threshold;
+            case "LessThan" -> value < threshold;
+            case "LessThanOrEqual" -> value <= threshold;
+            case "Equals", "Equal" -> value == threshold;
+            default -> throw new IllegalStateException(name + ": operator " + rule.operator());
+        };
+    }
+
+    // ---- the tests ----
+
+    @Test
+    void aSweepThatRanToItsEndKeepsTheSweepAlertQuietAndFailsNothing() {
+        List<Row> rows = successfulSweep();
+        assertTrue(rows.stream().anyMatch(r -> r.columns().get("Message").toString().startsWith("reassociated ")),
+                "the sweep repaired the drifted subnet: " + rows);
+        assertFalse(fires(SWEEP_MISSING, rows), "one successful sweep in the window: " + rows);
+        assertFalse(fires(FAILED, rows), rows.toString());
+    }
+
+    @Test
+    void noSweepAtAllFiresTheSweepAlert() {
+        // A guard that does not run writes nothing: the code failed to deploy, the host cannot reach its storage.
+        assertTrue(fires(SWEEP_MISSING, List.of()));
+        assertTrue(fires(SWEEP_MISSING, events(false)), "event lines are not sweeps");
+        assertFalse(fires(FAILED, List.of()));
+    }
+
+    @Test
+    void aSweepThatCannotListTheSubscriptionIsNoSuccessAndIsAFailure() {
+        List<Row> rows = sweepWithoutItsRole();
+        assertTrue(rows.stream().anyMatch(r -> r.columns().get("Message").toString().contains(" error=")), rows.toString());
+        assertTrue(fires(SWEEP_MISSING, rows), "a sweep without its role is not a successful sweep: " + rows);
+        assertTrue(fires(FAILED, rows), rows.toString());
+    }
+
+    @Test
+    void aRefusedRepairFiresTheFailedAlertAndAWorkingOneDoesNot() {
+        List<Row> refused = events(true);
+        assertTrue(refused.stream().anyMatch(r -> r.columns().get("Message").toString().startsWith("failed ")
+                && r.columns().get("SeverityLevel").equals(2L)), refused.toString());
+        assertTrue(fires(FAILED, refused), refused.toString());
+        List<Row> repaired = events(false);
+        assertTrue(repaired.stream().anyMatch(r -> r.columns().get("Message").toString().startsWith("reassociated ")),
+                repaired.toString());
+        assertFalse(fires(FAILED, repaired), repaired.toString());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void theQueriesNameOnlyTheFunctionsTheCodeDefines(Form form) {
+        Set<String> functions = Set.of(EventGridFunction.NAME, SweepFunction.NAME);
+        for (Map.Entry<String, AlertRule> e : InfraModel.load(form).alerts().entrySet()) {
+            if (!e.getValue().kind().equals("log")) {
+                continue;
+            }
+            Matcher names = Pattern.compile("OperationName (?:==|in) \\(?([^|)]*)").matcher(e.getValue().query());
+            assertTrue(names.find(), e.getKey() + " filters on OperationName");
+            Matcher quoted = Pattern.compile("\"([^\"]+)\"").matcher(names.group(1));
+            while (quoted.find()) {
+                assertTrue(functions.contains(quoted.group(1)), form + " " + e.getKey() + ": no function " + quoted.group(1));
+            }
+        }
+        assertTrue(rule(SWEEP_MISSING).query().contains("OperationName == \"" + SweepFunction.NAME + "\""));
+    }
+
+    @Test
+    void aQueryReadingAColumnTheLogsDoNotHaveIsRejected() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> AlertQuery.parse("AppTraces | where Mesage startswith \"x\"", TABLE, COLUMNS));
+        assertTrue(e.getMessage().contains("Mesage"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> AlertQuery.parse("traces | where Message == \"x\"", TABLE, COLUMNS));
+    }
+
+    @Test
+    void theEvaluatorFollowsKqlSemantics() {
+        List<Row> rows = List.of(new Row(Map.of("TimeGenerated", "t", "OperationName", "DriftSweep", "SeverityLevel", 1L,
+                "Message", "Sweep mode=report")));
+        // startswith / contains ignore case in KQL; == and in do not; summarize without by returns one row.
+        assertEquals(1, AlertQuery.parse("AppTraces | where Message startswith \"sweep\"", TABLE, COLUMNS).run(rows).size());
+        assertEquals(0, AlertQuery.parse("AppTraces | where OperationName == \"driftsweep\"", TABLE, COLUMNS).run(rows).size());
+        assertEquals(List.of(new Row(Map.of("N", 0L))),
+                AlertQuery.parse("AppTraces | where SeverityLevel >= 2 | summarize N = count()", TABLE, COLUMNS).run(rows));
+    }
+
+    @Test
+    void theHostNeitherSamplesNorFiltersAwayTheLinesTheAlertsRead() {
+        // host.json reference: logging.applicationInsights.samplingSettings.excludedTypes are never sampled;
+        // logging.logLevel sets the lowest level sent per category (the user's lines are Function.<name>.User).
+        JsonObject logging = com.google.gson.JsonParser.parseString(InfraModel.read(InfraModel.repoRoot().resolve("host.json")))
+                .getAsJsonObject().getAsJsonObject("logging");
+        JsonObject sampling = logging.getAsJsonObject("applicationInsights").getAsJsonObject("samplingSettings");
+        if (sampling != null && sampling.get("isEnabled").getAsBoolean()) {
+            Set<String> excluded = Set.of(sampling.get("excludedTypes").getAsString().split(";"));
+            assertTrue(excluded.containsAll(Set.of("Trace", "Request")),
+                    "sampling could drop the one failed line or summary line an alert needs: excluded " + excluded);
+        }
+        JsonObject levels = logging.getAsJsonObject("logLevel");
+        for (String function : List.of(SweepFunction.NAME, EventGridFunction.NAME)) {
+            String category = "Function." + function + ".User";
+            String level = levels.keySet().stream()
+                    .filter(k -> k.equals("default") || category.equals(k) || category.startsWith(k + "."))
+                    .max(java.util.Comparator.comparingInt(k -> k.equals("default") ? -1 : k.length()))
+                    .map(k -> levels.get(k).getAsString()).orElse("Information");
+            assertTrue(Set.of("Trace", "Debug", "Information").contains(level),
+                    category + " is logged at " + level + ": the sweep's Information summary line would not reach the alert");
+        }
+    }
+
+    @Test
+    void theKqlOfEveryLogAlertIsInTheDeployGuide() {
+        String guide = InfraModel.read(InfraModel.repoRoot().resolve("docs/deploy.md"));
+        for (String name : List.of(SWEEP_MISSING, FAILED)) {
+            assertTrue(guide.contains("```kusto\n" + rule(name).query() + "\n```"),
+                    "docs/deploy.md must show the query of " + name + " exactly as deployed:\n" + rule(name).query());
+        }
+        AlertRule metric = rule(FAILED_EXECUTIONS);
+        assertEquals("metric", metric.kind());
+        assertTrue(guide.contains("`requests/failed`"), "docs/deploy.md must name the metric of " + FAILED_EXECUTIONS);
+    }
+}
