@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -79,6 +80,7 @@ public final class ArmEmulator implements AutoCloseable {
     private final HttpServer identityServer;
     private final URI endpoint;
     private volatile int pageSize = 100;
+    private volatile Duration tokenDelay = Duration.ZERO;
 
     private ArmEmulator() throws IOException {
         tls = TlsIdentity.generate(clock.instant());
@@ -93,7 +95,7 @@ public final class ArmEmulator implements AutoCloseable {
         armServer.setExecutor(armThreads);
         identityServer = HttpServer.create(loopback, 0);
         identityServer.createContext(IdentityEndpoint.PATH,
-                new IdentityEndpoint(identityHeader, Principal.GUARD, clock, log));
+                new IdentityEndpoint(identityHeader, Principal.GUARD, clock, log, () -> tokenDelay));
         identityServer.setExecutor(identityThreads);
         armServer.start();
         identityServer.start();
@@ -187,10 +189,28 @@ public final class ArmEmulator implements AutoCloseable {
      */
     public TokenCredential credential(Principal principal) {
         Objects.requireNonNull(principal, "principal == null");
-        return request -> Mono.fromSupplier(() -> {
-            Instant expiresOn = clock.instant().plus(IdentityEndpoint.TOKEN_LIFETIME);
-            return new AccessToken(Tokens.issue(principal, expiresOn), expiresOn.atOffset(ZoneOffset.UTC));
-        });
+        return request -> {
+            Mono<AccessToken> token = Mono.fromSupplier(() -> {
+                Instant expiresOn = clock.instant().plus(IdentityEndpoint.TOKEN_LIFETIME);
+                return new AccessToken(Tokens.issue(principal, expiresOn), expiresOn.atOffset(ZoneOffset.UTC));
+            });
+            Duration wait = tokenDelay;
+            return wait.isZero() ? token : token.delaySubscription(wait);
+        };
+    }
+
+    /**
+     * Makes the managed-identity endpoint, and {@link #credential(Principal)}, wait this long before handing out a
+     * token (default zero). {@code Duration.ofHours(1)} plays a token endpoint that hangs; {@link #close()} still
+     * ends at once.
+     */
+    public ArmEmulator tokenDelay(Duration delay) {
+        Objects.requireNonNull(delay, "delay == null");
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("negative delay: " + delay);
+        }
+        this.tokenDelay = delay;
+        return this;
     }
 
     // ------------------------------------------------------------------ behaviour

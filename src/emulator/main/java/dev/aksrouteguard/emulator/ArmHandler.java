@@ -49,9 +49,19 @@ final class ArmHandler implements HttpHandler {
         this.endpoint = Objects.requireNonNull(endpoint, "endpoint == null");
     }
 
-    private record Answer(int status, @Nullable JsonObject body, Map<String, String> headers) {
+    /** An answer: a JSON body, or (for an injected raw fault) exactly the text given. */
+    private record Answer(int status, @Nullable JsonObject body, Map<String, String> headers, @Nullable String raw) {
+        Answer(int status, @Nullable JsonObject body, Map<String, String> headers) {
+            this(status, body, headers, null);
+        }
+
         static Answer of(ArmError error) {
             return new Answer(error.status(), error.body(), error.headers());
+        }
+
+        static Answer raw(Fault fault) {
+            return new Answer(fault.status(), null, fault.retryAfterSeconds() < 0 ? Map.of()
+                    : Map.of("Retry-After", Integer.toString(fault.retryAfterSeconds())), fault.rawBody());
         }
     }
 
@@ -85,6 +95,9 @@ final class ArmHandler implements HttpHandler {
             Fault fault = faults.take(method, path);
             if (fault != null) {
                 sleep(fault.delay());
+                if (fault.isRaw()) {
+                    throw new RawAnswer(fault);
+                }
                 if (fault.answers()) {
                     throw fault.toError();
                 }
@@ -99,8 +112,10 @@ final class ArmHandler implements HttpHandler {
             RequestContext request = new RequestContext(principal, method, url, path, apiVersion, correlationId,
                     nonBlank(headers.getFirst("x-ms-client-request-id"), ""),
                     exchange.getRemoteAddress().getAddress().getHostAddress(),
-                    fault != null && fault.isAsyncFailure() ? fault : null, linkedAccess(principal));
-            answer = route(armPath, body, headers, request, query);
+                    fault != null && fault.affectsOperation() ? fault : null, linkedAccess(principal));
+            answer = route(armPath, body, headers, request, query, fault != null && fault.pointsNextLinkToItself());
+        } catch (RawAnswer e) {
+            answer = Answer.raw(e.fault);
         } catch (ArmError e) {
             answer = Answer.of(e);
         } catch (JsonParseException e) {
@@ -116,7 +131,7 @@ final class ArmHandler implements HttpHandler {
     }
 
     private Answer route(ArmPath path, byte[] body, Headers headers, RequestContext request,
-            Map<String, String> query) {
+            Map<String, String> query, boolean nextLinkToItself) {
         Preconditions preconditions = new Preconditions(headers.getFirst("If-Match"), headers.getFirst("If-None-Match"));
         switch (request.method()) {
             case "GET":
@@ -127,7 +142,11 @@ final class ArmHandler implements HttpHandler {
                             poll.done() ? Map.of() : Map.of("Retry-After", Integer.toString(state.retryAfterSeconds())));
                 }
                 if (path.isCollection()) {
-                    return new Answer(200, page(path, request, query.get("$skiptoken")), Map.of());
+                    JsonObject page = page(path, request, query.get("$skiptoken"));
+                    if (nextLinkToItself) {
+                        page.addProperty("nextLink", request.url());
+                    }
+                    return new Answer(200, page, Map.of());
                 }
                 return new Answer(request.method().equals("HEAD") ? 204 : 200, state.read(path), Map.of());
             case "PUT":
@@ -198,13 +217,25 @@ final class ArmHandler implements HttpHandler {
             out.set("x-ms-client-request-id", clientRequestId);
         }
         answer.headers().forEach(out::set);
-        byte[] bytes = answer.body() == null ? new byte[0] : Json.GSON.toJson(answer.body()).getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = answer.raw() != null ? answer.raw().getBytes(StandardCharsets.UTF_8)
+                : answer.body() == null ? new byte[0] : Json.GSON.toJson(answer.body()).getBytes(StandardCharsets.UTF_8);
         boolean noBody = method.equals("HEAD") || answer.status() == 204 || bytes.length == 0;
         exchange.sendResponseHeaders(answer.status(), noBody ? -1 : bytes.length);
         if (!noBody) {
             try (OutputStream body = exchange.getResponseBody()) {
                 body.write(bytes);
             }
+        }
+    }
+
+    /** Carries an injected raw answer past the routing, as {@link ArmError} carries an error. */
+    private static final class RawAnswer extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient Fault fault;
+
+        RawAnswer(Fault fault) {
+            super(null, null, false, false);
+            this.fault = fault;
         }
     }
 
