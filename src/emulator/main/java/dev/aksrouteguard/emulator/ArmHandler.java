@@ -60,8 +60,7 @@ final class ArmHandler implements HttpHandler {
         }
 
         static Answer raw(Fault fault) {
-            return new Answer(fault.status(), null, fault.retryAfterSeconds() < 0 ? Map.of()
-                    : Map.of("Retry-After", Integer.toString(fault.retryAfterSeconds())), fault.rawBody());
+            return new Answer(fault.status(), null, fault.answerHeaders(), fault.rawBody());
         }
     }
 

@@ -1,7 +1,9 @@
 package dev.aksrouteguard.emulator;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
@@ -35,9 +37,11 @@ public final class Fault {
     private final int retryAfterSeconds;
     private final int times;
     private final Duration delay;
+    private final Map<String, String> headers;
 
     private Fault(String method, Predicate<String> path, String description, Kind kind, int status, String code,
-            String message, @Nullable String rawBody, int retryAfterSeconds, int times, Duration delay) {
+            String message, @Nullable String rawBody, int retryAfterSeconds, int times, Duration delay,
+            Map<String, String> headers) {
         this.method = method;
         this.path = path;
         this.description = description;
@@ -49,6 +53,7 @@ public final class Fault {
         this.retryAfterSeconds = retryAfterSeconds;
         this.times = times;
         this.delay = delay;
+        this.headers = Map.copyOf(headers);
     }
 
     /**
@@ -70,12 +75,12 @@ public final class Fault {
         Objects.requireNonNull(method, "method == null");
         Objects.requireNonNull(pathMatcher, "pathMatcher == null");
         return new Fault(method.toUpperCase(Locale.ROOT), pathMatcher, description, Kind.DELAY_ONLY, 0, "", "", null,
-                -1, 1, Duration.ZERO);
+                -1, 1, Duration.ZERO, Map.of());
     }
 
     private Fault with(Kind newKind, int newStatus, String newCode, String newMessage, @Nullable String newRawBody) {
         return new Fault(method, path, description, newKind, newStatus, newCode, newMessage, newRawBody,
-                retryAfterSeconds, times, delay);
+                retryAfterSeconds, times, delay, headers);
     }
 
     /** Answers with this status and ARM error body instead of serving the request. */
@@ -106,7 +111,7 @@ public final class Fault {
         if (seconds < 0) {
             throw new IllegalArgumentException("seconds < 0: " + seconds);
         }
-        return new Fault(method, path, description, kind, status, code, message, rawBody, seconds, times, delay);
+        return new Fault(method, path, description, kind, status, code, message, rawBody, seconds, times, delay, headers);
     }
 
     /** Fires this many times, then heals. */
@@ -115,7 +120,7 @@ public final class Fault {
             throw new IllegalArgumentException("count < 1: " + count);
         }
         return new Fault(method, path, description, kind, status, code, message, rawBody, retryAfterSeconds, count,
-                delay);
+                delay, headers);
     }
 
     /** Never heals (until {@link ArmEmulator#clearFaults()}). */
@@ -130,7 +135,20 @@ public final class Fault {
             throw new IllegalArgumentException("negative delay: " + delay);
         }
         return new Fault(method, path, description, kind, status, code, message, rawBody, retryAfterSeconds, times,
-                delay);
+                delay, headers);
+    }
+
+    /**
+     * Adds a header to the fault's answer (an error or a raw answer), e.g. an {@code Azure-AsyncOperation} URL that
+     * points somewhere else.
+     */
+    public Fault header(String name, String value) {
+        Objects.requireNonNull(name, "name == null");
+        Objects.requireNonNull(value, "value == null");
+        Map<String, String> more = new LinkedHashMap<>(headers);
+        more.put(name, value);
+        return new Fault(method, path, description, kind, status, code, message, rawBody, retryAfterSeconds, times,
+                delay, more);
     }
 
     /**
@@ -228,6 +246,16 @@ public final class Fault {
         return retryAfterSeconds;
     }
 
+    /** The headers of the fault's answer ({@code Retry-After} and any added with {@link #header}). */
+    Map<String, String> answerHeaders() {
+        Map<String, String> all = new LinkedHashMap<>();
+        if (retryAfterSeconds >= 0) {
+            all.put("Retry-After", Integer.toString(retryAfterSeconds));
+        }
+        all.putAll(headers);
+        return all;
+    }
+
     String code() {
         return code;
     }
@@ -238,9 +266,7 @@ public final class Fault {
 
     ArmError toError() {
         ArmError error = new ArmError(status, code, message);
-        if (retryAfterSeconds >= 0) {
-            error.header("Retry-After", Integer.toString(retryAfterSeconds));
-        }
+        answerHeaders().forEach(error::header);
         return error;
     }
 

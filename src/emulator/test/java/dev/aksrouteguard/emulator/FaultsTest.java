@@ -107,7 +107,10 @@ class FaultsTest {
         assertEquals("null", second.body());
         assertEquals("4", second.headers().firstValue("Retry-After").orElseThrow());
         assertEquals("", third.body());
-        assertEquals(List.of(200, 200, 200), statuses());
+        arm.inject(Fault.on("PUT", "/subnets/").respondRaw(201, "{}").header("Azure-AsyncOperation", "https://elsewhere.example/op"));
+        assertEquals("https://elsewhere.example/op", http.put(cluster.nodeSubnetId() + "?" + ArmHttp.API, new JsonObject())
+                .header("Azure-AsyncOperation"));
+        assertEquals(List.of(200, 200, 200, 201), statuses());
         assertEquals(200, http.get(cluster.nodeSubnetId() + "?" + ArmHttp.API).status(), "healed");
         assertThrows(IllegalArgumentException.class, () -> Fault.on("GET", "/x").respondRaw(199, ""));
     }

@@ -32,20 +32,17 @@ final class StrictJson {
     private StrictJson() {}
 
     /**
-     * @return the document; {@link JsonNull} for an empty body or a {@code null} literal
+     * @return the document; {@link JsonNull} for an empty (or blank) body or a {@code null} literal
      * @throws IllegalArgumentException with the reason, when the text is not one JSON value that can be carried back
      *     intact
      */
     static JsonElement parse(byte[] body) {
-        if (body.length == 0) {
+        if (new String(body, StandardCharsets.UTF_8).isBlank()) {
             return JsonNull.INSTANCE;
         }
         try (Reader text = new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8);
                 JsonReader reader = new JsonReader(text)) {
             reader.setStrictness(Strictness.STRICT);
-            if (reader.peek() == JsonToken.END_DOCUMENT) {
-                return JsonNull.INSTANCE;
-            }
             JsonElement value = read(reader, 0);
             if (reader.peek() != JsonToken.END_DOCUMENT) {
                 throw new IllegalArgumentException("content after the JSON value");
