@@ -4,10 +4,10 @@ import com.azure.core.credential.TokenCredential;
 import com.azure.core.http.HttpClient;
 import com.azure.core.http.HttpPipeline;
 import com.azure.core.http.HttpPipelineBuilder;
+import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import com.azure.core.http.policy.AddDatePolicy;
 import com.azure.core.http.policy.RequestIdPolicy;
 import com.azure.core.http.policy.UserAgentPolicy;
-import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import com.azure.core.management.AzureEnvironment;
 import com.azure.core.management.http.policy.ArmChallengeAuthenticationPolicy;
 import com.azure.core.util.Configuration;
@@ -54,9 +54,9 @@ public final class ArmClients {
         URI endpoint = URI.create(environment.getResourceManagerEndpoint());
         String scope = environment.getManagementEndpoint() + "/.default";
         TokenCredential bounded = new BoundedCredential(credential, limits.tokenDeadline());
-        // The inventory lists clusters, route tables and VNets side by side. Through one pipeline, the loser of a race
-        // for the token waits in AccessTokenCache (measured in docs/performance.md): a pipeline of its own per parallel
-        // list avoids it.
+        // The inventory lists clusters, route tables and VNets side by side. Through one pipeline they would share one
+        // token cache and wait on each other for the first token (with the SDK's async paging the loser waited a fixed
+        // 500 ms, measured in docs/performance.md); a pipeline of its own per parallel listing keeps them apart.
         ArmRest network = new ArmRest(pipeline(bounded, scope, httpClient, limits), endpoint, limits);
         ArmRest aks = new ArmRest(pipeline(bounded, scope, httpClient, limits), endpoint, limits);
         ArmRest vnets = new ArmRest(pipeline(bounded, scope, httpClient, limits), endpoint, limits);
