@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -68,6 +69,7 @@ public final class ArmEmulator implements AutoCloseable {
     private final RequestLog log = new RequestLog();
     private final Rbac rbac = new Rbac();
     private final Faults faults = new Faults();
+    private final ManagementGroups hierarchy = new ManagementGroups(TENANT_ID);
     private final List<JsonObject> events = new ArrayList<>();
     private final List<Consumer<JsonObject>> listeners = new CopyOnWriteArrayList<>();
     private final ArmState state;
@@ -79,6 +81,7 @@ public final class ArmEmulator implements AutoCloseable {
     private final HttpServer identityServer;
     private final URI endpoint;
     private volatile int pageSize = 100;
+    private volatile Duration tokenDelay = Duration.ZERO;
 
     private ArmEmulator() throws IOException {
         tls = TlsIdentity.generate(clock.instant());
@@ -89,11 +92,11 @@ public final class ArmEmulator implements AutoCloseable {
         endpoint = URI.create("https://127.0.0.1:" + armServer.getAddress().getPort() + "/");
         state.endpoint(endpoint.toString());
         armServer.createContext("/", new ArmHandler(state, rbac, faults, log, clock, () -> pageSize, TENANT_ID,
-                endpoint.toString()));
+                endpoint.toString(), hierarchy));
         armServer.setExecutor(armThreads);
         identityServer = HttpServer.create(loopback, 0);
         identityServer.createContext(IdentityEndpoint.PATH,
-                new IdentityEndpoint(identityHeader, Principal.GUARD, clock, log));
+                new IdentityEndpoint(identityHeader, Principal.GUARD, clock, log, () -> tokenDelay));
         identityServer.setExecutor(identityThreads);
         armServer.start();
         identityServer.start();
@@ -187,10 +190,28 @@ public final class ArmEmulator implements AutoCloseable {
      */
     public TokenCredential credential(Principal principal) {
         Objects.requireNonNull(principal, "principal == null");
-        return request -> Mono.fromSupplier(() -> {
-            Instant expiresOn = clock.instant().plus(IdentityEndpoint.TOKEN_LIFETIME);
-            return new AccessToken(Tokens.issue(principal, expiresOn), expiresOn.atOffset(ZoneOffset.UTC));
-        });
+        return request -> {
+            Mono<AccessToken> token = Mono.fromSupplier(() -> {
+                Instant expiresOn = clock.instant().plus(IdentityEndpoint.TOKEN_LIFETIME);
+                return new AccessToken(Tokens.issue(principal, expiresOn), expiresOn.atOffset(ZoneOffset.UTC));
+            });
+            Duration wait = tokenDelay;
+            return wait.isZero() ? token : token.delaySubscription(wait);
+        };
+    }
+
+    /**
+     * Makes the managed-identity endpoint, and {@link #credential(Principal)}, wait this long before handing out a
+     * token (default zero). {@code Duration.ofHours(1)} plays a token endpoint that hangs; {@link #close()} still
+     * ends at once.
+     */
+    public ArmEmulator tokenDelay(Duration delay) {
+        Objects.requireNonNull(delay, "delay == null");
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("negative delay: " + delay);
+        }
+        this.tokenDelay = delay;
+        return this;
     }
 
     // ------------------------------------------------------------------ behaviour
@@ -239,6 +260,40 @@ public final class ArmEmulator implements AutoCloseable {
         return state.settle();
     }
 
+    // ------------------------------------------------------------------ management groups and subscriptions
+
+    /** The tenant root group's ID (the tenant ID, as in Azure): every group descends from it. */
+    public String tenantRootGroup() {
+        return hierarchy.rootId();
+    }
+
+    /**
+     * Adds a management group under {@code parentGroupId} ({@link #tenantRootGroup()} for the top level), served at
+     * {@code GET /providers/Microsoft.Management/managementGroups/{groupId}} and in its ancestors' descendants.
+     *
+     * @throws IllegalArgumentException if the parent does not exist or the group does
+     */
+    public ArmEmulator managementGroup(String groupId, String displayName, String parentGroupId) {
+        hierarchy.addGroup(groupId, displayName, parentGroupId);
+        return this;
+    }
+
+    /**
+     * Places a subscription, with its display name, in a management group (or moves it there, renamed): it is then in
+     * that group's and its ancestors' descendants, {@code GET /subscriptions/{id}} answers its display name, and RBAC
+     * grants at those groups apply to it. Resources can live in any subscription, placed or not.
+     */
+    public ArmEmulator subscription(String subscriptionId, String displayName, String managementGroupId) {
+        hierarchy.placeSubscription(subscriptionId, displayName, managementGroupId);
+        return this;
+    }
+
+    /** Moves a placed subscription to another management group; grants at its former groups no longer apply. */
+    public ArmEmulator moveSubscription(String subscriptionId, String managementGroupId) {
+        hierarchy.moveSubscription(subscriptionId, managementGroupId);
+        return this;
+    }
+
     // ------------------------------------------------------------------ RBAC
 
     /**
@@ -249,7 +304,12 @@ public final class ArmEmulator implements AutoCloseable {
         return allowActions("/", actions);
     }
 
-    /** Like {@link #allowActions(Set)}, but only at this scope and below (e.g. a resource group id). */
+    /**
+     * Like {@link #allowActions(Set)}, but only at this scope and below (e.g. a resource group id, a subscription
+     * {@code /subscriptions/{id}}, or a management group {@code /providers/Microsoft.Management/managementGroups/{id}},
+     * whose grants cover the subscriptions placed below it). A principal restricted this way is refused (403) every
+     * call outside the scopes granted, e.g. every list call of a subscription it was not granted.
+     */
     public ArmEmulator allowActions(String scope, Set<String> actions) {
         rbac.allow(scope, actions);
         return this;
@@ -270,12 +330,15 @@ public final class ArmEmulator implements AutoCloseable {
     /**
      * The RBAC action ARM checks for a request, e.g. {@code PUT .../virtualNetworks/v/subnets/s} is
      * {@code Microsoft.Network/virtualNetworks/subnets/write}; operation polls are
-     * {@code Microsoft.Network/locations/operations/read}.
+     * {@code Microsoft.Network/locations/operations/read}; a management group's descendants are
+     * {@code Microsoft.Management/managementGroups/descendants/read}.
      *
-     * @throws IllegalArgumentException if the path is not an ARM subscription path
+     * @throws IllegalArgumentException if the path is neither an ARM subscription path nor a management group's
      */
     public static String rbacAction(String method, String path) {
-        return Rbac.action(method, path);
+        int query = path.indexOf('?');
+        java.util.Optional<ManagementGroups.GroupPath> group = ManagementGroups.parse(query < 0 ? path : path.substring(0, query));
+        return group.isPresent() ? ManagementGroups.action(method, group.get()) : Rbac.action(method, path);
     }
 
     // ------------------------------------------------------------------ faults

@@ -17,13 +17,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.IntSupplier;
 
 /**
  * The ARM front door: authenticates the bearer token, requires {@code api-version}, fires injected faults,
- * checks RBAC, routes to {@link ArmState}, and logs every exchange before answering it (so a test that
- * sees the answer also sees the log entry and any event).
+ * checks RBAC, routes to {@link ArmState} (or, for {@code /providers/Microsoft.Management/managementGroups/...},
+ * to {@link ManagementGroups}), and logs every exchange before answering it (so a test that sees the answer also
+ * sees the log entry and any event).
  */
 final class ArmHandler implements HttpHandler {
     private static final System.Logger LOGGER = System.getLogger(ArmHandler.class.getName());
@@ -36,9 +38,10 @@ final class ArmHandler implements HttpHandler {
     private final IntSupplier pageSize;
     private final String tenantId;
     private final String endpoint;
+    private final ManagementGroups hierarchy;
 
     ArmHandler(ArmState state, Rbac rbac, Faults faults, RequestLog log, Clock clock, IntSupplier pageSize,
-            String tenantId, String endpoint) {
+            String tenantId, String endpoint, ManagementGroups hierarchy) {
         this.state = Objects.requireNonNull(state, "state == null");
         this.rbac = Objects.requireNonNull(rbac, "rbac == null");
         this.faults = Objects.requireNonNull(faults, "faults == null");
@@ -47,11 +50,21 @@ final class ArmHandler implements HttpHandler {
         this.pageSize = Objects.requireNonNull(pageSize, "pageSize == null");
         this.tenantId = Objects.requireNonNull(tenantId, "tenantId == null");
         this.endpoint = Objects.requireNonNull(endpoint, "endpoint == null");
+        this.hierarchy = Objects.requireNonNull(hierarchy, "hierarchy == null");
     }
 
-    private record Answer(int status, @Nullable JsonObject body, Map<String, String> headers) {
+    /** An answer: a JSON body, or (for an injected raw fault) exactly the text given. */
+    private record Answer(int status, @Nullable JsonObject body, Map<String, String> headers, @Nullable String raw) {
+        Answer(int status, @Nullable JsonObject body, Map<String, String> headers) {
+            this(status, body, headers, null);
+        }
+
         static Answer of(ArmError error) {
             return new Answer(error.status(), error.body(), error.headers());
+        }
+
+        static Answer raw(Fault fault) {
+            return new Answer(fault.status(), null, fault.answerHeaders(), fault.rawBody());
         }
     }
 
@@ -85,22 +98,33 @@ final class ArmHandler implements HttpHandler {
             Fault fault = faults.take(method, path);
             if (fault != null) {
                 sleep(fault.delay());
+                if (fault.isRaw()) {
+                    throw new RawAnswer(fault);
+                }
                 if (fault.answers()) {
                     throw fault.toError();
                 }
             }
-            ArmPath armPath = ArmPath.parse(path);
-            String action = Rbac.action(method, path);
-            if (!rbac.permits(principal, action, Rbac.scope(armPath))) {
-                throw Rbac.authorizationFailed(principal, action, Rbac.scope(armPath));
-            }
             String url = endpoint + exchange.getRequestURI().getRawPath().substring(1)
                     + (rawQuery.isEmpty() ? "" : "?" + rawQuery);
-            RequestContext request = new RequestContext(principal, method, url, path, apiVersion, correlationId,
-                    nonBlank(headers.getFirst("x-ms-client-request-id"), ""),
-                    exchange.getRemoteAddress().getAddress().getHostAddress(),
-                    fault != null && fault.isAsyncFailure() ? fault : null, linkedAccess(principal));
-            answer = route(armPath, body, headers, request, query);
+            Optional<ManagementGroups.GroupPath> group = ManagementGroups.parse(path);
+            if (group.isPresent()) {
+                answer = serveGroup(group.get(), method, principal, apiVersion, query,
+                        fault != null && fault.pointsNextLinkToItself(), url);
+            } else {
+                ArmPath armPath = ArmPath.parse(path);
+                String action = Rbac.action(method, path);
+                if (!permitted(principal, action, Rbac.scope(armPath))) {
+                    throw Rbac.authorizationFailed(principal, action, Rbac.scope(armPath));
+                }
+                RequestContext request = new RequestContext(principal, method, url, path, apiVersion, correlationId,
+                        nonBlank(headers.getFirst("x-ms-client-request-id"), ""),
+                        exchange.getRemoteAddress().getAddress().getHostAddress(),
+                        fault != null && fault.affectsOperation() ? fault : null, linkedAccess(principal));
+                answer = route(armPath, body, headers, request, query, fault != null && fault.pointsNextLinkToItself());
+            }
+        } catch (RawAnswer e) {
+            answer = Answer.raw(e.fault);
         } catch (ArmError e) {
             answer = Answer.of(e);
         } catch (JsonParseException e) {
@@ -116,7 +140,7 @@ final class ArmHandler implements HttpHandler {
     }
 
     private Answer route(ArmPath path, byte[] body, Headers headers, RequestContext request,
-            Map<String, String> query) {
+            Map<String, String> query, boolean nextLinkToItself) {
         Preconditions preconditions = new Preconditions(headers.getFirst("If-Match"), headers.getFirst("If-None-Match"));
         switch (request.method()) {
             case "GET":
@@ -127,9 +151,15 @@ final class ArmHandler implements HttpHandler {
                             poll.done() ? Map.of() : Map.of("Retry-After", Integer.toString(state.retryAfterSeconds())));
                 }
                 if (path.isCollection()) {
-                    return new Answer(200, page(path, request, query.get("$skiptoken")), Map.of());
+                    JsonObject page = page(path, request, query.get("$skiptoken"));
+                    if (nextLinkToItself) {
+                        page.addProperty("nextLink", request.url());
+                    }
+                    return new Answer(200, page, Map.of());
                 }
-                return new Answer(request.method().equals("HEAD") ? 204 : 200, state.read(path), Map.of());
+                JsonObject read = path.scope() == ArmPath.Scope.SUBSCRIPTION
+                        ? hierarchy.subscription(path.subscription()).orElseGet(() -> state.read(path)) : state.read(path);
+                return new Answer(request.method().equals("HEAD") ? 204 : 200, read, Map.of());
             case "PUT":
                 String text = new String(body, StandardCharsets.UTF_8);
                 JsonObject resource = Json.parseObject(text.isBlank() ? "{}" : text);
@@ -159,6 +189,70 @@ final class ArmHandler implements HttpHandler {
         return body;
     }
 
+    /**
+     * Whether RBAC lets the principal do this at this scope: granted at the scope or above it, where "above" includes,
+     * as in Azure, the management groups the subscription sits in (a role at a management group applies to every
+     * subscription below it; a subscription moved out of the group loses it).
+     */
+    private boolean permitted(Principal principal, String action, String scope) {
+        if (rbac.permits(principal, action, scope)) {
+            return true;
+        }
+        String lower = scope.toLowerCase(Locale.ROOT);
+        List<String> above;
+        if (lower.startsWith("/subscriptions/")) {
+            int end = scope.indexOf('/', "/subscriptions/".length());
+            above = hierarchy.ancestorScopesOfSubscription(end < 0 ? scope.substring("/subscriptions/".length())
+                    : scope.substring("/subscriptions/".length(), end));
+        } else if (lower.startsWith(ManagementGroups.GROUP_PREFIX.toLowerCase(Locale.ROOT))) {
+            String rest = scope.substring(ManagementGroups.GROUP_PREFIX.length());
+            above = hierarchy.ancestorScopesOfGroup(rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest);
+        } else {
+            above = List.of();
+        }
+        return above.stream().anyMatch(s -> rbac.permits(principal, action, s));
+    }
+
+    /** {@code GET} of a management group or of its descendants (paged); nothing else is served for groups. */
+    private Answer serveGroup(ManagementGroups.GroupPath group, String method, Principal principal, String apiVersion,
+            Map<String, String> query, boolean nextLinkToItself, String url) {
+        String action = ManagementGroups.action(method, group);
+        String scope = ManagementGroups.scope(group.groupId());
+        if (!permitted(principal, action, scope)) {
+            throw Rbac.authorizationFailed(principal, action, scope);
+        }
+        if (!method.equals("GET")) {
+            throw new ArmError(405, "MethodNotAllowed",
+                    "The emulator serves management groups read-only; seed them with ArmEmulator.managementGroup(...).");
+        }
+        if (!group.descendants()) {
+            return new Answer(200, hierarchy.group(group.groupId()), Map.of());
+        }
+        String top = query.get("$top");
+        int size;
+        try {
+            size = top == null ? pageSize.getAsInt() : Integer.parseInt(top);
+        } catch (NumberFormatException e) {
+            throw ArmError.badRequest("InvalidTop", "The $top '" + top + "' is not a number.");
+        }
+        if (size < 1) {
+            throw ArmError.badRequest("InvalidTop", "The $top must be at least 1.");
+        }
+        ManagementGroups.Page page = hierarchy.descendants(group.groupId(), query.get("$skiptoken"), size);
+        JsonObject body = new JsonObject();
+        JsonArray values = new JsonArray();
+        page.values().forEach(values::add);
+        body.add("value", values);
+        if (nextLinkToItself) {
+            body.addProperty("nextLink", url);
+        } else if (page.nextSkipToken() != null) {
+            body.addProperty("nextLink", endpoint + "providers/Microsoft.Management/managementGroups/" + group.groupId()
+                    + "/descendants?api-version=" + Query.encode(apiVersion) + "&$skiptoken=" + page.nextSkipToken()
+                    + (top == null ? "" : "&$top=" + size));
+        }
+        return new Answer(200, body, Map.of());
+    }
+
     private Principal authenticate(@Nullable String authorization) {
         if (authorization == null || authorization.isBlank()) {
             throw unauthenticated("AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.");
@@ -180,7 +274,7 @@ final class ArmHandler implements HttpHandler {
     private RequestContext.LinkedAccess linkedAccess(Principal principal) {
         return (action, scope, linked) -> {
             List<RequestContext.LinkedAction> denied =
-                    linked.stream().filter(l -> !rbac.permits(principal, l.action(), l.scope())).toList();
+                    linked.stream().filter(l -> !permitted(principal, l.action(), l.scope())).toList();
             if (!denied.isEmpty()) {
                 throw Rbac.linkedAuthorizationFailed(principal, action, scope, denied);
             }
@@ -198,13 +292,25 @@ final class ArmHandler implements HttpHandler {
             out.set("x-ms-client-request-id", clientRequestId);
         }
         answer.headers().forEach(out::set);
-        byte[] bytes = answer.body() == null ? new byte[0] : Json.GSON.toJson(answer.body()).getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = answer.raw() != null ? answer.raw().getBytes(StandardCharsets.UTF_8)
+                : answer.body() == null ? new byte[0] : Json.GSON.toJson(answer.body()).getBytes(StandardCharsets.UTF_8);
         boolean noBody = method.equals("HEAD") || answer.status() == 204 || bytes.length == 0;
         exchange.sendResponseHeaders(answer.status(), noBody ? -1 : bytes.length);
         if (!noBody) {
             try (OutputStream body = exchange.getResponseBody()) {
                 body.write(bytes);
             }
+        }
+    }
+
+    /** Carries an injected raw answer past the routing, as {@link ArmError} carries an error. */
+    private static final class RawAnswer extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient Fault fault;
+
+        RawAnswer(Fault fault) {
+            super(null, null, false, false);
+            this.fault = fault;
         }
     }
 

@@ -239,9 +239,9 @@ final class ArmState {
         return finishWrite(path, request, next, parent, name, longRunning, action);
     }
 
-    /** Whether a Network/AKS write answers with an async operation (always when a fault will fail it). */
+    /** Whether a Network/AKS write answers with an async operation (always when a fault changes its operation). */
     private boolean asynchronous(RequestContext request) {
-        return !synchronousWrites || request.asyncFailure() != null;
+        return !synchronousWrites || request.operationFault() != null;
     }
 
     private Written finishWrite(ArmPath path, RequestContext request, JsonObject stored, @Nullable JsonObject before,
@@ -257,9 +257,11 @@ final class ArmState {
         String id = UUID.randomUUID().toString();
         String statusUrl = endpoint + "subscriptions/" + path.subscription() + "/providers/" + path.namespace()
                 + "/locations/" + location + "/operations/" + id + "?api-version=" + request.apiVersion();
+        Fault fault = request.operationFault();
         AsyncOperation operation = new AsyncOperation(id, statusUrl, key(Json.string(stored, "id")), childName,
-                before == null ? null : before.deepCopy(), created, request.asyncFailure(), request, action,
-                clock.instant(), inProgressPolls);
+                before == null ? null : before.deepCopy(), created, fault != null && fault.isAsyncFailure() ? fault : null,
+                request, action, clock.instant(),
+                fault != null && fault.neverEndsOperation() ? Integer.MAX_VALUE : inProgressPolls);
         operations.put(id, operation);
         pendingByResource.put(operation.lockKey, operation);
         Map<String, String> headers = new LinkedHashMap<>();

@@ -1,7 +1,9 @@
 package dev.aksrouteguard.emulator;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
@@ -15,32 +17,43 @@ import java.util.regex.Pattern;
  * emulator.inject(Fault.on("GET", "/subnets/").respond(429, "RetryableError", "Retry later.").retryAfter(0).times(2));
  * emulator.inject(Fault.on("PUT", "/subnets/node-subnet$").failAsync("InternalServerError", "Boom."));
  * emulator.inject(Fault.on("GET", "/virtualNetworks").delay(Duration.ofSeconds(5)));  // then answers normally
+ * emulator.inject(Fault.on("GET", "/subnets/nodes$").respondRaw(200, "{\"id\":\"...\"}"));  // any status, any body
+ * emulator.inject(Fault.on("GET", "/virtualNetworks$").nextLinkToItself().always());  // paging that never ends
+ * emulator.inject(Fault.on("PUT", "/subnets/").neverEnds());  // an operation that stays InProgress
  * }</pre>
  */
 public final class Fault {
+    /** What the fault does to a request it matches. */
+    private enum Kind { DELAY_ONLY, ERROR, RAW, ASYNC_FAILURE, NEVER_ENDS, NEXT_LINK_TO_ITSELF }
+
     private final String method;
     private final Predicate<String> path;
     private final String description;
+    private final Kind kind;
     private final int status;
     private final String code;
     private final String message;
+    private final @Nullable String rawBody;
     private final int retryAfterSeconds;
     private final int times;
     private final Duration delay;
-    private final boolean asyncFailure;
+    private final Map<String, String> headers;
 
-    private Fault(String method, Predicate<String> path, String description, int status, String code,
-            String message, int retryAfterSeconds, int times, Duration delay, boolean asyncFailure) {
+    private Fault(String method, Predicate<String> path, String description, Kind kind, int status, String code,
+            String message, @Nullable String rawBody, int retryAfterSeconds, int times, Duration delay,
+            Map<String, String> headers) {
         this.method = method;
         this.path = path;
         this.description = description;
+        this.kind = kind;
         this.status = status;
         this.code = code;
         this.message = message;
+        this.rawBody = rawBody;
         this.retryAfterSeconds = retryAfterSeconds;
         this.times = times;
         this.delay = delay;
-        this.asyncFailure = asyncFailure;
+        this.headers = Map.copyOf(headers);
     }
 
     /**
@@ -61,8 +74,13 @@ public final class Fault {
     private static Fault on(String method, Predicate<String> pathMatcher, String description) {
         Objects.requireNonNull(method, "method == null");
         Objects.requireNonNull(pathMatcher, "pathMatcher == null");
-        return new Fault(method.toUpperCase(Locale.ROOT), pathMatcher, description, 0, "", "", -1, 1, Duration.ZERO,
-                false);
+        return new Fault(method.toUpperCase(Locale.ROOT), pathMatcher, description, Kind.DELAY_ONLY, 0, "", "", null,
+                -1, 1, Duration.ZERO, Map.of());
+    }
+
+    private Fault with(Kind newKind, int newStatus, String newCode, String newMessage, @Nullable String newRawBody) {
+        return new Fault(method, path, description, newKind, newStatus, newCode, newMessage, newRawBody,
+                retryAfterSeconds, times, delay, headers);
     }
 
     /** Answers with this status and ARM error body instead of serving the request. */
@@ -72,7 +90,20 @@ public final class Fault {
         }
         Objects.requireNonNull(code, "code == null");
         Objects.requireNonNull(message, "message == null");
-        return new Fault(method, path, description, status, code, message, retryAfterSeconds, times, delay, false);
+        return with(Kind.ERROR, status, code, message, null);
+    }
+
+    /**
+     * Answers with this status and exactly this body (any text, or empty for none) instead of serving the request:
+     * a {@code 200} whose document is incomplete, {@code null}, not JSON, a list page without {@code value}, and so
+     * on. Nothing is read or written.
+     */
+    public Fault respondRaw(int status, String body) {
+        if (status < 200 || status > 599) {
+            throw new IllegalArgumentException("a raw answer has a status from 200 to 599: " + status);
+        }
+        Objects.requireNonNull(body, "body == null");
+        return with(Kind.RAW, status, "", "", body);
     }
 
     /** Adds {@code Retry-After: seconds} to the fault's answer. */
@@ -80,7 +111,7 @@ public final class Fault {
         if (seconds < 0) {
             throw new IllegalArgumentException("seconds < 0: " + seconds);
         }
-        return new Fault(method, path, description, status, code, message, seconds, times, delay, asyncFailure);
+        return new Fault(method, path, description, kind, status, code, message, rawBody, seconds, times, delay, headers);
     }
 
     /** Fires this many times, then heals. */
@@ -88,8 +119,8 @@ public final class Fault {
         if (count < 1) {
             throw new IllegalArgumentException("count < 1: " + count);
         }
-        return new Fault(method, path, description, status, code, message, retryAfterSeconds, count, delay,
-                asyncFailure);
+        return new Fault(method, path, description, kind, status, code, message, rawBody, retryAfterSeconds, count,
+                delay, headers);
     }
 
     /** Never heals (until {@link ArmEmulator#clearFaults()}). */
@@ -97,14 +128,27 @@ public final class Fault {
         return times(Integer.MAX_VALUE);
     }
 
-    /** Waits this long before answering (with the fault's status, or normally if it has none). */
+    /** Waits this long before answering (with the fault's answer, or normally if it has none). */
     public Fault delay(Duration delay) {
         Objects.requireNonNull(delay, "delay == null");
         if (delay.isNegative()) {
             throw new IllegalArgumentException("negative delay: " + delay);
         }
-        return new Fault(method, path, description, status, code, message, retryAfterSeconds, times, delay,
-                asyncFailure);
+        return new Fault(method, path, description, kind, status, code, message, rawBody, retryAfterSeconds, times,
+                delay, headers);
+    }
+
+    /**
+     * Adds a header to the fault's answer (an error or a raw answer), e.g. an {@code Azure-AsyncOperation} URL that
+     * points somewhere else.
+     */
+    public Fault header(String name, String value) {
+        Objects.requireNonNull(name, "name == null");
+        Objects.requireNonNull(value, "value == null");
+        Map<String, String> more = new LinkedHashMap<>(headers);
+        more.put(name, value);
+        return new Fault(method, path, description, kind, status, code, message, rawBody, retryAfterSeconds, times,
+                delay, more);
     }
 
     /**
@@ -114,7 +158,24 @@ public final class Fault {
     public Fault failAsync(String code, String message) {
         Objects.requireNonNull(code, "code == null");
         Objects.requireNonNull(message, "message == null");
-        return new Fault(method, path, description, 0, code, message, retryAfterSeconds, times, delay, true);
+        return with(Kind.ASYNC_FAILURE, 0, code, message, null);
+    }
+
+    /**
+     * Lets the matching write start normally (as a long-running operation, even with synchronous writes) but its
+     * operation answers {@code InProgress} to every poll, with the usual {@code Retry-After}, until
+     * {@link ArmEmulator#settlePendingOperations()}: the overloaded ARM whose operation never ends.
+     */
+    public Fault neverEnds() {
+        return with(Kind.NEVER_ENDS, 0, "", "", null);
+    }
+
+    /**
+     * Serves the matching list request normally but answers its own URL as {@code nextLink}: a pager that trusts
+     * {@code nextLink} never stops. Use {@link #always()} to make every page do it.
+     */
+    public Fault nextLinkToItself() {
+        return with(Kind.NEXT_LINK_TO_ITSELF, 0, "", "", null);
     }
 
     /** 429 {@code TooManyRequests} with {@code Retry-After}, as ARM throttling answers. */
@@ -147,12 +208,52 @@ public final class Fault {
         return delay;
     }
 
+    /** Whether the fault answers the request itself (an ARM error or a raw answer) instead of serving it. */
     boolean answers() {
-        return status != 0;
+        return kind == Kind.ERROR || kind == Kind.RAW;
+    }
+
+    boolean isRaw() {
+        return kind == Kind.RAW;
     }
 
     boolean isAsyncFailure() {
-        return asyncFailure;
+        return kind == Kind.ASYNC_FAILURE;
+    }
+
+    boolean neverEndsOperation() {
+        return kind == Kind.NEVER_ENDS;
+    }
+
+    /** Whether the fault changes the long-running operation of the write it matches. */
+    boolean affectsOperation() {
+        return kind == Kind.ASYNC_FAILURE || kind == Kind.NEVER_ENDS;
+    }
+
+    boolean pointsNextLinkToItself() {
+        return kind == Kind.NEXT_LINK_TO_ITSELF;
+    }
+
+    int status() {
+        return status;
+    }
+
+    String rawBody() {
+        return Objects.requireNonNull(rawBody, "not a raw fault");
+    }
+
+    int retryAfterSeconds() {
+        return retryAfterSeconds;
+    }
+
+    /** The headers of the fault's answer ({@code Retry-After} and any added with {@link #header}). */
+    Map<String, String> answerHeaders() {
+        Map<String, String> all = new LinkedHashMap<>();
+        if (retryAfterSeconds >= 0) {
+            all.put("Retry-After", Integer.toString(retryAfterSeconds));
+        }
+        all.putAll(headers);
+        return all;
     }
 
     String code() {
@@ -165,15 +266,20 @@ public final class Fault {
 
     ArmError toError() {
         ArmError error = new ArmError(status, code, message);
-        if (retryAfterSeconds >= 0) {
-            error.header("Retry-After", Integer.toString(retryAfterSeconds));
-        }
+        answerHeaders().forEach(error::header);
         return error;
     }
 
     @Override
     public String toString() {
-        String what = asyncFailure ? "async failure " + code : answers() ? status + " " + code : "delay " + delay;
+        String what = switch (kind) {
+            case DELAY_ONLY -> "delay " + delay;
+            case ERROR -> status + " " + code;
+            case RAW -> "raw " + status;
+            case ASYNC_FAILURE -> "async failure " + code;
+            case NEVER_ENDS -> "operation never ends";
+            case NEXT_LINK_TO_ITSELF -> "nextLink to itself";
+        };
         return "Fault[" + method + " " + description + " -> " + what + ", times=" + times + "]";
     }
 }

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * The App Service / Functions managed-identity endpoint ({@code IDENTITY_ENDPOINT}):
@@ -25,17 +26,22 @@ final class IdentityEndpoint implements HttpHandler {
     private final Principal managedIdentity;
     private final Clock clock;
     private final RequestLog log;
+    private final Supplier<Duration> delay;
 
-    IdentityEndpoint(String secret, Principal managedIdentity, Clock clock, RequestLog log) {
+    IdentityEndpoint(String secret, Principal managedIdentity, Clock clock, RequestLog log, Supplier<Duration> delay) {
         this.secret = Objects.requireNonNull(secret, "secret == null");
         this.managedIdentity = Objects.requireNonNull(managedIdentity, "managedIdentity == null");
         this.clock = Objects.requireNonNull(clock, "clock == null");
         this.log = Objects.requireNonNull(log, "log == null");
+        this.delay = Objects.requireNonNull(delay, "delay == null");
     }
 
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
+            if (!waitForDelay()) {
+                return; // the emulator is closing
+            }
             Instant now = clock.instant();
             Map<String, String> query = Query.parse(exchange.getRequestURI().getRawQuery());
             String resource = Objects.requireNonNullElse(query.get("resource"), "");
@@ -72,6 +78,26 @@ final class IdentityEndpoint implements HttpHandler {
             exchange.sendResponseHeaders(status, bytes.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(bytes);
+            }
+        }
+    }
+
+    /**
+     * Waits while the configured delay has not passed (a slow or hanging endpoint), re-reading it so that a test
+     * that lifts the delay frees the threads still waiting; false when interrupted (the emulator is closing).
+     */
+    private boolean waitForDelay() {
+        long start = System.nanoTime();
+        while (true) {
+            long remaining = delay.get().toNanos() - (System.nanoTime() - start);
+            if (remaining <= 0) {
+                return true;
+            }
+            try {
+                Thread.sleep(Math.max(1, Math.min(Duration.ofNanos(remaining).toMillis(), 50)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
             }
         }
     }

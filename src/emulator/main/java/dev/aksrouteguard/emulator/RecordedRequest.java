@@ -42,6 +42,6 @@ public record RecordedRequest(Instant time, String method, String path, String q
      * @throws IllegalArgumentException if the path was not an ARM path (the emulator answered it 400)
      */
     public String rbacAction() {
-        return Rbac.action(method, path);
+        return ArmEmulator.rbacAction(method, path);
     }
 }

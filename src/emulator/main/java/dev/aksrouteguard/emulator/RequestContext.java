@@ -14,11 +14,11 @@ import java.util.Objects;
  * @param correlationId the caller's {@code x-ms-correlation-request-id} or a new one
  * @param clientRequestId the caller's {@code x-ms-client-request-id} or empty
  * @param clientIp the caller's IP address
- * @param asyncFailure an injected fault that makes this write's async operation end Failed
+ * @param operationFault an injected fault for this write's async operation (it ends Failed, or never ends)
  * @param linkedAccess checks linked actions (the join/actions of what a subnet references) for this caller
  */
 record RequestContext(Principal principal, String method, String url, String path, String apiVersion,
-        String correlationId, String clientRequestId, String clientIp, @Nullable Fault asyncFailure,
+        String correlationId, String clientRequestId, String clientIp, @Nullable Fault operationFault,
         LinkedAccess linkedAccess) {
 
     /** Throws 403 {@code LinkedAuthorizationFailed} when the caller may not link what a write references. */

@@ -2,13 +2,16 @@ package dev.aksrouteguard.emulator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.azure.core.credential.TokenRequestContext;
 import com.google.gson.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterAll;
@@ -124,5 +127,22 @@ class IdentityEndpointTest {
 
     private static String errorCode(HttpResponse<String> response) {
         return Json.parseObject(response.body()).getAsJsonObject("error").get("code").getAsString();
+    }
+
+    @Test
+    void aTokenDelayHoldsTheEndpointAndTheInProcessCredential() throws Exception {
+        arm.tokenDelay(Duration.ofHours(1));
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(arm.identityEndpoint() + "?api-version=2019-08-01&resource="
+                    + RESOURCE)).header("X-IDENTITY-HEADER", arm.identityHeader()).timeout(Duration.ofMillis(300)).build();
+            assertThrows(HttpTimeoutException.class, () -> http.send(request, HttpResponse.BodyHandlers.ofString()));
+            TokenRequestContext scopes = new TokenRequestContext().addScopes(RESOURCE + "/.default");
+            assertThrows(IllegalStateException.class,
+                    () -> arm.credential(Principal.GUARD).getToken(scopes).block(Duration.ofMillis(300)),
+                    "the in-process credential hangs too");
+        } finally {
+            arm.tokenDelay(Duration.ZERO);
+        }
+        assertEquals(200, token("api-version=2019-08-01&resource=" + RESOURCE, arm.identityHeader()).statusCode());
     }
 }

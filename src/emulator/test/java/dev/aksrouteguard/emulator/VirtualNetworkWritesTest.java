@@ -109,6 +109,30 @@ class VirtualNetworkWritesTest {
     }
 
     @Test
+    void aSubnetPutKeepsPropertiesItDoesNotKnowAndAGetReturnsThem() {
+        JsonObject subnet = http.get(cluster.nodeSubnetId() + "?" + ArmHttp.API).body();
+        JsonObject properties = subnet.getAsJsonObject("properties");
+        JsonObject gateway = new JsonObject();
+        gateway.addProperty("id", "/subscriptions/" + Fixtures.SUBSCRIPTION_ID
+                + "/resourceGroups/rg-app/providers/Microsoft.Network/serviceGateways/sg-1");
+        properties.add("serviceGateway", gateway);
+        JsonObject future = Json.parseObject("{\"mode\":\"strict\",\"limits\":[1,2.50,{\"deep\":true}]}");
+        properties.add("futureFeature", future);
+        properties.getAsJsonObject("natGateway").addProperty("futureKey", "kept");
+        properties.getAsJsonArray("serviceEndpoints").get(0).getAsJsonObject().addProperty("futureKey", 7);
+
+        assertEquals(200, http.put(cluster.nodeSubnetId() + "?" + ArmHttp.API, subnet).status());
+
+        JsonObject stored = http.get(cluster.nodeSubnetId() + "?" + ArmHttp.API).body().getAsJsonObject("properties");
+        assertEquals(gateway, stored.get("serviceGateway"));
+        assertEquals(future, stored.get("futureFeature"));
+        assertEquals("kept", stored.getAsJsonObject("natGateway").get("futureKey").getAsString());
+        assertEquals(7, stored.getAsJsonArray("serviceEndpoints").get(0).getAsJsonObject().get("futureKey").getAsInt());
+        JsonObject inVnet = firstSubnet(virtualNetwork()).getAsJsonObject("properties");
+        assertEquals(future, inVnet.get("futureFeature"), "the VNet carries it inline too");
+    }
+
+    @Test
     void aReferenceToAMissingResourceIsRejectedWithArmsWording() {
         JsonObject subnet = http.get(cluster.nodeSubnetId() + "?" + ArmHttp.API).body();
         String missing = cluster.routeTableId() + "-gone";

@@ -2,18 +2,22 @@ package dev.aksrouteguard.azure;
 
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.http.HttpClient;
+import com.azure.core.http.HttpPipeline;
+import com.azure.core.http.HttpPipelineBuilder;
 import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
+import com.azure.core.http.policy.AddDatePolicy;
+import com.azure.core.http.policy.RequestIdPolicy;
+import com.azure.core.http.policy.UserAgentPolicy;
 import com.azure.core.management.AzureEnvironment;
-import com.azure.core.management.profile.AzureProfile;
+import com.azure.core.management.http.policy.ArmChallengeAuthenticationPolicy;
 import com.azure.core.util.Configuration;
 import com.azure.identity.DefaultAzureCredentialBuilder;
-import com.azure.resourcemanager.containerservice.ContainerServiceManager;
-import com.azure.resourcemanager.network.NetworkManager;
 import dev.aksrouteguard.config.Settings;
 import dev.aksrouteguard.core.model.Nullable;
 import dev.aksrouteguard.core.port.ArmTraffic;
 import dev.aksrouteguard.core.port.InventorySource;
 import dev.aksrouteguard.core.port.Subnets;
+import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -21,47 +25,65 @@ import java.util.Objects;
 import javax.net.ssl.SSLContext;
 
 /**
- * The ARM side of the object graph, built once per worker: one HTTP client, one credential, the Network and
- * ContainerService managers on the configured cloud (or endpoint override), and the adapters over them.
+ * The ARM side of the object graph, built once per worker: one HTTP client, one credential (bounded by
+ * {@link ArmLimits#tokenDeadline()}), azure-core pipelines on the configured cloud (or endpoint override) and the
+ * adapters over them. Every call names its resource by its full ID; only listings take a subscription, and that is the
+ * guarded one ({@code AZURE_SUBSCRIPTION_ID}).
+ *
+ * <p>The pipelines are azure-core's, as the Azure SDK's management libraries assemble them (user agent, request ID,
+ * retries, date, ARM's challenge-aware bearer-token policy), with {@link BoundedRetryPolicy} in place of azure-core's
+ * {@code RetryPolicy}, whose {@code Retry-After} waits are unbounded.
  */
 public final class ArmClients {
 
+    /** Who is calling, in ARM's activity log. */
+    static final String USER_AGENT = "aks-route-guard";
+
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-    static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(60);
+    /** The wait for a response's headers; a single ARM call answers in seconds (long work runs as an operation). */
+    static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(30);
+    /** The longest silence while a response body is read. */
+    static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
 
     private final CountingPolicy counting = new CountingPolicy();
     private final Subnets subnets;
     private final InventorySource inventory;
 
-    private ArmClients(Settings settings, TokenCredential credential, HttpClient httpClient) {
-        AzureProfile profile = new AzureProfile(null, settings.subscriptionId(), environment(settings));
-        NetworkManager network = NetworkManager.configure()
-                .withHttpClient(httpClient)
-                .withPolicy(counting)
-                .withPolicy(new IfMatchPolicy())
-                .authenticate(credential, profile);
-        ContainerServiceManager aks = ContainerServiceManager.configure()
-                .withHttpClient(httpClient)
-                .withPolicy(counting)
-                .authenticate(credential, profile);
-        // The inventory lists route tables and VNets side by side. Through one pipeline, the loser of a race for the
-        // token (paged list calls take azure-core's async path) waits a fixed 500 ms in AccessTokenCache
-        // (azure-core 1.60.0; measured in docs/performance.md). A pipeline of its own per parallel list avoids it.
-        NetworkManager vnets = NetworkManager.configure()
-                .withHttpClient(httpClient)
-                .withPolicy(counting)
-                .authenticate(credential, profile);
-        this.subnets = new ArmSubnets(network.serviceClient().getSubnets());
-        this.inventory = new ArmInventory(aks.serviceClient().getManagedClusters(),
-                network.serviceClient().getRouteTables(), vnets.serviceClient().getVirtualNetworks());
+    private ArmClients(Settings settings, TokenCredential credential, HttpClient httpClient, ArmLimits limits) {
+        AzureEnvironment environment = environment(settings);
+        URI endpoint = URI.create(environment.getResourceManagerEndpoint());
+        String scope = environment.getManagementEndpoint() + "/.default";
+        TokenCredential bounded = new BoundedCredential(credential, limits.tokenDeadline());
+        // The inventory lists clusters, route tables and VNets side by side. Through one pipeline they would share one
+        // token cache and wait on each other for the first token (with the SDK's async paging the loser waited a fixed
+        // 500 ms, measured in docs/performance.md); a pipeline of its own per parallel listing keeps them apart.
+        ArmRest network = new ArmRest(pipeline(bounded, scope, httpClient, limits), endpoint, limits);
+        ArmRest aks = new ArmRest(pipeline(bounded, scope, httpClient, limits), endpoint, limits);
+        ArmRest vnets = new ArmRest(pipeline(bounded, scope, httpClient, limits), endpoint, limits);
+        this.subnets = new ArmSubnets(network);
+        this.inventory = new ArmInventory(aks, network, vnets, settings.subscriptionId());
     }
 
-    /** Connects to ARM as {@code settings} say, with {@code credential} over {@code httpClient}. */
+    /** Connects to ARM as {@code settings} say, with {@code credential} over {@code httpClient}, within {@link ArmLimits#DEFAULT}. */
     public static ArmClients connect(Settings settings, TokenCredential credential, HttpClient httpClient) {
+        return connect(settings, credential, httpClient, ArmLimits.DEFAULT);
+    }
+
+    /** Connects to ARM as {@code settings} say, with {@code credential} over {@code httpClient}, within {@code limits}. */
+    public static ArmClients connect(Settings settings, TokenCredential credential, HttpClient httpClient, ArmLimits limits) {
         Objects.requireNonNull(settings, "settings == null");
         Objects.requireNonNull(credential, "credential == null");
         Objects.requireNonNull(httpClient, "httpClient == null");
-        return new ArmClients(settings, credential, httpClient);
+        Objects.requireNonNull(limits, "limits == null");
+        return new ArmClients(settings, credential, httpClient, limits);
+    }
+
+    private HttpPipeline pipeline(TokenCredential credential, String scope, HttpClient httpClient, ArmLimits limits) {
+        return new HttpPipelineBuilder()
+                .httpClient(httpClient)
+                .policies(new UserAgentPolicy(USER_AGENT), new RequestIdPolicy(), new BoundedRetryPolicy(limits),
+                        new AddDatePolicy(), new ArmChallengeAuthenticationPolicy(credential, scope), counting)
+                .build();
     }
 
     /**
@@ -77,6 +99,7 @@ public final class ArmClients {
         return new JdkHttpClientBuilder(jdk)
                 .connectionTimeout(CONNECT_TIMEOUT)
                 .responseTimeout(RESPONSE_TIMEOUT)
+                .readTimeout(READ_TIMEOUT)
                 .build();
     }
 

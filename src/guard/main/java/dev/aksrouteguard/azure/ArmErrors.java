@@ -1,19 +1,14 @@
 package dev.aksrouteguard.azure;
 
-import com.azure.core.exception.HttpResponseException;
-import com.azure.core.http.HttpHeaderName;
-import com.azure.core.http.HttpResponse;
-import com.azure.core.management.exception.ManagementError;
-import com.azure.core.management.exception.ManagementException;
-import com.azure.core.management.polling.PollResult;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.aksrouteguard.core.model.ArmException;
 import dev.aksrouteguard.core.model.ArmException.Kind;
 import dev.aksrouteguard.core.model.Nullable;
-import dev.aksrouteguard.core.model.RetryAfter;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
@@ -21,13 +16,16 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Maps what the Azure SDK throws to an {@link ArmException} the core can act on. */
+/** Maps what ARM answers, and what the transport throws, to an {@link ArmException} the core can act on. */
 final class ArmErrors {
 
     /** ARM error codes that mean "try again shortly", whatever the status (concurrent writes in one VNet). */
     static final Set<String> TRANSIENT_CODES = Set.of("anotheroperationinprogress", "retryableerror",
             "referencedresourcenotprovisioned", "toomanyrequests", "internalservererror", "serviceunavailable",
             "gatewaytimeout", "operationtimedout");
+
+    /** The most of an unreadable error body quoted in a message. */
+    private static final int QUOTE = 200;
 
     private static final Pattern LINKED_ACTION = Pattern.compile(
             "does not have permission to perform action(?:\\(s\\))? '([^']+)'", Pattern.CASE_INSENSITIVE);
@@ -36,16 +34,20 @@ final class ArmErrors {
 
     private ArmErrors() {}
 
-    /** @param what the call, e.g. "GET subnet x" — prefixed to the message */
+    /**
+     * A failure without an ARM answer: the transport, a timeout, or one of our own {@link ArmException}s (a token
+     * deadline) passed up through the pipeline.
+     *
+     * @param what the call, e.g. "GET subnet x" — prefixed to the message
+     */
     static ArmException map(String what, RuntimeException e) {
-        if (e instanceof ArmException arm) {
-            return arm;
+        ArmException own = find(e, ArmException.class);
+        if (own != null) {
+            return own.getMessage().startsWith(what) ? own : new ArmException(own.kind(), own.status(), own.code(),
+                    what + " failed: " + own.getMessage(), own.retryAfter(), own.missingAction(), own);
         }
-        HttpResponseException http = find(e, HttpResponseException.class);
-        if (http != null) {
-            return fromResponse(what, http);
-        }
-        if (find(e, TimeoutException.class) != null || find(e, IOException.class) != null) {
+        if (find(e, TimeoutException.class) != null || find(e, IOException.class) != null
+                || find(e, UncheckedIOException.class) != null) {
             Throwable root = rootCause(e);
             return new ArmException(Kind.TRANSIENT, 0, null, what + " failed without a response: " + root.getClass().getSimpleName()
                     + (root.getMessage() == null ? "" : ": " + root.getMessage()), null, null, e);
@@ -53,20 +55,19 @@ final class ArmErrors {
         return new ArmException(Kind.TERMINAL, 0, null, what + " failed: " + e, null, null, e);
     }
 
-    private static ArmException fromResponse(String what, HttpResponseException e) {
-        HttpResponse response = e.getResponse();
-        int status = response == null ? 0 : response.getStatusCode();
+    /** An ARM answer that is not a success: its status, its {@code error.code}/{@code message}, its Retry-After. */
+    static ArmException fromResponse(String what, int status, @Nullable Duration retryAfter, byte[] body) {
         String code = null;
         String message = null;
-        if (e instanceof ManagementException m && m.getValue() != null) {
-            ManagementError error = m.getValue();
-            code = error.getCode();
-            message = error.getMessage();
+        JsonObject error = errorObject(body);
+        if (error != null) {
+            code = string(error, "code");
+            message = string(error, "message");
         }
         if (message == null) {
-            message = e.getMessage();
+            String text = new String(body, StandardCharsets.UTF_8).strip();
+            message = text.isEmpty() ? "no error detail" : text.length() > QUOTE ? text.substring(0, QUOTE) + "…" : text;
         }
-        Duration retryAfter = response == null ? null : RetryAfter.parse(response.getHeaderValue(HttpHeaderName.RETRY_AFTER));
         String lowerCode = code == null ? "" : code.toLowerCase(Locale.ROOT);
         Kind kind;
         String missing = null;
@@ -79,44 +80,36 @@ final class ArmErrors {
             missing = missingAction(message);
         } else if (lowerCode.equals("invalidresourcereference")) {
             kind = Kind.INVALID_REFERENCE;
-        } else if (TRANSIENT_CODES.contains(lowerCode) || status == 408 || status == 429
-                || status >= 500 && status != 501 && status != 505) {
+        } else if (TRANSIENT_CODES.contains(lowerCode) || BoundedRetryPolicy.retriable(status)) {
             kind = Kind.TRANSIENT;
         } else {
             kind = Kind.TERMINAL;
         }
-        String text = what + " failed: " + (status == 0 ? "" : "HTTP " + status + " ") + (code == null ? "" : code + ": ") + message;
-        return new ArmException(kind, status, code, text, retryAfter, missing, e);
+        String text = what + " failed: HTTP " + status + " " + (code == null ? "" : code + ": ") + message;
+        return new ArmException(kind, status, code, text, retryAfter, missing, null);
     }
 
     /**
-     * A long-running operation that ended {@code Failed} or {@code Canceled}: the SDK reports it on the last poll
-     * rather than by throwing. Transient codes (e.g. {@code InternalServerError}, {@code RetryableError}) stay
-     * retryable.
+     * A long-running operation that ended {@code Failed} or {@code Canceled}. Transient codes (e.g.
+     * {@code InternalServerError}, {@code RetryableError}) stay retryable.
+     *
+     * @param error the operation's {@code error} object, if it has one
      */
-    static ArmException operationFailed(String what, String status, @Nullable PollResult.Error error) {
-        String code = null;
-        String message = error == null || error.getMessage() == null ? "no error detail" : error.getMessage();
-        if (error != null && error.getResponseBody() != null) {
-            try {
-                JsonElement body = JsonParser.parseString(error.getResponseBody());
-                JsonObject detail = body.isJsonObject() && body.getAsJsonObject().get("error") instanceof JsonObject e ? e : null;
-                if (detail != null) {
-                    code = detail.get("code") != null && !detail.get("code").isJsonNull() ? detail.get("code").getAsString() : null;
-                    message = detail.get("message") != null && !detail.get("message").isJsonNull() ? detail.get("message").getAsString() : message;
-                }
-            } catch (RuntimeException notJson) {
-                // keep the SDK's message
-            }
-        }
-        int httpStatus = error == null ? 0 : error.getResponseStatusCode();
+    static ArmException operationFailed(String what, String status, @Nullable JsonObject error) {
+        String code = error == null ? null : string(error, "code");
+        String message = error == null || string(error, "message") == null ? "no error detail" : string(error, "message");
         boolean transientCode = code != null && TRANSIENT_CODES.contains(code.toLowerCase(Locale.ROOT));
         Kind kind = transientCode ? Kind.TRANSIENT
                 : "invalidresourcereference".equalsIgnoreCase(code) ? Kind.INVALID_REFERENCE
                 : "linkedauthorizationfailed".equalsIgnoreCase(code) || "authorizationfailed".equalsIgnoreCase(code) ? Kind.FORBIDDEN
                 : Kind.TERMINAL;
         String text = what + " ended " + status + (code == null ? "" : ": " + code) + ": " + message;
-        return new ArmException(kind, httpStatus, code, text, null, kind == Kind.FORBIDDEN ? missingAction(message) : null, null);
+        return new ArmException(kind, 0, code, text, null, kind == Kind.FORBIDDEN ? missingAction(message) : null, null);
+    }
+
+    /** An answer that cannot be trusted (see {@link Kind#INVALID_RESPONSE}). */
+    static ArmException invalid(String message) {
+        return new ArmException(Kind.INVALID_RESPONSE, 0, null, message, null, null, null);
     }
 
     /** The RBAC action named in an AuthorizationFailed or LinkedAuthorizationFailed message. */
@@ -130,6 +123,31 @@ final class ArmErrors {
         }
         Matcher action = ACTION.matcher(message);
         return action.find() ? action.group(1) : null;
+    }
+
+    /** ARM's {@code {"error": {...}}}, or the bare {@code {"code", "message"}} some providers answer. */
+    private static @Nullable JsonObject errorObject(byte[] body) {
+        if (body.length == 0) {
+            return null;
+        }
+        try {
+            JsonElement parsed = JsonParser.parseString(new String(body, StandardCharsets.UTF_8));
+            if (!parsed.isJsonObject()) {
+                return null;
+            }
+            JsonObject root = parsed.getAsJsonObject();
+            if (root.get("error") instanceof JsonObject error) {
+                return error;
+            }
+            return root.has("code") || root.has("message") ? root : null;
+        } catch (RuntimeException notJson) {
+            return null;
+        }
+    }
+
+    static @Nullable String string(JsonObject o, String key) {
+        JsonElement e = o.get(key);
+        return e != null && e.isJsonPrimitive() ? e.getAsString() : null;
     }
 
     private static <T extends Throwable> @Nullable T find(Throwable e, Class<T> type) {

@@ -1,20 +1,20 @@
 package dev.aksrouteguard.azure;
 
-import com.azure.core.util.Context;
-import com.azure.resourcemanager.containerservice.fluent.ManagedClustersClient;
+import com.azure.json.JsonProviders;
+import com.azure.json.JsonReader;
 import com.azure.resourcemanager.containerservice.fluent.models.ManagedClusterInner;
-import com.azure.resourcemanager.network.fluent.RouteTablesClient;
-import com.azure.resourcemanager.network.fluent.VirtualNetworksClient;
 import com.azure.resourcemanager.network.fluent.models.RouteTableInner;
 import com.azure.resourcemanager.network.fluent.models.SubnetInner;
 import com.azure.resourcemanager.network.fluent.models.VirtualNetworkInner;
 import dev.aksrouteguard.core.model.ArmException;
 import dev.aksrouteguard.core.model.Cluster;
+import dev.aksrouteguard.core.model.Nullable;
 import dev.aksrouteguard.core.model.ResourceId;
 import dev.aksrouteguard.core.model.RouteTable;
 import dev.aksrouteguard.core.model.SubnetId;
 import dev.aksrouteguard.core.model.SubnetState;
 import dev.aksrouteguard.core.port.InventorySource;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -26,104 +26,113 @@ import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
- * The subscription in three subscription-wide list calls, following every {@code nextLink}: managed clusters (agent
+ * A subscription in three subscription-wide list calls, following every {@code nextLink}: managed clusters (agent
  * pools inline), route tables (routes and associated subnets inline) and virtual networks (subnets inline). Cost
- * grows with the number of pages, not with the number of clusters or subnets. Calls of one read run side by side.
+ * grows with the number of pages, not with the number of clusters or subnets. Calls of one read run side by side, each
+ * on its own pipeline.
+ *
+ * <p>The subscription a listing lists is a parameter of each list call; this source lists the one it was made for. A
+ * listing that cannot be trusted (a page without {@code value}, an item without an ID or from another subscription, a
+ * {@code nextLink} that repeats) fails rather than returning fewer rows. A single cluster is read by its full ID.
  */
 final class ArmInventory implements InventorySource {
 
-    private final ManagedClustersClient clusters;
-    private final RouteTablesClient routeTables;
-    private final VirtualNetworksClient virtualNetworks;
+    /** The api-version of azure-resourcemanager-containerservice 2.56.1, whose models read the answers. */
+    static final String AKS_API_VERSION = "2025-09-01";
+    /** The Network api-version of every list call, the same as the subnet reads ({@link ArmSubnets#API_VERSION}). */
+    static final String NETWORK_API_VERSION = ArmSubnets.API_VERSION;
+
+    private final ArmRest clusters;
+    private final ArmRest routeTables;
+    private final ArmRest virtualNetworks;
+    private final String subscriptionId;
     private final ExecutorService pool = Executors.newFixedThreadPool(3, r -> {
         Thread t = new Thread(r, "arm-list");
         t.setDaemon(true);
         return t;
     });
 
-    ArmInventory(ManagedClustersClient clusters, RouteTablesClient routeTables, VirtualNetworksClient virtualNetworks) {
+    /**
+     * @param clusters, routeTables, virtualNetworks the transports of the three listings (separate pipelines, so that
+     *     parallel listings do not wait on one token cache)
+     * @param subscriptionId the subscription this source lists
+     */
+    ArmInventory(ArmRest clusters, ArmRest routeTables, ArmRest virtualNetworks, String subscriptionId) {
         this.clusters = Objects.requireNonNull(clusters, "clusters == null");
         this.routeTables = Objects.requireNonNull(routeTables, "routeTables == null");
         this.virtualNetworks = Objects.requireNonNull(virtualNetworks, "virtualNetworks == null");
+        this.subscriptionId = Objects.requireNonNull(subscriptionId, "subscriptionId == null");
     }
 
     @Override
     public List<Cluster> clusters() {
-        return join(async("list managed clusters", this::listClusters));
+        return join(async(() -> listClusters(subscriptionId)));
     }
 
     @Override
     public Optional<Cluster> cluster(ResourceId id) {
+        String what = "GET managed cluster " + id.name();
+        ArmRest.Answer answer;
         try {
-            ManagedClusterInner inner = clusters.getByResourceGroupWithResponse(
-                    Objects.requireNonNull(id.resourceGroup(), "a cluster ID has a resource group"), id.name(), Context.NONE).getValue();
-            return inner == null || inner.id() == null ? Optional.empty() : Optional.of(ArmMapping.cluster(inner));
-        } catch (RuntimeException e) {
-            ArmException mapped = ArmErrors.map("GET managed cluster " + id.name(), e);
-            if (mapped.kind() == ArmException.Kind.NOT_FOUND) {
+            answer = clusters.get(id.value(), AKS_API_VERSION, what);
+        } catch (ArmException e) {
+            if (e.kind() == ArmException.Kind.NOT_FOUND) {
                 return Optional.empty();
             }
-            throw mapped;
+            throw e;
         }
+        ManagedClusterInner inner = read(answer.body(), ManagedClusterInner::fromJson, what);
+        if (inner == null || inner.id() == null || !ResourceId.isValid(inner.id()) || !ResourceId.parse(inner.id()).equals(id)) {
+            throw ArmErrors.invalid(what + ": the answer is not the cluster asked for (" + (inner == null ? "no body" : inner.id())
+                    + "); not used");
+        }
+        return Optional.of(map(() -> ArmMapping.cluster(inner), what));
     }
 
     @Override
     public Network network() {
-        CompletableFuture<List<RouteTable>> t = async("list route tables", this::listRouteTables);
-        CompletableFuture<List<SubnetState>> s = async("list virtual networks", this::listSubnets);
+        CompletableFuture<List<RouteTable>> t = async(() -> listRouteTables(subscriptionId));
+        CompletableFuture<List<SubnetState>> s = async(() -> listSubnets(subscriptionId));
         return new Network(join(t), join(s));
     }
 
     /** The three list calls side by side. */
     @Override
     public Parts readAll() {
-        CompletableFuture<List<Cluster>> c = async("list managed clusters", this::listClusters);
-        CompletableFuture<List<RouteTable>> t = async("list route tables", this::listRouteTables);
-        CompletableFuture<List<SubnetState>> s = async("list virtual networks", this::listSubnets);
+        CompletableFuture<List<Cluster>> c = async(() -> listClusters(subscriptionId));
+        CompletableFuture<List<RouteTable>> t = async(() -> listRouteTables(subscriptionId));
+        CompletableFuture<List<SubnetState>> s = async(() -> listSubnets(subscriptionId));
         return new Parts(join(c), new Network(join(t), join(s)));
     }
 
-    private static <T> T join(CompletableFuture<T> future) {
-        try {
-            return future.join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : e;
-        }
-    }
-
-    private <T> CompletableFuture<T> async(String what, Supplier<T> call) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return call.get();
-            } catch (RuntimeException e) {
-                throw ArmErrors.map(what, e);
-            }
-        }, pool);
-    }
-
-    private List<Cluster> listClusters() {
+    List<Cluster> listClusters(String subscription) {
+        String what = "list managed clusters of subscription " + subscription;
         List<Cluster> out = new ArrayList<>();
-        for (ManagedClusterInner inner : clusters.list()) {
-            if (inner.id() != null) {
-                out.add(ArmMapping.cluster(inner));
-            }
+        for (ManagedClusterInner inner : clusters.list(subscription, "/providers/Microsoft.ContainerService/managedClusters",
+                AKS_API_VERSION, what, ManagedClusterInner::fromJson)) {
+            requireInSubscription(inner.id(), subscription, what);
+            out.add(map(() -> ArmMapping.cluster(inner), what));
         }
         return out;
     }
 
-    private List<RouteTable> listRouteTables() {
+    List<RouteTable> listRouteTables(String subscription) {
+        String what = "list route tables of subscription " + subscription;
         List<RouteTable> out = new ArrayList<>();
-        for (RouteTableInner inner : routeTables.list()) {
-            if (inner.id() != null) {
-                out.add(ArmMapping.routeTable(inner));
-            }
+        for (RouteTableInner inner : routeTables.list(subscription, "/providers/Microsoft.Network/routeTables",
+                NETWORK_API_VERSION, what, RouteTableInner::fromJson)) {
+            requireInSubscription(inner.id(), subscription, what);
+            out.add(map(() -> ArmMapping.routeTable(inner), what));
         }
         return out;
     }
 
-    private List<SubnetState> listSubnets() {
+    List<SubnetState> listSubnets(String subscription) {
+        String what = "list virtual networks of subscription " + subscription;
         List<SubnetState> out = new ArrayList<>();
-        for (VirtualNetworkInner vnet : virtualNetworks.list()) {
+        for (VirtualNetworkInner vnet : virtualNetworks.list(subscription, "/providers/Microsoft.Network/virtualNetworks",
+                NETWORK_API_VERSION, what, VirtualNetworkInner::fromJson)) {
+            requireInSubscription(vnet.id(), subscription, what);
             if (vnet.subnets() == null) {
                 continue;
             }
@@ -135,5 +144,44 @@ final class ArmInventory implements InventorySource {
             }
         }
         return out;
+    }
+
+    /** A listed item names itself by an ID in the listed subscription, or the listing is not what was asked for. */
+    private static void requireInSubscription(@Nullable String id, String subscription, String what) {
+        if (id == null || !ResourceId.isValid(id)) {
+            throw ArmErrors.invalid(what + ": an item has " + (id == null ? "no ID" : "an ID that is not an ARM ID: " + id)
+                    + "; the listing cannot be trusted");
+        }
+        if (!ResourceId.parse(id).subscriptionId().equalsIgnoreCase(subscription)) {
+            throw ArmErrors.invalid(what + ": an item is in another subscription (" + id + "); the listing cannot be trusted");
+        }
+    }
+
+    private static <T> T map(Supplier<T> mapping, String what) {
+        try {
+            return mapping.get();
+        } catch (IllegalArgumentException e) {
+            throw ArmErrors.invalid(what + ": " + e.getMessage());
+        }
+    }
+
+    private static <T> @Nullable T read(byte[] body, com.azure.json.ReadValueCallback<JsonReader, T> model, String what) {
+        try (JsonReader reader = JsonProviders.createReader(body)) {
+            return model.read(reader);
+        } catch (IOException | RuntimeException e) {
+            throw ArmErrors.invalid(what + ": the answer is not a JSON object (" + e.getMessage() + ")");
+        }
+    }
+
+    private static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    private <T> CompletableFuture<T> async(Supplier<T> call) {
+        return CompletableFuture.supplyAsync(call, pool);
     }
 }

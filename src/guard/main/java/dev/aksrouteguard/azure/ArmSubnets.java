@@ -1,53 +1,51 @@
 package dev.aksrouteguard.azure;
 
-import com.azure.core.management.polling.PollResult;
-import com.azure.core.util.Context;
-import com.azure.core.util.polling.LongRunningOperationStatus;
-import com.azure.core.util.polling.PollResponse;
-import com.azure.core.util.polling.SyncPoller;
-import com.azure.json.JsonProviders;
-import com.azure.json.JsonReader;
-import com.azure.resourcemanager.network.fluent.SubnetsClient;
-import com.azure.resourcemanager.network.fluent.models.RouteTableInner;
-import com.azure.resourcemanager.network.fluent.models.SubnetInner;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
 import dev.aksrouteguard.core.model.ArmException;
 import dev.aksrouteguard.core.model.ResourceId;
 import dev.aksrouteguard.core.model.SubnetId;
 import dev.aksrouteguard.core.model.SubnetState;
 import dev.aksrouteguard.core.port.Subnets;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
- * Subnets over the Network RP. The write is a read–modify–write of the full subnet as read: the SDK model goes
- * back with every property it was read with (NSG, NAT gateway, service endpoints and policies, delegations,
- * network policies, …); only {@code routeTable} is set; {@code If-Match} carries the etag it was read with.
+ * Subnets over the Network RP, addressed by their full resource ID. The write is a read–modify–write of the raw
+ * document: the JSON exactly as read goes back with only {@code properties.routeTable} set, so that every property is
+ * kept, whether or not an SDK model knows it (a property newer than the model, such as {@code serviceGateway}, unknown
+ * keys inside known objects); {@code If-Match} carries the etag read. Read-only properties in the body
+ * ({@code provisioningState}, {@code ipConfigurations}, {@code purpose}, the etag) go back too, as the SDK sent them;
+ * ARM ignores them.
+ *
+ * <p>Nothing is decided or written on a read that cannot be trusted (see {@link SubnetDocument}): such a read fails
+ * {@link ArmException.Kind#INVALID_RESPONSE} ("incomplete read of subnet …; not writing").
  */
 final class ArmSubnets implements Subnets {
 
-    private final SubnetsClient client;
+    /**
+     * The api-version of the GET and of the PUT: the same one, so that what is written back is what was read in the
+     * same version's terms. 2025-05-01 is the first stable Network version whose subnet has the service gateway
+     * reference (azure-rest-api-specs, {@code specification/network/resource-manager/Microsoft.Network/stable/2025-05-01/virtualNetwork.json},
+     * {@code SubnetPropertiesFormat}); the azure-resourcemanager-network 2.57.0 models stop at 2025-03-01.
+     */
+    static final String API_VERSION = "2025-05-01";
 
-    ArmSubnets(SubnetsClient client) {
-        this.client = Objects.requireNonNull(client, "client == null");
+    private final ArmRest arm;
+
+    ArmSubnets(ArmRest arm) {
+        this.arm = Objects.requireNonNull(arm, "arm == null");
     }
 
-    /** The subnet as read, with the SDK model kept for the write. */
-    private record Read(SubnetState state, SubnetInner body) implements Observed {}
+    /** The subnet as read, with the document exactly as ARM answered it. */
+    private record Read(SubnetState state, JsonObject document) implements Observed {}
 
     @Override
     public Observed get(SubnetId id) {
-        SubnetInner inner;
-        try {
-            inner = client.getWithResponse(id.resourceGroup(), id.virtualNetworkName(), id.name(), null, Context.NONE).getValue();
-        } catch (RuntimeException e) {
-            throw ArmErrors.map("GET subnet " + id.name(), e);
-        }
-        if (inner == null) {
-            throw new ArmException(ArmException.Kind.NOT_FOUND, 404, "NotFound", "GET subnet " + id.name() + " returned no body",
-                    null, null, null);
-        }
-        return new Read(ArmMapping.subnet(id, inner), inner);
+        String what = "GET subnet " + id.name();
+        ArmRest.Answer answer = arm.get(id.toString(), API_VERSION, what);
+        JsonObject doc = document(id, answer.body(), false);
+        return new Read(SubnetDocument.state(id, doc), doc);
     }
 
     @Override
@@ -56,45 +54,47 @@ final class ArmSubnets implements Subnets {
             throw new IllegalArgumentException("not read by this adapter: " + observed);
         }
         SubnetId id = read.state().id();
-        if (read.state().etag() == null) {
-            // Network RP always returns one; without it a concurrent change could be overwritten, so no write.
-            throw new ArmException(ArmException.Kind.TERMINAL, 0, null, "subnet " + id.name()
-                    + " was read without an etag; not writing it without If-Match", null, null, null);
+        String problem = SubnetDocument.problemForWrite(read.document(), id);
+        if (problem != null) {
+            throw incomplete(id, problem);
         }
-        SubnetInner body = copy(read.body());
-        body.withRouteTable(new RouteTableInner().withId(routeTable.value()));
-        Context context = new Context(IfMatchPolicy.ETAG, read.state().etag());
-        String what = "PUT subnet " + id.name();
-        SubnetInner after;
-        try {
-            SyncPoller<PollResult<SubnetInner>, SubnetInner> poller =
-                    client.beginCreateOrUpdate(id.resourceGroup(), id.virtualNetworkName(), id.name(), body, context);
-            PollResponse<PollResult<SubnetInner>> last = poller.waitForCompletion();
-            if (last.getStatus() != LongRunningOperationStatus.SUCCESSFULLY_COMPLETED) {
-                throw ArmErrors.operationFailed(what, last.getStatus().toString(),
-                        last.getValue() == null ? null : last.getValue().getError());
-            }
-            after = poller.getFinalResult();
-        } catch (ArmException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw ArmErrors.map(what, e);
+        ResourceId current = read.state().routeTable();
+        if (current != null && !current.equals(routeTable)) {
+            throw new ArmException(ArmException.Kind.TERMINAL, 0, null, "subnet " + id.name() + " carries route table "
+                    + current.name() + "; the guard never replaces a route table, not writing", null, null, null);
         }
-        if (after == null) {
-            throw new ArmException(ArmException.Kind.TERMINAL, 0, null, what + " ended without a result", null, null, null);
-        }
-        return ArmMapping.subnet(id, after);
+        JsonObject body = read.document().deepCopy();
+        JsonObject reference = new JsonObject();
+        reference.addProperty("id", routeTable.value());
+        body.getAsJsonObject("properties").add("routeTable", reference);
+        byte[] bytes = StrictJson.GSON.toJson(body).getBytes(StandardCharsets.UTF_8);
+        String etag = read.state().etag();
+        ArmRest.Answer after = arm.putAndFollow(id.toString(), API_VERSION, bytes, Objects.requireNonNull(etag),
+                "PUT subnet " + id.name());
+        return SubnetDocument.state(id, document(id, after.body(), true));
     }
 
-    /** A deep copy through the model's own JSON, so the observed read is never mutated. */
-    static SubnetInner copy(SubnetInner inner) {
+    /** The answer as a subnet document of {@code id}, or the reason it is not one. */
+    private static JsonObject document(SubnetId id, byte[] body, boolean afterWrite) {
+        JsonElement parsed;
         try {
-            String json = inner.toJsonString();
-            try (JsonReader reader = JsonProviders.createReader(json)) {
-                return SubnetInner.fromJson(reader);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            parsed = StrictJson.parse(body);
+        } catch (IllegalArgumentException e) {
+            throw afterWrite ? afterWrite(id, e.getMessage()) : incomplete(id, e.getMessage() + ", so it cannot be carried back intact");
         }
+        String problem = SubnetDocument.problem(parsed, id);
+        if (problem != null) {
+            throw afterWrite ? afterWrite(id, problem) : incomplete(id, problem);
+        }
+        return parsed.getAsJsonObject();
+    }
+
+    private static ArmException incomplete(SubnetId id, String problem) {
+        return ArmErrors.invalid("incomplete read of subnet " + id.name() + " (" + problem + "); not writing");
+    }
+
+    private static ArmException afterWrite(SubnetId id, String problem) {
+        return ArmErrors.invalid("PUT subnet " + id.name() + " succeeded, but the subnet read after it cannot be trusted ("
+                + problem + ")");
     }
 }

@@ -157,7 +157,7 @@ class ArmAdaptersTest {
     }
 
     @Test
-    void throttlingIsRiddenOutByTheSdkHonouringRetryAfter() {
+    void throttlingIsRiddenOutHonouringAShortRetryAfter() {
         SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").seed(azure.arm);
         azure.arm.inject(Fault.throttled("GET", ".*/subnets/.*", 0).times(2));
         SubnetState s = clients().subnets().get(SubnetId.parse(c.nodeSubnetId())).state();

@@ -22,7 +22,21 @@ public final class ArmException extends RuntimeException {
         /** 401/403: a permission is missing. */
         FORBIDDEN,
         /** Anything else, including a long-running operation that ended Failed or Canceled. */
-        TERMINAL
+        TERMINAL,
+        /**
+         * ARM answered something that cannot be trusted, so nothing may be decided or written on it: a subnet read
+         * that is incomplete (no {@code properties}, no address prefix, no etag) or is not of the resource asked for,
+         * a body that is not a JSON object, a list page without a {@code value} array, a {@code nextLink} that
+         * repeats, leaves the listed subscription or goes past the page cap. Not retried at once; the next event or
+         * sweep reads again.
+         */
+        INVALID_RESPONSE,
+        /**
+         * An ARM interaction did not end within its deadline: a long-running operation still running (the write may
+         * still complete: the next event or sweep reads the subnet again), or a listing still paging. Not retried
+         * at once.
+         */
+        DEADLINE_EXCEEDED
     }
 
     private final Kind kind;
