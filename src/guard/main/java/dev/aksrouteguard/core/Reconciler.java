@@ -135,7 +135,8 @@ public final class Reconciler {
                 return retry(e, attempts -> out.failed("could not read the subnet (" + attempts + (attempts == 1 ? " try" : " tries")
                         + "): " + e.getMessage()).cluster(owner).nextStep(nextStepFor(e)).retryable(true).done());
             }
-            return done(out.failed("could not read the subnet: " + e.getMessage()).cluster(owner).nextStep(nextStepFor(e)));
+            return done(out.failed("could not read the subnet: " + e.getMessage()).cluster(owner).nextStep(nextStepFor(e))
+                    .retryable(laterMayDo(e)));
         } catch (RuntimeException e) {
             return done(out.failed("could not read the subnet: " + e).cluster(owner));
         }
@@ -202,7 +203,7 @@ public final class Reconciler {
                                 + "is reconciled (az aks update -g " + fix.cluster().id().resourceGroup() + " -n "
                                 + fix.cluster().name() + ")").done());
                 default -> done(out.failed("could not re-associate route table " + table.name() + ": " + e.getMessage())
-                        .cluster(fix.cluster()).routeTable(table).current(current).nextStep(nextStepFor(e)));
+                        .cluster(fix.cluster()).routeTable(table).current(current).nextStep(nextStepFor(e)).retryable(laterMayDo(e)));
             };
         } catch (RuntimeException e) {
             return done(out.failed("could not re-associate route table " + table.name() + ": " + e)
@@ -261,6 +262,14 @@ public final class Reconciler {
         return new Step.Retry(e.retryAfter(), contention(e), giveUp);
     }
 
+    /**
+     * An answer that could not be trusted, or an operation still running at its deadline: not retried at once, but a
+     * later fresh read (the retry queue, the next sweep) may well succeed.
+     */
+    private static boolean laterMayDo(ArmException e) {
+        return e.kind() == ArmException.Kind.INVALID_RESPONSE || e.kind() == ArmException.Kind.DEADLINE_EXCEEDED;
+    }
+
     /** 409 {@code AnotherOperationInProgress}: another process is writing this virtual network. Not a failure. */
     static boolean contention(ArmException e) {
         return e.kind() == ArmException.Kind.TRANSIENT && "AnotherOperationInProgress".equalsIgnoreCase(e.code());
@@ -282,11 +291,16 @@ public final class Reconciler {
     static @Nullable String nextStepFor(ArmException e) {
         return switch (e.kind()) {
             case FORBIDDEN -> e.missingAction() != null
-                    ? "grant the guard's identity " + e.missingAction()
-                            + " (the aks-route-guard role in infra/ includes it), then the next sweep repairs the subnet"
+                    ? "grant the guard's identity " + e.missingAction() + " at the scope the error names (the aks-route-guard "
+                            + "role in infra/ holds the actions a repair needs; docs/deploy.md lists them), then the next sweep "
+                            + "repairs the subnet"
                     : "grant the guard's identity the aks-route-guard role (infra/) at subscription scope";
             case TRANSIENT -> "none: transient; the work is tried again (retry queue, redelivery or the next sweep)";
             case NOT_FOUND -> "none if the resource was deleted on purpose";
+            case DEADLINE_EXCEEDED -> "none: the operation may still finish; the retry queue or the next sweep reads the subnet "
+                    + "again";
+            case INVALID_RESPONSE -> "none if it passes (the subnet is read again later); if it persists, ARM's answer for this "
+                    + "resource cannot be trusted: report it";
             default -> null;
         };
     }
