@@ -101,12 +101,13 @@ AppTraces
 | summarize SucceededSweeps = count()
 '''
 
-// Every failed outcome is one Warning line starting with `failed ` (an event, or a subnet in a sweep), and a sweep
+// Every failed outcome is one Warning line starting with `failed ` (an event, a subnet in a sweep, or a retry of
+// work the event function handed on, which is where work given up after the last retry is reported), and a sweep
 // that could not list the subscription is a Warning summary line with ` error=`.
 @export()
 var failedQuery = '''
 AppTraces
-| where OperationName in ("OnResourceWrite", "DriftSweep")
+| where OperationName in ("OnResourceWrite", "DriftSweep", "RetryRepair")
 | where SeverityLevel >= 2
 | where Message startswith "failed " or (Message startswith "sweep mode=" and Message contains " error=")
 | project TimeGenerated, OperationName, Message

@@ -120,11 +120,12 @@ locals {
     | summarize SucceededSweeps = count()
     KQL
 
-  # Every failed outcome is one Warning line starting with `failed `, and a sweep that could not list the
-  # subscription is a Warning summary line with ` error=`.
+  # Every failed outcome is one Warning line starting with `failed ` (also from RetryRepair, where work given up
+  # after the last retry is reported), and a sweep that could not list the subscription is a Warning summary line
+  # with ` error=`.
   failed_query = <<-KQL
     AppTraces
-    | where OperationName in ("OnResourceWrite", "DriftSweep")
+    | where OperationName in ("OnResourceWrite", "DriftSweep", "RetryRepair")
     | where SeverityLevel >= 2
     | where Message startswith "failed " or (Message startswith "sweep mode=" and Message contains " error=")
     | project TimeGenerated, OperationName, Message
