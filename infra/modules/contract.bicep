@@ -8,6 +8,22 @@
 @export()
 var eventFunctionName = 'OnResourceWrite'
 
+// The Storage queues of the function app's storage account (identity-based AzureWebJobsStorage connection), created
+// by storage.bicep; the guard's identity gets Storage Queue Data Contributor on each (functionapp.bicep).
+// - routeguard-retry (dev.aksrouteguard.queue.StorageRetryQueue.NAME): work the Event Grid function hands on,
+//   read by the queue-triggered RetryRepair;
+// - routeguard-retry-poison (StorageRetryQueue.POISON_NAME): given-up work, and messages the host gave up on;
+// - routeguard-alerts (dev.aksrouteguard.teams.TeamsAlertQueue.NAME): rendered Teams alerts, read by DeliverAlert;
+// - routeguard-alerts-poison (TeamsAlertQueue.POISON_NAME): alerts Teams would not take after the last attempt.
+// The poison names are the Functions host's convention, <queue>-poison.
+@export()
+var guardQueues = [
+  'routeguard-retry'
+  'routeguard-retry-poison'
+  'routeguard-alerts'
+  'routeguard-alerts-poison'
+]
+
 // ARM write events only: the guard repairs what a successful write broke.
 @export()
 var includedEventTypes = [
@@ -85,12 +101,13 @@ AppTraces
 | summarize SucceededSweeps = count()
 '''
 
-// Every failed outcome is one Warning line starting with `failed ` (an event, or a subnet in a sweep), and a sweep
+// Every failed outcome is one Warning line starting with `failed ` (an event, a subnet in a sweep, or a retry of
+// work the event function handed on, which is where work given up after the last retry is reported), and a sweep
 // that could not list the subscription is a Warning summary line with ` error=`.
 @export()
 var failedQuery = '''
 AppTraces
-| where OperationName in ("OnResourceWrite", "DriftSweep")
+| where OperationName in ("OnResourceWrite", "DriftSweep", "RetryRepair")
 | where SeverityLevel >= 2
 | where Message startswith "failed " or (Message startswith "sweep mode=" and Message contains " error=")
 | project TimeGenerated, OperationName, Message

@@ -9,7 +9,7 @@
 // and the WEBSITE_* content settings must not be set:
 // https://learn.microsoft.com/azure/azure-functions/functions-app-settings
 
-import { eventFunctionName } from 'contract.bicep'
+import { eventFunctionName, guardQueues } from 'contract.bicep'
 
 param name string
 param planName string
@@ -44,12 +44,30 @@ param alwaysReadyInstances int
 var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b' // host leases (timer), deployment package
 var storageTableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3' // the guard's alert memory
 var monitoringMetricsPublisher = '3913510d-42f4-4e42-8a64-420c390055eb' // telemetry with Entra ID auth
+// The retry and alert queues, each queue alone: the host's queue triggers get, delete and update messages (a failed
+// one goes back with visibilityTimeout) and move poison messages; the guard sends. Only this built-in role has the
+// update (queues/messages/write). docs/deploy.md, "The queues".
+var storageQueueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
 
 // Microsoft.Storage/storageAccounts@2023-05-01:
 // https://learn.microsoft.com/azure/templates/microsoft.storage/2023-05-01/storageaccounts
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
 }
+
+// Microsoft.Storage/storageAccounts/queueServices@2023-05-01:
+// https://learn.microsoft.com/azure/templates/microsoft.storage/2023-05-01/storageaccounts/queueservices
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' existing = {
+  parent: storage
+  name: 'default'
+}
+
+// Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01 (created by storage.bicep):
+// https://learn.microsoft.com/azure/templates/microsoft.storage/2023-05-01/storageaccounts/queueservices/queues
+resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' existing = [for queueName in guardQueues: {
+  parent: queueService
+  name: queueName
+}]
 
 // Microsoft.Insights/components@2020-02-02:
 // https://learn.microsoft.com/azure/templates/microsoft.insights/2020-02-02/components
@@ -181,6 +199,7 @@ resource siteAppSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   dependsOn: [
     blobOwner
     tableContributor
+    queueContributor
     metricsPublisher
   ]
 }
@@ -207,6 +226,17 @@ resource tableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' =
     principalType: 'ServicePrincipal'
   }
 }
+
+// Microsoft.Authorization/roleAssignments@2022-04-01 (same page as above), one per queue.
+resource queueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for (queueName, i) in guardQueues: {
+  name: guid(queues[i].id, identityPrincipalId, storageQueueDataContributor)
+  scope: queues[i]
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageQueueDataContributor)
+    principalId: identityPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}]
 
 // Microsoft.Authorization/roleAssignments@2022-04-01 (same page as above).
 resource metricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {

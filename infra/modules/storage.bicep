@@ -1,6 +1,9 @@
-// The function app's storage account: host state and the alert memory (Table storage), the Flex Consumption
-// deployment package, and the Event Grid dead-letter container. Shared-key access is off; everything uses
-// Microsoft Entra ID (the guard's identity, and the system topic's identity for dead letters).
+// The function app's storage account: host state and the alert memory (Table storage), the guard's retry and alert
+// queues (Queue storage), the Flex Consumption deployment package, and the Event Grid dead-letter container.
+// Shared-key access is off; everything uses Microsoft Entra ID (the guard's identity, and the system topic's
+// identity for dead letters).
+
+import { guardQueues } from 'contract.bicep'
 
 param name string
 param location string
@@ -55,6 +58,21 @@ resource deadLetterContainer 'Microsoft.Storage/storageAccounts/blobServices/con
     publicAccess: 'None'
   }
 }
+
+// Microsoft.Storage/storageAccounts/queueServices@2023-05-01:
+// https://learn.microsoft.com/azure/templates/microsoft.storage/2023-05-01/storageaccounts/queueservices
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
+  parent: storage
+  name: 'default'
+}
+
+// Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01 (the guard's retry and alert queues and their
+// poison queues, contract.bicep):
+// https://learn.microsoft.com/azure/templates/microsoft.storage/2023-05-01/storageaccounts/queueservices/queues
+resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = [for queueName in guardQueues: {
+  parent: queueService
+  name: queueName
+}]
 
 output name string = storage.name
 output id string = storage.id

@@ -13,6 +13,16 @@ locals {
   # The @FunctionName of the Event Grid-triggered function (dev.aksrouteguard.function.EventGridFunction).
   event_function_name = "OnResourceWrite"
 
+  # The Storage queues of the function app's storage account (identity-based AzureWebJobsStorage connection); the
+  # guard's identity gets Storage Queue Data Contributor on each. The poison names are the Functions host's
+  # convention, <queue>-poison.
+  guard_queues = [
+    "routeguard-retry",         # dev.aksrouteguard.queue.StorageRetryQueue.NAME, read by RetryRepair
+    "routeguard-retry-poison",  # StorageRetryQueue.POISON_NAME: given-up work
+    "routeguard-alerts",        # dev.aksrouteguard.teams.TeamsAlertQueue.NAME, read by DeliverAlert
+    "routeguard-alerts-poison", # TeamsAlertQueue.POISON_NAME: alerts Teams would not take
+  ]
+
   # ARM write events only: the guard repairs what a successful write broke.
   included_event_types = [
     "Microsoft.Resources.ResourceWriteSuccess",
@@ -110,11 +120,12 @@ locals {
     | summarize SucceededSweeps = count()
     KQL
 
-  # Every failed outcome is one Warning line starting with `failed `, and a sweep that could not list the
-  # subscription is a Warning summary line with ` error=`.
+  # Every failed outcome is one Warning line starting with `failed ` (also from RetryRepair, where work given up
+  # after the last retry is reported), and a sweep that could not list the subscription is a Warning summary line
+  # with ` error=`.
   failed_query = <<-KQL
     AppTraces
-    | where OperationName in ("OnResourceWrite", "DriftSweep")
+    | where OperationName in ("OnResourceWrite", "DriftSweep", "RetryRepair")
     | where SeverityLevel >= 2
     | where Message startswith "failed " or (Message startswith "sweep mode=" and Message contains " error=")
     | project TimeGenerated, OperationName, Message
@@ -168,7 +179,7 @@ resource "azapi_resource" "app_insights" {
   response_export_values = ["properties.ConnectionString"]
 }
 
-# ---- Storage: host state and alert memory, deployment package, dead letters. No shared keys. ----
+# ---- Storage: host state and alert memory, retry and alert queues, deployment package, dead letters. No shared keys. ----
 
 resource "azurerm_storage_account" "guard" {
   name                            = "starg${local.token}"
@@ -197,6 +208,14 @@ resource "azurerm_storage_container" "deadletter" {
   container_access_type = "private"
 }
 
+# Through the Resource Manager API (storage_account_id): the account takes no shared key, and the data plane would need
+# a queue data role for whoever runs Terraform.
+resource "azurerm_storage_queue" "guard" {
+  for_each           = toset(local.guard_queues)
+  name               = each.value
+  storage_account_id = azurerm_storage_account.guard.id
+}
+
 resource "azurerm_role_assignment" "blob_owner" {
   scope                = azurerm_storage_account.guard.id
   role_definition_name = "Storage Blob Data Owner" # host leases (timer), deployment package
@@ -207,6 +226,17 @@ resource "azurerm_role_assignment" "blob_owner" {
 resource "azurerm_role_assignment" "table_contributor" {
   scope                = azurerm_storage_account.guard.id
   role_definition_name = "Storage Table Data Contributor" # the guard's alert memory
+  principal_id         = azurerm_user_assigned_identity.guard.principal_id
+  principal_type       = "ServicePrincipal"
+}
+
+# Each queue alone: the host's queue triggers get, delete and update messages (a failed one goes back with
+# visibilityTimeout) and move poison messages; the guard sends. Only this built-in role has the update
+# (queues/messages/write). docs/deploy.md, "The queues".
+resource "azurerm_role_assignment" "queue_contributor" {
+  for_each             = azurerm_storage_queue.guard
+  scope                = "${azurerm_storage_account.guard.id}/queueServices/default/queues/${each.value.name}"
+  role_definition_name = "Storage Queue Data Contributor"
   principal_id         = azurerm_user_assigned_identity.guard.principal_id
   principal_type       = "ServicePrincipal"
 }
@@ -297,6 +327,7 @@ resource "azapi_resource" "function_app" {
   depends_on = [
     azurerm_role_assignment.blob_owner,
     azurerm_role_assignment.table_contributor,
+    azurerm_role_assignment.queue_contributor,
     azurerm_role_assignment.metrics_publisher,
   ]
 }

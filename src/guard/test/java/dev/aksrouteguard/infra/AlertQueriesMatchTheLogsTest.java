@@ -11,8 +11,15 @@ import dev.aksrouteguard.emulator.Fixtures;
 import dev.aksrouteguard.emulator.IacRedeploy;
 import dev.aksrouteguard.emulator.Principal;
 import dev.aksrouteguard.emulator.SeededCluster;
+import dev.aksrouteguard.core.Guard;
+import dev.aksrouteguard.core.model.ResourceId;
+import dev.aksrouteguard.core.model.RetryRequest;
+import dev.aksrouteguard.core.model.Trigger;
+import dev.aksrouteguard.emulator.Fault;
 import dev.aksrouteguard.function.EventGridFunction;
+import dev.aksrouteguard.function.RetryFunction;
 import dev.aksrouteguard.function.SweepFunction;
+import dev.aksrouteguard.queue.RetryMessages;
 import dev.aksrouteguard.infra.AlertQuery.Row;
 import dev.aksrouteguard.infra.InfraModel.AlertRule;
 import dev.aksrouteguard.infra.InfraModel.Form;
@@ -117,6 +124,24 @@ class AlertQueriesMatchTheLogsTest {
         }
     }
 
+    /**
+     * A retry of handed-on work: the last one, on a virtual network another operation keeps busy ({@code giveUp}), or
+     * the first one, which finds the subnet writable again.
+     */
+    static List<Row> retry(boolean giveUp) {
+        try (Emulated azure = Emulated.start()) {
+            SeededCluster a = Fixtures.kubenetCluster("rg-a", "aks-a").drifted().seed(azure.arm);
+            if (giveUp) {
+                azure.arm.inject(Fault.anotherOperationInProgress("PUT", ".*/subnets/.*").always());
+            }
+            RetryRequest request = new RetryRequest(ResourceId.parse(a.nodeSubnetId()), new Trigger.Manual("test"),
+                    giveUp ? Guard.MAX_RETRIES : 1);
+            TestContext context = new TestContext(RetryFunction.NAME);
+            RetryFunction.over(azure.wiring("REMEDIATION_MODE", Mode.ENFORCE.word())).run(RetryMessages.write(request), context);
+            return rows(context);
+        }
+    }
+
     // ---- the alerts as deployed ----
 
     static AlertRule rule(String name) {
@@ -188,10 +213,22 @@ class AlertQueriesMatchTheLogsTest {
         assertFalse(fires(FAILED, repaired), repaired.toString());
     }
 
+    @Test
+    void workGivenUpAfterTheLastRetryFiresTheFailedAlertAndARetryThatRepairsDoesNot() {
+        List<Row> gaveUp = retry(true);
+        assertTrue(gaveUp.stream().anyMatch(r -> r.columns().get("Message").toString().startsWith("failed ")
+                && r.columns().get("SeverityLevel").equals(2L)), gaveUp.toString());
+        assertTrue(fires(FAILED, gaveUp), "work the guard gave up on must page someone: " + gaveUp);
+        List<Row> repaired = retry(false);
+        assertTrue(repaired.stream().anyMatch(r -> r.columns().get("Message").toString().startsWith("reassociated ")),
+                repaired.toString());
+        assertFalse(fires(FAILED, repaired), repaired.toString());
+    }
+
     @ParameterizedTest
     @EnumSource(Form.class)
     void theQueriesNameOnlyTheFunctionsTheCodeDefines(Form form) {
-        Set<String> functions = Set.of(EventGridFunction.NAME, SweepFunction.NAME);
+        Set<String> functions = Set.of(EventGridFunction.NAME, SweepFunction.NAME, RetryFunction.NAME);
         for (Map.Entry<String, AlertRule> e : InfraModel.load(form).alerts().entrySet()) {
             if (!e.getValue().kind().equals("log")) {
                 continue;
@@ -238,7 +275,7 @@ class AlertQueriesMatchTheLogsTest {
                     "sampling could drop the one failed line or summary line an alert needs: excluded " + excluded);
         }
         JsonObject levels = logging.getAsJsonObject("logLevel");
-        for (String function : List.of(SweepFunction.NAME, EventGridFunction.NAME)) {
+        for (String function : List.of(SweepFunction.NAME, EventGridFunction.NAME, RetryFunction.NAME)) {
             String category = "Function." + function + ".User";
             String level = levels.keySet().stream()
                     .filter(k -> k.equals("default") || category.equals(k) || category.startsWith(k + "."))
