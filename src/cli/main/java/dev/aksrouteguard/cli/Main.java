@@ -1,6 +1,7 @@
 package dev.aksrouteguard.cli;
 
 import dev.aksrouteguard.config.Settings;
+import dev.aksrouteguard.config.SubscriptionScope;
 import dev.aksrouteguard.core.model.Action;
 import dev.aksrouteguard.core.model.ArmException;
 import dev.aksrouteguard.core.model.EventResult;
@@ -257,9 +258,14 @@ public final class Main implements Callable<Integer> {
                 throw new UsageException(e.getMessage());
             }
             Settings settings = main.settings(run.noAlerts);
-            if (!id.subscriptionId().equalsIgnoreCase(settings.subscriptionId())) {
-                throw new UsageException("the subnet is in subscription " + id.subscriptionId()
-                        + ", outside the guarded subscription " + settings.subscriptionId() + " (AZURE_SUBSCRIPTION_ID)");
+            SubscriptionScope scope = settings.scope();
+            boolean outside = scope instanceof SubscriptionScope.Single single
+                    ? !single.subscriptionId().equalsIgnoreCase(id.subscriptionId())
+                    : scope instanceof SubscriptionScope.Listed listed
+                            && listed.subscriptionIds().stream().noneMatch(id.subscriptionId()::equalsIgnoreCase);
+            if (outside) { // a management group's subscriptions are known only at run time: the guard says so itself
+                throw new UsageException("the subnet is in subscription " + id.subscriptionId() + ", outside the guarded "
+                        + scope.describe() + " (" + scope.setting() + ")");
             }
             Wiring w = main.wiring(settings);
             Outcome o = w.guard().reconcile(id, new Trigger.Manual("the command line"));
