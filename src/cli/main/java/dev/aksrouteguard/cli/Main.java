@@ -2,6 +2,7 @@ package dev.aksrouteguard.cli;
 
 import dev.aksrouteguard.config.Settings;
 import dev.aksrouteguard.config.SubscriptionScope;
+import dev.aksrouteguard.core.Guard;
 import dev.aksrouteguard.core.model.Action;
 import dev.aksrouteguard.core.model.ArmException;
 import dev.aksrouteguard.core.model.EventResult;
@@ -322,22 +323,23 @@ public final class Main implements Callable<Integer> {
         @Override
         public Integer call() {
             Wiring w = main.wiring(main.settings(true));
-            List<Outcome> rows;
+            Guard.Audit audit;
             try {
-                rows = w.guard().audit();
+                audit = w.guard().auditBySubscription();
             } catch (ArmException e) {
-                main.err.println("aks-route-guard: could not list the subscription: " + e.getMessage());
+                main.err.println("aks-route-guard: could not list the guarded subscriptions: " + e.getMessage());
                 return FAILED;
             }
+            List<Outcome> rows = audit.rows();
             if (format.json) {
-                main.out.println(Output.auditJson(rows));
+                main.out.println(Output.auditJson(rows, audit.names()));
             } else if (format.markdown) {
-                main.out.print(Output.markdown(rows));
+                main.out.print(Output.bySubscription(audit, true));
                 main.out.println();
                 main.out.println(Output.footer(rows));
                 main.out.print(Output.migration(w.guard().kubenetClusters(), true));
             } else {
-                main.out.print(Output.table(rows));
+                main.out.print(Output.bySubscription(audit, false));
                 main.out.println(Output.footer(rows));
                 main.out.print(Output.migration(w.guard().kubenetClusters(), false));
             }

@@ -105,15 +105,20 @@ public final class ClusterDirectory {
      * @throws ArmException when {@code focus}'s clusters cannot be read
      */
     public Inventory owners(@Nullable String focus) {
+        return owners(focus, true);
+    }
+
+    /** @param readOthers false: the other subscriptions are answered from memory alone, never read (the sweep reads each) */
+    private Inventory owners(@Nullable String focus, boolean readOthers) {
         List<String> subs = scope.list();
         Map<String, CompletableFuture<SubscriptionDirectory.Part<List<Cluster>>>> reads = new LinkedHashMap<>();
         long toRead = subs.stream().filter(s -> of(s).lastClusters() == null || isFocus(s, focus) && !of(s).freshClusters()).count();
         for (String s : subs) {
             SubscriptionDirectory d = of(s);
-            java.util.function.Supplier<SubscriptionDirectory.Part<List<Cluster>>> read = isFocus(s, focus)
-                    ? d::clusters
-                    : () -> d.clustersNoWait(READS);
-            boolean reads_ = d.lastClusters() == null || isFocus(s, focus) && !d.freshClusters();
+            java.util.function.Supplier<SubscriptionDirectory.Part<List<Cluster>>> read = isFocus(s, focus) ? d::clusters
+                    : readOthers ? () -> d.clustersNoWait(READS)
+                    : d::lastClusters;
+            boolean reads_ = readOthers && d.lastClusters() == null || isFocus(s, focus) && !d.freshClusters();
             // Answers from memory, or a single read, on this thread; several reads side by side.
             reads.put(s, toRead <= 1 || !reads_ ? completed(read) : CompletableFuture.supplyAsync(read, READS));
         }
@@ -124,6 +129,9 @@ public final class ClusterDirectory {
             SubscriptionDirectory.Part<List<Cluster>> part;
             try {
                 part = join(r.getValue());
+                if (part == null) {
+                    continue; // being read by another thread, or failed a moment ago: not waited for
+                }
                 unreadable.remove(r.getKey());
             } catch (ArmException e) {
                 unreadable.put(r.getKey(), e);
@@ -170,10 +178,22 @@ public final class ClusterDirectory {
      * deciding a subnet needs. @throws ArmException when a needed part cannot be read
      */
     public Inventory current(Set<String> networks) {
+        return current(networks, true);
+    }
+
+    /**
+     * As {@link #current(Set)}, but with the clusters of the subscriptions outside {@code networks} as last read, none
+     * read now: the sweep and the audit, which read every subscription themselves, side by side.
+     */
+    public Inventory currentAsKnown(Set<String> networks) {
+        return current(networks, false);
+    }
+
+    private Inventory current(Set<String> networks, boolean readOthers) {
         Set<String> wanted = new TreeSet<>();
         networks.forEach(s -> wanted.add(s.toLowerCase(Locale.ROOT)));
         wanted.removeIf(s -> !scope.contains(s));
-        Inventory ownersNow = owners(null);
+        Inventory ownersNow = owners(null, readOthers);
         Map<String, CompletableFuture<SubscriptionDirectory.Part<InventorySource.Network>>> reads = new LinkedHashMap<>();
         long stale = wanted.stream().filter(s -> !of(s).freshNetwork()).count();
         for (String s : wanted) {

@@ -426,7 +426,7 @@ public final class Guard {
                 }
                 Outcome o;
                 try {
-                    o = reconciler.assess(id, directory.current(ClusterDirectory.networksFor(id, cluster)), trigger);
+                    o = reconciler.assess(id, directory.currentAsKnown(ClusterDirectory.networksFor(id, cluster)), trigger);
                 } catch (ArmException e) {
                     o = reconciler.assessFailed(id, cluster, "could not read the network this subnet's decision needs: "
                             + e.getMessage(), trigger);

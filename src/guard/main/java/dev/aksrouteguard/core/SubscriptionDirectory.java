@@ -27,7 +27,11 @@ final class SubscriptionDirectory {
     private final InventorySource source;
     private final Clock clock;
     private final Duration ttl;
-    private final Object lock = new Object();
+    /** A subscription whose read failed is not read again for another's sake sooner than this. */
+    static final Duration QUIET_AFTER_FAILURE = Duration.ofMinutes(1);
+
+    private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+    private volatile @Nullable Instant lastFailure;
     private volatile @Nullable Part<List<Cluster>> clusters;
     private volatile @Nullable Part<InventorySource.Network> network;
 
@@ -48,11 +52,14 @@ final class SubscriptionDirectory {
         if (fresh(c)) {
             return c;
         }
-        synchronized (lock) {
+        lock.lock();
+        try {
             if (!fresh(clusters)) {
-                clusters = new Part<>(source.clusters(), clock.instant());
+                clusters = new Part<>(failures(source::clusters), clock.instant());
             }
             return Objects.requireNonNull(clusters);
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -69,13 +76,23 @@ final class SubscriptionDirectory {
      * is read again in the background, so that a slow or throttled subscription never holds up another's work. Only a
      * part never read is read now. @throws dev.aksrouteguard.core.model.ArmException when that read fails
      */
-    Part<List<Cluster>> clustersNoWait(java.util.concurrent.Executor background) {
+    @Nullable Part<List<Cluster>> clustersNoWait(java.util.concurrent.Executor background) {
         Part<List<Cluster>> c = clusters;
         if (fresh(c)) {
             return c;
         }
         if (c == null) {
-            return clusters();
+            // Never read: read it now, unless another thread is reading it or it failed a moment ago (then it is left
+            // out of this answer rather than waited for).
+            Instant failed = lastFailure;
+            if (failed != null && Duration.between(failed, clock.instant()).compareTo(QUIET_AFTER_FAILURE) < 0 || !lock.tryLock()) {
+                return null;
+            }
+            try {
+                return clusters();
+            } finally {
+                lock.unlock();
+            }
         }
         if (refreshing.compareAndSet(false, true)) {
             background.execute(() -> {
@@ -104,23 +121,29 @@ final class SubscriptionDirectory {
         if (fresh(n)) {
             return n;
         }
-        synchronized (lock) {
+        lock.lock();
+        try {
             boolean staleClusters = !fresh(clusters);
             if (!fresh(network)) {
                 if (staleClusters) {
-                    load(source.readAll()); // both at once, side by side
+                    load(failures(source::readAll)); // both at once, side by side
                 } else {
-                    network = new Part<>(source.network(), clock.instant());
+                    network = new Part<>(failures(source::network), clock.instant());
                 }
             }
             return Objects.requireNonNull(network);
+        } finally {
+            lock.unlock();
         }
     }
 
     /** Reads both parts again now. @throws dev.aksrouteguard.core.model.ArmException when a read fails */
     void refresh() {
-        synchronized (lock) {
-            load(source.readAll());
+        lock.lock();
+        try {
+            load(failures(source::readAll));
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -131,10 +154,11 @@ final class SubscriptionDirectory {
      * @throws dev.aksrouteguard.core.model.ArmException when the cluster cannot be read
      */
     void updateCluster(ResourceId id) {
-        synchronized (lock) {
+        lock.lock();
+        try {
             Part<List<Cluster>> c = clusters;
             if (c == null || !fresh(c)) {
-                clusters = new Part<>(source.clusters(), clock.instant());
+                clusters = new Part<>(failures(source::clusters), clock.instant());
                 return;
             }
             Optional<Cluster> now = source.cluster(id);
@@ -146,6 +170,20 @@ final class SubscriptionDirectory {
             }
             now.ifPresent(updated::add);
             clusters = new Part<>(List.copyOf(updated), c.readAt());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Runs a read, remembering when it failed. */
+    private <T> T failures(java.util.function.Supplier<T> read) {
+        try {
+            T value = read.get();
+            lastFailure = null;
+            return value;
+        } catch (RuntimeException e) {
+            lastFailure = clock.instant();
+            throw e;
         }
     }
 
