@@ -1,6 +1,8 @@
 package dev.aksrouteguard.cli;
 
 import dev.aksrouteguard.config.Settings;
+import dev.aksrouteguard.config.SubscriptionScope;
+import dev.aksrouteguard.core.Guard;
 import dev.aksrouteguard.core.model.Action;
 import dev.aksrouteguard.core.model.ArmException;
 import dev.aksrouteguard.core.model.EventResult;
@@ -257,9 +259,14 @@ public final class Main implements Callable<Integer> {
                 throw new UsageException(e.getMessage());
             }
             Settings settings = main.settings(run.noAlerts);
-            if (!id.subscriptionId().equalsIgnoreCase(settings.subscriptionId())) {
-                throw new UsageException("the subnet is in subscription " + id.subscriptionId()
-                        + ", outside the guarded subscription " + settings.subscriptionId() + " (AZURE_SUBSCRIPTION_ID)");
+            SubscriptionScope scope = settings.scope();
+            boolean outside = scope instanceof SubscriptionScope.Single single
+                    ? !single.subscriptionId().equalsIgnoreCase(id.subscriptionId())
+                    : scope instanceof SubscriptionScope.Listed listed
+                            && listed.subscriptionIds().stream().noneMatch(id.subscriptionId()::equalsIgnoreCase);
+            if (outside) { // a management group's subscriptions are known only at run time: the guard says so itself
+                throw new UsageException("the subnet is in subscription " + id.subscriptionId() + ", outside the guarded "
+                        + scope.describe() + " (" + scope.setting() + ")");
             }
             Wiring w = main.wiring(settings);
             Outcome o = w.guard().reconcile(id, new Trigger.Manual("the command line"));
@@ -316,22 +323,23 @@ public final class Main implements Callable<Integer> {
         @Override
         public Integer call() {
             Wiring w = main.wiring(main.settings(true));
-            List<Outcome> rows;
+            Guard.Audit audit;
             try {
-                rows = w.guard().audit();
+                audit = w.guard().auditBySubscription();
             } catch (ArmException e) {
-                main.err.println("aks-route-guard: could not list the subscription: " + e.getMessage());
+                main.err.println("aks-route-guard: could not list the guarded subscriptions: " + e.getMessage());
                 return FAILED;
             }
+            List<Outcome> rows = audit.rows();
             if (format.json) {
-                main.out.println(Output.auditJson(rows));
+                main.out.println(Output.auditJson(rows, audit.names()));
             } else if (format.markdown) {
-                main.out.print(Output.markdown(rows));
+                main.out.print(Output.bySubscription(audit, true));
                 main.out.println();
                 main.out.println(Output.footer(rows));
                 main.out.print(Output.migration(w.guard().kubenetClusters(), true));
             } else {
-                main.out.print(Output.table(rows));
+                main.out.print(Output.bySubscription(audit, false));
                 main.out.println(Output.footer(rows));
                 main.out.print(Output.migration(w.guard().kubenetClusters(), false));
             }

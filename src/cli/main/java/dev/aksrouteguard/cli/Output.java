@@ -3,6 +3,7 @@ package dev.aksrouteguard.cli;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.aksrouteguard.core.Guard;
 import dev.aksrouteguard.core.model.Action;
 import dev.aksrouteguard.core.model.Cluster;
 import dev.aksrouteguard.core.model.Nullable;
@@ -27,6 +28,7 @@ final class Output {
     static JsonObject json(Outcome o) {
         JsonObject j = new JsonObject();
         j.addProperty("subnet", o.subnet().toString());
+        j.addProperty("subscription", o.subnet().subscriptionId());
         j.addProperty("virtualNetwork", o.subnet().virtualNetworkName());
         j.addProperty("cluster", o.cluster() == null ? null : o.cluster().toString());
         JsonArray pools = new JsonArray();
@@ -61,11 +63,12 @@ final class Output {
     /** The JSON action of a subnet the command did not reach. */
     static final String NOT_REACHED = "not-reached";
 
-    /** The audit's JSON: the outcome object plus when the cluster must leave kubenet. */
-    static String auditJson(List<Outcome> rows) {
+    /** The audit's JSON: the outcome object plus the subscription's name and when the cluster must leave kubenet. */
+    static String auditJson(List<Outcome> rows, Map<String, String> names) {
         JsonArray a = new JsonArray();
         for (Outcome o : rows) {
             JsonObject j = json(o);
+            j.addProperty("subscriptionName", names.get(o.subnet().subscriptionId().toLowerCase(java.util.Locale.ROOT)));
             j.addProperty("migrateBefore", o.cluster() == null ? null : KUBENET_RETIREMENT);
             a.add(j);
         }
@@ -111,6 +114,35 @@ final class Output {
             sb.append("| `").append(o.action().word()).append("` | ").append(md(name(o.cluster()))).append(" | ").append(md(pools(o)))
                     .append(" | ").append(md(subnet(o))).append(" | ").append(md(name(o.routeTable()))).append(" | ")
                     .append(md(name(o.previousRouteTable()))).append(" | ").append(md(o.message())).append(" |\n");
+        }
+        return sb.toString();
+    }
+
+    /**
+     * The audit as a table (or Markdown): one block per subscription, headed by its name, ID and counts, when there are
+     * several; a single subscription's block has no heading.
+     */
+    static String bySubscription(Guard.Audit audit, boolean markdown) {
+        if (audit.subscriptions().size() <= 1) {
+            return markdown ? markdown(audit.rows()) : table(audit.rows());
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String sub : audit.subscriptions()) {
+            List<Outcome> rows = audit.rows().stream().filter(o -> o.subnet().subscriptionId().equalsIgnoreCase(sub)).toList();
+            String name = audit.names().get(sub);
+            String label = (name == null ? "subscription " + sub : name + " (" + sub + ")") + ": " + footer(rows);
+            if (markdown) {
+                sb.append("### ").append(md(label)).append("\n\n");
+                if (!rows.isEmpty()) {
+                    sb.append(markdown(rows)).append('\n');
+                }
+            } else {
+                sb.append("== ").append(label).append('\n');
+                if (!rows.isEmpty()) {
+                    sb.append(table(rows));
+                }
+                sb.append('\n');
+            }
         }
         return sb.toString();
     }

@@ -13,7 +13,7 @@ import java.util.List;
  * process, cold start of the CLI, and sweep scaling. Prints Markdown and writes {@code target/benchmarks.md}.
  * Not a test: run it with {@code mvn -B -Pbench verify} (see docs/performance.md).
  *
- * <p>Arguments: the sections to run ({@code calls cpu cold storm contention sweep}, default all); {@code quick} for small samples.
+ * <p>Arguments: the sections to run ({@code calls cpu cold storm contention subscriptions sweep}, default all); {@code quick} for small samples.
  */
 public final class Benchmarks {
 
@@ -56,6 +56,10 @@ public final class Benchmarks {
                     md.raw(CpuTime.run(emulator, quick ? 10 : 30, quick ? 20 : 100, List.of()));
                 }
             }
+        }
+        if (all || sections.contains("subscriptions")) {
+            md.heading(2, "Many subscriptions: the audit of 10 subscriptions");
+            ManySubscriptions.run(md, quick);
         }
         if (all || sections.contains("storm")) {
             md.heading(2, "Event storms: one read per distinct subnet");

@@ -101,12 +101,12 @@ final class DecideCost {
                     Settings.AZURE_RESOURCE_MANAGER_ENDPOINT, arm.endpoint().toString()));
             ArmClients clients = ArmClients.connect(settings, arm.credential(Principal.GUARD),
                     ArmClients.httpClient(arm.clientSslContext()));
-            ClusterDirectory directory = new ClusterDirectory(clients.inventory(), Clock.systemUTC(), ClusterDirectory.DEFAULT_TTL);
+            ClusterDirectory directory = ClusterDirectory.of(Fixtures.SUBSCRIPTION_ID, clients.inventories().of(Fixtures.SUBSCRIPTION_ID), Clock.systemUTC(),
+                    ClusterDirectory.DEFAULT_TTL);
             long started = System.nanoTime();
             Inventory inventory = directory.refresh();
             long read = System.nanoTime() - started;
-            Reconciler reconciler = new Reconciler(clients.subnets(), directory,
-                    dev.aksrouteguard.core.port.GuardedSubscriptions.only(Fixtures.SUBSCRIPTION_ID), Mode.REPORT, Clock.systemUTC(), Backoff.DEFAULT);
+            Reconciler reconciler = new Reconciler(clients.subnets(), directory, Mode.REPORT, Clock.systemUTC(), Backoff.DEFAULT);
             List<SubnetId> subnets = List.copyOf(inventory.kubenetNodeSubnets());
             if (subnets.size() != kubenet) {
                 throw new IllegalStateException(subnets.size() + " node subnets, wanted " + kubenet);

@@ -116,8 +116,8 @@ final class SweepScaling {
             int vnets = entries;
             int pages = pages(clusters) + pages(routeTables) + pages(vnets);
             int perDrifted = switch (run) {
-                case ENFORCE_LRO -> 1 + (IN_PROGRESS_POLLS + 1) + 1; // fresh GET, polls, final GET
-                case ENFORCE_SYNC -> 1;                                // fresh GET
+                case ENFORCE_LRO -> 2 + (IN_PROGRESS_POLLS + 1) + 1; // fresh GETs of subnet and cluster, polls, final GET
+                case ENFORCE_SYNC -> 2;                                // fresh GETs of the subnet and its cluster
                 case STEADY, AUDIT -> 0;
             };
             int boundWrites = run == Run.AUDIT || run == Run.STEADY ? 0 : drifted;

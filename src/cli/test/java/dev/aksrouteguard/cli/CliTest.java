@@ -276,4 +276,27 @@ class CliTest {
         assertEquals(2, run("emulator", "--clusters", "-1", "--once"));
         assertTrue(err().contains("--clusters"), err());
     }
+
+    @Test
+    void theAuditGroupsSeveralSubscriptionsByNameAndItsJsonNamesEachRowsSubscription() {
+        String other = "5d1e7f30-2b4c-4a9d-8e6f-0c1b2a3d4e5f";
+        Fixtures.kubenetCluster("rg-a", "aks-a").drifted().seed(azure.arm);
+        Fixtures.kubenetCluster("rg-b", "aks-b").subscription(other).seed(azure.arm);
+        azure.arm.subscription(other, "Payments", azure.arm.tenantRootGroup());
+        Map<String, String> env = azure.env("AZURE_SUBSCRIPTION_ID", "", "AZURE_SUBSCRIPTION_IDS", Emulated.SUB + "," + other);
+
+        assertEquals(0, run(env, "audit"), err());
+        assertTrue(out().contains("== Payments (" + other + "): 1 subnet: 1 in-sync"), out());
+        assertTrue(out().contains("== subscription " + Emulated.SUB) || out().contains("(" + Emulated.SUB + "): 1 subnet: 1 drift-reported"),
+                out());
+
+        out.reset();
+        assertEquals(0, run(env, "audit", "--json"), err());
+        JsonArray rows = JsonParser.parseString(out()).getAsJsonArray();
+        assertEquals(2, rows.size());
+        JsonObject payments = rows.asList().stream().map(r -> r.getAsJsonObject())
+                .filter(r -> r.get("subscription").getAsString().equals(other)).findFirst().orElseThrow();
+        assertEquals("Payments", payments.get("subscriptionName").getAsString());
+        assertEquals(0, azure.writes().size(), "the audit never writes");
+    }
 }

@@ -15,9 +15,11 @@ import com.azure.identity.DefaultAzureCredentialBuilder;
 import dev.aksrouteguard.config.Settings;
 import dev.aksrouteguard.core.model.Nullable;
 import dev.aksrouteguard.core.port.ArmTraffic;
-import dev.aksrouteguard.core.port.InventorySource;
+import dev.aksrouteguard.core.port.GuardedSubscriptions;
+import dev.aksrouteguard.core.port.Inventories;
 import dev.aksrouteguard.core.port.Subnets;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -27,8 +29,8 @@ import javax.net.ssl.SSLContext;
 /**
  * The ARM side of the object graph, built once per worker: one HTTP client, one credential (bounded by
  * {@link ArmLimits#tokenDeadline()}), azure-core pipelines on the configured cloud (or endpoint override) and the
- * adapters over them. Every call names its resource by its full ID; only listings take a subscription, and that is the
- * guarded one ({@code AZURE_SUBSCRIPTION_ID}).
+ * adapters over them. Every call names its resource by its full ID; only listings take a subscription (each guarded
+ * one with its own list calls) or a management group (its descendants).
  *
  * <p>The pipelines are azure-core's, as the Azure SDK's management libraries assemble them (user agent, request ID,
  * retries, date, ARM's challenge-aware bearer-token policy), with {@link BoundedRetryPolicy} in place of azure-core's
@@ -47,7 +49,8 @@ public final class ArmClients {
 
     private final CountingPolicy counting = new CountingPolicy();
     private final Subnets subnets;
-    private final InventorySource inventory;
+    private final Inventories inventories;
+    private final GuardedSubscriptions subscriptions;
 
     private ArmClients(Settings settings, TokenCredential credential, HttpClient httpClient, ArmLimits limits) {
         AzureEnvironment environment = environment(settings);
@@ -61,7 +64,9 @@ public final class ArmClients {
         ArmRest aks = new ArmRest(pipeline(bounded, scope, httpClient, limits), endpoint, limits);
         ArmRest vnets = new ArmRest(pipeline(bounded, scope, httpClient, limits), endpoint, limits);
         this.subnets = new ArmSubnets(network);
-        this.inventory = new ArmInventory(aks, network, vnets, settings.subscriptionId());
+        this.inventories = new ArmInventory(aks, network, vnets);
+        this.subscriptions = new ArmSubscriptions(settings.scope(), new ArmRest(pipeline(bounded, scope, httpClient, limits),
+                endpoint, limits), Clock.systemUTC());
     }
 
     /** Connects to ARM as {@code settings} say, with {@code credential} over {@code httpClient}, within {@link ArmLimits#DEFAULT}. */
@@ -123,8 +128,14 @@ public final class ArmClients {
         return subnets;
     }
 
-    public InventorySource inventory() {
-        return inventory;
+    /** Each subscription's listings (and any cluster by its full ID). */
+    public Inventories inventories() {
+        return inventories;
+    }
+
+    /** The guarded subscriptions: fixed by the settings, or a management group's, discovered through ARM. */
+    public GuardedSubscriptions subscriptions() {
+        return subscriptions;
     }
 
     /** Every ARM request this graph has sent (retries and operation polls included). */

@@ -13,6 +13,7 @@ import dev.aksrouteguard.core.model.ResourceId;
 import dev.aksrouteguard.core.model.RouteTable;
 import dev.aksrouteguard.core.model.SubnetId;
 import dev.aksrouteguard.core.model.SubnetState;
+import dev.aksrouteguard.core.port.Inventories;
 import dev.aksrouteguard.core.port.InventorySource;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -35,7 +36,7 @@ import java.util.function.Supplier;
  * listing that cannot be trusted (a page without {@code value}, an item without an ID or from another subscription, a
  * {@code nextLink} that repeats) fails rather than returning fewer rows. A single cluster is read by its full ID.
  */
-final class ArmInventory implements InventorySource {
+final class ArmInventory implements Inventories {
 
     /** The api-version of azure-resourcemanager-containerservice 2.56.1, whose models read the answers. */
     static final String AKS_API_VERSION = "2025-09-01";
@@ -45,8 +46,8 @@ final class ArmInventory implements InventorySource {
     private final ArmRest clusters;
     private final ArmRest routeTables;
     private final ArmRest virtualNetworks;
-    private final String subscriptionId;
-    private final ExecutorService pool = Executors.newFixedThreadPool(3, r -> {
+    /** Three listings for each of the four subscriptions the directory reads side by side: none waits for another. */
+    private final ExecutorService pool = Executors.newFixedThreadPool(12, r -> {
         Thread t = new Thread(r, "arm-list");
         t.setDaemon(true);
         return t;
@@ -55,22 +56,47 @@ final class ArmInventory implements InventorySource {
     /**
      * @param clusters, routeTables, virtualNetworks the transports of the three listings (separate pipelines, so that
      *     parallel listings do not wait on one token cache)
-     * @param subscriptionId the subscription this source lists
      */
-    ArmInventory(ArmRest clusters, ArmRest routeTables, ArmRest virtualNetworks, String subscriptionId) {
+    ArmInventory(ArmRest clusters, ArmRest routeTables, ArmRest virtualNetworks) {
         this.clusters = Objects.requireNonNull(clusters, "clusters == null");
         this.routeTables = Objects.requireNonNull(routeTables, "routeTables == null");
         this.virtualNetworks = Objects.requireNonNull(virtualNetworks, "virtualNetworks == null");
-        this.subscriptionId = Objects.requireNonNull(subscriptionId, "subscriptionId == null");
     }
 
+    /** The source of one subscription: its three listings, and any cluster by its full ID. */
     @Override
-    public List<Cluster> clusters() {
-        return join(async(() -> listClusters(subscriptionId)));
+    public InventorySource of(String subscriptionId) {
+        Objects.requireNonNull(subscriptionId, "subscriptionId == null");
+        return new InventorySource() {
+            @Override
+            public List<Cluster> clusters() {
+                return listClusters(subscriptionId);
+            }
+
+            @Override
+            public Optional<Cluster> cluster(ResourceId id) {
+                return ArmInventory.this.cluster(id);
+            }
+
+            @Override
+            public Network network() {
+                CompletableFuture<List<RouteTable>> t = async(() -> listRouteTables(subscriptionId));
+                CompletableFuture<List<SubnetState>> s = async(() -> listSubnets(subscriptionId));
+                return new Network(join(t), join(s));
+            }
+
+            /** The three list calls side by side. */
+            @Override
+            public Parts readAll() {
+                CompletableFuture<List<Cluster>> c = async(() -> listClusters(subscriptionId));
+                CompletableFuture<List<RouteTable>> t = async(() -> listRouteTables(subscriptionId));
+                CompletableFuture<List<SubnetState>> s = async(() -> listSubnets(subscriptionId));
+                return new Parts(join(c), new Network(join(t), join(s)));
+            }
+        };
     }
 
-    @Override
-    public Optional<Cluster> cluster(ResourceId id) {
+    Optional<Cluster> cluster(ResourceId id) {
         String what = "GET managed cluster " + id.name();
         ArmRest.Answer answer;
         try {
@@ -87,22 +113,6 @@ final class ArmInventory implements InventorySource {
                     + "); not used");
         }
         return Optional.of(map(() -> ArmMapping.cluster(inner), what));
-    }
-
-    @Override
-    public Network network() {
-        CompletableFuture<List<RouteTable>> t = async(() -> listRouteTables(subscriptionId));
-        CompletableFuture<List<SubnetState>> s = async(() -> listSubnets(subscriptionId));
-        return new Network(join(t), join(s));
-    }
-
-    /** The three list calls side by side. */
-    @Override
-    public Parts readAll() {
-        CompletableFuture<List<Cluster>> c = async(() -> listClusters(subscriptionId));
-        CompletableFuture<List<RouteTable>> t = async(() -> listRouteTables(subscriptionId));
-        CompletableFuture<List<SubnetState>> s = async(() -> listSubnets(subscriptionId));
-        return new Parts(join(c), new Network(join(t), join(s)));
     }
 
     List<Cluster> listClusters(String subscription) {

@@ -177,11 +177,19 @@ final class ArmRest {
         if (subscriptionId.isBlank() || subscriptionId.contains("/")) {
             throw new IllegalArgumentException("not a subscription ID: " + subscriptionId);
         }
-        String scope = "/subscriptions/" + subscriptionId + "/";
+        return listAt("/subscriptions/" + subscriptionId, providerPath, apiVersion, what, item);
+    }
+
+    /**
+     * Every item of a listing at {@code scopePath} (a subscription, a management group), {@code GET
+     * {scopePath}{path}}, following {@code nextLink} only inside {@code scopePath}; judged as {@link #list}.
+     */
+    <T> List<T> listAt(String scopePath, String path, String apiVersion, String what, ReadValueCallback<JsonReader, T> item) {
+        String scope = scopePath + "/";
         long deadline = System.nanoTime() + limits.listDeadline().toNanos();
         List<T> items = new ArrayList<>();
         Set<String> seen = new HashSet<>();
-        URL next = url("/subscriptions/" + subscriptionId + providerPath, apiVersion);
+        URL next = url(scopePath + path, apiVersion);
         for (int pages = 0; ; pages++) {
             if (!seen.add(next.toString())) {
                 throw ArmErrors.invalid(what + ": page " + (pages + 1) + "'s nextLink repeats a page already read ("

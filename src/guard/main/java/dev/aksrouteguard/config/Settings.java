@@ -5,6 +5,7 @@ import dev.aksrouteguard.core.model.Nullable;
 import java.net.URI;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -15,7 +16,8 @@ import java.util.regex.Pattern;
  * Every setting the guard reads (app settings in Azure, environment variables locally), validated once. A bad value
  * fails fast with an {@link IllegalStateException} that names the setting and never echoes a secret.
  *
- * @param subscriptionId {@code AZURE_SUBSCRIPTION_ID}: the guarded subscription
+ * @param scope what is guarded: exactly one of {@code AZURE_SUBSCRIPTION_ID}, {@code AZURE_SUBSCRIPTION_IDS},
+ *     {@code AZURE_MANAGEMENT_GROUP_ID}
  * @param cloud {@code AZURE_CLOUD}
  * @param resourceManagerEndpoint {@code AZURE_RESOURCE_MANAGER_ENDPOINT}: overrides the cloud's ARM endpoint
  * @param mode {@code REMEDIATION_MODE}
@@ -31,7 +33,7 @@ import java.util.regex.Pattern;
  *     without one
  */
 public record Settings(
-        String subscriptionId,
+        SubscriptionScope scope,
         AzureCloud cloud,
         @Nullable URI resourceManagerEndpoint,
         Mode mode,
@@ -45,6 +47,8 @@ public record Settings(
         @Nullable StorageConnection storage) {
 
     public static final String AZURE_SUBSCRIPTION_ID = "AZURE_SUBSCRIPTION_ID";
+    public static final String AZURE_SUBSCRIPTION_IDS = "AZURE_SUBSCRIPTION_IDS";
+    public static final String AZURE_MANAGEMENT_GROUP_ID = "AZURE_MANAGEMENT_GROUP_ID";
     public static final String AZURE_CLOUD = "AZURE_CLOUD";
     public static final String AZURE_RESOURCE_MANAGER_ENDPOINT = "AZURE_RESOURCE_MANAGER_ENDPOINT";
     public static final String REMEDIATION_MODE = "REMEDIATION_MODE";
@@ -63,7 +67,7 @@ public record Settings(
     public static final String STORAGE_CLIENT_ID = "AzureWebJobsStorage__clientId";
 
     /** Every setting this code reads: the infrastructure sets exactly these (see {@code infra/}). */
-    public static final Set<String> NAMES = Set.of(AZURE_SUBSCRIPTION_ID, AZURE_CLOUD, AZURE_RESOURCE_MANAGER_ENDPOINT,
+    public static final Set<String> NAMES = Set.of(AZURE_SUBSCRIPTION_ID, AZURE_SUBSCRIPTION_IDS, AZURE_MANAGEMENT_GROUP_ID, AZURE_CLOUD, AZURE_RESOURCE_MANAGER_ENDPOINT,
             REMEDIATION_MODE, AZURE_CLIENT_ID, SWEEP_SCHEDULE, SWEEP_TIME_BUDGET, EVENT_TIME_BUDGET, TEAMS_WEBHOOK_URL,
             TEAMS_CARD_FORMAT, ALERT_REPEAT_HOURS, STORAGE, STORAGE_ACCOUNT_NAME, STORAGE_TABLE_SERVICE_URI,
             STORAGE_QUEUE_SERVICE_URI, STORAGE_CREDENTIAL, STORAGE_CLIENT_ID);
@@ -76,10 +80,12 @@ public record Settings(
     public static final Duration DEFAULT_ALERT_REPEAT = Duration.ofHours(24);
 
     private static final Pattern GUID = Pattern.compile("[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}");
+    /** A management group ID: up to 90 letters, digits, hyphens, underscores, periods and parentheses. */
+    private static final Pattern GROUP_ID = Pattern.compile("[A-Za-z0-9_().-]{1,90}");
     private static final Pattern NCRONTAB_FIELD = Pattern.compile("[0-9*/,\\-A-Za-z?]+");
 
     public Settings {
-        Objects.requireNonNull(subscriptionId, "subscriptionId == null");
+        Objects.requireNonNull(scope, "scope == null");
         Objects.requireNonNull(cloud, "cloud == null");
         Objects.requireNonNull(mode, "mode == null");
         Objects.requireNonNull(sweepSchedule, "sweepSchedule == null");
@@ -99,10 +105,7 @@ public record Settings(
      * @throws IllegalStateException naming the first setting that is missing or invalid
      */
     public static Settings from(Map<String, String> env) {
-        String subscription = required(env, AZURE_SUBSCRIPTION_ID);
-        if (!GUID.matcher(subscription).matches()) {
-            throw invalid(AZURE_SUBSCRIPTION_ID, "expected a subscription ID (a GUID), got '" + subscription + "'");
-        }
+        SubscriptionScope scope = scope(env);
         AzureCloud cloud = parse(env, AZURE_CLOUD, AzureCloud.AZURE_CLOUD, AzureCloud::parse);
         URI arm = parse(env, AZURE_RESOURCE_MANAGER_ENDPOINT, null, Settings::httpsUrl);
         Mode mode = parse(env, REMEDIATION_MODE, Mode.ENFORCE, Mode::parse);
@@ -114,8 +117,47 @@ public record Settings(
         CardFormat format = parse(env, TEAMS_CARD_FORMAT, null, CardFormat::parse);
         Duration repeat = parse(env, ALERT_REPEAT_HOURS, DEFAULT_ALERT_REPEAT, Settings::hours);
         StorageConnection storage = storage(env, cloud);
-        return new Settings(subscription.toLowerCase(Locale.ROOT), cloud, arm, mode, clientId, schedule, budget, eventBudget, webhook,
+        return new Settings(scope, cloud, arm, mode, clientId, schedule, budget, eventBudget, webhook,
                 format, repeat, storage);
+    }
+
+    /** Exactly one of the three scope settings; more than one, or none, names them all. */
+    private static SubscriptionScope scope(Map<String, String> env) {
+        String one = value(env, AZURE_SUBSCRIPTION_ID);
+        String list = value(env, AZURE_SUBSCRIPTION_IDS);
+        String group = value(env, AZURE_MANAGEMENT_GROUP_ID);
+        int set = (one == null ? 0 : 1) + (list == null ? 0 : 1) + (group == null ? 0 : 1);
+        if (set != 1) {
+            throw new IllegalStateException((set == 0 ? "no subscription to guard: set one of " : "set only one of ")
+                    + AZURE_SUBSCRIPTION_ID + " (one subscription), " + AZURE_SUBSCRIPTION_IDS + " (a comma-separated list) or "
+                    + AZURE_MANAGEMENT_GROUP_ID + " (every subscription below a management group)");
+        }
+        if (one != null) {
+            return new SubscriptionScope.Single(subscription(AZURE_SUBSCRIPTION_ID, one));
+        }
+        if (list != null) {
+            java.util.LinkedHashSet<String> ids = new java.util.LinkedHashSet<>();
+            for (String part : list.split(",", -1)) {
+                if (part.isBlank()) {
+                    throw invalid(AZURE_SUBSCRIPTION_IDS, "an empty entry in '" + list + "'");
+                }
+                ids.add(subscription(AZURE_SUBSCRIPTION_IDS, part.trim()));
+            }
+            return new SubscriptionScope.Listed(List.copyOf(ids));
+        }
+        String g = group.startsWith("/providers/") ? group.substring(group.lastIndexOf('/') + 1) : group;
+        if (!GROUP_ID.matcher(g).matches()) {
+            throw invalid(AZURE_MANAGEMENT_GROUP_ID, "expected a management group ID (up to 90 letters, digits, - _ . ( )), got '"
+                    + group + "'");
+        }
+        return new SubscriptionScope.ManagementGroup(g);
+    }
+
+    private static String subscription(String setting, String v) {
+        if (!GUID.matcher(v).matches()) {
+            throw invalid(setting, "expected a subscription ID (a GUID), got '" + v + "'");
+        }
+        return v.toLowerCase(Locale.ROOT);
     }
 
     /** The ARM endpoint to call: the override, or the cloud's. */
@@ -125,7 +167,7 @@ public record Settings(
 
     /** A copy without Teams alerts ({@code --no-alerts}). */
     public Settings withoutAlerts() {
-        return new Settings(subscriptionId, cloud, resourceManagerEndpoint, mode, clientId, sweepSchedule, sweepTimeBudget,
+        return new Settings(scope, cloud, resourceManagerEndpoint, mode, clientId, sweepSchedule, sweepTimeBudget,
                 eventTimeBudget,
                 null, teamsCardFormat, alertRepeat, storage);
     }

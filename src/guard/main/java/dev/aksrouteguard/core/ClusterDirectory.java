@@ -4,154 +4,347 @@ import dev.aksrouteguard.core.model.ArmException;
 import dev.aksrouteguard.core.model.Cluster;
 import dev.aksrouteguard.core.model.Nullable;
 import dev.aksrouteguard.core.model.ResourceId;
+import dev.aksrouteguard.core.model.RouteTable;
+import dev.aksrouteguard.core.model.SubnetId;
+import dev.aksrouteguard.core.model.SubnetState;
+import dev.aksrouteguard.core.port.GuardedSubscriptions;
+import dev.aksrouteguard.core.port.Inventories;
 import dev.aksrouteguard.core.port.InventorySource;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
- * The warm worker's memory of the subscription, in two parts read with list calls: the managed clusters (which
- * subnets are kubenet node subnets) and the network (route tables and subnets). Each part is read again when older
- * than the TTL, both on demand (the sweep), and one cluster when it was written (cluster and agent-pool writes).
- * An event for a subnet that is not a kubenet node subnet needs only the clusters part — a page per 100 clusters per
- * TTL — so it costs at most one ARM read, amortized. The directory only answers "whose subnet is this, and which
- * table is the cluster's?": every decision to write is made on a fresh GET of the subnet. One read at a time.
+ * The warm worker's memory of the guarded subscriptions: for each, its managed clusters and its network, read with
+ * that subscription's own list calls (a {@link SubscriptionDirectory} each, so a slow or throttled subscription holds
+ * up only itself) and trusted for the TTL. It answers two questions: "whose node subnet is this?" (the clusters of
+ * every guarded subscription, since a cluster may use a subnet of another) and "which table is the cluster's?" (the
+ * network of the subscriptions that cluster spans). It never decides a write: every write is decided on fresh reads.
  */
 public final class ClusterDirectory {
 
     /** How long a part is trusted before it is read again. */
     public static final Duration DEFAULT_TTL = Duration.ofMinutes(10);
 
-    private final InventorySource source;
+    /** Parallel reads of different subscriptions' parts. */
+    static final int READERS = 4;
+
+    private static final ExecutorService READS = Executors.newFixedThreadPool(READERS, r -> {
+        Thread t = new Thread(r, "directory-read");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private final GuardedSubscriptions scope;
+    private final Inventories inventories;
     private final Clock clock;
     private final Duration ttl;
-    private final Object lock = new Object();
-    private volatile @Nullable Part<List<Cluster>> clusters;
-    private volatile @Nullable Part<InventorySource.Network> network;
-    /** Built from the parts on demand; null whenever a part changed. */
-    private volatile @Nullable Inventory owners;
-    private volatile @Nullable Inventory full;
+    private final Map<String, SubscriptionDirectory> subscriptions = new ConcurrentHashMap<>();
+    /** Subscriptions whose last read failed, with why: the sweep and the audit report them. */
+    private final Map<String, ArmException> unreadable = new ConcurrentHashMap<>();
+    private final Object cacheLock = new Object();
+    private @Nullable Combined owners;
+    private final Map<Set<String>, Combined> combined = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Set<String>, Combined> eldest) {
+            return size() > 16;
+        }
+    };
 
-    private record Part<T>(T value, Instant readAt) {}
+    /** An inventory and the parts it was built from (compared by identity: a part read again is a new object). */
+    private record Combined(Inventory inventory, List<Object> parts) {}
 
-    public ClusterDirectory(InventorySource source, Clock clock, Duration ttl) {
-        this.source = Objects.requireNonNull(source, "source == null");
+    public ClusterDirectory(GuardedSubscriptions scope, Inventories inventories, Clock clock, Duration ttl) {
+        this.scope = Objects.requireNonNull(scope, "scope == null");
+        this.inventories = Objects.requireNonNull(inventories, "inventories == null");
         this.clock = Objects.requireNonNull(clock, "clock == null");
         this.ttl = Objects.requireNonNull(ttl, "ttl == null");
     }
 
-    /**
-     * The clusters only (no route tables, no subnets): enough to tell whether a subnet is a kubenet node subnet and
-     * which node subnets a VNet holds. @throws ArmException when the clusters cannot be listed
-     */
-    public Inventory owners() {
-        Inventory cached = owners;
-        if (cached != null && fresh(clusters)) {
-            return cached;
-        }
-        synchronized (lock) {
-            if (!fresh(clusters)) {
-                setClusters(source.clusters(), clock.instant());
-            }
-            Part<List<Cluster>> c = Objects.requireNonNull(clusters);
-            if (owners == null) {
-                owners = new Inventory(c.value(), List.of(), List.of(), c.readAt());
-            }
-            return owners;
-        }
+    /** One subscription and its inventory source: the CLI's and the tests' simple case. */
+    public static ClusterDirectory of(String subscriptionId, InventorySource source, Clock clock, Duration ttl) {
+        Objects.requireNonNull(source, "source == null");
+        return new ClusterDirectory(GuardedSubscriptions.only(subscriptionId), s -> source, clock, ttl);
     }
 
-    /** Clusters and network, each read again first when older than the TTL. @throws ArmException when a read fails */
-    public Inventory current() {
-        Inventory cached = full;
-        if (cached != null && fresh(clusters) && fresh(network)) {
-            return cached;
-        }
-        synchronized (lock) {
-            boolean staleClusters = !fresh(clusters);
-            boolean staleNetwork = !fresh(network);
-            if (staleClusters && staleNetwork) {
-                load(source.readAll());
-            } else if (staleClusters) {
-                setClusters(source.clusters(), clock.instant());
-            } else if (staleNetwork) {
-                setNetwork(source.network(), clock.instant());
-            }
-            return combined();
-        }
+    public GuardedSubscriptions scope() {
+        return scope;
     }
 
+    private SubscriptionDirectory of(String subscriptionId) {
+        String key = subscriptionId.toLowerCase(Locale.ROOT);
+        return subscriptions.computeIfAbsent(key, k -> new SubscriptionDirectory(k, inventories.of(k), clock, ttl));
+    }
+
+    // ---- owners ------------------------------------------------------------------------------------------------
+
     /**
-     * Reads one cluster again (it was just written) and puts it in the directory in place of what was known of it:
-     * one ARM read, where re-listing the subscription would cost a page per 100 clusters, route tables and VNets.
-     * The parts keep their age; a directory not read yet is read whole instead.
+     * The clusters of every guarded subscription (no route tables, no subnets): enough to tell whether a subnet is a
+     * kubenet node subnet and which node subnets a VNet holds. {@code focus}'s part (the subscription the question is
+     * about) is read again when stale; another's stale part is answered as last read while it is read again in the
+     * background, so a slow subscription holds up only itself (a part never read is read now, side by side). A
+     * subscription that cannot be read is answered from what was last read of it (or left out) and remembered in
+     * {@link #unreadable()}, unless it is {@code focus}: then this throws, since "not a node subnet" could be wrong.
      *
-     * @return the directory with the cluster as it is now (absent when it was deleted)
+     * @throws ArmException when {@code focus}'s clusters cannot be read
+     */
+    public Inventory owners(@Nullable String focus) {
+        return owners(focus, true);
+    }
+
+    /** @param readOthers false: the other subscriptions are answered from memory alone, never read (the sweep reads each) */
+    private Inventory owners(@Nullable String focus, boolean readOthers) {
+        List<String> subs = scope.list();
+        Map<String, CompletableFuture<SubscriptionDirectory.Part<List<Cluster>>>> reads = new LinkedHashMap<>();
+        long toRead = subs.stream().filter(s -> of(s).lastClusters() == null || isFocus(s, focus) && !of(s).freshClusters()).count();
+        for (String s : subs) {
+            SubscriptionDirectory d = of(s);
+            java.util.function.Supplier<SubscriptionDirectory.Part<List<Cluster>>> read = isFocus(s, focus) ? d::clusters
+                    : readOthers ? () -> d.clustersNoWait(READS)
+                    : d::lastClusters;
+            boolean reads_ = readOthers && d.lastClusters() == null || isFocus(s, focus) && !d.freshClusters();
+            // Answers from memory, or a single read, on this thread; several reads side by side.
+            reads.put(s, toRead <= 1 || !reads_ ? completed(read) : CompletableFuture.supplyAsync(read, READS));
+        }
+        List<Object> parts = new ArrayList<>();
+        List<Cluster> clusters = new ArrayList<>();
+        Instant oldest = null;
+        for (Map.Entry<String, CompletableFuture<SubscriptionDirectory.Part<List<Cluster>>>> r : reads.entrySet()) {
+            SubscriptionDirectory.Part<List<Cluster>> part;
+            try {
+                part = join(r.getValue());
+                if (part == null) {
+                    continue; // being read by another thread, or failed a moment ago: not waited for
+                }
+                unreadable.remove(r.getKey());
+            } catch (ArmException e) {
+                unreadable.put(r.getKey(), e);
+                if (focus != null && focus.equalsIgnoreCase(r.getKey())) {
+                    throw e;
+                }
+                part = of(r.getKey()).lastClusters();
+                if (part == null) {
+                    continue;
+                }
+            }
+            parts.add(part);
+            clusters.addAll(part.value());
+            oldest = oldest == null || part.readAt().isBefore(oldest) ? part.readAt() : oldest;
+        }
+        synchronized (cacheLock) {
+            if (owners != null && sameParts(owners.parts(), parts)) {
+                return owners.inventory();
+            }
+            owners = new Combined(new Inventory(clusters, List.of(), List.of(), oldest == null ? clock.instant() : oldest), parts);
+            return owners.inventory();
+        }
+    }
+
+    private static boolean isFocus(String subscription, @Nullable String focus) {
+        return focus != null && focus.equalsIgnoreCase(subscription);
+    }
+
+    /** The owners of every guarded subscription, none read again in particular. */
+    public Inventory owners() {
+        return owners(null);
+    }
+
+    /** The clusters of one subscription as last read (the sweep reads it first). */
+    public List<Cluster> clustersOf(String subscriptionId) {
+        SubscriptionDirectory.Part<List<Cluster>> part = of(subscriptionId).lastClusters();
+        return part == null ? List.of() : part.value();
+    }
+
+    // ---- decisions -----------------------------------------------------------------------------------------------
+
+    /**
+     * Every guarded subscription's clusters, and the network of {@code networks} (each read again when stale): what
+     * deciding a subnet needs. @throws ArmException when a needed part cannot be read
+     */
+    public Inventory current(Set<String> networks) {
+        return current(networks, true);
+    }
+
+    /**
+     * As {@link #current(Set)}, but with the clusters of the subscriptions outside {@code networks} as last read, none
+     * read now: the sweep and the audit, which read every subscription themselves, side by side.
+     */
+    public Inventory currentAsKnown(Set<String> networks) {
+        return current(networks, false);
+    }
+
+    private Inventory current(Set<String> networks, boolean readOthers) {
+        Set<String> wanted = new TreeSet<>();
+        networks.forEach(s -> wanted.add(s.toLowerCase(Locale.ROOT)));
+        wanted.removeIf(s -> !scope.contains(s));
+        Inventory ownersNow = owners(null, readOthers);
+        Map<String, CompletableFuture<SubscriptionDirectory.Part<InventorySource.Network>>> reads = new LinkedHashMap<>();
+        long stale = wanted.stream().filter(s -> !of(s).freshNetwork()).count();
+        for (String s : wanted) {
+            SubscriptionDirectory d = of(s);
+            reads.put(s, stale <= 1 || d.freshNetwork() ? completed(d::network) : CompletableFuture.supplyAsync(d::network, READS));
+        }
+        List<Object> parts = new ArrayList<>();
+        parts.add(ownersNow);
+        List<RouteTable> tables = new ArrayList<>();
+        List<SubnetState> subnets = new ArrayList<>();
+        Instant oldest = ownersNow.readAt();
+        for (Map.Entry<String, CompletableFuture<SubscriptionDirectory.Part<InventorySource.Network>>> r : reads.entrySet()) {
+            SubscriptionDirectory.Part<InventorySource.Network> part;
+            try {
+                part = join(r.getValue());
+                unreadable.remove(r.getKey());
+            } catch (ArmException e) {
+                unreadable.put(r.getKey(), e);
+                throw e;
+            }
+            parts.add(part);
+            tables.addAll(part.value().routeTables());
+            subnets.addAll(part.value().subnets());
+            oldest = part.readAt().isBefore(oldest) ? part.readAt() : oldest;
+        }
+        synchronized (cacheLock) {
+            Combined cached = combined.get(wanted);
+            if (cached != null && sameParts(cached.parts(), parts)) {
+                return cached.inventory();
+            }
+            Combined fresh = new Combined(new Inventory(ownersNow.clusters(), tables, subnets, oldest), parts);
+            combined.put(Set.copyOf(wanted), fresh);
+            return fresh.inventory();
+        }
+    }
+
+    /** Every guarded subscription, clusters and network. @throws ArmException when a part cannot be read */
+    public Inventory current() {
+        return current(new LinkedHashSet<>(scope.list()));
+    }
+
+    /**
+     * The subscriptions whose network deciding {@code subnet} needs: its own, and those of the kubenet cluster that uses
+     * it (its node resource group's, and its other node subnets').
+     */
+    public static Set<String> networksFor(SubnetId subnet, @Nullable Cluster owner) {
+        Set<String> subs = new TreeSet<>();
+        subs.add(subnet.subscriptionId().toLowerCase(Locale.ROOT));
+        if (owner != null) {
+            subs.add(owner.id().subscriptionId().toLowerCase(Locale.ROOT));
+            owner.nodeSubnets().forEach(s -> subs.add(s.subscriptionId().toLowerCase(Locale.ROOT)));
+        }
+        return subs;
+    }
+
+    /**
+     * Reads one cluster again (it was just written, or a write is about to rely on it) and puts it in the directory in
+     * place of what was known of it: one ARM read (a clusters part never read, or stale, is listed instead).
+     *
+     * @return the directory with the cluster as it is now (absent when it was deleted), with the network its node
+     *     subnets need
      * @throws ArmException when the cluster cannot be read
      */
     public Inventory updateCluster(ResourceId id) {
         Objects.requireNonNull(id, "id == null");
-        synchronized (lock) {
-            Part<List<Cluster>> c = clusters;
-            if (c == null || !fresh(c)) {
-                return current();
-            }
-            Optional<Cluster> now = source.cluster(id);
-            List<Cluster> updated = new ArrayList<>(c.value().size() + 1);
-            for (Cluster known : c.value()) {
-                if (!known.id().equals(id)) {
-                    updated.add(known);
-                }
-            }
-            now.ifPresent(updated::add);
-            setClusters(List.copyOf(updated), c.readAt());
-            return current();
+        if (!scope.contains(id.subscriptionId())) {
+            throw new IllegalArgumentException("cluster " + id + " is outside the guarded " + scope.describe());
         }
+        of(id.subscriptionId()).updateCluster(id);
+        Inventory now = owners(id.subscriptionId());
+        Cluster cluster = now.cluster(id);
+        Set<String> networks = new TreeSet<>();
+        networks.add(id.subscriptionId().toLowerCase(Locale.ROOT));
+        if (cluster != null) {
+            cluster.nodeSubnets().forEach(s -> networks.add(s.subscriptionId().toLowerCase(Locale.ROOT)));
+        }
+        return current(networks);
     }
 
-    /** Reads both parts again now. @throws ArmException when a read fails */
+    /** Reads every guarded subscription again now, side by side. @throws ArmException when a read fails */
     public Inventory refresh() {
-        synchronized (lock) {
-            load(source.readAll());
-            return combined();
+        List<String> subs = scope.refresh();
+        Map<String, CompletableFuture<Void>> reads = new LinkedHashMap<>();
+        for (String s : subs) {
+            reads.put(s, CompletableFuture.runAsync(() -> of(s).refresh(), READS));
+        }
+        for (Map.Entry<String, CompletableFuture<Void>> r : reads.entrySet()) {
+            try {
+                join(r.getValue());
+                unreadable.remove(r.getKey());
+            } catch (ArmException e) {
+                unreadable.put(r.getKey(), e);
+                throw e;
+            }
+        }
+        return current();
+    }
+
+    /**
+     * Reads one subscription again now (the sweep fans out over them).
+     *
+     * @return null when it was read, else why not (and the subscription is remembered as unreadable)
+     */
+    public @Nullable ArmException refresh(String subscriptionId) {
+        try {
+            of(subscriptionId).refresh();
+            unreadable.remove(subscriptionId.toLowerCase(Locale.ROOT));
+            return null;
+        } catch (ArmException e) {
+            unreadable.put(subscriptionId.toLowerCase(Locale.ROOT), e);
+            return e;
+        } catch (RuntimeException e) {
+            ArmException wrapped = new ArmException(ArmException.Kind.TERMINAL, 0, null, e.toString(), null, null, e);
+            unreadable.put(subscriptionId.toLowerCase(Locale.ROOT), wrapped);
+            return wrapped;
         }
     }
 
-    private boolean fresh(@Nullable Part<?> part) {
-        return part != null && Duration.between(part.readAt(), clock.instant()).compareTo(ttl) < 0;
+    /** The guarded subscriptions whose last read failed, with why. */
+    public Map<String, ArmException> unreadable() {
+        return Collections.unmodifiableMap(new LinkedHashMap<>(unreadable));
     }
 
-    private void load(InventorySource.Parts parts) {
-        Instant now = clock.instant();
-        setClusters(parts.clusters(), now);
-        setNetwork(parts.network(), now);
-    }
-
-    private void setClusters(List<Cluster> value, Instant readAt) {
-        clusters = new Part<>(value, readAt);
-        owners = null;
-        full = null;
-    }
-
-    private void setNetwork(InventorySource.Network value, Instant readAt) {
-        network = new Part<>(value, readAt);
-        full = null;
-    }
-
-    /** Both parts as one inventory, dated by the older part; built once per change of a part. */
-    private Inventory combined() {
-        Inventory f = full;
-        if (f == null) {
-            Part<List<Cluster>> c = Objects.requireNonNull(clusters);
-            Part<InventorySource.Network> n = Objects.requireNonNull(network);
-            Instant readAt = c.readAt().isBefore(n.readAt()) ? c.readAt() : n.readAt();
-            f = new Inventory(c.value(), n.value().routeTables(), n.value().subnets(), readAt);
-            full = f;
+    private static boolean sameParts(List<Object> a, List<Object> b) {
+        if (a.size() != b.size()) {
+            return false;
         }
-        return f;
+        Set<Object> identities = Collections.newSetFromMap(new IdentityHashMap<>());
+        identities.addAll(a);
+        return b.stream().allMatch(identities::contains);
+    }
+
+    /** The value or the failure of {@code read}, run on this thread. */
+    private static <T> CompletableFuture<T> completed(java.util.function.Supplier<T> read) {
+        try {
+            return CompletableFuture.completedFuture(read.get());
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Reads the parts of {@code subscriptionIds} again now; failures are remembered, never thrown. */
+    void refreshQuietly(Set<String> subscriptionIds) {
+        subscriptionIds.stream().filter(scope::contains).forEach(this::refresh);
+    }
+
+    private static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
     }
 }

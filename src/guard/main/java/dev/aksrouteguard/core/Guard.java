@@ -23,7 +23,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -78,7 +77,7 @@ public final class Guard {
     }
 
     public GuardedSubscriptions scope() {
-        return reconciler.scope();
+        return directory.scope();
     }
 
     /** The wait before retry {@code attempt} (1-based): 30 s, doubling, at most 8 minutes. */
@@ -180,7 +179,7 @@ public final class Guard {
             }
             case Operations.VNET_WRITE -> {
                 requireType(subject, "Microsoft.Network/virtualNetworks", operation);
-                return directory.owners().kubenetNodeSubnetsIn(subject);
+                return directory.owners(subject.subscriptionId()).kubenetNodeSubnetsIn(subject);
             }
             case Operations.CLUSTER_WRITE, Operations.AGENT_POOL_WRITE -> {
                 boolean clusterWrite = operation.equals(Operations.CLUSTER_WRITE);
@@ -353,60 +352,186 @@ public final class Guard {
     // ---- sweep and audit -------------------------------------------------------------------------------------
 
     /**
-     * One drift sweep: reads the subscription with list calls, decides every node subnet of every kubenet cluster
-     * from the listing, and reconciles (fresh GET, then write) only the drifted ones, with bounded concurrency. No
-     * reconcile starts, and no wait ends, after {@code budget}; the drifted subnets left are reported as not reached.
-     * Sends one summary alert. Never throws.
+     * One drift sweep of every guarded subscription (a management group's discovered again first). The subscriptions
+     * are swept side by side, at most {@code concurrency} at a time, each on its own: its list calls, then every node
+     * subnet of its kubenet clusters decided from the listing, then the drifted ones reconciled (fresh GET, then write)
+     * with bounded concurrency. A subscription that cannot be read is reported and skipped; a slow or throttled one
+     * holds up only itself. No work starts, and no wait ends, after {@code budget}; what is left is reported as not
+     * reached. Sends one summary alert. Never throws.
      */
     public SweepReport sweep(Duration budget) {
         Instant started = clock.instant();
+        Instant deadline = started.plus(budget);
         CallCount before = traffic.snapshot();
         Trigger trigger = new Trigger.Sweep(started);
-        Inventory inventory;
+        List<String> subscriptions;
         try {
-            inventory = directory.refresh();
+            subscriptions = scope().refresh();
         } catch (RuntimeException e) {
-            SweepReport report = new SweepReport(started, clock.instant(), mode(), List.of(), List.of(),
-                    traffic.snapshot().minus(before),
-                    "could not list the clusters, route tables and virtual networks: " + e.getMessage());
-            alerts.sweep(report);
-            return report;
+            return report(started, before, List.of(), "could not discover the guarded subscriptions: " + e.getMessage());
         }
+        List<SubscriptionSweep> swept = fanOut(subscriptions, (sub, firstWave) -> sweepOne(sub, trigger, deadline, true, firstWave));
+        if (!swept.isEmpty() && swept.stream().allMatch(s -> s.error() != null)) {
+            String why = swept.size() == 1 ? swept.get(0).error() : "none of the " + swept.size() + " guarded subscriptions "
+                    + "could be read (first: " + swept.get(0).error() + ")";
+            return report(started, before, swept, "could not list the clusters, route tables and virtual networks: " + why);
+        }
+        return report(started, before, swept, null);
+    }
+
+    private SweepReport report(Instant started, CallCount before, List<SubscriptionSweep> swept, @Nullable String error) {
         List<Outcome> outcomes = new ArrayList<>();
-        Map<SubnetId, Trigger> drifted = new LinkedHashMap<>();
-        Map<SubnetId, Outcome> assessedDrift = new LinkedHashMap<>();
-        for (SubnetId id : inventory.kubenetNodeSubnets()) {
-            Outcome o = reconciler.assess(id, inventory, trigger);
-            if (o.action() == Action.DRIFT_REPORTED && mode() == Mode.ENFORCE) {
-                drifted.put(id, trigger);
-                assessedDrift.put(id, o);
-            } else {
-                outcomes.add(o);
-            }
+        List<Outcome> notReached = new ArrayList<>();
+        List<SweepReport.Subscription> subscriptions = new ArrayList<>();
+        for (SubscriptionSweep s : swept) {
+            outcomes.addAll(s.outcomes());
+            notReached.addAll(s.notReached());
+            subscriptions.add(new SweepReport.Subscription(s.id(), s.name(), s.error(), s.reached()));
         }
-        Batch batch = reconcileAll(drifted, started.plus(budget), true);
-        outcomes.addAll(batch.outcomes());
-        List<Outcome> notReached = batch.unfinished().stream().map(assessedDrift::get).toList();
-        List<Outcome> ordered = new ArrayList<>(outcomes);
-        ordered.sort((a, b) -> a.subnet().toString().compareToIgnoreCase(b.subnet().toString()));
-        SweepReport report = new SweepReport(started, clock.instant(), mode(), ordered, notReached,
-                traffic.snapshot().minus(before), null);
+        outcomes.sort((a, b) -> a.subnet().toString().compareToIgnoreCase(b.subnet().toString()));
+        SweepReport report = new SweepReport(started, clock.instant(), mode(), outcomes, notReached,
+                traffic.snapshot().minus(before), error, subscriptions);
         alerts.sweep(report);
         return report;
     }
 
+    /** One subscription in a sweep or an audit. */
+    private record SubscriptionSweep(String id, @Nullable String name, List<Outcome> outcomes, List<Outcome> notReached,
+            @Nullable String error, boolean reached) {}
+
     /**
-     * The read-only audit: one outcome per node subnet of every kubenet cluster, decided from list calls alone.
-     * Never writes. @throws ArmException when the subscription cannot be listed
+     * Sweeps one subscription: reads it, decides every node subnet of its kubenet clusters from the listing and (when
+     * {@code repair}, in enforce mode) reconciles the drifted ones by {@code deadline}. Never throws.
+     */
+    private SubscriptionSweep sweepOne(String subscription, Trigger trigger, Instant deadline, boolean repair, boolean firstWave) {
+        String name = nameOf(subscription);
+        if (!firstWave && !clock.instant().isBefore(deadline)) { // the first wave is always read: a sweep always sweeps
+            return new SubscriptionSweep(subscription, name, List.of(), List.of(), null, false);
+        }
+        ArmException unreadable = directory.refresh(subscription);
+        if (unreadable != null) {
+            return new SubscriptionSweep(subscription, name, List.of(), List.of(), unreadable.getMessage(), true);
+        }
+        List<Outcome> outcomes = new ArrayList<>();
+        Map<SubnetId, Trigger> drifted = new LinkedHashMap<>();
+        Map<SubnetId, Outcome> assessedDrift = new LinkedHashMap<>();
+        Set<SubnetId> seen = new java.util.HashSet<>();
+        for (Cluster cluster : directory.clustersOf(subscription)) {
+            if (!cluster.isKubenet()) {
+                continue;
+            }
+            for (SubnetId id : cluster.nodeSubnets()) {
+                if (!seen.add(id)) {
+                    continue; // a subnet of two kubenet clusters: decided once (a conflict)
+                }
+                Outcome o;
+                try {
+                    o = reconciler.assess(id, directory.currentAsKnown(ClusterDirectory.networksFor(id, cluster)), trigger);
+                } catch (ArmException e) {
+                    o = reconciler.assessFailed(id, cluster, "could not read the network this subnet's decision needs: "
+                            + e.getMessage(), trigger);
+                }
+                if (repair && o.action() == Action.DRIFT_REPORTED && mode() == Mode.ENFORCE) {
+                    drifted.put(id, trigger);
+                    assessedDrift.put(id, o);
+                } else {
+                    outcomes.add(o);
+                }
+            }
+        }
+        Batch batch = reconcileAll(drifted, deadline, true);
+        outcomes.addAll(batch.outcomes());
+        List<Outcome> notReached = batch.unfinished().stream().map(assessedDrift::get).toList();
+        return new SubscriptionSweep(subscription, name, outcomes, notReached, null, true);
+    }
+
+    private @Nullable String nameOf(String subscription) {
+        try {
+            return scope().name(subscription);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Runs {@code work} for each subscription, at most {@code concurrency} at a time, each result in list order; the
+     * work learns whether it is in the first wave (started at once) or waited for a free place.
+     */
+    private List<SubscriptionSweep> fanOut(List<String> subscriptions,
+            java.util.function.BiFunction<String, Boolean, SubscriptionSweep> work) {
+        if (subscriptions.isEmpty()) {
+            return List.of();
+        }
+        if (subscriptions.size() == 1) {
+            return List.of(work.apply(subscriptions.get(0), true));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(concurrency, subscriptions.size()), r -> {
+            Thread t = new Thread(r, "sweep-subscription");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<SubscriptionSweep>> futures = new ArrayList<>();
+            for (int i = 0; i < subscriptions.size(); i++) {
+                String s = subscriptions.get(i);
+                boolean firstWave = i < concurrency;
+                futures.add(pool.submit(() -> work.apply(s, firstWave)));
+            }
+            List<SubscriptionSweep> out = new ArrayList<>();
+            for (int i = 0; i < futures.size(); i++) {
+                try {
+                    out.add(futures.get(i).get());
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("sweeping a subscription threw, which it must never do", e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    out.add(new SubscriptionSweep(subscriptions.get(i), null, List.of(), List.of(), null, false));
+                }
+            }
+            return out;
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    /**
+     * The read-only audit: one outcome per node subnet of every kubenet cluster of every guarded subscription, decided
+     * from list calls alone, the subscriptions read side by side. Never writes. A subscription that cannot be read
+     * makes the audit fail: an audit must not pass on a listing it could not make.
+     *
+     * @throws ArmException when a guarded subscription cannot be listed (or the subscriptions cannot be discovered)
      */
     public List<Outcome> audit() {
-        Inventory inventory = directory.refresh();
-        Trigger trigger = new Trigger.Manual("audit");
-        List<Outcome> rows = new ArrayList<>();
-        for (SubnetId id : inventory.kubenetNodeSubnets()) {
-            rows.add(reconciler.assess(id, inventory, trigger));
+        return auditBySubscription().rows();
+    }
+
+    /** The audit, with each subscription's name. */
+    public record Audit(List<Outcome> rows, Map<String, String> names, List<String> subscriptions) {
+        public Audit {
+            rows = List.copyOf(rows);
+            names = Map.copyOf(names);
+            subscriptions = List.copyOf(subscriptions);
         }
-        return Collections.unmodifiableList(rows);
+    }
+
+    /** @see #audit() */
+    public Audit auditBySubscription() {
+        List<String> subscriptions = scope().refresh();
+        Trigger trigger = new Trigger.Manual("audit");
+        List<SubscriptionSweep> swept = fanOut(subscriptions, (sub, firstWave) -> sweepOne(sub, trigger, Instant.MAX, false, true));
+        List<Outcome> rows = new ArrayList<>();
+        Map<String, String> names = new LinkedHashMap<>();
+        for (SubscriptionSweep s : swept) {
+            if (s.error() != null) {
+                throw directory.unreadable().getOrDefault(s.id(), new ArmException(ArmException.Kind.TERMINAL, 0, null,
+                        "subscription " + s.id() + ": " + s.error(), null, null, null));
+            }
+            rows.addAll(s.outcomes());
+            if (s.name() != null) {
+                names.put(s.id(), s.name());
+            }
+        }
+        return new Audit(rows, names, subscriptions);
     }
 
     /** The clusters the audit lists as due for migration off kubenet, from the directory. */

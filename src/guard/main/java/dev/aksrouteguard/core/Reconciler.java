@@ -46,23 +46,19 @@ public final class Reconciler {
 
     private final Subnets subnets;
     private final ClusterDirectory directory;
-    private final GuardedSubscriptions scope;
     private final Mode mode;
     private final Clock clock;
     private final RetryLoop loop;
     private final VnetLocks locks = new VnetLocks(64);
 
-    public Reconciler(Subnets subnets, ClusterDirectory directory, GuardedSubscriptions scope, Mode mode, Clock clock,
-            Backoff backoff) {
-        this(subnets, directory, scope, mode, clock, backoff, () -> 0.75 + ThreadLocalRandom.current().nextDouble() / 2);
+    public Reconciler(Subnets subnets, ClusterDirectory directory, Mode mode, Clock clock, Backoff backoff) {
+        this(subnets, directory, mode, clock, backoff, () -> 0.75 + ThreadLocalRandom.current().nextDouble() / 2);
     }
 
     /** @param jitter a factor in [0.75, 1.25) applied to each wait for a virtual network busy with another process */
-    Reconciler(Subnets subnets, ClusterDirectory directory, GuardedSubscriptions scope, Mode mode, Clock clock,
-            Backoff backoff, DoubleSupplier jitter) {
+    Reconciler(Subnets subnets, ClusterDirectory directory, Mode mode, Clock clock, Backoff backoff, DoubleSupplier jitter) {
         this.subnets = Objects.requireNonNull(subnets, "subnets == null");
         this.directory = Objects.requireNonNull(directory, "directory == null");
-        this.scope = Objects.requireNonNull(scope, "scope == null");
         this.mode = Objects.requireNonNull(mode, "mode == null");
         this.clock = Objects.requireNonNull(clock, "clock == null");
         this.loop = new RetryLoop(Objects.requireNonNull(backoff, "backoff == null"), clock, jitter);
@@ -73,7 +69,7 @@ public final class Reconciler {
     }
 
     public GuardedSubscriptions scope() {
-        return scope;
+        return directory.scope();
     }
 
     /** Reconciles one subnet within {@link #MAX_PER_SUBNET}. */
@@ -92,22 +88,26 @@ public final class Reconciler {
         Outcomes out = new Outcomes(id, mode, trigger, clock);
         Instant capped = out.started().plus(MAX_PER_SUBNET);
         Instant until = deadline.isBefore(capped) ? deadline : capped;
-        return loop.run(refreshed -> pass(out, until, refreshed), until, this::refreshQuietly);
+        return loop.run(refreshed -> pass(out, until, refreshed), until,
+                () -> directory.refreshQuietly(ClusterDirectory.networksFor(id, null)));
     }
 
     /** One pass: gate, ownership, then the locked read–decide–write. */
     private Step pass(Outcomes out, Instant until, boolean refreshed) {
         SubnetId id = out.subnet();
+        GuardedSubscriptions scope = directory.scope();
         if (!scope.contains(id.subscriptionId())) {
             return done(out.failed("the subnet is in subscription " + id.subscriptionId() + ", which this guard does not "
                     + "guard (it guards " + scope.describe() + "); not read or written").nextStep(scope.howToCover(id.subscriptionId())));
         }
         Inventory inventory;
         try {
-            if (Rules.ownership(id, directory.owners()) instanceof Rules.Ownership.None none) {
+            Rules.Ownership ownership = Rules.ownership(id, directory.owners(id.subscriptionId()));
+            if (ownership instanceof Rules.Ownership.None none) {
                 return new Step.Done(out.of(none.verdict(), null));
             }
-            inventory = directory.current();
+            // The network of the subscriptions the cluster spans (those guarded: an unguarded one is never read).
+            inventory = directory.current(ClusterDirectory.networksFor(id, ((Rules.Ownership.Guarded) ownership).cluster()));
         } catch (ArmException e) {
             return done(out.failed("could not read the clusters and route tables: " + e.getMessage())
                     .nextStep(nextStepFor(e)).retryable(e.kind() == ArmException.Kind.TRANSIENT));
@@ -223,6 +223,7 @@ public final class Reconciler {
      */
     public Outcome assess(SubnetId id, Inventory inventory, Trigger trigger) {
         Outcomes out = new Outcomes(id, mode, trigger, clock);
+        GuardedSubscriptions scope = directory.scope();
         if (!scope.contains(id.subscriptionId())) {
             return out.failed("the node subnet is in subscription " + id.subscriptionId() + ", which this guard does not guard (it "
                     + "guards " + scope.describe() + ")").cluster(ownerOf(id, inventory))
@@ -238,6 +239,11 @@ public final class Reconciler {
                     .nextStep("check the cluster's vnetSubnetID; a node pool cannot run without its subnet").done();
         }
         return out.of(Rules.decide(listed, inventory), listed.routeTable());
+    }
+
+    /** A subnet of {@code cluster} the sweep or audit could not decide, with why. */
+    Outcome assessFailed(SubnetId id, Cluster cluster, String message, Trigger trigger) {
+        return new Outcomes(id, mode, trigger, clock).failed(message).cluster(cluster.isKubenet() ? cluster : null).retryable(true).done();
     }
 
     /** Why a read cannot be acted on, or null when it can: what a PUT would send back must be the whole subnet. */
@@ -273,14 +279,6 @@ public final class Reconciler {
     /** 409 {@code AnotherOperationInProgress}: another process is writing this virtual network. Not a failure. */
     static boolean contention(ArmException e) {
         return e.kind() == ArmException.Kind.TRANSIENT && "AnotherOperationInProgress".equalsIgnoreCase(e.code());
-    }
-
-    private void refreshQuietly() {
-        try {
-            directory.refresh();
-        } catch (RuntimeException e) {
-            // decide again on what is known; the next pass reports what it finds
-        }
     }
 
     private static @Nullable Cluster ownerOf(SubnetId id, Inventory inventory) {

@@ -38,10 +38,16 @@ final class CardText {
     private CardText() {}
 
     /** Where the links point and how often a finding repeats, from the settings. */
-    record Context(URI portal, String subscriptionId, Duration repeat) {
+    /**
+     * @param scopeKey the guard's scope as a stable key ({@code SubscriptionScope.key()}): its own findings are kept
+     *     under it
+     * @param scope the guard's scope in words
+     */
+    record Context(URI portal, String scopeKey, String scope, Duration repeat) {
         Context {
             Objects.requireNonNull(portal, "portal == null");
-            Objects.requireNonNull(subscriptionId, "subscriptionId == null");
+            Objects.requireNonNull(scopeKey, "scopeKey == null");
+            Objects.requireNonNull(scope, "scope == null");
             Objects.requireNonNull(repeat, "repeat == null");
         }
     }
@@ -177,7 +183,7 @@ final class CardText {
     static CardContent sweep(SweepReport r, SweepNews news, Context ctx) {
         Map<Action, Integer> counts = r.counts();
         List<CardContent.Fact> facts = new ArrayList<>();
-        facts.add(new CardContent.Fact("Subscription", ctx.subscriptionId()));
+        facts.add(new CardContent.Fact("Guarding", ctx.scope()));
         facts.add(new CardContent.Fact("Mode", r.mode() == Mode.REPORT ? "report (the guard writes nothing)" : r.mode().word()));
         facts.add(new CardContent.Fact("Node subnets", String.valueOf(r.outcomes().size() + r.notReached().size())));
         for (Action a : SEVERITY) {
@@ -188,6 +194,18 @@ final class CardText {
         }
         if (!r.notReached().isEmpty()) {
             facts.add(new CardContent.Fact("not reached", r.notReached().size() + " (drifted; the time budget ran out; the next sweep repairs them)"));
+        }
+        if (r.subscriptions().size() > 1 || r.subscriptions().stream().anyMatch(s -> s.error() != null || !s.reached())) {
+            int shown = 0;
+            List<SweepReport.Subscription> subs = new ArrayList<>(r.subscriptions());
+            subs.sort(Comparator.comparing((SweepReport.Subscription s) -> s.error() == null && s.reached()).thenComparing(s -> s.label()));
+            for (SweepReport.Subscription s : subs) {
+                if (shown++ == MAX_SUBSCRIPTION_FACTS) {
+                    facts.add(new CardContent.Fact("…", "and " + (subs.size() - MAX_SUBSCRIPTION_FACTS) + " more subscriptions"));
+                    break;
+                }
+                facts.add(new CardContent.Fact(truncate(s.label(), 120), subscriptionLine(r, s)));
+            }
         }
         if (news.alreadyAlerted() > 0) {
             facts.add(new CardContent.Fact("Already alerted", news.alreadyAlerted() + " unresolved finding"
@@ -211,6 +229,28 @@ final class CardText {
         }
         return new CardContent(sweepTitle(r, counts), sweepTone(r, counts), null, facts, notes,
                 items.isEmpty() ? null : "Subnets", items, null, List.of());
+    }
+
+    /** Subscriptions listed by name on a sweep card, the unreadable and unreached first. */
+    static final int MAX_SUBSCRIPTION_FACTS = 12;
+
+    /** "could not be read: …", "not reached", or the counts per verdict of its subnets. */
+    private static String subscriptionLine(SweepReport r, SweepReport.Subscription s) {
+        if (s.error() != null) {
+            return "could not be read, not swept: " + truncate(s.error(), 200);
+        }
+        if (!s.reached()) {
+            return "not reached (the time budget ran out; the next sweep sweeps it)";
+        }
+        Map<Action, Integer> counts = r.counts(s.id());
+        List<String> parts = new ArrayList<>();
+        for (Action a : SEVERITY) {
+            int n = counts.getOrDefault(a, 0);
+            if (n > 0) {
+                parts.add(n + " " + a.word());
+            }
+        }
+        return parts.isEmpty() ? "no kubenet node subnet" : String.join(", ", parts);
     }
 
     private static String sweepTitle(SweepReport r, Map<Action, Integer> counts) {

@@ -48,17 +48,19 @@ record Finding(String subject, String kind, String reason) {
         return new Finding(subject(o.subnet()), NOT_REACHED, name(o.routeTable()));
     }
 
-    /** A sweep that could not run at all. */
-    static Finding sweepError(String subscriptionId, String error) {
-        return new Finding(sweepSubject(subscriptionId), SWEEP_ERROR, normalize(head(error)));
+    /** A sweep that could not run at all ({@code key}: the guard's scope), or could not read one subscription. */
+    static Finding sweepError(String key, String error) {
+        return new Finding(sweepSubject(key), SWEEP_ERROR, normalize(head(error)));
     }
 
     static String subject(SubnetId subnet) {
         return subnet.toString().toLowerCase(Locale.ROOT);
     }
 
-    static String sweepSubject(String subscriptionId) {
-        return "sweep:/subscriptions/" + subscriptionId.toLowerCase(Locale.ROOT);
+    /** A subscription ID keeps the subject it always had; a wider scope's key names itself. */
+    static String sweepSubject(String key) {
+        String k = key.toLowerCase(Locale.ROOT);
+        return k.contains(":") ? "sweep:" + k : "sweep:/subscriptions/" + k;
     }
 
     /** A Table-safe partition key: 32 hex digits of the subject's SHA-256 (IDs hold '/', which keys may not). */

@@ -50,9 +50,10 @@ final class SweepSummary {
         this.repaired = repaired;
     }
 
-    static SweepSummary of(SweepReport report, String subscriptionId) {
+    /** @param scopeKey the guard's scope as a key: a sweep that could not run at all is its finding */
+    static SweepSummary of(SweepReport report, String scopeKey) {
         Objects.requireNonNull(report, "report == null");
-        Objects.requireNonNull(subscriptionId, "subscriptionId == null");
+        Objects.requireNonNull(scopeKey, "scopeKey == null");
         Map<Finding, Source> findings = new LinkedHashMap<>();
         Set<String> resolved = new LinkedHashSet<>();
         List<Outcome> repaired = new ArrayList<>();
@@ -71,9 +72,17 @@ final class SweepSummary {
             findings.putIfAbsent(Finding.notReached(o), new Source.NotReached(o));
         }
         if (report.error() == null) {
-            resolved.add(Finding.sweepSubject(subscriptionId));
+            resolved.add(Finding.sweepSubject(scopeKey));
+            // One subscription that could not be read is a finding of its own; the others were swept.
+            for (SweepReport.Subscription sub : report.subscriptions()) {
+                if (sub.error() == null) {
+                    resolved.add(Finding.sweepSubject(sub.id()));
+                } else {
+                    findings.putIfAbsent(Finding.sweepError(sub.id(), sub.error()), new Source.SweepError());
+                }
+            }
         } else {
-            findings.putIfAbsent(Finding.sweepError(subscriptionId, report.error()), new Source.SweepError());
+            findings.putIfAbsent(Finding.sweepError(scopeKey, report.error()), new Source.SweepError());
         }
         return new SweepSummary(findings, resolved, List.copyOf(repaired));
     }

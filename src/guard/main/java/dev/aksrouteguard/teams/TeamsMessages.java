@@ -71,6 +71,7 @@ public final class TeamsMessages {
     }
 
     static CardText.Context context(Settings settings) {
-        return new CardText.Context(settings.cloud().portal(), settings.subscriptionId(), settings.alertRepeat());
+        return new CardText.Context(settings.cloud().portal(), settings.scope().key(), settings.scope().describe(),
+                settings.alertRepeat());
     }
 }

@@ -202,7 +202,7 @@ public final class TeamsWebhookAlertSink implements AlertSink, AutoCloseable {
     }
 
     private void deliver(SweepReport r) {
-        SweepSummary summary = SweepSummary.of(r, context.subscriptionId());
+        SweepSummary summary = SweepSummary.of(r, context.scopeKey());
         List<AlertMemory.Claim> claims = memory.claimAll(summary.findings(), summary.resolvedSubjects(), clock.instant());
         SweepSummary.News news = summary.news(claims);
         if (news.card().isEmpty()) {

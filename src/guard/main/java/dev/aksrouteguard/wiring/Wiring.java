@@ -12,7 +12,6 @@ import dev.aksrouteguard.core.Reconciler;
 import dev.aksrouteguard.core.model.Nullable;
 import dev.aksrouteguard.core.port.AlertSink;
 import dev.aksrouteguard.core.port.ArmTraffic;
-import dev.aksrouteguard.core.port.GuardedSubscriptions;
 import dev.aksrouteguard.core.port.RetryQueue;
 import dev.aksrouteguard.teams.AlertStorage;
 import dev.aksrouteguard.teams.SdkLogScrubbing;
@@ -102,9 +101,9 @@ public final class Wiring {
                 ? options.credential()
                 : ArmClients.credential(settings, http, Configuration.getGlobalConfiguration());
         ArmClients arm = ArmClients.connect(settings, credential, http);
-        ClusterDirectory directory = new ClusterDirectory(arm.inventory(), options.clock(), ClusterDirectory.DEFAULT_TTL);
-        Reconciler reconciler = new Reconciler(arm.subnets(), directory, GuardedSubscriptions.only(settings.subscriptionId()),
-                settings.mode(), options.clock(), options.backoff());
+        ClusterDirectory directory = new ClusterDirectory(arm.subscriptions(), arm.inventories(), options.clock(),
+                ClusterDirectory.DEFAULT_TTL);
+        Reconciler reconciler = new Reconciler(arm.subnets(), directory, settings.mode(), options.clock(), options.backoff());
         AlertStorage storage = StorageClients.forAlerts(settings, credential, http, functionApp, options.log());
         AlertSink alerts = options.alerts().create(settings, storage, options.log());
         RetryQueue retries = options.retries() != null ? options.retries().create(settings, options.log())

@@ -173,7 +173,7 @@ class ArmAdaptersTest {
         }
         Fixtures.azureCniCluster("rg-cni", "aks-cni").seed(azure.arm);
         ArmClients clients = clients();
-        Inventory inv = new ClusterDirectory(clients.inventory(), java.time.Clock.systemUTC(), ClusterDirectory.DEFAULT_TTL).refresh();
+        Inventory inv = ClusterDirectory.of(Emulated.SUB, clients.inventories().of(Emulated.SUB), java.time.Clock.systemUTC(), ClusterDirectory.DEFAULT_TTL).refresh();
         assertEquals(6, inv.clusters().size());
         assertEquals(5, inv.routeTables().size());
         assertEquals(5, inv.kubenetNodeSubnets().size());

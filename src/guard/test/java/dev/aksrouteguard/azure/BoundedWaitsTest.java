@@ -105,7 +105,7 @@ class BoundedWaitsTest {
         azure.arm.inject(Fault.on("GET", "/providers/Microsoft.ContainerService/managedClusters$").nextLinkToItself().always());
         azure.arm.clearRequests();
 
-        ArmException e = assertThrows(ArmException.class, () -> Connect.to(azure).inventory().clusters());
+        ArmException e = assertThrows(ArmException.class, () -> Connect.to(azure).inventories().of(Emulated.SUB).clusters());
 
         assertEquals(ArmException.Kind.INVALID_RESPONSE, e.kind());
         assertTrue(e.getMessage().contains("nextLink repeats a page already read"), e.getMessage());
@@ -121,12 +121,12 @@ class BoundedWaitsTest {
         azure.arm.clearRequests();
 
         ArmException e = assertThrows(ArmException.class,
-                () -> Connect.to(azure, Connect.limits(null, null, null, 3, null)).inventory().clusters());
+                () -> Connect.to(azure, Connect.limits(null, null, null, 3, null)).inventories().of(Emulated.SUB).clusters());
 
         assertEquals(ArmException.Kind.INVALID_RESPONSE, e.kind());
         assertTrue(e.getMessage().contains("more than 3 pages"), e.getMessage());
         assertEquals(3, requestsTo("/managedClusters").size());
-        assertEquals(4, Connect.to(azure, Connect.limits(null, null, null, 4, null)).inventory().clusters().size(),
+        assertEquals(4, Connect.to(azure, Connect.limits(null, null, null, 4, null)).inventories().of(Emulated.SUB).clusters().size(),
                 "four pages fit a cap of four");
     }
 
@@ -140,7 +140,7 @@ class BoundedWaitsTest {
         azure.arm.clearRequests();
 
         ArmException e = assertThrows(ArmException.class,
-                () -> Connect.to(azure, Connect.limits(null, null, Duration.ofMillis(500), null, null)).inventory().clusters());
+                () -> Connect.to(azure, Connect.limits(null, null, Duration.ofMillis(500), null, null)).inventories().of(Emulated.SUB).clusters());
 
         assertEquals(ArmException.Kind.DEADLINE_EXCEEDED, e.kind());
         assertTrue(e.getMessage().contains("still paging after 500ms"), e.getMessage());
@@ -155,7 +155,7 @@ class BoundedWaitsTest {
         ArmClients clients = Connect.to(azure, Connect.limits(Duration.ofMillis(500), null, null, null, null));
 
         ArmException read = assertThrows(ArmException.class, () -> clients.subnets().get(SubnetId.parse(c.nodeSubnetId())));
-        ArmException list = assertThrows(ArmException.class, () -> clients.inventory().readAll());
+        ArmException list = assertThrows(ArmException.class, () -> clients.inventories().of(Emulated.SUB).readAll());
 
         for (ArmException e : List.of(read, list)) {
             assertEquals(ArmException.Kind.TRANSIENT, e.kind());

@@ -52,7 +52,7 @@ class MalformedListingsTest {
     void aMalformedPageFailsTheListing(String page, String reason) {
         azure.arm.inject(Fault.on("GET", "/providers/Microsoft.Network/virtualNetworks$").respondRaw(200, page));
 
-        ArmException e = assertThrows(ArmException.class, () -> Connect.to(azure).inventory().network());
+        ArmException e = assertThrows(ArmException.class, () -> Connect.to(azure).inventories().of(Emulated.SUB).network());
 
         assertEquals(ArmException.Kind.INVALID_RESPONSE, e.kind());
         assertTrue(e.getMessage().startsWith("list virtual networks of subscription " + Emulated.SUB), e.getMessage());
@@ -68,7 +68,7 @@ class MalformedListingsTest {
             azure.arm.clearFaults();
             // always(): a list call still running from the previous round (the three run side by side) cannot use it up
             azure.arm.inject(Fault.on("GET", listing[0]).respondRaw(200, "{\"value\": null}").always());
-            InventorySource inventory = Connect.to(azure).inventory();
+            InventorySource inventory = Connect.to(azure).inventories().of(Emulated.SUB);
 
             ArmException e = assertThrows(ArmException.class, inventory::readAll);
 
@@ -85,7 +85,7 @@ class MalformedListingsTest {
         azure.arm.inject(Fault.on("GET", "/providers/Microsoft.ContainerService/managedClusters$").times(1));
         azure.arm.inject(Fault.on("GET", "/providers/Microsoft.ContainerService/managedClusters$").respondRaw(200, "{}"));
 
-        ArmException e = assertThrows(ArmException.class, () -> Connect.to(azure).inventory().clusters());
+        ArmException e = assertThrows(ArmException.class, () -> Connect.to(azure).inventories().of(Emulated.SUB).clusters());
 
         assertTrue(e.getMessage().contains("page 2 has no value array"), e.getMessage());
     }
@@ -94,6 +94,6 @@ class MalformedListingsTest {
     void anEmptyButWellFormedListingIsJustEmpty() {
         azure.arm.inject(Fault.on("GET", "/providers/Microsoft.Network/routeTables$").respondRaw(200, "{\"value\": []}"));
 
-        assertEquals(0, Connect.to(azure).inventory().network().routeTables().size());
+        assertEquals(0, Connect.to(azure).inventories().of(Emulated.SUB).network().routeTables().size());
     }
 }

@@ -95,7 +95,7 @@ class SubscriptionBoundaryTest {
 
     @Test
     void aClusterInAnotherSubscriptionIsReadThere() {
-        Optional<Cluster> cluster = Connect.to(azure).inventory().cluster(ResourceId.parse(inB.clusterId()));
+        Optional<Cluster> cluster = Connect.to(azure).inventories().of(Emulated.SUB).cluster(ResourceId.parse(inB.clusterId()));
 
         assertEquals(ResourceId.parse(inB.clusterId()), cluster.orElseThrow().id());
         allIn(B, paths());
@@ -103,9 +103,9 @@ class SubscriptionBoundaryTest {
 
     @Test
     void theListingsListTheSubscriptionTheyAreGiven() {
-        ArmInventory inventory = (ArmInventory) Connect.to(azure).inventory();
+        ArmInventory inventory = (ArmInventory) Connect.to(azure).inventories();
 
-        List<Cluster> guarded = inventory.readAll().clusters();
+        List<Cluster> guarded = inventory.of(A).readAll().clusters();
         allIn(A, paths());
         azure.arm.clearRequests();
         List<Cluster> other = inventory.listClusters(B);
@@ -125,7 +125,7 @@ class SubscriptionBoundaryTest {
         azure.arm.inject(Fault.on("GET", "/subscriptions/" + A + "/providers/Microsoft.Network/virtualNetworks$")
                 .respondRaw(200, "{\"value\":[],\"nextLink\":\"" + foreign + "\"}"));
 
-        ArmException e = assertThrows(ArmException.class, () -> Connect.to(azure).inventory().network());
+        ArmException e = assertThrows(ArmException.class, () -> Connect.to(azure).inventories().of(Emulated.SUB).network());
 
         assertEquals(ArmException.Kind.INVALID_RESPONSE, e.kind());
         assertTrue(e.getMessage().contains("leaves /subscriptions/" + A), e.getMessage());
@@ -138,7 +138,7 @@ class SubscriptionBoundaryTest {
                 "{\"value\":[],\"nextLink\":\"https://collector.example/subscriptions/" + A
                         + "/providers/Microsoft.ContainerService/managedClusters?page=2\"}"));
 
-        ArmException e = assertThrows(ArmException.class, () -> Connect.to(azure).inventory().clusters());
+        ArmException e = assertThrows(ArmException.class, () -> Connect.to(azure).inventories().of(Emulated.SUB).clusters());
 
         assertEquals(ArmException.Kind.INVALID_RESPONSE, e.kind());
         assertTrue(e.getMessage().contains("points outside"), e.getMessage());

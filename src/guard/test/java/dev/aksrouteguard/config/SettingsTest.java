@@ -11,6 +11,7 @@ import dev.aksrouteguard.core.model.Mode;
 import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,7 +33,7 @@ class SettingsTest {
     @Test
     void defaultsAreThoseTheReadmePromises() {
         Settings s = Settings.from(env());
-        assertEquals(SUB, s.subscriptionId());
+        assertEquals(new SubscriptionScope.Single(SUB), s.scope());
         assertEquals(AzureCloud.AZURE_CLOUD, s.cloud());
         assertEquals(URI.create("https://management.azure.com/"), s.armEndpoint());
         assertEquals(Mode.ENFORCE, s.mode());
@@ -114,9 +115,49 @@ class SettingsTest {
     }
 
     @Test
-    void theSubscriptionIsRequired() {
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Settings.from(Map.of()));
-        assertEquals("setting AZURE_SUBSCRIPTION_ID is required but not set", e.getMessage());
+    void theSubscriptionsToGuardAreRequired() {
+        Map<String, String> none = new java.util.HashMap<>();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Settings.from(none));
+        assertTrue(e.getMessage().startsWith("no subscription to guard: set one of AZURE_SUBSCRIPTION_ID"), e.getMessage());
+        assertTrue(e.getMessage().contains("AZURE_SUBSCRIPTION_IDS") && e.getMessage().contains("AZURE_MANAGEMENT_GROUP_ID"),
+                e.getMessage());
+    }
+
+    @Test
+    void exactlyOneWayOfNamingTheSubscriptionsIsAccepted() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Settings.from(env(Settings.AZURE_MANAGEMENT_GROUP_ID, "platform")));
+        assertTrue(e.getMessage().startsWith("set only one of AZURE_SUBSCRIPTION_ID"), e.getMessage());
+    }
+
+    @Test
+    void aListOfSubscriptionsIsReadInOrderWithoutDuplicates() {
+        Settings s = Settings.from(Map.of(Settings.AZURE_SUBSCRIPTION_IDS,
+                " 11111111-2222-3333-4444-555555555555,AAAAAAAA-BBBB-CCCC-DDDD-EEEEEEEEEEEE , 11111111-2222-3333-4444-555555555555"));
+        assertEquals(new SubscriptionScope.Listed(List.of("11111111-2222-3333-4444-555555555555",
+                "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee")), s.scope());
+        assertEquals("2 subscriptions", s.scope().describe());
+        assertTrue(s.scope().key().startsWith("subscriptions:"), s.scope().key());
+    }
+
+    @Test
+    void aManagementGroupIsReadByIdOrFullId() {
+        assertEquals(new SubscriptionScope.ManagementGroup("lz-platform"),
+                Settings.from(Map.of(Settings.AZURE_MANAGEMENT_GROUP_ID, "lz-platform")).scope());
+        assertEquals(new SubscriptionScope.ManagementGroup("lz-platform"), Settings.from(Map.of(Settings.AZURE_MANAGEMENT_GROUP_ID,
+                "/providers/Microsoft.Management/managementGroups/lz-platform")).scope());
+        assertEquals("managementGroup:lz-platform", new SubscriptionScope.ManagementGroup("LZ-Platform").key());
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource({
+        "AZURE_SUBSCRIPTION_IDS, 'not-a-guid,11111111-2222-3333-4444-555555555555'",
+        "AZURE_SUBSCRIPTION_IDS, '11111111-2222-3333-4444-555555555555,,'",
+        "AZURE_MANAGEMENT_GROUP_ID, 'has spaces'",
+    })
+    void aBadListOrGroupFailsFastNamingTheSetting(String name, String value) {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Settings.from(Map.of(name, value)));
+        assertTrue(e.getMessage().startsWith("setting " + name + " is invalid"), e.getMessage());
     }
 
     @Test
@@ -137,7 +178,7 @@ class SettingsTest {
 
     @Test
     void everySettingNameIsListed() {
-        assertEquals(17, Settings.NAMES.size());
+        assertEquals(19, Settings.NAMES.size());
         assertTrue(Settings.NAMES.contains(Settings.SWEEP_SCHEDULE));
     }
 

@@ -22,7 +22,6 @@ import dev.aksrouteguard.core.model.SweepReport;
 import dev.aksrouteguard.core.model.Trigger;
 import dev.aksrouteguard.core.port.AlertSink;
 import dev.aksrouteguard.core.port.ArmTraffic;
-import dev.aksrouteguard.core.port.GuardedSubscriptions;
 import dev.aksrouteguard.core.port.InventorySource;
 import dev.aksrouteguard.core.port.RetryQueue;
 import java.time.Clock;
@@ -86,7 +85,7 @@ class GuardTest {
     Guard guard(Mode mode, int sweepConcurrency) {
         world.subnets.values().forEach(subnets::put);
         source = new CountingSource(world::inventory);
-        ClusterDirectory directory = new ClusterDirectory(source, clock, Duration.ofMinutes(10));
+        ClusterDirectory directory = ClusterDirectory.of(World.SUB, source, clock, Duration.ofMinutes(10));
         Backoff backoff = new Backoff(3, Duration.ofMillis(1), Duration.ofMillis(1), d -> {});
         AlertSink sink = new AlertSink() {
             @Override
@@ -99,7 +98,7 @@ class GuardTest {
                 sweeps.add(r);
             }
         };
-        return new Guard(directory, new Reconciler(subnets, directory, GuardedSubscriptions.only(World.SUB), mode, clock, backoff),
+        return new Guard(directory, new Reconciler(subnets, directory, mode, clock, backoff),
                 sink, retries, ArmTraffic.NONE, clock, sweepConcurrency);
     }
 
@@ -235,8 +234,8 @@ class GuardTest {
     void aSweepThatCannotListTheSubscriptionSaysSo() {
         InventorySource broken = CountingSource.failing(
                 new ArmException(ArmException.Kind.FORBIDDEN, 403, "AuthorizationFailed", "denied", null, null, null));
-        ClusterDirectory d = new ClusterDirectory(broken, clock, Duration.ofMinutes(1));
-        Guard g = new Guard(d, new Reconciler(subnets, d, GuardedSubscriptions.only(World.SUB), Mode.ENFORCE, clock, Backoff.DEFAULT),
+        ClusterDirectory d = ClusterDirectory.of(World.SUB, broken, clock, Duration.ofMinutes(1));
+        Guard g = new Guard(d, new Reconciler(subnets, d, Mode.ENFORCE, clock, Backoff.DEFAULT),
                 AlertSink.NONE, RetryQueue.NONE, ArmTraffic.NONE, clock, 1);
         SweepReport r = g.sweep(Duration.ofMinutes(1));
         assertTrue(r.anyFailed());

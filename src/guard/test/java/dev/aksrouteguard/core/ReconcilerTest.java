@@ -16,7 +16,6 @@ import dev.aksrouteguard.core.model.ResourceId;
 import dev.aksrouteguard.core.model.SubnetId;
 import dev.aksrouteguard.core.model.SubnetState;
 import dev.aksrouteguard.core.model.Trigger;
-import dev.aksrouteguard.core.port.GuardedSubscriptions;
 import dev.aksrouteguard.core.port.InventorySource;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,7 +42,7 @@ class ReconcilerTest {
 
     Reconciler reconciler(Mode mode, Supplier<Inventory> inventory) {
         source = new CountingSource(inventory);
-        return new Reconciler(subnets, new ClusterDirectory(source, clock, Duration.ofMinutes(10)), GuardedSubscriptions.only(World.SUB),
+        return new Reconciler(subnets, ClusterDirectory.of(World.SUB, source, clock, Duration.ofMinutes(10)),
                 mode, clock, backoff, () -> 1.0);
     }
 
@@ -194,8 +193,8 @@ class ReconcilerTest {
     void anUnreadableSubscriptionIsAFailedOutcomeNotAnException() {
         InventorySource broken = CountingSource.failing(
                 new ArmException(ArmException.Kind.TRANSIENT, 503, "ServiceUnavailable", "list failed", null, null, null));
-        Reconciler r = new Reconciler(subnets, new ClusterDirectory(broken, clock, Duration.ofMinutes(1)),
-                GuardedSubscriptions.only(World.SUB), Mode.ENFORCE, clock, backoff, () -> 1.0);
+        Reconciler r = new Reconciler(subnets, ClusterDirectory.of(World.SUB, broken, clock, Duration.ofMinutes(1)),
+                Mode.ENFORCE, clock, backoff, () -> 1.0);
         Outcome o = r.reconcile(NODES, MANUAL);
         assertEquals(Action.FAILED, o.action());
         assertTrue(o.retryable());

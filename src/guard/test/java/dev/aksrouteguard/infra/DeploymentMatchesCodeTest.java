@@ -62,7 +62,11 @@ class DeploymentMatchesCodeTest {
             "for accounts with non-standard endpoints; the IaC's account has standard ones, so the code derives the "
                     + "table endpoint from AzureWebJobsStorage__accountName and the cloud's storage suffix",
             Settings.STORAGE_QUEUE_SERVICE_URI,
-            "as AzureWebJobsStorage__tableServiceUri, for the queue endpoint");
+            "as AzureWebJobsStorage__tableServiceUri, for the queue endpoint",
+            Settings.AZURE_SUBSCRIPTION_IDS,
+            "for now the IaC deploys a guard of one subscription (AZURE_SUBSCRIPTION_ID); a list is set by hand",
+            Settings.AZURE_MANAGEMENT_GROUP_ID,
+            "for now the IaC deploys a guard of one subscription (AZURE_SUBSCRIPTION_ID); a management group is set by hand");
 
     /** What the Functions host alone reads; anything else the IaC sets must be a setting the code reads. */
     static final Set<String> HOST_SETTINGS = Set.of(

@@ -19,6 +19,7 @@ import dev.aksrouteguard.core.model.ResourceId;
 import dev.aksrouteguard.core.model.SubnetId;
 import dev.aksrouteguard.core.model.SweepReport;
 import dev.aksrouteguard.core.model.Trigger;
+import dev.aksrouteguard.wiring.StorageClients;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,7 +30,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Logger;
-import dev.aksrouteguard.wiring.StorageClients;
 
 /** Outcomes, sweeps and settings as the core produces them, for a kubenet cluster in one subscription. */
 final class Fixtures {
@@ -148,7 +148,7 @@ final class Fixtures {
     }
 
     static CardText.Context context(Duration repeat) {
-        return new CardText.Context(java.net.URI.create("https://portal.azure.com/"), SUBSCRIPTION, repeat);
+        return new CardText.Context(java.net.URI.create("https://portal.azure.com/"), SUBSCRIPTION, "subscription " + SUBSCRIPTION, repeat);
     }
 
     /** A clock the test moves by hand. */

@@ -15,7 +15,9 @@ import java.util.logging.Logger;
  * @param outcomes one per node subnet of every kubenet cluster that was reached
  * @param notReached drifted subnets left for the next sweep because the time budget ran out (no write started)
  * @param calls ARM reads and writes made by the sweep
- * @param error why the sweep could not run at all (the subscription could not be listed), or null
+ * @param error why the sweep could not run at all (the subscriptions could not be listed or discovered), or null
+ * @param subscriptions each guarded subscription: whether it was read and reached in time (its outcomes are those of
+ *     its subnets); empty when the sweep could not run
  */
 public record SweepReport(
         Instant startedAt,
@@ -24,12 +26,51 @@ public record SweepReport(
         List<Outcome> outcomes,
         List<Outcome> notReached,
         CallCount calls,
-        @Nullable String error) {
+        @Nullable String error,
+        List<Subscription> subscriptions) {
 
     public SweepReport {
         Objects.requireNonNull(mode, "mode == null");
         outcomes = List.copyOf(outcomes);
         notReached = List.copyOf(notReached);
+        subscriptions = List.copyOf(subscriptions);
+    }
+
+    /** A sweep of one subscription, or of a scope that could not be read at all ({@code error}). */
+    public SweepReport(Instant startedAt, Instant finishedAt, Mode mode, List<Outcome> outcomes, List<Outcome> notReached,
+            CallCount calls, @Nullable String error) {
+        this(startedAt, finishedAt, mode, outcomes, notReached, calls, error, List.of());
+    }
+
+    /**
+     * One guarded subscription in a sweep.
+     *
+     * @param name its display name, when known
+     * @param error why it could not be read (it was skipped; the others were swept), or null
+     * @param reached false when the time budget ran out before its work began
+     */
+    public record Subscription(String id, @Nullable String name, @Nullable String error, boolean reached) {
+        public Subscription {
+            Objects.requireNonNull(id, "id == null");
+        }
+
+        /** "Payments (1234…)" or the ID alone. */
+        public String label() {
+            return name == null || name.isBlank() ? id : name + " (" + id + ")";
+        }
+    }
+
+    /** The outcomes and drifted subnets not reached of one subscription (by the subnet's subscription). */
+    public Map<Action, Integer> counts(String subscriptionId) {
+        Map<Action, Integer> counts = new EnumMap<>(Action.class);
+        outcomes.stream().filter(o -> o.subnet().subscriptionId().equalsIgnoreCase(subscriptionId))
+                .forEach(o -> counts.merge(o.action(), 1, Integer::sum));
+        return counts;
+    }
+
+    /** The subscriptions that could not be read, or that the time budget did not reach. */
+    public List<Subscription> notSwept() {
+        return subscriptions.stream().filter(s -> s.error() != null || !s.reached()).toList();
     }
 
     public Duration took() {
@@ -43,7 +84,8 @@ public record SweepReport(
     }
 
     public boolean anyFailed() {
-        return error != null || outcomes.stream().anyMatch(o -> o.action() == Action.FAILED);
+        return error != null || outcomes.stream().anyMatch(o -> o.action() == Action.FAILED)
+                || subscriptions.stream().anyMatch(s -> s.error() != null);
     }
 
     /**
@@ -60,6 +102,13 @@ public record SweepReport(
         for (Outcome o : notReached) {
             log.warning("not reached (time budget spent; the next sweep repairs it): " + o.subnet());
         }
+        for (Subscription s : subscriptions) {
+            if (s.error() != null) {
+                log.warning("failed subscription " + s.label() + ": could not be read, not swept (the others were): " + s.error());
+            } else if (!s.reached()) {
+                log.warning("not reached (time budget spent; the next sweep sweeps it): subscription " + s.label());
+            }
+        }
         log.log(anyFailed() || !notReached.isEmpty() ? Level.WARNING : Level.INFO, summaryLine());
     }
 
@@ -73,6 +122,10 @@ public record SweepReport(
                 .append(" took=").append(took().toMillis()).append("ms")
                 .append(" armReads=").append(calls.reads())
                 .append(" armWrites=").append(calls.writes());
+        if (!subscriptions.isEmpty()) {
+            sb.append(" subscriptions=").append(subscriptions.size())
+                    .append(" unreadable=").append(subscriptions.stream().filter(s -> s.error() != null).count());
+        }
         if (error != null) {
             sb.append(" error=").append(error);
         }

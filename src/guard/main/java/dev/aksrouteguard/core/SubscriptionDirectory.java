@@ -1,0 +1,199 @@
+package dev.aksrouteguard.core;
+
+import dev.aksrouteguard.core.model.Cluster;
+import dev.aksrouteguard.core.model.Nullable;
+import dev.aksrouteguard.core.model.ResourceId;
+import dev.aksrouteguard.core.port.InventorySource;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What a warm worker knows of one subscription, in two parts read with that subscription's list calls: its managed
+ * clusters, and its network (route tables and subnets). Each part is read again when older than the TTL, both on
+ * demand, and one cluster when it was written. One read at a time per subscription; subscriptions never wait for each
+ * other. Parts are immutable; a read replaces them.
+ */
+final class SubscriptionDirectory {
+
+    /** A part and when it was read; parts are compared by identity to tell whether a combined view is current. */
+    record Part<T>(T value, Instant readAt) {}
+
+    private final String subscriptionId;
+    private final InventorySource source;
+    private final Clock clock;
+    private final Duration ttl;
+    /** A subscription whose read failed is not read again for another's sake sooner than this. */
+    static final Duration QUIET_AFTER_FAILURE = Duration.ofMinutes(1);
+
+    private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+    private volatile @Nullable Instant lastFailure;
+    private volatile @Nullable Part<List<Cluster>> clusters;
+    private volatile @Nullable Part<InventorySource.Network> network;
+
+    SubscriptionDirectory(String subscriptionId, InventorySource source, Clock clock, Duration ttl) {
+        this.subscriptionId = Objects.requireNonNull(subscriptionId, "subscriptionId == null");
+        this.source = Objects.requireNonNull(source, "source == null");
+        this.clock = Objects.requireNonNull(clock, "clock == null");
+        this.ttl = Objects.requireNonNull(ttl, "ttl == null");
+    }
+
+    String subscriptionId() {
+        return subscriptionId;
+    }
+
+    /** The clusters part, read again first when stale. @throws dev.aksrouteguard.core.model.ArmException when it cannot be */
+    Part<List<Cluster>> clusters() {
+        Part<List<Cluster>> c = clusters;
+        if (fresh(c)) {
+            return c;
+        }
+        lock.lock();
+        try {
+            if (!fresh(clusters)) {
+                clusters = new Part<>(failures(source::clusters), clock.instant());
+            }
+            return Objects.requireNonNull(clusters);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean freshClusters() {
+        return fresh(clusters);
+    }
+
+    boolean freshNetwork() {
+        return fresh(network);
+    }
+
+    /**
+     * The clusters part for a question about another subscription: fresh, or — when stale — the last one read while it
+     * is read again in the background, so that a slow or throttled subscription never holds up another's work. Only a
+     * part never read is read now. @throws dev.aksrouteguard.core.model.ArmException when that read fails
+     */
+    @Nullable Part<List<Cluster>> clustersNoWait(java.util.concurrent.Executor background) {
+        Part<List<Cluster>> c = clusters;
+        if (fresh(c)) {
+            return c;
+        }
+        if (c == null) {
+            // Never read: read it now, unless another thread is reading it or it failed a moment ago (then it is left
+            // out of this answer rather than waited for).
+            Instant failed = lastFailure;
+            if (failed != null && Duration.between(failed, clock.instant()).compareTo(QUIET_AFTER_FAILURE) < 0 || !lock.tryLock()) {
+                return null;
+            }
+            try {
+                return clusters();
+            } finally {
+                lock.unlock();
+            }
+        }
+        if (refreshing.compareAndSet(false, true)) {
+            background.execute(() -> {
+                try {
+                    clusters();
+                } catch (RuntimeException e) {
+                    // answered from the last part; the next question tries again
+                } finally {
+                    refreshing.set(false);
+                }
+            });
+        }
+        return c;
+    }
+
+    private final java.util.concurrent.atomic.AtomicBoolean refreshing = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** The clusters part as last read, stale or not, or null when it was never read. */
+    @Nullable Part<List<Cluster>> lastClusters() {
+        return clusters;
+    }
+
+    /** The network part, read again first when stale. @throws dev.aksrouteguard.core.model.ArmException when it cannot be */
+    Part<InventorySource.Network> network() {
+        Part<InventorySource.Network> n = network;
+        if (fresh(n)) {
+            return n;
+        }
+        lock.lock();
+        try {
+            boolean staleClusters = !fresh(clusters);
+            if (!fresh(network)) {
+                if (staleClusters) {
+                    load(failures(source::readAll)); // both at once, side by side
+                } else {
+                    network = new Part<>(failures(source::network), clock.instant());
+                }
+            }
+            return Objects.requireNonNull(network);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Reads both parts again now. @throws dev.aksrouteguard.core.model.ArmException when a read fails */
+    void refresh() {
+        lock.lock();
+        try {
+            load(failures(source::readAll));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Reads one cluster of this subscription again (it was just written, or is about to be relied on) and puts it in
+     * place of what was known of it: one ARM read. A clusters part not read yet, or stale, is read whole instead.
+     *
+     * @throws dev.aksrouteguard.core.model.ArmException when the cluster cannot be read
+     */
+    void updateCluster(ResourceId id) {
+        lock.lock();
+        try {
+            Part<List<Cluster>> c = clusters;
+            if (c == null || !fresh(c)) {
+                clusters = new Part<>(failures(source::clusters), clock.instant());
+                return;
+            }
+            Optional<Cluster> now = source.cluster(id);
+            List<Cluster> updated = new ArrayList<>(c.value().size() + 1);
+            for (Cluster known : c.value()) {
+                if (!known.id().equals(id)) {
+                    updated.add(known);
+                }
+            }
+            now.ifPresent(updated::add);
+            clusters = new Part<>(List.copyOf(updated), c.readAt());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Runs a read, remembering when it failed. */
+    private <T> T failures(java.util.function.Supplier<T> read) {
+        try {
+            T value = read.get();
+            lastFailure = null;
+            return value;
+        } catch (RuntimeException e) {
+            lastFailure = clock.instant();
+            throw e;
+        }
+    }
+
+    private boolean fresh(@Nullable Part<?> part) {
+        return part != null && Duration.between(part.readAt(), clock.instant()).compareTo(ttl) < 0;
+    }
+
+    private void load(InventorySource.Parts parts) {
+        Instant now = clock.instant();
+        clusters = new Part<>(parts.clusters(), now);
+        network = new Part<>(parts.network(), now);
+    }
+}
