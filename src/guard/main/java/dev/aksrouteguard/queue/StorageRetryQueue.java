@@ -1,12 +1,11 @@
 package dev.aksrouteguard.queue;
 
-import com.azure.core.util.Context;
 import com.azure.storage.queue.QueueClient;
-import com.azure.storage.queue.models.QueueStorageException;
 import dev.aksrouteguard.core.model.Nullable;
 import dev.aksrouteguard.core.model.Outcome;
 import dev.aksrouteguard.core.model.RetryRequest;
 import dev.aksrouteguard.core.port.RetryQueue;
+import dev.aksrouteguard.storage.StorageQueues;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.logging.Logger;
@@ -26,8 +25,6 @@ public final class StorageRetryQueue implements RetryQueue {
     /** The Functions host's poison queue for {@link #NAME}; given-up work is kept there too. */
     public static final String POISON_NAME = NAME + "-poison";
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(10);
-
     private final QueueClient queue;
     private final QueueClient poison;
     private final Logger log;
@@ -46,7 +43,7 @@ public final class StorageRetryQueue implements RetryQueue {
     @Override
     public void submit(RetryRequest request, Duration delay) {
         try {
-            send(queue, RetryMessages.write(request), delay);
+            StorageQueues.send(queue, RetryMessages.write(request), delay);
         } catch (RuntimeException e) {
             log.warning("could not hand " + request.target() + " to the retry queue (" + describe(e)
                     + "); the next sweep checks it");
@@ -56,41 +53,14 @@ public final class StorageRetryQueue implements RetryQueue {
     @Override
     public void giveUp(RetryRequest request, @Nullable Outcome last) {
         try {
-            send(poison, RetryMessages.write(request), Duration.ZERO);
+            StorageQueues.send(poison, RetryMessages.write(request), null);
         } catch (RuntimeException e) {
             log.warning("could not keep given-up work on " + request.target() + " in " + POISON_NAME + " (" + describe(e) + ")");
         }
     }
 
-    /** Sends; a missing queue (a first run, Azurite) is created once and the send repeated. */
-    private static void send(QueueClient client, String body, Duration delay) {
-        Duration visibility = delay.isZero() ? null : delay;
-        try {
-            client.sendMessageWithResponse(body, visibility, null, TIMEOUT, Context.NONE);
-        } catch (RuntimeException e) {
-            QueueStorageException error = storageError(e);
-            if (error == null || error.getStatusCode() != 404) { // on a send, 404 is QueueNotFound
-                throw e;
-            }
-            client.createIfNotExistsWithResponse(null, TIMEOUT, Context.NONE);
-            client.sendMessageWithResponse(body, visibility, null, TIMEOUT, Context.NONE);
-        }
-    }
-
-    /** Status and error code only: a storage error's message may quote a SAS URL. */
     private static String describe(RuntimeException e) {
-        QueueStorageException q = storageError(e);
-        return q != null
-                ? "HTTP " + q.getStatusCode() + (q.getErrorCode() != null ? " " + q.getErrorCode() : "")
-                : e.getClass().getSimpleName();
-    }
-
-    private static @Nullable QueueStorageException storageError(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof QueueStorageException q) {
-                return q;
-            }
-        }
-        return null;
+        String status = StorageQueues.statusOf(e);
+        return status != null ? status : e.getClass().getSimpleName();
     }
 }

@@ -1,10 +1,7 @@
 package dev.aksrouteguard.teams;
 
-import com.azure.core.util.Context;
 import com.azure.storage.queue.QueueClient;
-import com.azure.storage.queue.models.QueueStorageException;
-import dev.aksrouteguard.core.model.Nullable;
-import java.time.Duration;
+import dev.aksrouteguard.storage.StorageQueues;
 import java.util.Objects;
 import java.util.logging.Logger;
 
@@ -18,8 +15,6 @@ import java.util.logging.Logger;
  * it is posted at once through {@code fallback}, after one Warning that says why (status and error code only).
  */
 final class QueueDispatch implements Dispatch {
-
-    private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private final QueueClient queue;
     private final Dispatch fallback;
@@ -45,19 +40,8 @@ final class QueueDispatch implements Dispatch {
         }
     }
 
-    /** Sends; a missing queue (a local run, Azurite) is created once and the send repeated. */
     private void enqueue(AlertMessage message) {
-        String body = message.toJson();
-        try {
-            queue.sendMessageWithResponse(body, null, null, TIMEOUT, Context.NONE);
-        } catch (RuntimeException e) {
-            QueueStorageException error = storageError(e);
-            if (error == null || error.getStatusCode() != 404) { // on a send, 404 is QueueNotFound
-                throw e;
-            }
-            queue.createIfNotExistsWithResponse(null, TIMEOUT, Context.NONE);
-            queue.sendMessageWithResponse(body, null, null, TIMEOUT, Context.NONE);
-        }
+        StorageQueues.send(queue, message.toJson(), null);
     }
 
     @Override
@@ -67,20 +51,7 @@ final class QueueDispatch implements Dispatch {
 
     /** Status and error code for a service error (its message may quote a SAS URL); a scrubbed phrase otherwise. */
     private String describe(RuntimeException e) {
-        QueueStorageException q = storageError(e);
-        if (q != null) {
-            return "HTTP " + q.getStatusCode() + (q.getErrorCode() != null ? " " + q.getErrorCode() : "");
-        }
-        return redaction.describe(e);
-    }
-
-    /** The service error behind {@code e}: a call with a timeout wraps it (RuntimeException, ExecutionException). */
-    private static @Nullable QueueStorageException storageError(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof QueueStorageException q) {
-                return q;
-            }
-        }
-        return null;
+        String status = StorageQueues.statusOf(e);
+        return status != null ? status : redaction.describe(e);
     }
 }
