@@ -40,6 +40,20 @@ final class Output {
         j.addProperty("mode", o.mode().word());
         j.addProperty("trigger", o.trigger().describe());
         j.addProperty("durationMs", o.took().toMillis());
+        if (o.deployment() != null) {
+            JsonObject d = new JsonObject();
+            d.addProperty("id", o.deployment().id().toString());
+            d.addProperty("name", o.deployment().name());
+            d.addProperty("resourceGroup", o.deployment().resourceGroup());
+            d.addProperty("templateLink", o.deployment().templateLink());
+            d.addProperty("templateHash", o.deployment().templateHash());
+            d.addProperty("startedAt", o.deployment().startedAt() == null ? null : o.deployment().startedAt().toString());
+            j.add("deployment", d);
+        }
+        if (o.recurrence() != null) {
+            j.addProperty("strippedCount", o.recurrence().count());
+            j.addProperty("lastStrippedBy", o.recurrence().last() == null ? null : o.recurrence().last().describe());
+        }
         return j;
     }
 

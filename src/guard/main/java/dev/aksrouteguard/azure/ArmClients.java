@@ -15,6 +15,7 @@ import com.azure.identity.DefaultAzureCredentialBuilder;
 import dev.aksrouteguard.config.Settings;
 import dev.aksrouteguard.core.model.Nullable;
 import dev.aksrouteguard.core.port.ArmTraffic;
+import dev.aksrouteguard.core.port.DeploymentLookup;
 import dev.aksrouteguard.core.port.InventorySource;
 import dev.aksrouteguard.core.port.Subnets;
 import java.net.URI;
@@ -48,6 +49,7 @@ public final class ArmClients {
     private final CountingPolicy counting = new CountingPolicy();
     private final Subnets subnets;
     private final InventorySource inventory;
+    private final DeploymentLookup deployments;
 
     private ArmClients(Settings settings, TokenCredential credential, HttpClient httpClient, ArmLimits limits) {
         AzureEnvironment environment = environment(settings);
@@ -62,6 +64,9 @@ public final class ArmClients {
         ArmRest vnets = new ArmRest(pipeline(bounded, scope, httpClient, limits), endpoint, limits);
         this.subnets = new ArmSubnets(network);
         this.inventory = new ArmInventory(aks, network, vnets, settings.subscriptionId());
+        // Naming the deployment behind a write only ever follows an outcome: its own pipeline, bounded tighter.
+        this.deployments = new ArmDeployments(new ArmRest(pipeline(bounded, scope, httpClient, ArmDeployments.LIMITS), endpoint,
+                ArmDeployments.LIMITS));
     }
 
     /** Connects to ARM as {@code settings} say, with {@code credential} over {@code httpClient}, within {@link ArmLimits#DEFAULT}. */
@@ -125,6 +130,11 @@ public final class ArmClients {
 
     public InventorySource inventory() {
         return inventory;
+    }
+
+    /** Which ARM deployment made a write, by the write's correlation ID. */
+    public DeploymentLookup deployments() {
+        return deployments;
     }
 
     /** Every ARM request this graph has sent (retries and operation polls included). */
