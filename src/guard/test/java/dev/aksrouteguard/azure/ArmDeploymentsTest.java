@@ -77,6 +77,22 @@ class ArmDeploymentsTest {
     }
 
     @Test
+    void aLookupReadsAtMostTenPagesThenFailsRatherThanPagingOn() {
+        azure.arm.pageSize(1);
+        for (int i = 0; i < 12; i++) {
+            seed(String.format("release-%02d", i), props(String.format("00000000-0000-4000-8000-0000000000%02d", i)));
+        }
+        azure.arm.clearRequests();
+
+        ArmException e = assertThrows(ArmException.class,
+                () -> clients().deployments().byCorrelationId(group, "00000000-0000-4000-8000-000000000011"));
+
+        assertEquals(ArmException.Kind.INVALID_RESPONSE, e.kind());
+        assertTrue(e.getMessage().contains("more than " + ArmDeployments.LIMITS.maxPages() + " pages"), e.getMessage());
+        assertEquals(ArmDeployments.LIMITS.maxPages(), azure.arm.requests().size(), "no page beyond the cap is read");
+    }
+
+    @Test
     void aWriteNoDeploymentMadeHasNone() {
         seed("release-1", props("00000000-0000-4000-8000-000000000001"));
         assertTrue(clients().deployments().byCorrelationId(group, "99999999-0000-4000-8000-000000000001").isEmpty());
