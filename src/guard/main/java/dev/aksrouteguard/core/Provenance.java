@@ -99,8 +99,8 @@ final class Provenance {
      * {@code deadline}; the outcome as it is for anything else. Never throws.
      */
     Outcome enrich(Outcome outcome, Instant deadline) {
-        if (!stripped(outcome) || this == NONE) {
-            return outcome;
+        if (!stripped(outcome) || this == NONE || history == RepairHistory.NONE && !lookedUp(outcome)) {
+            return outcome; // nothing to look up or record: no thread, no wait
         }
         CompletableFuture<Outcome> work;
         try {
@@ -138,11 +138,16 @@ final class Provenance {
         return out;
     }
 
+    /** True when the outcome's event carries a correlation ID to look a deployment up by. */
+    private boolean lookedUp(Outcome outcome) {
+        return deployments != DeploymentLookup.NONE && outcome.trigger() instanceof Trigger.Event e && e.write().correlationId() != null;
+    }
+
     private @Nullable Deployment deployment(Outcome outcome) {
-        if (!(outcome.trigger() instanceof Trigger.Event e) || e.write().correlationId() == null || deployments == DeploymentLookup.NONE) {
+        if (!lookedUp(outcome)) {
             return null;
         }
-        ArmWrite write = e.write();
+        ArmWrite write = ((Trigger.Event) outcome.trigger()).write();
         ResourceId group = ResourceId.parse("/subscriptions/" + outcome.subnet().subscriptionId() + "/resourceGroups/"
                 + outcome.subnet().resourceGroup());
         String key = (write.correlationId() + "|" + group).toLowerCase(Locale.ROOT);
