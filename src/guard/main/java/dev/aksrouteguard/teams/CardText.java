@@ -85,7 +85,7 @@ final class CardText {
             facts.add(new CardContent.Fact("Client", client));
         }
         if (o.deployment() != null) {
-            facts.add(new CardContent.Fact("Deployment", o.deployment().describe().substring("deployment ".length())));
+            facts.add(new CardContent.Fact("Deployment", o.deployment().summary()));
         }
         if (o.trigger() instanceof Trigger.Event e) {
             facts.add(new CardContent.Fact("Operation", e.write().operationName()));

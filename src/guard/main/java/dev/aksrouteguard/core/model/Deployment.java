@@ -42,7 +42,12 @@ public record Deployment(ResourceId id, @Nullable String templateLink, @Nullable
 
     /** "deployment vnet-release-42 (resource group rg-app, template https://…/vnet.json, started 2026-05-01 10:15:30 UTC)". */
     public String describe() {
-        StringBuilder sb = new StringBuilder("deployment ").append(name()).append(" (resource group ").append(resourceGroup());
+        return "deployment " + summary();
+    }
+
+    /** "vnet-release-42 (resource group rg-app, template https://…/vnet.json, started 2026-05-01 10:15:30 UTC)". */
+    public String summary() {
+        StringBuilder sb = new StringBuilder(name()).append(" (resource group ").append(resourceGroup());
         if (templateLink != null) {
             sb.append(", template ").append(templateLink);
         } else if (templateHash != null) {
