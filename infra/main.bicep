@@ -41,6 +41,12 @@ param eventTimeBudget string = 'PT20S'
 @description('Hours before an unresolved finding is alerted again.')
 param alertRepeatHours string = '24'
 
+@description('Strips of one subnet within recurrenceWindowDays that make its alert escalate ("fix the IaC").')
+param recurrenceThreshold string = '3'
+
+@description('Days over which the strips of one subnet are counted for recurrenceThreshold.')
+param recurrenceWindowDays string = '7'
+
 @description('Optional. Key Vault secret URI (https://<vault>.vault.azure.net/secrets/<name>) holding the Teams webhook URL. Empty: no Teams alerts.')
 param teamsWebhookSecretUri string = ''
 
@@ -150,6 +156,8 @@ module functionApp 'modules/functionapp.bicep' = {
     sweepTimeBudget: sweepTimeBudget
     eventTimeBudget: eventTimeBudget
     alertRepeatHours: alertRepeatHours
+    recurrenceThreshold: recurrenceThreshold
+    recurrenceWindowDays: recurrenceWindowDays
     teamsWebhookSecretUri: teamsWebhookSecretUri
     teamsCardFormat: teamsCardFormat
     resourceManagerEndpoint: resourceManagerEndpoint

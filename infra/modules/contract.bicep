@@ -53,6 +53,9 @@ var guardReadActions = [
   'Microsoft.Network/virtualNetworks/subnets/read'
   // List route tables to find each kubenet cluster's table (AKS-managed in the node resource group, or BYO).
   'Microsoft.Network/routeTables/read'
+  // After an outcome (never before a repair), list the deployments of the stripped VNet's resource group to name the
+  // ARM/Bicep deployment whose correlation ID the write event carries. Read-only: deployments are never written.
+  'Microsoft.Resources/deployments/read'
 ]
 
 // The custom role, write half: added only when REMEDIATION_MODE=enforce.

@@ -30,6 +30,8 @@ param sweepSchedule string
 param sweepTimeBudget string
 param eventTimeBudget string
 param alertRepeatHours string
+param recurrenceThreshold string
+param recurrenceWindowDays string
 param teamsWebhookSecretUri string
 param teamsCardFormat string
 param resourceManagerEndpoint string
@@ -87,6 +89,8 @@ var guardSettings = {
   SWEEP_TIME_BUDGET: sweepTimeBudget
   EVENT_TIME_BUDGET: eventTimeBudget
   ALERT_REPEAT_HOURS: alertRepeatHours
+  RECURRENCE_THRESHOLD: recurrenceThreshold
+  RECURRENCE_WINDOW_DAYS: recurrenceWindowDays
   AzureWebJobsStorage__accountName: storage.name
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identityClientId

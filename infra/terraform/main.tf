@@ -48,6 +48,8 @@ locals {
     "Microsoft.Network/virtualNetworks/subnets/read",
     # List route tables to find each kubenet cluster's table.
     "Microsoft.Network/routeTables/read",
+    # List the deployments of a stripped VNet's resource group, to name the one whose correlation ID the event carries.
+    "Microsoft.Resources/deployments/read",
   ]
 
   # The custom role, write half: added only when remediation_mode = "enforce". Why each action is needed, and
@@ -82,6 +84,8 @@ locals {
     SWEEP_TIME_BUDGET                = var.sweep_time_budget
     EVENT_TIME_BUDGET                = var.event_time_budget
     ALERT_REPEAT_HOURS               = var.alert_repeat_hours
+    RECURRENCE_THRESHOLD             = var.recurrence_threshold
+    RECURRENCE_WINDOW_DAYS           = var.recurrence_window_days
     AzureWebJobsStorage__accountName = azurerm_storage_account.guard.name
     AzureWebJobsStorage__credential  = "managedidentity"
     AzureWebJobsStorage__clientId    = azurerm_user_assigned_identity.guard.client_id

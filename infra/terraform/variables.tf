@@ -50,6 +50,18 @@ variable "alert_repeat_hours" {
   default     = "24"
 }
 
+variable "recurrence_threshold" {
+  description = "Strips of one subnet within recurrence_window_days that make its alert escalate (\"fix the IaC\")."
+  type        = string
+  default     = "3"
+}
+
+variable "recurrence_window_days" {
+  description = "Days over which the strips of one subnet are counted for recurrence_threshold."
+  type        = string
+  default     = "7"
+}
+
 variable "teams_webhook_secret_uri" {
   description = "Optional. Key Vault secret URI holding the Teams webhook URL; empty: no Teams alerts."
   type        = string

@@ -37,8 +37,15 @@ class ArchitectureTest {
             .because("a port speaks the core's language, never an adapter's");
 
     @ArchTest
+    static final ArchRule preventionIsPureTextOverTheModel = noClasses().that().resideInAPackage("dev.aksrouteguard.prevention..")
+            .should().dependOnClassesThat().resideOutsideOfPackages("dev.aksrouteguard.prevention..",
+                    "dev.aksrouteguard.core.model..", "java..")
+            .because("the command line and the Teams card print the same fixes, written from the core's records alone");
+
+    @ArchTest
     static final ArchRule adaptersUseTheEngineOnlyThroughItsPorts = noClasses()
-            .that().resideInAnyPackage("dev.aksrouteguard.azure..", "dev.aksrouteguard.teams..", "dev.aksrouteguard.queue..")
+            .that().resideInAnyPackage("dev.aksrouteguard.azure..", "dev.aksrouteguard.teams..", "dev.aksrouteguard.queue..",
+                    "dev.aksrouteguard.history..")
             .should().dependOnClassesThat().resideInAnyPackage("dev.aksrouteguard.core")
             .because("adapters implement ports over model records; the engine (Guard, Reconciler, directory) is "
                     + "assembled in wiring");
@@ -50,13 +57,14 @@ class ArchitectureTest {
                     "dev.aksrouteguard.cli..", "dev.aksrouteguard.emulator..", "com.azure..", "com.microsoft..");
 
     @ArchTest
-    static final ArchRule adaptersDoNotKnowEachOther = slices().matching("dev.aksrouteguard.(azure|events|teams|queue)..")
+    static final ArchRule adaptersDoNotKnowEachOther = slices().matching("dev.aksrouteguard.(azure|events|teams|queue|history)..")
             .should().notDependOnEachOther();
 
     @ArchTest
     static final ArchRule adaptersDoNotKnowTheFrontEnds = noClasses()
             .that().resideInAnyPackage("dev.aksrouteguard.azure..", "dev.aksrouteguard.events..", "dev.aksrouteguard.teams..",
-                    "dev.aksrouteguard.queue..", "dev.aksrouteguard.wiring..")
+                    "dev.aksrouteguard.queue..", "dev.aksrouteguard.history..", "dev.aksrouteguard.prevention..",
+                    "dev.aksrouteguard.wiring..")
             .should().dependOnClassesThat().resideInAnyPackage("dev.aksrouteguard.function..", "dev.aksrouteguard.cli..");
 
     @ArchTest
@@ -75,7 +83,8 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule productionCodeNeverUsesTheEmulator = noClasses()
             .that().resideInAnyPackage("dev.aksrouteguard.core..", "dev.aksrouteguard.azure..", "dev.aksrouteguard.events..",
-                    "dev.aksrouteguard.teams..", "dev.aksrouteguard.wiring..", "dev.aksrouteguard.function..", "dev.aksrouteguard.config..")
+                    "dev.aksrouteguard.teams..", "dev.aksrouteguard.wiring..", "dev.aksrouteguard.function..", "dev.aksrouteguard.config..",
+                    "dev.aksrouteguard.history..", "dev.aksrouteguard.prevention..")
             .should().dependOnClassesThat().resideInAPackage("dev.aksrouteguard.emulator..");
 
     @ArchTest

@@ -43,8 +43,8 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(name = "aks-route-guard", mixinStandardHelpOptions = true, version = "aks-route-guard 0.1.0",
         description = "Keeps kubenet AKS node subnets associated with their route table.",
-        subcommands = {Main.HandleEvent.class, Main.Reconcile.class, Main.Sweep.class, Main.Audit.class, Demo.class,
-                EmulatorCommand.class},
+        subcommands = {Main.HandleEvent.class, Main.Reconcile.class, Main.Sweep.class, Main.Audit.class, PreventCommand.class,
+                Demo.class, EmulatorCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:processed (including nothing to do)", "1:a remediation failed, or a listing could not be trusted",
                 "2:unusable input or arguments; nothing was written",
@@ -331,16 +331,25 @@ public final class Main implements Callable<Integer> {
                 return FAILED;
             }
             List<Outcome> rows = audit.rows();
+            java.util.Map<SubnetId, dev.aksrouteguard.core.model.Recurrence> history =
+                    w.guard().recurrences(rows.stream().map(Outcome::subnet).toList());
+            String historyOff = w.history().enabled() ? "Repair history unavailable: strips are not shown (see the warning above)."
+                    : "Repair history off: " + Settings.STORAGE + " is not set, so strips are not counted.";
             if (format.json) {
-                main.out.println(Output.auditJson(rows, audit.names()));
+                main.out.println(AuditOutput.json(rows, history, audit.names()));
+                if (history == null) {
+                    main.err.println("aks-route-guard: " + historyOff);
+                }
             } else if (format.markdown) {
                 main.out.print(Output.bySubscription(audit, true));
                 main.out.println();
                 main.out.println(Output.footer(rows));
+                main.out.print(AuditOutput.markdown(rows, history, w.guard().recurrencePolicy(), historyOff));
                 main.out.print(Output.migration(w.guard().kubenetClusters(), true));
             } else {
                 main.out.print(Output.bySubscription(audit, false));
                 main.out.println(Output.footer(rows));
+                main.out.print(AuditOutput.table(rows, history, w.guard().recurrencePolicy(), historyOff));
                 main.out.print(Output.migration(w.guard().kubenetClusters(), false));
             }
             boolean drift = rows.stream().anyMatch(o -> o.action() == Action.DRIFT_REPORTED || o.action() == Action.CONFLICT

@@ -42,6 +42,20 @@ final class Output {
         j.addProperty("mode", o.mode().word());
         j.addProperty("trigger", o.trigger().describe());
         j.addProperty("durationMs", o.took().toMillis());
+        if (o.deployment() != null) {
+            JsonObject d = new JsonObject();
+            d.addProperty("id", o.deployment().id().toString());
+            d.addProperty("name", o.deployment().name());
+            d.addProperty("resourceGroup", o.deployment().resourceGroup());
+            d.addProperty("templateLink", o.deployment().templateLink());
+            d.addProperty("templateHash", o.deployment().templateHash());
+            d.addProperty("startedAt", o.deployment().startedAt() == null ? null : o.deployment().startedAt().toString());
+            j.add("deployment", d);
+        }
+        if (o.recurrence() != null) {
+            j.addProperty("strippedCount", o.recurrence().count());
+            j.addProperty("lastStrippedBy", o.recurrence().last() == null ? null : o.recurrence().last().describe());
+        }
         return j;
     }
 
@@ -62,18 +76,6 @@ final class Output {
 
     /** The JSON action of a subnet the command did not reach. */
     static final String NOT_REACHED = "not-reached";
-
-    /** The audit's JSON: the outcome object plus the subscription's name and when the cluster must leave kubenet. */
-    static String auditJson(List<Outcome> rows, Map<String, String> names) {
-        JsonArray a = new JsonArray();
-        for (Outcome o : rows) {
-            JsonObject j = json(o);
-            j.addProperty("subscriptionName", names.get(o.subnet().subscriptionId().toLowerCase(java.util.Locale.ROOT)));
-            j.addProperty("migrateBefore", o.cluster() == null ? null : KUBENET_RETIREMENT);
-            a.add(j);
-        }
-        return new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping().create().toJson(a);
-    }
 
     static String table(List<Outcome> outcomes) {
         List<String[]> rows = new ArrayList<>();

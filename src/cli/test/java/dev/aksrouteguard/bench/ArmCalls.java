@@ -6,12 +6,13 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * ARM calls as the emulator served them, by kind: list pages (a GET of a collection, first page or {@code nextLink}),
+ * ARM calls as the emulator served them, by kind: list pages (a GET of a collection, first page or {@code nextLink}; a
+ * resource group's deployments, listed after a repair to name the deployment that stripped the subnet, too),
  * GETs of one resource, long-running-operation polls, and writes.
  */
 record ArmCalls(int lists, int gets, int polls, int writes) {
 
-    private static final Set<String> COLLECTIONS = Set.of("managedclusters", "routetables", "virtualnetworks");
+    private static final Set<String> COLLECTIONS = Set.of("managedclusters", "routetables", "virtualnetworks", "deployments");
 
     static ArmCalls of(List<RecordedRequest> requests) {
         int lists = 0;

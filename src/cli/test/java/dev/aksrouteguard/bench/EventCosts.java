@@ -88,15 +88,16 @@ final class EventCosts {
 
             IacRedeploy.dropRouteTables(arm, drifting.virtualNetworkId(), TERRAFORM);
             rows.add(measure(arm, w, "subnet write, drifted kubenet node subnet (LRO: 1 InProgress poll, Retry-After 1 s)",
-                    new Expect("GET + GET of its cluster (confirmed fresh) + PUT + 2 polls + final GET", 0, 1, 2, 2, 1),
+                    new Expect("GET + GET of the cluster (confirmed before the write) + PUT + 2 polls + final GET, then 1 list page "
+                            + "(the group's deployments)", 1, 1, 2, 2, 1),
                     subnetWrite(drifting.nodeSubnetId())));
             rows.add(measure(arm, w, "the guard's own write, replayed (loop safety)",
                     new Expect("1 GET, no write", 0, 0, 1, 0, 0), subnetWrite(drifting.nodeSubnetId())));
 
             IacRedeploy.dropRouteTables(arm, twoSubnets.virtualNetworkId(), TERRAFORM);
             rows.add(measure(arm, w, "VNet write that stripped 2 node subnets",
-                    new Expect("2 × (GET + GET of the cluster + PUT + 2 polls + final GET)", 0, 2, 4, 4, 2),
-                    vnetWrite(twoSubnets.virtualNetworkId())));
+                    new Expect("2 × (GET + GET of the cluster + PUT + 2 polls + final GET), then 1 list page (the group's deployments, "
+                            + "once for the event)", 1, 2, 4, 4, 2), vnetWrite(twoSubnets.virtualNetworkId())));
 
             rows.add(measure(arm, w, "cluster write (kubenet, 1 node subnet in sync)",
                     new Expect("1 GET of the cluster + 1 GET of its subnet", 0, 1, 1, 0, 0), clusterWrite(inSync.clusterId())));

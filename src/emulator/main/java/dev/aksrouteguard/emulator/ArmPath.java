@@ -23,7 +23,7 @@ record ArmPath(Scope scope, String subscription, @Nullable String resourceGroup,
             "networkSecurityGroups", "securityRules", "natGateways", "serviceEndpointPolicies", "publicIPAddresses",
             "networkInterfaces", "loadBalancers", "managedClusters", "agentPools", "locations", "operations",
             "operationResults", "resourceGroups", "subscriptions", "virtualMachineScaleSets", "virtualMachines",
-            "userAssignedIdentities");
+            "userAssignedIdentities", "deployments");
 
     ArmPath {
         Objects.requireNonNull(scope, "scope == null");

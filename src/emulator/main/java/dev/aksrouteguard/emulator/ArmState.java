@@ -177,6 +177,12 @@ final class ArmState {
     }
 
     private Written putTopLevel(ArmPath path, JsonObject body, Preconditions preconditions, RequestContext request) {
+        if (Types.is(path.resourceType(), Types.DEPLOYMENT)) {
+            JsonObject before = resources.get(key(path.resourceId()));
+            store(Deployments.fromRequest(path, body, request.correlationId(), clock.instant()));
+            emit(Events.WRITE_SUCCESS, "Succeeded", request, path, Rbac.action(request.method(), request.path()), before != null);
+            return new Written(before == null ? 201 : 200, read(path), Map.of());
+        }
         String lockKey = key(path.resourceId());
         JsonObject current = resources.get(lockKey);
         requireNoOperationInProgress(lockKey);
@@ -412,6 +418,10 @@ final class ArmState {
             String location = Json.string(body, "location");
             group.addProperty("location", location == null ? "westeurope" : location);
             store(resourceGroup(ArmPath.parse(path.resourceGroupId()), group, null));
+        }
+        if (path.names().size() == 1 && Types.is(path.resourceType(), Types.DEPLOYMENT)) {
+            store(Deployments.seeded(path, body));
+            return;
         }
         JsonObject next;
         String childName = null;

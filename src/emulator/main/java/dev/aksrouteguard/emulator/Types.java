@@ -15,6 +15,7 @@ final class Types {
     static final String SERVICE_ENDPOINT_POLICY = "Microsoft.Network/serviceEndpointPolicies";
     static final String MANAGED_CLUSTER = "Microsoft.ContainerService/managedClusters";
     static final String AGENT_POOL = MANAGED_CLUSTER + "/agentPools";
+    static final String DEPLOYMENT = "Microsoft.Resources/deployments";
 
     private static final Set<String> SUBNET_READ_ONLY = Set.of("provisioningState", "ipConfigurations",
             "ipConfigurationProfiles", "privateEndpoints", "purpose", "resourceNavigationLinks",

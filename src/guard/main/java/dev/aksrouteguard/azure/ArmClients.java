@@ -15,6 +15,7 @@ import com.azure.identity.DefaultAzureCredentialBuilder;
 import dev.aksrouteguard.config.Settings;
 import dev.aksrouteguard.core.model.Nullable;
 import dev.aksrouteguard.core.port.ArmTraffic;
+import dev.aksrouteguard.core.port.DeploymentLookup;
 import dev.aksrouteguard.core.port.GuardedSubscriptions;
 import dev.aksrouteguard.core.port.Inventories;
 import dev.aksrouteguard.core.port.Subnets;
@@ -51,6 +52,7 @@ public final class ArmClients {
     private final Subnets subnets;
     private final Inventories inventories;
     private final GuardedSubscriptions subscriptions;
+    private final DeploymentLookup deployments;
 
     private ArmClients(Settings settings, TokenCredential credential, HttpClient httpClient, ArmLimits limits) {
         AzureEnvironment environment = environment(settings);
@@ -67,6 +69,9 @@ public final class ArmClients {
         this.inventories = new ArmInventory(aks, network, vnets);
         this.subscriptions = new ArmSubscriptions(settings.scope(), new ArmRest(pipeline(bounded, scope, httpClient, limits),
                 endpoint, limits), Clock.systemUTC());
+        // Naming the deployment behind a write only ever follows an outcome: its own pipeline, bounded tighter.
+        this.deployments = new ArmDeployments(new ArmRest(pipeline(bounded, scope, httpClient, ArmDeployments.LIMITS), endpoint,
+                ArmDeployments.LIMITS));
     }
 
     /** Connects to ARM as {@code settings} say, with {@code credential} over {@code httpClient}, within {@link ArmLimits#DEFAULT}. */
@@ -136,6 +141,11 @@ public final class ArmClients {
     /** The guarded subscriptions: fixed by the settings, or a management group's, discovered through ARM. */
     public GuardedSubscriptions subscriptions() {
         return subscriptions;
+    }
+
+    /** Which ARM deployment made a write, by the write's correlation ID. */
+    public DeploymentLookup deployments() {
+        return deployments;
     }
 
     /** Every ARM request this graph has sent (retries and operation polls included). */

@@ -2,6 +2,7 @@ package dev.aksrouteguard.config;
 
 import dev.aksrouteguard.core.model.Mode;
 import dev.aksrouteguard.core.model.Nullable;
+import dev.aksrouteguard.core.model.Recurrence;
 import java.net.URI;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -31,6 +32,8 @@ import java.util.regex.Pattern;
  * @param alertRepeat {@code ALERT_REPEAT_HOURS}: how often an unresolved finding is alerted again
  * @param storage {@code AzureWebJobsStorage} (or its identity-based form): the alert memory and the alert queue; null
  *     without one
+ * @param recurrence {@code RECURRENCE_THRESHOLD} strips within {@code RECURRENCE_WINDOW_DAYS}: when a subnet's alert
+ *     escalates (the repair history is in {@code storage})
  */
 public record Settings(
         SubscriptionScope scope,
@@ -44,7 +47,8 @@ public record Settings(
         @Nullable Secret teamsWebhookUrl,
         @Nullable CardFormat teamsCardFormat,
         Duration alertRepeat,
-        @Nullable StorageConnection storage) {
+        @Nullable StorageConnection storage,
+        Recurrence.Policy recurrence) {
 
     public static final String AZURE_SUBSCRIPTION_ID = "AZURE_SUBSCRIPTION_ID";
     public static final String AZURE_SUBSCRIPTION_IDS = "AZURE_SUBSCRIPTION_IDS";
@@ -65,12 +69,14 @@ public record Settings(
     public static final String STORAGE_QUEUE_SERVICE_URI = "AzureWebJobsStorage__queueServiceUri";
     public static final String STORAGE_CREDENTIAL = "AzureWebJobsStorage__credential";
     public static final String STORAGE_CLIENT_ID = "AzureWebJobsStorage__clientId";
+    public static final String RECURRENCE_THRESHOLD = "RECURRENCE_THRESHOLD";
+    public static final String RECURRENCE_WINDOW_DAYS = "RECURRENCE_WINDOW_DAYS";
 
     /** Every setting this code reads: the infrastructure sets exactly these (see {@code infra/}). */
     public static final Set<String> NAMES = Set.of(AZURE_SUBSCRIPTION_ID, AZURE_SUBSCRIPTION_IDS, AZURE_MANAGEMENT_GROUP_ID, AZURE_CLOUD, AZURE_RESOURCE_MANAGER_ENDPOINT,
             REMEDIATION_MODE, AZURE_CLIENT_ID, SWEEP_SCHEDULE, SWEEP_TIME_BUDGET, EVENT_TIME_BUDGET, TEAMS_WEBHOOK_URL,
             TEAMS_CARD_FORMAT, ALERT_REPEAT_HOURS, STORAGE, STORAGE_ACCOUNT_NAME, STORAGE_TABLE_SERVICE_URI,
-            STORAGE_QUEUE_SERVICE_URI, STORAGE_CREDENTIAL, STORAGE_CLIENT_ID);
+            STORAGE_QUEUE_SERVICE_URI, STORAGE_CREDENTIAL, STORAGE_CLIENT_ID, RECURRENCE_THRESHOLD, RECURRENCE_WINDOW_DAYS);
 
     public static final String DEFAULT_SWEEP_SCHEDULE = "0 */5 * * * *";
     public static final Duration DEFAULT_SWEEP_TIME_BUDGET = Duration.ofMinutes(4);
@@ -78,6 +84,8 @@ public record Settings(
     /** Event Grid waits 30 s for an Azure Function's answer; the budget leaves room to hand work on and answer. */
     public static final Duration MAX_EVENT_TIME_BUDGET = Duration.ofSeconds(25);
     public static final Duration DEFAULT_ALERT_REPEAT = Duration.ofHours(24);
+    public static final int DEFAULT_RECURRENCE_THRESHOLD = 3;
+    public static final int DEFAULT_RECURRENCE_WINDOW_DAYS = 7;
 
     private static final Pattern GUID = Pattern.compile("[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}");
     /** A management group ID: up to 90 letters, digits, hyphens, underscores, periods and parentheses. */
@@ -92,6 +100,7 @@ public record Settings(
         Objects.requireNonNull(sweepTimeBudget, "sweepTimeBudget == null");
         Objects.requireNonNull(eventTimeBudget, "eventTimeBudget == null");
         Objects.requireNonNull(alertRepeat, "alertRepeat == null");
+        Objects.requireNonNull(recurrence, "recurrence == null");
     }
 
     /** The process environment. */
@@ -117,8 +126,10 @@ public record Settings(
         CardFormat format = parse(env, TEAMS_CARD_FORMAT, null, CardFormat::parse);
         Duration repeat = parse(env, ALERT_REPEAT_HOURS, DEFAULT_ALERT_REPEAT, Settings::hours);
         StorageConnection storage = storage(env, cloud);
+        int threshold = parse(env, RECURRENCE_THRESHOLD, DEFAULT_RECURRENCE_THRESHOLD, v -> count(v, 1, 1000, "strips"));
+        int days = parse(env, RECURRENCE_WINDOW_DAYS, DEFAULT_RECURRENCE_WINDOW_DAYS, v -> count(v, 1, 365, "days"));
         return new Settings(scope, cloud, arm, mode, clientId, schedule, budget, eventBudget, webhook,
-                format, repeat, storage);
+                format, repeat, storage, new Recurrence.Policy(threshold, Duration.ofDays(days)));
     }
 
     /** Exactly one of the three scope settings; more than one, or none, names them all. */
@@ -169,7 +180,7 @@ public record Settings(
     public Settings withoutAlerts() {
         return new Settings(scope, cloud, resourceManagerEndpoint, mode, clientId, sweepSchedule, sweepTimeBudget,
                 eventTimeBudget,
-                null, teamsCardFormat, alertRepeat, storage);
+                null, teamsCardFormat, alertRepeat, storage, recurrence);
     }
 
     private static @Nullable String value(Map<String, String> env, String name) {
@@ -289,6 +300,19 @@ public record Settings(
                     + " seconds (Event Grid waits 30 s for the answer), got '" + v + "'");
         }
         return d;
+    }
+
+    /** A whole number within {@code [min, max]}. */
+    static int count(String v, int min, int max, String unit) {
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n < min || n > max) {
+                throw new IllegalArgumentException("expected a number of " + unit + " between " + min + " and " + max + ", got '" + v + "'");
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("expected a whole number of " + unit + ", got '" + v + "'");
+        }
     }
 
     private static Duration hours(String v) {

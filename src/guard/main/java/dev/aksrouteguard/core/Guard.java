@@ -10,6 +10,7 @@ import dev.aksrouteguard.core.model.EventResult;
 import dev.aksrouteguard.core.model.Mode;
 import dev.aksrouteguard.core.model.Nullable;
 import dev.aksrouteguard.core.model.Outcome;
+import dev.aksrouteguard.core.model.Recurrence;
 import dev.aksrouteguard.core.model.ResourceId;
 import dev.aksrouteguard.core.model.RetryRequest;
 import dev.aksrouteguard.core.model.SubnetId;
@@ -17,7 +18,9 @@ import dev.aksrouteguard.core.model.SweepReport;
 import dev.aksrouteguard.core.model.Trigger;
 import dev.aksrouteguard.core.port.AlertSink;
 import dev.aksrouteguard.core.port.ArmTraffic;
+import dev.aksrouteguard.core.port.DeploymentLookup;
 import dev.aksrouteguard.core.port.GuardedSubscriptions;
+import dev.aksrouteguard.core.port.RepairHistory;
 import dev.aksrouteguard.core.port.RetryQueue;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,6 +38,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * The guard: turns every trigger (a delivery of events, a retry, the sweep, the CLI) into subnet keys, reconciles
@@ -53,13 +57,36 @@ public final class Guard {
     private final ArmTraffic traffic;
     private final Clock clock;
     private final int concurrency;
+    private final Provenance provenance;
 
     /**
+     * A guard that names no deployment and keeps no repair history.
+     *
      * @param concurrency how many subnets are reconciled at once by a delivery or a sweep (writes within one virtual
      *     network are serialized anyway)
      */
     public Guard(ClusterDirectory directory, Reconciler reconciler, AlertSink alerts, RetryQueue retries, ArmTraffic traffic,
             Clock clock, int concurrency) {
+        this(directory, reconciler, alerts, retries, traffic, clock, concurrency, Provenance.NONE);
+    }
+
+    /**
+     * A guard that, after each outcome of a stripped subnet (never before its repair), names the ARM deployment that
+     * made the write and records the strip in {@code history}, escalating by {@code policy}.
+     *
+     * @param problems where a failed deployment lookup is reported (one line each; the outcome then names the
+     *     principal only)
+     */
+    public Guard(ClusterDirectory directory, Reconciler reconciler, AlertSink alerts, RetryQueue retries, ArmTraffic traffic,
+            Clock clock, int concurrency, DeploymentLookup deployments, RepairHistory history, Recurrence.Policy policy,
+            Consumer<String> problems) {
+        this(directory, reconciler, alerts, retries, traffic, clock, concurrency,
+                new Provenance(deployments, history, policy, clock, problems));
+    }
+
+    private Guard(ClusterDirectory directory, Reconciler reconciler, AlertSink alerts, RetryQueue retries, ArmTraffic traffic,
+            Clock clock, int concurrency, Provenance provenance) {
+        this.provenance = Objects.requireNonNull(provenance, "provenance == null");
         this.directory = Objects.requireNonNull(directory, "directory == null");
         this.reconciler = Objects.requireNonNull(reconciler, "reconciler == null");
         this.alerts = Objects.requireNonNull(alerts, "alerts == null");
@@ -78,6 +105,24 @@ public final class Guard {
 
     public GuardedSubscriptions scope() {
         return directory.scope();
+    }
+
+    /** Where strips are recorded ({@link RepairHistory#NONE} without storage). */
+    public RepairHistory history() {
+        return provenance.history();
+    }
+
+    /** When a subnet counts as stripped too often: {@code RECURRENCE_THRESHOLD} within {@code RECURRENCE_WINDOW_DAYS}. */
+    public Recurrence.Policy recurrencePolicy() {
+        return provenance.policy();
+    }
+
+    /**
+     * How often each of {@code subnets} has been stripped within the policy's window, from one read of the history; null
+     * when the history is off or unavailable.
+     */
+    public @Nullable Map<SubnetId, Recurrence> recurrences(List<SubnetId> subnets) {
+        return provenance.history().recurrences(subnets, provenance.policy(), clock.instant());
     }
 
     /** The wait before retry {@code attempt} (1-based): 30 s, doubling, at most 8 minutes. */
@@ -283,8 +328,13 @@ public final class Guard {
         return reconcile(id, trigger, clock.instant().plus(Reconciler.MAX_PER_SUBNET));
     }
 
+    /**
+     * Reconciles one subnet; then, for a stripped subnet, names the deployment that made the write and records the strip
+     * (waiting for both at most a few seconds and never past {@code deadline}: the repair is already done); then hands
+     * the outcome to the alert sink.
+     */
     public Outcome reconcile(SubnetId id, Trigger trigger, Instant deadline) {
-        Outcome outcome = reconciler.reconcile(id, trigger, deadline);
+        Outcome outcome = provenance.enrich(reconciler.reconcile(id, trigger, deadline), deadline);
         alerts.outcome(outcome);
         return outcome;
     }

@@ -7,6 +7,7 @@ import dev.aksrouteguard.core.model.Nullable;
 import dev.aksrouteguard.core.model.Outcome;
 import dev.aksrouteguard.core.model.ResourceId;
 import dev.aksrouteguard.core.model.SubnetId;
+import dev.aksrouteguard.core.model.SubnetState;
 import dev.aksrouteguard.core.model.Trigger;
 import java.time.Clock;
 import java.time.Instant;
@@ -24,6 +25,8 @@ final class Outcomes {
     private final Trigger trigger;
     private final Clock clock;
     private final Instant started;
+    /** The subnet's prefixes as last read (a fix for the IaC names them); empty until the subnet is read. */
+    private List<String> prefixes = List.of();
 
     Outcomes(SubnetId subnet, Mode mode, Trigger trigger, Clock clock) {
         this.subnet = Objects.requireNonNull(subnet, "subnet == null");
@@ -39,6 +42,11 @@ final class Outcomes {
 
     Instant started() {
         return started;
+    }
+
+    /** The subnet as read for the decision: its prefixes go into every outcome built after it. */
+    void observed(SubnetState read) {
+        this.prefixes = List.copyOf(read.addressPrefixes());
     }
 
     /**
@@ -129,7 +137,7 @@ final class Outcomes {
         Outcome done() {
             List<String> pools = cluster == null ? List.of() : cluster.poolsIn(subnet);
             return new Outcome(subnet, cluster == null ? null : cluster.id(), pools, routeTable, current, action, message,
-                    nextStep, retryable, mode, trigger, started, clock.instant());
+                    nextStep, retryable, mode, trigger, started, clock.instant(), prefixes, null, null);
         }
     }
 

@@ -141,6 +141,7 @@ public final class Reconciler {
             return done(out.failed("could not read the subnet: " + e).cluster(owner));
         }
         SubnetState before = read.state();
+        out.observed(before);
         String incomplete = incomplete(id, before);
         if (incomplete != null) {
             return done(out.failed("incomplete read; not writing: " + incomplete).cluster(owner).current(before.routeTable())
@@ -238,6 +239,7 @@ public final class Reconciler {
                     + "without it)").cluster(ownerOf(id, inventory))
                     .nextStep("check the cluster's vnetSubnetID; a node pool cannot run without its subnet").done();
         }
+        out.observed(listed);
         return out.of(Rules.decide(listed, inventory), listed.routeTable());
     }
 

@@ -12,6 +12,14 @@ import dev.aksrouteguard.core.model.Nullable;
  * <p>Free text (the title, the message, the next step, the sweep's items) goes into {@code RichTextBlock} text runs,
  * which Teams shows as written: no Markdown, so a command or a name like {@code MC_rg_aks_westeurope} comes out
  * exactly and can be copied. Fact values are Markdown in Teams, so they are escaped.
+ *
+ * <p>"Stop it recurring" shows one fix in a fixed-width text run; the other tools' fixes are hidden blocks that a click
+ * on their name shows ({@code Action.ToggleVisibility} as a text run's {@code selectAction}, Adaptive Cards 1.2). Teams
+ * supports it in webhook cards: "For Adaptive Cards in Incoming Webhooks, all native Adaptive Card schema elements,
+ * except Action.Submit, are fully supported. The supported actions are Action.OpenURL, Action.ShowCard,
+ * Action.ToggleVisibility, and Action.Execute" (Teams cards reference,
+ * https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/cards-reference#support-for-adaptive-cards).
+ * Toggling leaves the card's buttons as they are and needs no element beyond text blocks.
  */
 final class AdaptiveCardFormatter implements CardFormatter {
 
@@ -73,6 +81,9 @@ final class AdaptiveCardFormatter implements CardFormatter {
             more.getAsJsonArray("inlines").get(0).getAsJsonObject().addProperty("isSubtle", true);
             body.add(more);
         }
+        if (card.stop() != null) {
+            stop(body, card.stop());
+        }
         JsonArray actions = new JsonArray();
         for (CardContent.Link link : card.links()) {
             actions.add(openUrl(link.title(), link.url()));
@@ -89,6 +100,55 @@ final class AdaptiveCardFormatter implements CardFormatter {
         msteams.addProperty("width", "Full");
         content.add("msteams", msteams);
         return content;
+    }
+
+    private static void stop(JsonArray body, CardContent.Stop stop) {
+        JsonObject heading = richText(run(stop.heading(), "Bolder", null, stop.tone()));
+        heading.addProperty("separator", true);
+        body.add(heading);
+        body.add(richText(run(stop.lead(), null, null, null)));
+        if (stop.shown() != null) {
+            body.add(snippet(stop.shown()));
+        }
+        if (!stop.hidden().isEmpty()) {
+            JsonArray runs = new JsonArray();
+            runs.add(run("Other fixes: ", "Bolder", null, null));
+            for (int i = 0; i < stop.hidden().size(); i++) {
+                CardContent.Snippet s = stop.hidden().get(i);
+                if (i > 0) {
+                    runs.add(run(" · ", null, null, null));
+                }
+                JsonObject link = run(s.label(), null, null, null);
+                JsonObject toggle = new JsonObject();
+                toggle.addProperty("type", "Action.ToggleVisibility");
+                toggle.addProperty("title", "Show or hide the " + s.label() + " fix");
+                JsonArray targets = new JsonArray();
+                targets.add(s.id());
+                toggle.add("targetElements", targets);
+                link.add("selectAction", toggle);
+                runs.add(link);
+            }
+            JsonObject others = new JsonObject();
+            others.addProperty("type", "RichTextBlock");
+            others.add("inlines", runs);
+            body.add(others);
+            for (CardContent.Snippet s : stop.hidden()) {
+                JsonObject block = snippet(s);
+                block.addProperty("id", s.id());
+                block.addProperty("isVisible", false);
+                body.add(block);
+            }
+        }
+        JsonObject pointer = richText(run(stop.pointer(), null, null, null));
+        pointer.getAsJsonArray("inlines").get(0).getAsJsonObject().addProperty("isSubtle", true);
+        body.add(pointer);
+    }
+
+    /** A fix: its label, then its text exactly as written, in a fixed-width font. */
+    private static JsonObject snippet(CardContent.Snippet s) {
+        JsonObject text = run(s.text(), null, null, null);
+        text.addProperty("fontType", "Monospace");
+        return richText(run(s.label() + "\n", "Bolder", null, null), text);
     }
 
     private static JsonObject richText(JsonObject... runs) {

@@ -21,6 +21,13 @@ final class CardSizing {
     private CardSizing() {}
 
     static String fit(CardContent card, CardFormatter formatter) {
+        if (card.stop() != null && formatter.bytes(card) > BUDGET_BYTES) {
+            // "Stop it recurring" gives way first: the other tools' fixes, then the fix itself (the pointer stays).
+            card = card.withStop(card.stop().withoutHidden());
+            if (formatter.bytes(card) > BUDGET_BYTES) {
+                card = card.withStop(card.stop().pointerOnly());
+            }
+        }
         int total = card.items().size();
         int max = Math.min(total, MAX_ITEMS);
         CardContent candidate = withItems(card, max, total);
@@ -46,7 +53,8 @@ final class CardSizing {
             return formatter.json(shorter);
         }
         CardContent minimal = new CardContent(CardText.truncate(card.title(), 300), card.tone(), null, List.of(), List.of(),
-                null, List.of(), total > 0 ? CardText.more(total) : null, card.links());
+                null, List.of(), total > 0 ? CardText.more(total) : null, card.links(),
+                card.stop() == null ? null : card.stop().pointerOnly());
         return formatter.json(minimal);
     }
 
@@ -59,6 +67,6 @@ final class CardSizing {
                 card.text() == null ? null : CardText.truncate(card.text(), max),
                 card.facts().stream().map(f -> new CardContent.Fact(f.label(), CardText.truncate(f.value(), max))).toList(),
                 card.notes().stream().map(f -> new CardContent.Fact(f.label(), CardText.truncate(f.value(), max))).toList(),
-                card.itemsHeading(), card.items(), card.more(), card.links());
+                card.itemsHeading(), card.items(), card.more(), card.links(), card.stop());
     }
 }

@@ -8,6 +8,9 @@ import dev.aksrouteguard.core.model.Outcome;
 import dev.aksrouteguard.core.model.ResourceId;
 import dev.aksrouteguard.core.model.SweepReport;
 import dev.aksrouteguard.core.model.Trigger;
+import dev.aksrouteguard.prevention.Fixes;
+import dev.aksrouteguard.prevention.Prevention;
+import dev.aksrouteguard.prevention.Tool;
 import java.net.URI;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -83,6 +86,13 @@ final class CardText {
                 + ", resource group " + o.subnet().resourceGroup() + ")"));
         facts.add(new CardContent.Fact("Route table", routeTables(o)));
         facts.add(new CardContent.Fact("Changed by", who(o.trigger())));
+        String client = client(o.trigger());
+        if (client != null) {
+            facts.add(new CardContent.Fact("Client", client));
+        }
+        if (o.deployment() != null) {
+            facts.add(new CardContent.Fact("Deployment", o.deployment().summary()));
+        }
         if (o.trigger() instanceof Trigger.Event e) {
             facts.add(new CardContent.Fact("Operation", e.write().operationName()));
         }
@@ -93,6 +103,9 @@ final class CardText {
         facts.add(new CardContent.Fact("Correlation ID", correlationId(o.trigger())));
         if (claim != null && o.action().isProblem()) {
             facts.add(new CardContent.Fact("Alerts", recurrence(claim, ctx.repeat())));
+        }
+        if (o.recurrence() != null) {
+            facts.add(new CardContent.Fact("Stripped", o.recurrence().describe()));
         }
         List<CardContent.Fact> notes = new ArrayList<>();
         if (o.nextStep() != null) {
@@ -105,7 +118,54 @@ final class CardText {
         if (o.cluster() != null) {
             links.add(new CardContent.Link("Open cluster in the Azure portal", portalLink(ctx.portal(), o.cluster())));
         }
-        return new CardContent(title(o), tone(o.action()), truncate(o.message(), MAX_TEXT), facts, notes, null, List.of(), null, links);
+        CardContent.Stop stop = stop(o);
+        boolean escalated = escalated(o);
+        return new CardContent(escalated ? "Recurring: " + title(o) : title(o), escalated ? CardContent.Tone.ATTENTION : tone(o.action()),
+                truncate(o.message(), MAX_TEXT), facts, notes, null, List.of(), null, links, stop);
+    }
+
+    private static boolean escalated(Outcome o) {
+        return o.recurrence() != null && o.recurrence().escalates();
+    }
+
+    /**
+     * "Stop it recurring", on the cards of a subnet that was stripped ({@code reassociated}, {@code drift-reported}): the
+     * fix for the tool that most likely made the change, the others one click away; escalated, it first says how often
+     * the subnet was stripped and by whom.
+     */
+    static CardContent.@Nullable Stop stop(Outcome o) {
+        if (o.action() != Action.REASSOCIATED && o.action() != Action.DRIFT_REPORTED || !Prevention.applies(o)) {
+            return null;
+        }
+        Fixes fixes = Prevention.fixes(o);
+        String lead = fixes.why() + " " + fixes.evidence();
+        if (escalated(o)) {
+            lead = capitalize(o.recurrence().describe()) + ": fix the IaC. " + lead;
+        }
+        List<CardContent.Snippet> hidden = fixes.others().stream().map(t -> snippet(t, fixes)).toList();
+        return new CardContent.Stop("Stop it recurring", escalated(o) ? CardContent.Tone.ATTENTION : CardContent.Tone.NEUTRAL, lead,
+                snippet(fixes.primary(), fixes), hidden, "every fix: aks-route-guard prevent " + o.subnet() + " --format all");
+    }
+
+    private static CardContent.Snippet snippet(Tool tool, Fixes fixes) {
+        return new CardContent.Snippet("fix-" + tool.key(), tool.title(), fixes.of(tool));
+    }
+
+    /** The client of a first-party Microsoft app, or "service principal …" for any other app ID; null without an event. */
+    static @Nullable String client(Trigger trigger) {
+        if (!(trigger instanceof Trigger.Event e) || e.write().actor().appId() == null) {
+            return null;
+        }
+        Actor a = e.write().actor();
+        if (a.client() != null) {
+            return a.client() + " (a Microsoft client: a person signed in)";
+        }
+        return a.isServicePrincipal() ? "service principal " + a.appId() + " (not a Microsoft client: a pipeline or an identity)"
+                : "app " + a.appId() + " (not a Microsoft client)";
+    }
+
+    private static String capitalize(String s) {
+        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
     }
 
     /** The first line: what happened, to which subnet of which cluster. */

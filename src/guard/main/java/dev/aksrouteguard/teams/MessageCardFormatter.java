@@ -68,6 +68,20 @@ final class MessageCardFormatter implements CardFormatter {
             section.addProperty("text", Markdown.escape(card.more()));
             sections.add(section);
         }
+        if (card.stop() != null) {
+            CardContent.Stop stop = card.stop();
+            StringBuilder text = new StringBuilder(Markdown.escape(stop.lead()));
+            if (stop.shown() != null) {
+                text.append("\n\n**").append(Markdown.escape(stop.shown().label())).append(":**\n\n")
+                        .append(Markdown.escape(stop.shown().text()));
+            }
+            text.append("\n\n").append(Markdown.escape(stop.pointer()));
+            JsonObject section = new JsonObject();
+            section.addProperty("activityTitle", Markdown.escape(stop.heading()));
+            section.addProperty("text", text.toString());
+            section.addProperty("markdown", true);
+            sections.add(section);
+        }
         if (!sections.isEmpty()) {
             message.add("sections", sections);
         }

@@ -13,7 +13,9 @@ import com.azure.storage.queue.QueueMessageEncoding;
 import dev.aksrouteguard.config.Settings;
 import dev.aksrouteguard.config.StorageConnection;
 import dev.aksrouteguard.core.model.Nullable;
+import dev.aksrouteguard.core.port.RepairHistory;
 import dev.aksrouteguard.core.port.RetryQueue;
+import dev.aksrouteguard.history.TableRepairHistory;
 import dev.aksrouteguard.queue.StorageRetryQueue;
 import dev.aksrouteguard.teams.AlertStorage;
 import dev.aksrouteguard.teams.SdkLogScrubbing;
@@ -83,9 +85,30 @@ public final class StorageClients {
         return new StorageRetryQueue(queue, poison, log);
     }
 
+    /**
+     * The repair history ({@value TableRepairHistory#DEFAULT_TABLE} in {@code AzureWebJobsStorage}), whether or not Teams
+     * alerts are on (the audit and the log use it too), or {@link RepairHistory#NONE} without a storage connection with a
+     * table endpoint.
+     */
+    public static RepairHistory history(Settings settings, TokenCredential credential, HttpClient http, Logger log) {
+        StorageConnection connection = settings.storage();
+        if (connection == null) {
+            return RepairHistory.NONE;
+        }
+        TokenCredential storageCredential = credentialFor(connection, settings, credential, http);
+        TableClient table = build(() -> table(connection, storageCredential, http, TableRepairHistory.DEFAULT_TABLE),
+                "the repair history", log);
+        return table == null ? RepairHistory.NONE : new TableRepairHistory(table, log);
+    }
+
     private static @Nullable TableClient table(StorageConnection connection, TokenCredential credential, HttpClient http) {
+        return table(connection, credential, http, AlertStorage.tableName());
+    }
+
+    private static @Nullable TableClient table(StorageConnection connection, TokenCredential credential, HttpClient http,
+            String name) {
         TableClientBuilder builder = new TableClientBuilder()
-                .tableName(AlertStorage.tableName())
+                .tableName(name)
                 .httpClient(http)
                 .retryOptions(RETRY);
         if (connection instanceof StorageConnection.ConnectionString cs) {

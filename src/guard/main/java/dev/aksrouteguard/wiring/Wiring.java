@@ -12,6 +12,7 @@ import dev.aksrouteguard.core.Reconciler;
 import dev.aksrouteguard.core.model.Nullable;
 import dev.aksrouteguard.core.port.AlertSink;
 import dev.aksrouteguard.core.port.ArmTraffic;
+import dev.aksrouteguard.core.port.RepairHistory;
 import dev.aksrouteguard.core.port.RetryQueue;
 import dev.aksrouteguard.teams.AlertStorage;
 import dev.aksrouteguard.teams.SdkLogScrubbing;
@@ -108,7 +109,10 @@ public final class Wiring {
         AlertSink alerts = options.alerts().create(settings, storage, options.log());
         RetryQueue retries = options.retries() != null ? options.retries().create(settings, options.log())
                 : functionApp ? StorageClients.retryQueue(settings, credential, http, options.log()) : RetryQueue.NONE;
-        Guard guard = new Guard(directory, reconciler, alerts, retries, arm.traffic(), options.clock(), CONCURRENCY);
+        RepairHistory history = StorageClients.history(settings, credential, http, options.log());
+        Logger log = options.log();
+        Guard guard = new Guard(directory, reconciler, alerts, retries, arm.traffic(), options.clock(), CONCURRENCY,
+                arm.deployments(), history, settings.recurrence(), log::warning);
         return new Wiring(settings, guard, arm.traffic(), alerts, TeamsAlertQueue.create(settings, storage, options.log()));
     }
 
@@ -126,6 +130,11 @@ public final class Wiring {
 
     public AlertSink alerts() {
         return alerts;
+    }
+
+    /** The repair history ({@link RepairHistory#NONE} without a storage connection). */
+    public RepairHistory history() {
+        return guard.history();
     }
 
     /** The delivery side of the alert queue, for the queue-triggered function. */

@@ -178,7 +178,7 @@ class SettingsTest {
 
     @Test
     void everySettingNameIsListed() {
-        assertEquals(19, Settings.NAMES.size());
+        assertEquals(21, Settings.NAMES.size());
         assertTrue(Settings.NAMES.contains(Settings.SWEEP_SCHEDULE));
     }
 

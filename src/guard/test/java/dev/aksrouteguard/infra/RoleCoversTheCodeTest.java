@@ -60,11 +60,15 @@ class RoleCoversTheCodeTest {
         }
     }
 
-    /** The scenarios: an IaC re-deploy repaired from its event, a cluster write, a sweep, an audit. */
+    /**
+     * The scenarios: an IaC re-deploy repaired from its event, a cluster write, a sweep, an audit, and a Bicep
+     * deployment re-deploying a VNet (its deployment named after the outcome: {@code Microsoft.Resources/deployments/read}).
+     */
     static Set<String> runScenarios(Emulated azure, Mode mode) {
         SeededCluster a = Fixtures.kubenetCluster("rg-a", "aks-a").serviceEndpointPolicy().seed(azure.arm);
         SeededCluster b = Fixtures.kubenetCluster("rg-b", "aks-b").drifted().seed(azure.arm);
         Fixtures.azureCniCluster("rg-c", "aks-c").seed(azure.arm);
+        SeededCluster d = Fixtures.kubenetCluster("rg-d", "aks-d").seed(azure.arm);
         Wiring wiring = azure.wiring("REMEDIATION_MODE", mode.word());
         Action repaired = mode == Mode.ENFORCE ? Action.REASSOCIATED : Action.DRIFT_REPORTED;
 
@@ -87,6 +91,15 @@ class RoleCoversTheCodeTest {
         } else {
             assertNotEquals(null, azure.routeTableOf(b.nodeSubnetId()));
         }
+
+        IacRedeploy.Deployed release = IacRedeploy.viaDeployment(azure.arm, d.virtualNetworkId(), "vnet-release-1", null,
+                Principal.servicePrincipal("sp-bicep-release"));
+        azure.alerts.outcomes.clear();
+        azure.arm.drainEvents().forEach(e -> function.run(e.toString(), new TestContext(EventGridFunction.NAME)));
+        Outcome named = azure.alerts.outcomes.stream().filter(o -> o.action() == repaired).findFirst().orElseThrow();
+        assertEquals(release.deploymentId().toLowerCase(), String.valueOf(named.deployment() == null ? null : named.deployment().id())
+                .toLowerCase(), "the outcome names the deployment, read with the role's own actions");
+        assertTrue(azure.arm.requests().stream().noneMatch(r -> r.status() == 403), "no request was refused");
         return used(azure);
     }
 

@@ -16,6 +16,10 @@ import java.util.logging.Level;
  * @param message one sentence on what was found and done
  * @param nextStep for a problem, what a person should do next (e.g. the permission to grant)
  * @param retryable true when the failure is transient and a redelivery of the event may succeed
+ * @param addressPrefixes the subnet's address prefixes as read when it was decided on (empty when it was not read)
+ * @param deployment the ARM deployment whose write stripped the subnet, found by the event's correlation ID after the
+ *     outcome (never before the repair), or null
+ * @param recurrence how often the subnet has been stripped lately, from the repair history, or null without one
  */
 public record Outcome(
         SubnetId subnet,
@@ -30,7 +34,10 @@ public record Outcome(
         Mode mode,
         Trigger trigger,
         Instant startedAt,
-        Instant finishedAt) {
+        Instant finishedAt,
+        List<String> addressPrefixes,
+        @Nullable Deployment deployment,
+        @Nullable Recurrence recurrence) {
 
     public Outcome {
         Objects.requireNonNull(subnet, "subnet == null");
@@ -39,6 +46,36 @@ public record Outcome(
         Objects.requireNonNull(mode, "mode == null");
         Objects.requireNonNull(trigger, "trigger == null");
         nodePools = List.copyOf(nodePools);
+        addressPrefixes = List.copyOf(addressPrefixes);
+    }
+
+    /** An outcome without the subnet's prefixes, a deployment or a recurrence (as before they were known). */
+    public Outcome(SubnetId subnet, @Nullable ResourceId cluster, List<String> nodePools, @Nullable ResourceId routeTable,
+            @Nullable ResourceId previousRouteTable, Action action, String message, @Nullable String nextStep, boolean retryable,
+            Mode mode, Trigger trigger, Instant startedAt, Instant finishedAt) {
+        this(subnet, cluster, nodePools, routeTable, previousRouteTable, action, message, nextStep, retryable, mode, trigger,
+                startedAt, finishedAt, List.of(), null, null);
+    }
+
+    /** This outcome, naming the deployment that made the write. */
+    public Outcome withDeployment(@Nullable Deployment value) {
+        return new Outcome(subnet, cluster, nodePools, routeTable, previousRouteTable, action, message, nextStep, retryable,
+                mode, trigger, startedAt, finishedAt, addressPrefixes, value, recurrence);
+    }
+
+    /** This outcome, with how often the subnet has been stripped lately. */
+    public Outcome withRecurrence(@Nullable Recurrence value) {
+        return new Outcome(subnet, cluster, nodePools, routeTable, previousRouteTable, action, message, nextStep, retryable,
+                mode, trigger, startedAt, finishedAt, addressPrefixes, deployment, value);
+    }
+
+    /**
+     * Who changed the subnet, in words: the deployment and the principal for an event whose deployment is known, else
+     * what the trigger says (the principal and client of the event, "found by the drift sweep").
+     */
+    public String changedBy() {
+        String who = trigger.describe();
+        return deployment == null ? who : who + " in " + deployment.describe();
     }
 
     public Duration took() {
@@ -56,7 +93,7 @@ public record Outcome(
     /** This outcome as a final failure with {@code message}: what is alerted when handed-on work is given up. */
     public Outcome gaveUp(String message) {
         return new Outcome(subnet, cluster, nodePools, routeTable, previousRouteTable, Action.FAILED, message, nextStep, false,
-                mode, trigger, startedAt, finishedAt);
+                mode, trigger, startedAt, finishedAt, addressPrefixes, deployment, recurrence);
     }
 
     /**
@@ -90,7 +127,11 @@ public record Outcome(
         if (nextStep != null) {
             sb.append(" Next step: ").append(nextStep);
         }
-        sb.append(" [").append(trigger.describe()).append(']');
+        sb.append(" [").append(changedBy()).append(']');
+        if (recurrence != null && recurrence.escalates()) {
+            sb.append(" Recurring: ").append(recurrence.describe()).append("; fix the IaC (aks-route-guard prevent ")
+                    .append(subnet).append(')');
+        }
         return sb.toString();
     }
 }

@@ -1,0 +1,143 @@
+package dev.aksrouteguard.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.aksrouteguard.emulator.Fixtures;
+import dev.aksrouteguard.emulator.SeededCluster;
+import dev.aksrouteguard.testing.Emulated;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** {@code prevent} and the audit's fixes, in process, against the emulator (no storage: the history is off). */
+class PreventCommandTest {
+
+    final Emulated azure = Emulated.start();
+    final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    @AfterEach
+    void stop() {
+        azure.close();
+    }
+
+    int run(String... args) {
+        out.reset();
+        err.reset();
+        return Main.run(args, azure.env(), new ByteArrayInputStream(new byte[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), azure.options());
+    }
+
+    String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void preventPrintsEveryToolsFixForOneSubnetWithItsRealIds() {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(azure.arm);
+
+        assertEquals(0, run("prevent", c.nodeSubnetId()), err());
+
+        String text = out();
+        for (String header : new String[] {"# ==== Terraform", "# ==== Bicep / ARM", "# ==== Azure CLI"}) {
+            assertTrue(text.contains(header), header + " in\n" + text);
+        }
+        assertTrue(text.contains(c.nodeSubnetId()), "the subnet's ID");
+        assertTrue(text.contains(c.routeTableId()), "the route table's ID");
+        assertTrue(text.contains("resource_group_name = \"" + c.nodeResourceGroup() + "\""), "the lookup in the node resource group");
+        assertTrue(text.contains("Which one:"), "no history: both forms, with the rule for choosing");
+        assertTrue(err().contains("repair history off"), err());
+        assertEquals(0, azure.writes().size(), "read-only");
+    }
+
+    @Test
+    void oneFormatPrintsOnlyThatToolsText() {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").seed(azure.arm);
+
+        assertEquals(0, run("prevent", c.nodeSubnetId(), "--format", "terraform"), err());
+        assertTrue(out().startsWith("# aks-route-guard: keep each kubenet node subnet"), out());
+        assertFalse(out().contains("===="), "nothing but HCL");
+        assertTrue(out().contains("import {"), "in sync: the association exists and is adopted");
+
+        assertEquals(0, run("prevent", c.nodeSubnetId(), "--format", "cli"), err());
+        assertEquals("az network vnet subnet update --subscription " + Emulated.SUB + " --resource-group rg-app --vnet-name "
+                + c.virtualNetworkId().substring(c.virtualNetworkId().lastIndexOf('/') + 1) + " --name "
+                + c.nodeSubnetId().substring(c.nodeSubnetId().lastIndexOf('/') + 1) + " --route-table " + c.routeTableId() + "\n", out());
+    }
+
+    @Test
+    void preventAllGroupsTheGuardedSubnetsByVirtualNetworkAndSaysWhichHaveNoFix() {
+        Fixtures.kubenetCluster("rg-a", "aks-a").seed(azure.arm);
+        Fixtures.kubenetCluster("rg-b", "aks-b").nodePools(2).subnetPerPool().drifted().seed(azure.arm);
+        Fixtures.azureCniCluster("rg-c", "aks-c").seed(azure.arm);
+
+        assertEquals(0, run("prevent", "--all", "--format", "bicep"), err());
+
+        String text = out();
+        assertEquals(2, text.split("######## VNet ", -1).length - 1, "one group per VNet of a kubenet cluster:\n" + text);
+        assertTrue(text.contains("######## VNet vnet-aks-b (resource group rg-b): "), text);
+        assertFalse(text.contains("aks-c"), "Azure CNI is not guarded");
+    }
+
+    @Test
+    void badInputIsOneClearLineAndExit2() {
+        SeededCluster cni = Fixtures.azureCniCluster("rg-c", "aks-c").seed(azure.arm);
+        assertEquals(Main.USAGE, run("prevent", "/subscriptions/x/not-a-subnet"));
+        assertEquals(Main.USAGE, run("prevent", cni.nodeSubnetId()));
+        assertTrue(err().contains("not a node subnet of a kubenet cluster"), err());
+        assertEquals(Main.USAGE, run("prevent", cni.nodeSubnetId(), "--format", "pulumi"));
+        assertTrue(err().contains("--format: expected terraform, bicep, cli or all"), err());
+        assertEquals(Main.USAGE, run("prevent"));
+    }
+
+    @Test
+    void theAuditsJsonCarriesTheFixesPerGuardedSubnetAndSaysOnceThatTheHistoryIsOff() {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(azure.arm);
+
+        assertEquals(0, run("audit", "--json"), err());
+
+        JsonArray rows = JsonParser.parseString(out()).getAsJsonArray();
+        JsonObject row = rows.get(0).getAsJsonObject();
+        assertEquals(c.nodeSubnetId(), row.get("subnet").getAsString());
+        JsonObject prevention = row.getAsJsonObject("prevention");
+        for (String key : new String[] {"terraform", "bicep", "azureCli"}) {
+            assertTrue(prevention.get(key).getAsString().contains(c.routeTableId().substring(c.routeTableId().lastIndexOf('/') + 1)), key);
+        }
+        assertFalse(row.has("strippedCount"), "no history: no counts");
+        assertEquals(1, err().split("Repair history off", -1).length - 1, "said once: " + err());
+    }
+
+    @Test
+    void theAuditsMarkdownFoldsAFixUnderEachDriftedSubnetForAPullRequestComment() {
+        Fixtures.kubenetCluster("rg-a", "aks-a").seed(azure.arm);
+        SeededCluster drifted = Fixtures.kubenetCluster("rg-b", "aks-b").drifted().seed(azure.arm);
+
+        assertEquals(0, run("audit", "--markdown"), err());
+
+        String md = out();
+        assertEquals(1, md.split("<details>", -1).length - 1, "one fix: the drifted subnet's\n" + md);
+        assertTrue(md.contains("<summary>Fix vnet-aks-b/"), md);
+        assertTrue(md.contains("```hcl\n") && md.contains("```bicep\n") && md.contains("```sh\naz network vnet subnet update"), md);
+        assertTrue(md.contains(drifted.routeTableId()), md);
+        assertTrue(md.contains("Repair history off"), md);
+    }
+
+    @Test
+    void theAuditTableSaysTheHistoryIsOff() {
+        Fixtures.kubenetCluster("rg-a", "aks-a").seed(azure.arm);
+        assertEquals(0, run("audit"), err());
+        assertTrue(out().contains("Repair history off: AzureWebJobsStorage is not set"), out());
+    }
+}

@@ -1,0 +1,133 @@
+package dev.aksrouteguard.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.aksrouteguard.emulator.ArmEmulator;
+import dev.aksrouteguard.emulator.Fixtures;
+import dev.aksrouteguard.emulator.IacRedeploy;
+import dev.aksrouteguard.emulator.Principal;
+import dev.aksrouteguard.emulator.SeededCluster;
+import dev.aksrouteguard.testing.AzuriteExtension;
+import dev.aksrouteguard.testing.AzuriteExtension.Azurite;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The repair history across separate processes of the packaged CLI sharing Azurite, as pipelines and laptops share the
+ * function app's storage: the strips recorded by {@code handle-event} runs are counted by an {@code audit} run and tell a
+ * {@code prevent} run how the IaC declares the subnet.
+ */
+@ExtendWith(AzuriteExtension.class)
+class PreventProcessIT {
+
+    static final Path JAR = dev.aksrouteguard.testing.Repo.file("target/aks-route-guard.jar");
+
+    ArmEmulator arm;
+    Path trustStore;
+    final String password = UUID.randomUUID().toString();
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void start() throws Exception {
+        assertTrue(Files.exists(JAR), "run mvn package first: " + JAR);
+        arm = ArmEmulator.start();
+        arm.synchronousWrites(true);
+        trustStore = arm.writeTrustStore(dir.resolve("trust.p12"), password.toCharArray());
+    }
+
+    @AfterEach
+    void stop() {
+        arm.close();
+    }
+
+    record Run(int exit, String out, String err) {}
+
+    Run cli(Map<String, String> extraEnv, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djavax.net.ssl.trustStore=" + trustStore, "-Djavax.net.ssl.trustStorePassword=" + password,
+                "-Djavax.net.ssl.trustStoreType=PKCS12", "-jar", JAR.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        Map<String, String> env = pb.environment();
+        env.keySet().removeIf(k -> k.startsWith("AZURE_") || k.startsWith("IDENTITY_") || k.startsWith("MSI_")
+                || k.startsWith("TEAMS_") || k.startsWith("AzureWebJobs") || k.startsWith("RECURRENCE_") || k.equals("JAVA_TOOL_OPTIONS"));
+        env.put("AZURE_SUBSCRIPTION_ID", Fixtures.SUBSCRIPTION_ID);
+        env.put("AZURE_RESOURCE_MANAGER_ENDPOINT", arm.endpoint().toString());
+        env.put("IDENTITY_ENDPOINT", arm.identityEndpoint().toString());
+        env.put("IDENTITY_HEADER", arm.identityHeader());
+        env.putAll(extraEnv);
+        Path out = dir.resolve("out-" + System.nanoTime());
+        Path err = dir.resolve("err-" + System.nanoTime());
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+        Process p = pb.start();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the CLI did not finish");
+        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    /** The events the emulator published since the last call, as one Event Grid delivery in a file. */
+    Path delivery() throws Exception {
+        JsonArray events = new JsonArray();
+        arm.drainEvents().forEach(events::add);
+        Path f = dir.resolve("delivery-" + System.nanoTime() + ".json");
+        Files.writeString(f, events.toString());
+        return f;
+    }
+
+    @Test
+    void stripsRecordedByOneProcessAreCountedByTheAuditAndShapeThePreventOfAnother(Azurite azurite) throws Exception {
+        String group = "rg-app-" + UUID.randomUUID().toString().substring(0, 8);
+        SeededCluster c = Fixtures.kubenetCluster(group, "aks-app").seed(arm);
+        Map<String, String> env = Map.of("AzureWebJobsStorage", azurite.connectionString(), "RECURRENCE_THRESHOLD", "2");
+        Principal pipeline = Principal.servicePrincipal("sp-bicep-release");
+
+        for (int i = 1; i <= 2; i++) {
+            IacRedeploy.viaDeployment(arm, c.virtualNetworkId(), "vnet-release-" + i, null, pipeline);
+            Run handled = cli(env, "handle-event", delivery().toString(), "--json");
+            assertEquals(0, handled.exit(), handled.err());
+            JsonObject row = JsonParser.parseString(handled.out()).getAsJsonArray().get(0).getAsJsonObject();
+            assertEquals("reassociated", row.get("action").getAsString(), handled.out());
+            assertEquals("vnet-release-" + i, row.getAsJsonObject("deployment").get("name").getAsString());
+            assertEquals(i, row.get("strippedCount").getAsInt(), "the history is shared by the processes");
+        }
+
+        Run audit = cli(env, "audit", "--json");
+        assertEquals(0, audit.exit(), audit.err());
+        JsonObject row = JsonParser.parseString(audit.out()).getAsJsonArray().get(0).getAsJsonObject();
+        assertEquals(2, row.get("strippedCount").getAsInt());
+        assertEquals("service principal sp-bicep-release (app " + pipeline.appId() + ") (deployment vnet-release-2 in resource group "
+                + group + ")", row.get("lastStrippedBy").getAsString());
+        assertEquals("bicep", row.getAsJsonObject("prevention").get("mostLikely").getAsString(), "the last strip was a deployment");
+
+        Run prevent = cli(env, "prevent", c.nodeSubnetId(), "--format", "bicep");
+        assertEquals(0, prevent.exit(), prevent.err());
+        assertTrue(prevent.out().contains("declared inline"),
+                "the last strip's VNet write says the subnets are inline: " + prevent.out());
+        assertFalse(prevent.out().contains("Which one:"), "evidence, not a choice: " + prevent.out());
+        assertTrue(prevent.out().contains("var snetAksNodesSubnet = {"), prevent.out());
+        assertFalse(prevent.err().contains("repair history off"), prevent.err());
+
+        Run table = cli(env, "audit");
+        assertTrue(table.out().contains("Stripped this week (repair history; 2 or more: fix the IaC"), table.out());
+        assertTrue(table.out().contains("2 (recurring)  last by service principal sp-bicep-release"), table.out());
+        for (Run r : List.of(audit, prevent, table)) {
+            assertFalse(r.out().contains(AzuriteExtension.KEY) || r.err().contains(AzuriteExtension.KEY), "the key leaked");
+        }
+    }
+}

@@ -1,0 +1,246 @@
+package dev.aksrouteguard.core;
+
+import static dev.aksrouteguard.core.World.pools;
+import static dev.aksrouteguard.core.World.routes;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.aksrouteguard.core.model.Action;
+import dev.aksrouteguard.core.model.Actor;
+import dev.aksrouteguard.core.model.ArmException;
+import dev.aksrouteguard.core.model.ArmWrite;
+import dev.aksrouteguard.core.model.Deployment;
+import dev.aksrouteguard.core.model.Mode;
+import dev.aksrouteguard.core.model.Outcome;
+import dev.aksrouteguard.core.model.Recurrence;
+import dev.aksrouteguard.core.model.ResourceId;
+import dev.aksrouteguard.core.model.Strip;
+import dev.aksrouteguard.core.model.SubnetId;
+import dev.aksrouteguard.core.model.Trigger;
+import dev.aksrouteguard.core.port.AlertSink;
+import dev.aksrouteguard.core.port.ArmTraffic;
+import dev.aksrouteguard.core.port.DeploymentLookup;
+import dev.aksrouteguard.core.port.RepairHistory;
+import dev.aksrouteguard.core.port.RetryQueue;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * After the outcome, never before the repair: the deployment behind the write (one lookup per event, bounded) and the
+ * strip in the repair history, over in-memory ports.
+ */
+class ProvenanceTest {
+
+    static final SubnetId NODES = RulesTest.NODES;
+    static final SubnetId NODES2 = RulesTest.NODES2;
+    static final ResourceId VNET = NODES.virtualNetwork();
+    static final ResourceId GROUP = ResourceId.parse("/subscriptions/" + World.SUB + "/resourceGroups/" + NODES.resourceGroup());
+    static final Deployment RELEASE = new Deployment(GROUP.child("providers/Microsoft.Resources/deployments", "vnet-release-42"),
+            "https://example.invalid/main.json", "123", World.T0.minusSeconds(60));
+
+    final InMemorySubnets subnets = new InMemorySubnets();
+    final Clock clock = Clock.fixed(World.T0, ZoneOffset.UTC);
+    final List<Outcome> alerted = new CopyOnWriteArrayList<>();
+    final List<String> problems = new CopyOnWriteArrayList<>();
+    final MemoryHistory history = new MemoryHistory();
+
+    /** Both node subnets of aks1 lost their table: a VNet write with inline subnets strips them all. */
+    final World world = new World()
+            .subnetState(NODES, "10.0.0.0/22", null)
+            .subnetState(NODES2, "10.0.4.0/22", null)
+            .kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", NODES, "pool2", NODES2))
+            .table("MC_rg-app_aks1_westeurope", "aks-agentpool-12345678-routetable",
+                    routes("aks-nodepool1-12345678-vmss000000", "10.244.0.0/24>10.0.0.4"));
+
+    Guard guard(Mode mode, DeploymentLookup lookup) {
+        world.subnets.values().forEach(subnets::put);
+        ClusterDirectory directory = ClusterDirectory.of(World.SUB, new CountingSource(world::inventory), clock, Duration.ofMinutes(10));
+        AlertSink sink = new AlertSink() {
+            @Override
+            public void outcome(Outcome o) {
+                alerted.add(o);
+            }
+
+            @Override
+            public void sweep(dev.aksrouteguard.core.model.SweepReport r) {}
+        };
+        Reconciler reconciler = new Reconciler(subnets, directory, mode, clock,
+                new Backoff(3, Duration.ofMillis(1), Duration.ofMillis(1), d -> {}));
+        return new Guard(directory, reconciler, sink, RetryQueue.NONE, ArmTraffic.NONE, clock, 2, lookup, history,
+                Recurrence.Policy.DEFAULT, problems::add);
+    }
+
+    static ArmWrite vnetWrite(String eventId, String correlationId) {
+        return new ArmWrite(eventId, "Microsoft.Network/virtualNetworks/write", VNET, World.T0, correlationId,
+                new Actor("sp-bicep-release", "70a21af4-f749-3bc1-9a80-84ab5563d21d", "10.1.2.3"));
+    }
+
+    /** Records each lookup and whether the subnets had been repaired by then. */
+    final class RecordingLookup implements DeploymentLookup {
+        final List<String> calls = new CopyOnWriteArrayList<>();
+        final List<Boolean> repairedBefore = new CopyOnWriteArrayList<>();
+
+        @Override
+        public Optional<Deployment> byCorrelationId(ResourceId resourceGroup, String correlationId) {
+            calls.add(resourceGroup + " " + correlationId);
+            repairedBefore.add(subnets.state(NODES).routeTable() != null || subnets.state(NODES2).routeTable() != null);
+            return correlationId.equals("corr-release") ? Optional.of(RELEASE) : Optional.empty();
+        }
+    }
+
+    @Test
+    void theDeploymentIsLookedUpOnceForTheEventOnlyAfterTheRepairAndNamedInEachOutcome() {
+        RecordingLookup lookup = new RecordingLookup();
+        Guard g = guard(Mode.ENFORCE, lookup);
+
+        List<Outcome> outcomes = g.onWrites(List.of(vnetWrite("e1", "corr-release")), World.T0.plus(Duration.ofMinutes(5))).outcomes();
+
+        assertEquals(2, outcomes.size());
+        for (Outcome o : outcomes) {
+            assertEquals(Action.REASSOCIATED, o.action());
+            assertEquals(RELEASE, o.deployment(), o.logLine());
+            assertTrue(o.logLine().contains("in deployment vnet-release-42 (resource group rg-app"), o.logLine());
+        }
+        assertEquals(List.of(GROUP + " corr-release"), lookup.calls, "one list call for the event, in the VNet's resource group");
+        assertEquals(List.of(true), lookup.repairedBefore, "the repair never waits for the lookup");
+        assertEquals(outcomes.size(), alerted.size());
+        assertTrue(alerted.stream().allMatch(o -> o.deployment() != null), "the alert names the deployment");
+    }
+
+    @Test
+    void eachStripIsRecordedWithWhoAndWhichDeploymentAndTheRecurrenceComesBackOnTheOutcome() {
+        Guard g = guard(Mode.ENFORCE, new RecordingLookup());
+
+        Outcome o = g.reconcile(NODES, new Trigger.Event(vnetWrite("e1", "corr-release")));
+
+        Strip s = history.recorded.get(0);
+        assertEquals(NODES, s.subnet());
+        assertEquals("event:e1", s.key());
+        assertEquals("Microsoft.Network/virtualNetworks/write", s.operation());
+        assertEquals("service principal sp-bicep-release (app 70a21af4-f749-3bc1-9a80-84ab5563d21d)", s.by(), "no IP in the history");
+        assertEquals("vnet-release-42 in resource group rg-app", s.deployment());
+        assertEquals("corr-release", s.correlationId());
+        assertNotNull(o.recurrence());
+        assertEquals(1, o.recurrence().count());
+    }
+
+    @Test
+    void aSlowLookupNeverHoldsTheOutcomePastItsDeadline() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(1);
+        DeploymentLookup slow = (group, correlationId) -> {
+            started.countDown();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Optional.of(RELEASE);
+        };
+        Guard g = guard(Mode.ENFORCE, slow);
+
+        Outcome o = g.reconcile(NODES, new Trigger.Event(vnetWrite("e1", "corr-release")), World.T0.plusMillis(300));
+
+        assertEquals(Action.REASSOCIATED, o.action());
+        assertNotNull(subnets.state(NODES).routeTable(), "repaired");
+        assertNull(o.deployment(), "not known by the deadline: the outcome goes on without it");
+        assertTrue(started.await(5, TimeUnit.SECONDS), "the lookup was under way");
+        release.countDown();
+        assertTrue(history.await(1), "the strip is still recorded, in the background");
+        assertEquals("vnet-release-42 in resource group rg-app", history.recorded.get(0).deployment());
+    }
+
+    @Test
+    void aFailedLookupIsReportedWithThePermissionToGrantAndTheOutcomeNamesThePrincipalOnly() {
+        DeploymentLookup forbidden = (group, correlationId) -> {
+            throw new ArmException(ArmException.Kind.FORBIDDEN, 403, "AuthorizationFailed", "list deployments: 403",
+                    null, "Microsoft.Resources/deployments/read", null);
+        };
+        Guard g = guard(Mode.ENFORCE, forbidden);
+
+        Outcome o = g.reconcile(NODES, new Trigger.Event(vnetWrite("e1", "corr-release")));
+
+        assertEquals(Action.REASSOCIATED, o.action());
+        assertNull(o.deployment());
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).contains("grant the guard's identity Microsoft.Resources/deployments/read"), problems.get(0));
+        assertEquals(1, history.recorded.size(), "the strip is recorded all the same");
+    }
+
+    @Test
+    void aSubnetInSyncLooksNothingUpAndRecordsNothing() {
+        world.subnetState(NODES, "10.0.0.0/22", World.table("MC_rg-app_aks1_westeurope", "aks-agentpool-12345678-routetable"));
+        RecordingLookup lookup = new RecordingLookup();
+        Guard g = guard(Mode.ENFORCE, lookup);
+
+        Outcome o = g.reconcile(NODES, new Trigger.Event(vnetWrite("guard-own-write", "corr-guard")));
+
+        assertEquals(Action.IN_SYNC, o.action());
+        assertEquals(List.of(), lookup.calls);
+        assertEquals(List.of(), history.recorded);
+    }
+
+    @Test
+    void reportModeRecordsDriftAnEventCausedButNotTheSameDriftEverySweepFindsAgain() {
+        Guard g = guard(Mode.REPORT, new RecordingLookup());
+
+        Outcome fromEvent = g.reconcile(NODES, new Trigger.Event(vnetWrite("e1", "corr-release")));
+        g.sweep(Duration.ofMinutes(1));
+        g.sweep(Duration.ofMinutes(1));
+
+        assertEquals(Action.DRIFT_REPORTED, fromEvent.action());
+        assertEquals(RELEASE, fromEvent.deployment(), "report mode names the deployment too");
+        assertEquals(1, history.recorded.size(), "one strip: the event's; the sweeps see the same drift");
+    }
+
+    /** An in-memory history: counts every strip recorded (within any window), the newest last. */
+    static final class MemoryHistory implements RepairHistory {
+        final List<Strip> recorded = new CopyOnWriteArrayList<>();
+        final CountDownLatch first = new CountDownLatch(1);
+
+        @Override
+        public boolean enabled() {
+            return true;
+        }
+
+        @Override
+        public String describe() {
+            return "memory";
+        }
+
+        @Override
+        public Recurrence record(Strip strip, Recurrence.Policy policy, Instant now) {
+            recorded.add(strip);
+            first.countDown();
+            return new Recurrence(recorded.size(), strip, policy);
+        }
+
+        @Override
+        public Map<SubnetId, Recurrence> recurrences(Collection<SubnetId> subnets, Recurrence.Policy policy, Instant now) {
+            return Map.of();
+        }
+
+        boolean await(int n) throws InterruptedException {
+            return first.await(10, TimeUnit.SECONDS) && recorded.size() >= n;
+        }
+    }
+
+    static List<String> names(List<Outcome> outcomes) {
+        List<String> out = new ArrayList<>();
+        outcomes.forEach(o -> out.add(o.subnet().name()));
+        return out;
+    }
+}

@@ -1,0 +1,121 @@
+package dev.aksrouteguard.prevention;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.aksrouteguard.core.model.Action;
+import dev.aksrouteguard.core.model.Actor;
+import dev.aksrouteguard.core.model.ArmWrite;
+import dev.aksrouteguard.core.model.Deployment;
+import dev.aksrouteguard.core.model.FirstPartyApps;
+import dev.aksrouteguard.core.model.Mode;
+import dev.aksrouteguard.core.model.Outcome;
+import dev.aksrouteguard.core.model.Recurrence;
+import dev.aksrouteguard.core.model.ResourceId;
+import dev.aksrouteguard.core.model.Strip;
+import dev.aksrouteguard.core.model.SubnetId;
+import dev.aksrouteguard.core.model.Trigger;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Which fix comes first, and which form of the subnet, from what the outcome knows. */
+class PreventionTest {
+
+    static final String SUB = "6a2f0c4e-1b3d-4e5f-8a9b-0c1d2e3f4a5b";
+    static final SubnetId NODES = SubnetId.of(SUB, "rg-net", "vnet-spoke", "snet-aks-nodes");
+    static final ResourceId TABLE = ResourceId.parse("/subscriptions/" + SUB
+            + "/resourceGroups/MC_rg-aks_aks-prod_westeurope/providers/Microsoft.Network/routeTables/aks-agentpool-12345678-routetable");
+    static final ResourceId VNET = NODES.virtualNetwork();
+    static final Instant T = Instant.parse("2026-05-08T12:00:00Z");
+
+    static Outcome outcome(Action action, Trigger trigger) {
+        return new Outcome(NODES, null, List.of("nodepool1"), TABLE, null, action, "m", null, false, Mode.ENFORCE, trigger, T, T,
+                List.of("10.10.0.0/22"), null, null);
+    }
+
+    static Trigger event(String operation, String appId, String principal) {
+        return new Trigger.Event(new ArmWrite("e1", operation, operation.endsWith("subnets/write") ? NODES.id() : VNET, T, "c1",
+                new Actor(principal, appId, null)));
+    }
+
+    @Test
+    void aWriteByAnArmDeploymentPutsTheBicepFixFirst() {
+        Deployment d = new Deployment(ResourceId.parse("/subscriptions/" + SUB + "/resourceGroups/rg-net/providers/Microsoft.Resources/deployments/net-7"),
+                null, null, null);
+        Outcome o = outcome(Action.REASSOCIATED, event(Declaration.VNET_WRITE, "70a21af4-f749-3bc1-9a80-84ab5563d21d", "sp-bicep"))
+                .withDeployment(d);
+
+        Fixes f = Prevention.fixes(o);
+
+        assertEquals(Tool.BICEP, f.primary());
+        assertTrue(f.why().startsWith("ARM deployment net-7 (resource group rg-net) made the write"), f.why());
+        assertEquals(List.of(Tool.TERRAFORM, Tool.AZURE_CLI), f.others());
+    }
+
+    @Test
+    void aWriteWithoutADeploymentPutsTerraformFirstEvenThroughAnAzureCliSignIn() {
+        Fixes f = Prevention.fixes(outcome(Action.REASSOCIATED, event(Declaration.VNET_WRITE, FirstPartyApps.AZURE_CLI, "alice@contoso.com")));
+        assertEquals(Tool.TERRAFORM, f.primary());
+        assertTrue(f.why().contains("signed in through Azure CLI, as a local terraform apply is"), f.why());
+    }
+
+    @Test
+    void aChangeInThePortalPutsTheCommandFirst() {
+        Fixes f = Prevention.fixes(outcome(Action.REASSOCIATED, event(Declaration.SUBNET_WRITE, FirstPartyApps.AZURE_PORTAL, "bob@contoso.com")));
+        assertEquals(Tool.AZURE_CLI, f.primary());
+        assertTrue(f.why().contains("Azure portal"), f.why());
+    }
+
+    @Test
+    void theWriteThatStrippedTheTableSaysHowTheSubnetIsDeclared() {
+        Subject inline = Prevention.subject(outcome(Action.REASSOCIATED, event(Declaration.VNET_WRITE, "a", "p")));
+        Subject separate = Prevention.subject(outcome(Action.REASSOCIATED, event(Declaration.SUBNET_WRITE, "a", "p")));
+        Subject sweep = Prevention.subject(outcome(Action.REASSOCIATED, new Trigger.Sweep(T)));
+
+        assertEquals(Declaration.INLINE, inline.declaration());
+        assertEquals(Declaration.SEPARATE, separate.declaration());
+        assertEquals(Declaration.UNKNOWN, sweep.declaration(), "the sweep has no evidence");
+        assertFalse(Prevention.fixes(inline).terraform().contains("azurerm_subnet_route_table_association"),
+                "never both forms for one subnet");
+        assertFalse(Prevention.fixes(separate).terraform().contains("\nsubnet {"));
+        assertTrue(Prevention.fixes(sweep).terraform().contains("Which one:"), "both, with the rule for choosing");
+    }
+
+    @Test
+    void withoutAnEventTheHistorysLastStripSaysHowAndWho() {
+        Strip last = new Strip(NODES, "event:e9", T.minusSeconds(3600), "reassociated", Declaration.VNET_WRITE, "service principal sp",
+                "net-7 in resource group rg-net", "c9");
+        Outcome audited = outcome(Action.DRIFT_REPORTED, new Trigger.Manual("audit"))
+                .withRecurrence(new Recurrence(1, last, Recurrence.Policy.DEFAULT));
+
+        Subject s = Prevention.subject(audited);
+
+        assertEquals(Declaration.INLINE, s.declaration());
+        assertEquals(Tool.BICEP, s.likely());
+        assertFalse(s.associated(), "drifted: there is no association to import");
+    }
+
+    @Test
+    void onlyASubnetWhoseTableIsKnownAndMeantToBeThereHasAFix() {
+        assertTrue(Prevention.applies(outcome(Action.IN_SYNC, new Trigger.Manual("audit"))));
+        assertTrue(Prevention.applies(outcome(Action.DRIFT_REPORTED, new Trigger.Manual("audit"))));
+        assertFalse(Prevention.applies(outcome(Action.CONFLICT, new Trigger.Manual("audit"))), "another table may be there on purpose");
+        assertFalse(Prevention.applies(outcome(Action.FAILED, new Trigger.Manual("audit"))));
+        assertThrows(IllegalArgumentException.class, () -> Prevention.fixes(outcome(Action.CONFLICT, new Trigger.Manual("audit"))));
+    }
+
+    @Test
+    void namesThatAreNotIdentifiersBecomeValidAndUniqueOnes() {
+        Names names = new Names();
+        assertEquals("aks_agentpool_12345678_routetable", names.terraformName("aks-agentpool-12345678-routetable"));
+        assertEquals("aks_agentpool_12345678_routetable_2", names.terraformName("aks-agentpool-12345678-routetable"));
+        assertEquals("n_1nodes", names.terraformName("1nodes"));
+        assertEquals("snetAksNodes", names.bicepSymbol("snet-aks-nodes"));
+        assertEquals("r1nodes", names.bicepSymbol("1nodes"));
+        assertEquals("\"a$${b}\\\"\"", Names.hclString("a${b}\""));
+        assertEquals("'it\\'s \\${x}'", Names.bicepString("it's ${x}"));
+    }
+}
