@@ -3,6 +3,7 @@
 //
 // Compile-time imports (`@export()` / `import {...} from`) need Bicep 0.25 or later:
 // https://learn.microsoft.com/azure/azure-resource-manager/bicep/bicep-import
+// (main.bicep's fail() needs 0.33.13: https://learn.microsoft.com/azure/azure-resource-manager/bicep/bicep-functions-flow-control)
 
 // The @FunctionName of the Event Grid-triggered function (dev.aksrouteguard.function.EventGridFunction).
 @export()
