@@ -34,7 +34,7 @@ resource role 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
     // Creating or updating the role takes Microsoft.Authorization/roleDefinitions/write in every one of these (Learn,
     // Azure custom roles). This subscription, where the definition is written, is one of them even when it is not
     // guarded: assignable is not assigned, and the role is assigned only where roleassignment.bicep puts it.
-    assignableScopes: union([subscription().id], map(guardedSubscriptionIds, id => '/subscriptions/${id}'))
+    assignableScopes: concat([subscription().id], map(filter(guardedSubscriptionIds, id => id != toLower(subscription().subscriptionId)), id => '/subscriptions/${id}'))
   }
 }
 

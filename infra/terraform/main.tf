@@ -405,7 +405,7 @@ locals {
   # which covers every subscription below it, and the descendants listing ARM checks there. A custom role may name one
   # management group in its assignable scopes.
   role_scope             = local.scope_mode == "management_group" ? local.management_group_scope : data.azurerm_subscription.current.id
-  role_assignable_scopes = local.scope_mode == "management_group" ? [local.management_group_scope] : distinct(concat([data.azurerm_subscription.current.id], [for id in local.event_source_subscription_ids : "/subscriptions/${id}"]))
+  role_assignable_scopes = local.scope_mode == "management_group" ? [local.management_group_scope] : concat([data.azurerm_subscription.current.id], [for id in local.event_source_subscription_ids : "/subscriptions/${id}" if id != local.own_subscription_id])
   role_scope_actions     = local.scope_mode == "management_group" ? local.guard_management_group_actions : local.scope_mode == "subscriptions" ? local.guard_listed_subscription_actions : []
 }
 

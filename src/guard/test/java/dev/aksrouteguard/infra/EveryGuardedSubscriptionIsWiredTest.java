@@ -112,7 +112,8 @@ class EveryGuardedSubscriptionIsWiredTest {
     void theRoleIsAssignableWhereItIsAssigned() {
         BicepText role = bicep("infra/modules/role.bicep");
         Obj definition = (Obj) role.find("resource", "role").orElseThrow().value();
-        assertEquals("union([subscription().id], map(guardedSubscriptionIds, id => '/subscriptions/${id}'))",
+        assertEquals("concat([subscription().id], map(filter(guardedSubscriptionIds, id => id != toLower(subscription().subscriptionId)), "
+                        + "id => '/subscriptions/${id}'))",
                 text(definition.at("properties.assignableScopes").orElseThrow()));
         BicepText group = bicep("infra/managementgroup.bicep");
         Obj groupDefinition = (Obj) group.find("resource", "role").orElseThrow().value();
@@ -123,8 +124,9 @@ class EveryGuardedSubscriptionIsWiredTest {
         assertFalse(groupAssignment.get("scope").isPresent(), "assigned at the deployment's scope: the management group");
         assertEquals("role.id", text(groupAssignment.at("properties.roleDefinitionId").orElseThrow()));
 
-        assertEquals("${local.scope_mode == \"management_group\" ? [local.management_group_scope] : distinct(concat("
-                        + "[data.azurerm_subscription.current.id], [for id in local.event_source_subscription_ids : \"/subscriptions/${id}\"]))}",
+        assertEquals("${local.scope_mode == \"management_group\" ? [local.management_group_scope] : concat("
+                        + "[data.azurerm_subscription.current.id], [for id in local.event_source_subscription_ids : \"/subscriptions/${id}\" "
+                        + "if id != local.own_subscription_id])}",
                 TF.local("role_assignable_scopes").orElseThrow().getAsString().replaceAll("\\s+", " "));
         JsonObject definitionTf = TF.onlyResource("azurerm_role_definition");
         assertEquals("${local.role_scope}", definitionTf.get("scope").getAsString());
