@@ -1,8 +1,15 @@
-// aks-route-guard, once per subscription: a resource group with the Flex Consumption function app, its storage,
-// monitoring, health alerts and identity; a least-privilege custom role at subscription scope; the subscription's
-// Event Grid system topic (or an existing one) and the event subscription that feeds the Event Grid function.
+// aks-route-guard: one deployment guards this subscription (the default), a list of subscriptions, or every
+// subscription below a management group. A resource group with the Flex Consumption function app, its storage,
+// monitoring, health alerts and identity; a least-privilege custom role; in each guarded subscription whose events
+// reach the guard, its Event Grid system topic (or an existing one) and an event subscription that feeds the one Event
+// Grid function.
 //
-// azd: `azd up` (see azure.yaml and infra/hooks/postdeploy.sh). Plain CLI: docs/deploy.md.
+// A subscription deployment (azd deploys this file at subscription scope) can place modules in other subscriptions
+// (scope: subscription(id)), which is how the topics, event subscriptions and role assignments of a list reach
+// theirs; it cannot deploy to a management group (Bicep BCP115), so a guard of a management group gets its role from
+// infra/managementgroup.bicep, run by the azd postprovision hook.
+//
+// azd: `azd up` (see azure.yaml and infra/hooks/). Plain CLI and many subscriptions: docs/deploy.md.
 
 targetScope = 'subscription'
 
@@ -69,6 +76,18 @@ param existingSystemTopicName string = ''
 @description('Resource group of the existing system topic (with existingSystemTopicName).')
 param existingSystemTopicResourceGroup string = ''
 
+@description('Optional. Guard these subscriptions instead of only this one: their IDs, comma-separated (the app setting AZURE_SUBSCRIPTION_IDS). Each gets the Event Grid system topic and event subscription, and the role. Empty (with managementGroupId empty): guard this subscription alone (AZURE_SUBSCRIPTION_ID). Not with managementGroupId.')
+param guardedSubscriptionIds string = ''
+
+@description('Optional. Guard every subscription below this management group, at any depth, those moved in later included (its ID; the app setting AZURE_MANAGEMENT_GROUP_ID). Its role is defined and assigned at the group by infra/managementgroup.bicep (the azd postprovision hook). Not with guardedSubscriptionIds.')
+param managementGroupId string = ''
+
+@description('With managementGroupId: the subscriptions below the group to give an Event Grid system topic and event subscription now, comma-separated (a deployment cannot list the group itself; docs/deploy.md lists them with one command). One left out, or moved into the group later, is still guarded by the drift sweep; deploy again with it to add its events.')
+param managementGroupSubscriptionIds string = ''
+
+@description('Optional. Existing Microsoft.Resources.Subscriptions system topics of guarded subscriptions other than this one, by resource ID, comma-separated (one per subscription; each needs a system-assigned identity). This subscription\'s own: existingSystemTopicName.')
+param existingSystemTopicIds string = ''
+
 @minValue(1)
 @maxValue(1000)
 @description('Upper bound on Flex Consumption instances; the guard needs few.')
@@ -94,6 +113,25 @@ var tags = {
 }
 var useExistingTopic = !empty(existingSystemTopicName)
 var deadLetterContainerName = 'deadletter'
+
+// ---- What is guarded: exactly one of the three settings the code reads (dev.aksrouteguard.config.Settings), chosen by
+// the inputs. Both a list and a management group, or a group's subscriptions without the group, stop the deployment.
+var scopeMode = !empty(guardedSubscriptionIds) && !empty(managementGroupId) ? fail('Set guardedSubscriptionIds or managementGroupId, not both: the guard reads exactly one of AZURE_SUBSCRIPTION_IDS and AZURE_MANAGEMENT_GROUP_ID.') : !empty(managementGroupSubscriptionIds) && empty(managementGroupId) ? fail('managementGroupSubscriptionIds needs managementGroupId.') : !empty(managementGroupId) ? 'managementGroup' : !empty(guardedSubscriptionIds) ? 'subscriptions' : 'subscription'
+var ownSubscriptionId = toLower(subscription().subscriptionId)
+// union() with an empty array drops repeated IDs.
+var listedSubscriptionIds = union(map(filter(split(guardedSubscriptionIds, ','), id => !empty(trim(id))), id => toLower(trim(id))), [])
+var groupSubscriptionIds = union(map(filter(split(managementGroupSubscriptionIds, ','), id => !empty(trim(id))), id => toLower(trim(id))), [])
+// The subscriptions whose ARM events reach the guard: each gets its system topic (or uses its existing one) and an
+// event subscription to the one function. For a management group, the ones given; the sweep guards the rest.
+var eventSourceSubscriptionIds = scopeMode == 'subscription' ? [ownSubscriptionId] : scopeMode == 'subscriptions' ? listedSubscriptionIds : groupSubscriptionIds
+var guardsOwnSubscription = contains(eventSourceSubscriptionIds, ownSubscriptionId)
+var otherSubscriptionIds = filter(eventSourceSubscriptionIds, id => id != ownSubscriptionId)
+var existingTopicIds = filter(map(split(existingSystemTopicIds, ','), id => trim(id)), id => !empty(id))
+var existingTopicBySubscription = toObject(existingTopicIds, id => toLower(split(id, '/')[2]), id => id)
+// Where each other subscription's topic is: its existing topic's resource group, or one created for it. Known at the
+// start of the deployment, as a module's scope must be.
+var eventsResourceGroupName = empty(resourceGroupName) ? 'rg-${environmentName}-events' : '${resourceGroupName}-events'
+var otherTopicResourceGroups = map(otherSubscriptionIds, id => contains(existingTopicBySubscription, id) ? split(existingTopicBySubscription[id], '/')[4] : eventsResourceGroupName)
 
 // Microsoft.Resources/resourceGroups@2024-03-01:
 // https://learn.microsoft.com/azure/templates/microsoft.resources/2024-03-01/resourcegroups
@@ -152,6 +190,9 @@ module functionApp 'modules/functionapp.bicep' = {
     deploymentContainerName: storage.outputs.deploymentContainerName
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     remediationMode: remediationMode
+    scopeMode: scopeMode
+    guardedSubscriptionIds: join(listedSubscriptionIds, ',')
+    managementGroupId: managementGroupId
     sweepSchedule: sweepSchedule
     sweepTimeBudget: sweepTimeBudget
     eventTimeBudget: eventTimeBudget
@@ -181,13 +222,25 @@ module alerts 'modules/alerts.bicep' = {
   }
 }
 
-module role 'modules/role.bicep' = {
+// One subscription or a list: the role is written here, assignable in every guarded subscription, and assigned in each.
+// A management group: infra/managementgroup.bicep defines and assigns it at the group.
+module role 'modules/role.bicep' = if (scopeMode != 'managementGroup') {
   name: 'aks-route-guard-role'
   params: {
     remediationMode: remediationMode
-    principalId: identity.outputs.principalId
+    guardedSubscriptionIds: eventSourceSubscriptionIds
+    listed: scopeMode == 'subscriptions'
   }
 }
+
+module roleAssignments 'modules/roleassignment.bicep' = [for id in eventSourceSubscriptionIds: if (scopeMode != 'managementGroup') {
+  name: 'aks-route-guard-role-${id}'
+  scope: subscription(id)
+  params: {
+    roleDefinitionName: role!.outputs.roleDefinitionName
+    principalId: identity.outputs.principalId
+  }
+}]
 
 // The vault's subscription and resource group come from its ID; the fallbacks only keep the expression valid when
 // no vault is given (the module is then not deployed).
@@ -202,7 +255,9 @@ module keyVaultAccess 'modules/keyvaultaccess.bicep' = if (!empty(teamsWebhookKe
   }
 }
 
-module newTopic 'modules/systemtopic.bicep' = if (!useExistingTopic) {
+// ---- This subscription's ARM events, when it is guarded (always, for a guard of one subscription) ----
+
+module newTopic 'modules/systemtopic.bicep' = if (guardsOwnSubscription && !useExistingTopic) {
   name: 'system-topic'
   scope: rg
   params: {
@@ -213,16 +268,16 @@ module newTopic 'modules/systemtopic.bicep' = if (!useExistingTopic) {
 
 // Microsoft.EventGrid/systemTopics@2022-06-15:
 // https://learn.microsoft.com/azure/templates/microsoft.eventgrid/2022-06-15/systemtopics
-resource existingTopic 'Microsoft.EventGrid/systemTopics@2022-06-15' existing = if (useExistingTopic) {
+resource existingTopic 'Microsoft.EventGrid/systemTopics@2022-06-15' existing = if (guardsOwnSubscription && useExistingTopic) {
   scope: resourceGroup(useExistingTopic ? existingSystemTopicResourceGroup : rg.name)
   name: existingSystemTopicName
 }
 
-var topicName = useExistingTopic ? existingSystemTopicName : newTopic!.outputs.name
+var topicName = !guardsOwnSubscription ? '' : useExistingTopic ? existingSystemTopicName : newTopic!.outputs.name
 var topicResourceGroup = useExistingTopic ? existingSystemTopicResourceGroup : rg.name
-var topicPrincipalId = useExistingTopic ? existingTopic!.identity.principalId : newTopic!.outputs.principalId
+var topicPrincipalId = !guardsOwnSubscription ? '' : useExistingTopic ? existingTopic!.identity.principalId : newTopic!.outputs.principalId
 
-module deadLetterAccess 'modules/deadletteraccess.bicep' = {
+module deadLetterAccess 'modules/deadletteraccess.bicep' = if (guardsOwnSubscription) {
   name: 'deadletter-access'
   scope: rg
   params: {
@@ -232,7 +287,7 @@ module deadLetterAccess 'modules/deadletteraccess.bicep' = {
   }
 }
 
-module eventSubscription 'modules/eventsubscription.bicep' = if (deployEventSubscription) {
+module eventSubscription 'modules/eventsubscription.bicep' = if (deployEventSubscription && guardsOwnSubscription) {
   name: 'event-subscription'
   scope: resourceGroup(topicResourceGroup)
   params: {
@@ -246,6 +301,45 @@ module eventSubscription 'modules/eventsubscription.bicep' = if (deployEventSubs
   ]
 }
 
+// ---- The other guarded subscriptions' ARM events: a topic in each (in its own resource group there, or its existing
+// one), written to the same dead-letter container, and an event subscription on each to the same function ----
+
+module otherTopics 'modules/eventsource.bicep' = [for id in otherSubscriptionIds: {
+  name: 'aks-route-guard-events-${id}'
+  scope: subscription(id)
+  params: {
+    resourceGroupName: eventsResourceGroupName
+    location: location
+    tags: tags
+    topicName: 'evgt-aks-route-guard-${toLower(uniqueString('/subscriptions/${id}', environmentName, location))}'
+    existingTopicId: existingTopicBySubscription[?id] ?? ''
+  }
+}]
+
+module otherDeadLetterAccess 'modules/deadletteraccess.bicep' = [for (id, i) in otherSubscriptionIds: {
+  name: 'deadletter-access-${id}'
+  scope: rg
+  params: {
+    storageAccountName: storage.outputs.name
+    containerName: deadLetterContainerName
+    principalId: otherTopics[i].outputs.topicPrincipalId
+  }
+}]
+
+module otherEventSubscriptions 'modules/eventsubscription.bicep' = [for (id, i) in otherSubscriptionIds: if (deployEventSubscription) {
+  name: 'event-subscription-${id}'
+  scope: resourceGroup(id, otherTopicResourceGroups[i])
+  params: {
+    systemTopicName: otherTopics[i].outputs.topicName
+    functionAppId: functionApp.outputs.id
+    deadLetterStorageAccountId: storage.outputs.id
+    deadLetterContainerName: deadLetterContainerName
+  }
+  dependsOn: [
+    otherDeadLetterAccess
+  ]
+}]
+
 output AZURE_LOCATION string = location
 output AZURE_TENANT_ID string = tenant().tenantId
 output AZURE_RESOURCE_GROUP string = rg.name
@@ -253,7 +347,10 @@ output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
 output AZURE_FUNCTION_APP_ID string = functionApp.outputs.id
 output GUARD_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 output GUARD_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
-output GUARD_ROLE_DEFINITION_ID string = role.outputs.roleDefinitionId
+output GUARD_ROLE_DEFINITION_ID string = scopeMode == 'managementGroup' ? '' : role!.outputs.roleDefinitionId
+// Read by the postprovision hook: a guard of a management group gets its role from infra/managementgroup.bicep.
+output GUARD_MANAGEMENT_GROUP_ID string = scopeMode == 'managementGroup' ? managementGroupId : ''
+output GUARD_REMEDIATION_MODE string = remediationMode
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
 output SYSTEM_TOPIC_NAME string = topicName
 output SYSTEM_TOPIC_RESOURCE_GROUP string = topicResourceGroup

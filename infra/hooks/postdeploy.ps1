@@ -1,5 +1,6 @@
-# azd postdeploy hook (Windows): the same as postdeploy.sh. Creates the Event Grid event subscription once the
-# function code is deployed, because Event Grid refuses a subscription to a function that does not exist yet.
+# azd postdeploy hook (Windows): the same as postdeploy.sh. Creates the Event Grid event subscriptions (one per guarded
+# subscription) once the function code is deployed, because Event Grid refuses a subscription to a function that does
+# not exist yet.
 $ErrorActionPreference = 'Stop'
 
 if ($env:EVENT_SUBSCRIPTION_DEPLOYED -eq 'true') {

@@ -1,5 +1,6 @@
 #!/bin/sh
-# azd postdeploy hook: create the Event Grid event subscription once the function code is deployed.
+# azd postdeploy hook: create the Event Grid event subscriptions (one per guarded subscription) once the function code
+# is deployed.
 #
 # Event Grid refuses an event subscription whose Azure Function destination does not exist yet ("Destination
 # endpoint not found"), and the function exists only after `azd deploy`. So the first `azd provision` runs with

@@ -3,6 +3,7 @@
 //
 // Compile-time imports (`@export()` / `import {...} from`) need Bicep 0.25 or later:
 // https://learn.microsoft.com/azure/azure-resource-manager/bicep/bicep-import
+// (main.bicep's fail() needs 0.33.13: https://learn.microsoft.com/azure/azure-resource-manager/bicep/bicep-functions-flow-control)
 
 // The @FunctionName of the Event Grid-triggered function (dev.aksrouteguard.function.EventGridFunction).
 @export()
@@ -56,6 +57,25 @@ var guardReadActions = [
   // After an outcome (never before a repair), list the deployments of the stripped VNet's resource group to name the
   // ARM/Bicep deployment whose correlation ID the write event carries. Read-only: deployments are never written.
   'Microsoft.Resources/deployments/read'
+]
+
+// The custom role, what reading the guarded subscriptions themselves takes: added only in the mode that calls it
+// (dev.aksrouteguard.azure.ArmSubscriptions). A guard of one subscription needs neither.
+// - A list (AZURE_SUBSCRIPTION_IDS): GET /subscriptions/{id} (api-version 2022-12-01) for each subscription's display
+//   name, shown in the audit and on Teams cards. Assigned in each listed subscription, like the rest of the role.
+@export()
+var guardListedSubscriptionActions = [
+  'Microsoft.Resources/subscriptions/read'
+]
+
+// - A management group (AZURE_MANAGEMENT_GROUP_ID): GET /providers/Microsoft.Management/managementGroups/{id}/descendants
+//   (api-version 2023-04-01), the subscriptions below the group at any depth, with their display names ("Gets all the
+//   descendants (Management Groups, Subscriptions) of a Management Group": Learn, Azure permissions for Management and
+//   governance). ARM checks it at the group, so the role is assigned there (infra/managementgroup.bicep), which also
+//   covers every subscription below it, those moved in later included.
+@export()
+var guardManagementGroupActions = [
+  'Microsoft.Management/managementGroups/descendants/read'
 ]
 
 // The custom role, write half: added only when REMEDIATION_MODE=enforce.

@@ -1,7 +1,8 @@
 // The Flex Consumption plan and the Linux Java 17 function app, its app settings, and the data-plane roles its
 // identity needs on its own storage account and Application Insights.
 //
-// App settings come in three groups (the consistency test reads them by these names):
+// App settings come in four groups (the consistency test reads them by these names):
+// - guardScopeSettings: what the guard guards, exactly one of three settings, the one scopeMode selects;
 // - guardSettings: read by the guard's code, always set (dev.aksrouteguard.config.Settings.NAMES);
 // - guardOptionalSettings: read by the guard's code, set only when their parameter is not empty;
 // - hostSettings: read by the Functions host only, never by the guard's code.
@@ -26,6 +27,13 @@ param applicationInsightsName string
 
 @allowed(['enforce', 'report'])
 param remediationMode string
+@allowed(['subscription', 'subscriptions', 'managementGroup'])
+@description('What the guard guards (main.bicep\'s scopeMode): this subscription, a list, or a management group.')
+param scopeMode string
+@description('With scopeMode subscriptions: the guarded subscriptions\' IDs, comma-separated.')
+param guardedSubscriptionIds string
+@description('With scopeMode managementGroup: the management group\'s ID.')
+param managementGroupId string
 param sweepSchedule string
 param sweepTimeBudget string
 param eventTimeBudget string
@@ -77,8 +85,15 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: applicationInsightsName
 }
 
+// Exactly one of the three settings the code reads for what it guards (dev.aksrouteguard.config.Settings fails on none,
+// or more than one): the one scopeMode selects. The other two are empty and left out, as the optional settings are.
+var guardScopeSettings = {
+  AZURE_SUBSCRIPTION_ID: scopeMode == 'subscription' ? subscription().subscriptionId : ''
+  AZURE_SUBSCRIPTION_IDS: scopeMode == 'subscriptions' ? guardedSubscriptionIds : ''
+  AZURE_MANAGEMENT_GROUP_ID: scopeMode == 'managementGroup' ? managementGroupId : ''
+}
+
 var guardSettings = {
-  AZURE_SUBSCRIPTION_ID: subscription().subscriptionId
   // AzureCloud, AzureChinaCloud or AzureUSGovernment: the values dev.aksrouteguard.config.AzureCloud accepts.
   AZURE_CLOUD: environment().name
   REMEDIATION_MODE: remediationMode
@@ -111,6 +126,7 @@ var hostSettings = {
 
 var appSettings = union(
   hostSettings,
+  toObject(filter(items(guardScopeSettings), s => !empty(s.value)), s => s.key, s => s.value),
   guardSettings,
   toObject(filter(items(guardOptionalSettings), s => !empty(s.value)), s => s.key, s => s.value)
 )

@@ -1,11 +1,23 @@
-# aks-route-guard, once per subscription: the Terraform twin of infra/main.bicep. Same resources, same settings,
-# same role; src/guard/test/java/dev/aksrouteguard/infra/ checks that both forms agree with each other and the code.
+# aks-route-guard: the Terraform twin of infra/main.bicep. One module guards the provider's subscription (the default),
+# a list of subscriptions, or every subscription below a management group; same resources, same settings, same role.
+# src/guard/test/java/dev/aksrouteguard/infra/ checks that both forms agree with each other and the code.
 #
-# Two applies on a new subscription: the event subscription needs the function's code deployed first (Event Grid
-# rejects a function destination that does not exist yet), so it waits for deploy_event_subscription = true.
-# See docs/deploy.md.
+# Two applies: the event subscriptions need the function's code deployed first (Event Grid rejects a function
+# destination that does not exist yet), so they wait for deploy_event_subscription = true. See docs/deploy.md.
+#
+# Other subscriptions than the provider's are reached through azapi_resource's parent_id, which names any subscription,
+# rather than an azurerm provider per subscription: a provider configuration cannot be chosen per for_each instance,
+# so one alias per subscription would have to be written out by hand for every subscription in the list or the group.
+# The provider's own subscription keeps its azurerm resources at their addresses, so a guard of one subscription plans
+# no change when this module is upgraded.
 
 data "azurerm_subscription" "current" {}
+
+# A guard of a management group: the subscriptions below it, at any depth, as they are at plan time.
+data "azurerm_management_group" "guarded" {
+  count = var.management_group_id == "" ? 0 : 1
+  name  = var.management_group_id
+}
 
 locals {
   # ---- What the guard's code and this deployment must agree on (infra/modules/contract.bicep in Bicep). ----
@@ -52,6 +64,16 @@ locals {
     "Microsoft.Resources/deployments/read",
   ]
 
+  # The custom role, what reading the guarded subscriptions themselves takes, only in the mode that calls it
+  # (infra/modules/contract.bicep says why): a list reads each subscription's display name; a management group lists
+  # its descendants, which ARM checks at the group, where the role is then assigned.
+  guard_listed_subscription_actions = [
+    "Microsoft.Resources/subscriptions/read",
+  ]
+  guard_management_group_actions = [
+    "Microsoft.Management/managementGroups/descendants/read",
+  ]
+
   # The custom role, write half: added only when remediation_mode = "enforce". Why each action is needed, and
   # which documented ones are deliberately absent: infra/modules/contract.bicep.
   guard_write_actions = [
@@ -71,14 +93,34 @@ locals {
   use_existing_system_topic = var.existing_system_topic != null
   tags                      = merge(var.tags, { application = "aks-route-guard" })
 
-  # ---- App settings, in the same three groups as infra/modules/functionapp.bicep ----
+  # ---- What is guarded: exactly one of the three settings the code reads (dev.aksrouteguard.config.Settings), chosen
+  # by the inputs; variables.tf refuses both a list and a management group. ----
+
+  scope_mode = var.management_group_id != "" ? "management_group" : length(var.subscription_ids) > 0 ? "subscriptions" : "subscription"
+
+  own_subscription_id = lower(data.azurerm_subscription.current.subscription_id)
+  # The subscriptions whose ARM events reach the guard: each gets its system topic (or uses its existing one) and an
+  # event subscription to the one function. For a management group, every subscription below it now (the data source
+  # lists them at plan time); one moved in later is guarded by the sweep until the next apply adds its events.
+  event_source_subscription_ids  = local.scope_mode == "subscription" ? [local.own_subscription_id] : local.scope_mode == "subscriptions" ? distinct([for id in var.subscription_ids : lower(id)]) : [for id in one(data.azurerm_management_group.guarded[*].all_subscription_ids) : lower(id)]
+  guards_own_subscription        = contains(local.event_source_subscription_ids, local.own_subscription_id)
+  other_subscription_ids         = toset([for id in local.event_source_subscription_ids : id if id != local.own_subscription_id])
+  existing_topic_by_subscription = { for id in var.existing_system_topic_ids : lower(split("/", id)[2]) => id if contains(local.other_subscription_ids, lower(split("/", id)[2])) }
+
+  # ---- App settings, in the same four groups as infra/modules/functionapp.bicep ----
+
+  # Exactly one of these, the one scope_mode selects; the other two are empty and left out (app_settings below).
+  guard_scope_settings = {
+    AZURE_SUBSCRIPTION_ID     = local.scope_mode == "subscription" ? data.azurerm_subscription.current.subscription_id : ""
+    AZURE_SUBSCRIPTION_IDS    = local.scope_mode == "subscriptions" ? join(",", distinct([for id in var.subscription_ids : lower(id)])) : ""
+    AZURE_MANAGEMENT_GROUP_ID = local.scope_mode == "management_group" ? var.management_group_id : ""
+  }
 
   # Read by the guard's code, always set (dev.aksrouteguard.config.Settings.NAMES).
   guard_settings = {
-    AZURE_SUBSCRIPTION_ID = data.azurerm_subscription.current.subscription_id
-    AZURE_CLOUD           = var.azure_cloud
-    REMEDIATION_MODE      = var.remediation_mode
-    AZURE_CLIENT_ID       = azurerm_user_assigned_identity.guard.client_id
+    AZURE_CLOUD      = var.azure_cloud
+    REMEDIATION_MODE = var.remediation_mode
+    AZURE_CLIENT_ID  = azurerm_user_assigned_identity.guard.client_id
     # Always set: the timer trigger binds its schedule with %SWEEP_SCHEDULE%.
     SWEEP_SCHEDULE                   = var.sweep_schedule
     SWEEP_TIME_BUDGET                = var.sweep_time_budget
@@ -107,6 +149,7 @@ locals {
   # Everything the site carries, exactly: no AzureWebJobsStorage (see the function app below).
   app_settings = merge(
     local.host_settings,
+    { for name, value in local.guard_scope_settings : name => value if value != "" },
     local.guard_settings,
     { for name, value in local.guard_optional_settings : name => value if value != "" },
   )
@@ -356,35 +399,66 @@ resource "azurerm_role_assignment" "key_vault_secrets_user" {
   principal_type       = "ServicePrincipal"
 }
 
-# ---- The least-privilege custom role, at subscription scope ----
+# ---- The least-privilege custom role ----
+
+locals {
+  management_group_scope = "/providers/Microsoft.Management/managementGroups/${var.management_group_id}"
+  # One subscription or a list: written in the provider's subscription (creating it takes roleDefinitions/write in every
+  # assignable scope, Learn "Azure custom roles"; the provider's is one of them even when it is not guarded: assignable
+  # is not assigned) and assigned in each guarded subscription. A management group: written and assigned at the group,
+  # which covers every subscription below it, and the descendants listing ARM checks there. A custom role may name one
+  # management group in its assignable scopes.
+  role_scope             = local.scope_mode == "management_group" ? local.management_group_scope : data.azurerm_subscription.current.id
+  role_assignable_scopes = local.scope_mode == "management_group" ? [local.management_group_scope] : concat([data.azurerm_subscription.current.id], [for id in local.event_source_subscription_ids : "/subscriptions/${id}" if id != local.own_subscription_id])
+  role_scope_actions     = local.scope_mode == "management_group" ? local.guard_management_group_actions : local.scope_mode == "subscriptions" ? local.guard_listed_subscription_actions : []
+}
 
 # One role definition whose actions follow remediation_mode: switching enforce -> report removes the write actions
 # from the same role, so no write-capable role is left behind.
 resource "azurerm_role_definition" "guard" {
-  name        = "AKS Route Guard (${data.azurerm_subscription.current.subscription_id})"
-  scope       = data.azurerm_subscription.current.id
+  name        = local.scope_mode == "management_group" ? "AKS Route Guard (${var.management_group_id})" : "AKS Route Guard (${data.azurerm_subscription.current.subscription_id})"
+  scope       = local.role_scope
   description = "Lets aks-route-guard read AKS clusters, virtual networks and route tables, and (enforce mode) re-associate a kubenet node subnet with its route table. Mode: ${var.remediation_mode}."
 
   permissions {
-    actions     = var.remediation_mode == "enforce" ? concat(local.guard_read_actions, local.guard_write_actions) : local.guard_read_actions
+    actions     = concat(local.guard_read_actions, local.role_scope_actions, var.remediation_mode == "enforce" ? local.guard_write_actions : [])
     not_actions = []
   }
 
-  assignable_scopes = [data.azurerm_subscription.current.id]
+  assignable_scopes = local.role_assignable_scopes
 }
 
+# In the provider's subscription when it is guarded, or once at the management group.
 resource "azurerm_role_assignment" "guard" {
-  scope              = data.azurerm_subscription.current.id
+  count              = local.scope_mode == "management_group" || local.guards_own_subscription ? 1 : 0
+  scope              = local.role_scope
   role_definition_id = azurerm_role_definition.guard.role_definition_resource_id
+  principal_id       = azurerm_user_assigned_identity.guard.principal_id
+  principal_type     = "ServicePrincipal"
+}
+
+# Before the management group and list modes this assignment had no count.
+moved {
+  from = azurerm_role_assignment.guard
+  to   = azurerm_role_assignment.guard[0]
+}
+
+# In each other guarded subscription of a list. The definition's ID as that subscription names it.
+resource "azurerm_role_assignment" "guarded_subscription" {
+  for_each           = local.scope_mode == "subscriptions" ? local.other_subscription_ids : toset([])
+  scope              = "/subscriptions/${each.key}"
+  role_definition_id = "/subscriptions/${each.key}/providers/Microsoft.Authorization/roleDefinitions/${azurerm_role_definition.guard.role_definition_id}"
   principal_id       = azurerm_user_assigned_identity.guard.principal_id
   principal_type     = "ServicePrincipal"
 }
 
 # ---- Azure Resource Manager events ----
 
+# ---- The provider's own subscription, when it is guarded (always, for a guard of one subscription) ----
+
 # One system topic per source is allowed: create it only when the subscription has none.
 resource "azurerm_eventgrid_system_topic" "guard" {
-  count               = local.use_existing_system_topic ? 0 : 1
+  count               = local.guards_own_subscription && !local.use_existing_system_topic ? 1 : 0
   name                = "evgt-${var.name}-${local.token}"
   resource_group_name = azurerm_resource_group.guard.name
   location            = "global"
@@ -399,20 +473,26 @@ resource "azurerm_eventgrid_system_topic" "guard" {
 }
 
 data "azurerm_eventgrid_system_topic" "existing" {
-  count               = local.use_existing_system_topic ? 1 : 0
+  count               = local.guards_own_subscription && local.use_existing_system_topic ? 1 : 0
   name                = var.existing_system_topic.name
   resource_group_name = var.existing_system_topic.resource_group_name
 }
 
 locals {
-  system_topic_name                = local.use_existing_system_topic ? var.existing_system_topic.name : azurerm_eventgrid_system_topic.guard[0].name
-  system_topic_resource_group_name = local.use_existing_system_topic ? var.existing_system_topic.resource_group_name : azurerm_resource_group.guard.name
-  system_topic_principal_id        = local.use_existing_system_topic ? data.azurerm_eventgrid_system_topic.existing[0].identity[0].principal_id : azurerm_eventgrid_system_topic.guard[0].identity[0].principal_id
+  system_topic_name                = !local.guards_own_subscription ? null : local.use_existing_system_topic ? var.existing_system_topic.name : azurerm_eventgrid_system_topic.guard[0].name
+  system_topic_resource_group_name = !local.guards_own_subscription ? null : local.use_existing_system_topic ? var.existing_system_topic.resource_group_name : azurerm_resource_group.guard.name
+  system_topic_principal_id        = !local.guards_own_subscription ? null : local.use_existing_system_topic ? data.azurerm_eventgrid_system_topic.existing[0].identity[0].principal_id : azurerm_eventgrid_system_topic.guard[0].identity[0].principal_id
 }
 
 # Storage Blob Data Contributor on the dead-letter container only:
 # https://learn.microsoft.com/azure/event-grid/add-identity-roles
+moved {
+  from = azurerm_role_assignment.dead_letter_writer
+  to   = azurerm_role_assignment.dead_letter_writer[0]
+}
+
 resource "azurerm_role_assignment" "dead_letter_writer" {
+  count                = local.guards_own_subscription ? 1 : 0
   scope                = "${azurerm_storage_account.guard.id}/blobServices/default/containers/${azurerm_storage_container.deadletter.name}"
   role_definition_name = "Storage Blob Data Contributor"
   principal_id         = local.system_topic_principal_id
@@ -420,7 +500,7 @@ resource "azurerm_role_assignment" "dead_letter_writer" {
 }
 
 resource "azurerm_eventgrid_system_topic_event_subscription" "guard" {
-  count               = var.deploy_event_subscription ? 1 : 0
+  count               = var.deploy_event_subscription && local.guards_own_subscription ? 1 : 0
   name                = "aks-route-guard"
   system_topic        = local.system_topic_name
   resource_group_name = local.system_topic_resource_group_name
@@ -460,6 +540,117 @@ resource "azurerm_eventgrid_system_topic_event_subscription" "guard" {
   }
 
   depends_on = [azurerm_role_assignment.dead_letter_writer]
+}
+
+# ---- The other guarded subscriptions: a system topic in each (a system topic lives in the subscription it watches),
+# in a resource group of its own there, or its existing topic; dead letters to the same container; an event
+# subscription on each to the same function. The same ARM bodies as infra/modules/eventsource.bicep,
+# systemtopic.bicep and eventsubscription.bicep; IacMatchesResourceSchemasTest checks them against the Bicep types.
+
+resource "azapi_resource" "events_resource_group" {
+  for_each  = toset([for id in local.other_subscription_ids : id if !contains(keys(local.existing_topic_by_subscription), id)])
+  type      = "Microsoft.Resources/resourceGroups@2024-03-01"
+  name      = "${var.resource_group_name}-events"
+  parent_id = "/subscriptions/${each.key}"
+  location  = var.location
+  tags      = local.tags
+}
+
+resource "azapi_resource" "guarded_subscription_topic" {
+  for_each  = azapi_resource.events_resource_group
+  type      = "Microsoft.EventGrid/systemTopics@2022-06-15"
+  name      = "evgt-${var.name}-${substr(sha1("/subscriptions/${each.key}/${var.name}/${var.location}"), 0, 12)}"
+  parent_id = each.value.id
+  location  = "global"
+  tags      = local.tags
+
+  # Writes dead letters (role below).
+  identity {
+    type = "SystemAssigned"
+  }
+
+  body = {
+    properties = {
+      source    = "/subscriptions/${each.key}"
+      topicType = "Microsoft.Resources.Subscriptions"
+    }
+  }
+}
+
+# A subscription's existing topic, for its identity (it writes the dead letters).
+data "azapi_resource" "existing_guarded_subscription_topic" {
+  for_each    = local.existing_topic_by_subscription
+  type        = "Microsoft.EventGrid/systemTopics@2022-06-15"
+  resource_id = each.value
+}
+
+locals {
+  guarded_subscription_topics = merge(
+    { for id, topic in azapi_resource.guarded_subscription_topic : id => { id = topic.id, principal_id = topic.identity[0].principal_id } },
+    { for id, topic in data.azapi_resource.existing_guarded_subscription_topic : id => { id = topic.id, principal_id = topic.identity[0].principal_id } },
+  )
+}
+
+resource "azurerm_role_assignment" "guarded_subscription_dead_letter_writer" {
+  for_each             = local.other_subscription_ids
+  scope                = "${azurerm_storage_account.guard.id}/blobServices/default/containers/${azurerm_storage_container.deadletter.name}"
+  role_definition_name = "Storage Blob Data Contributor"
+  principal_id         = local.guarded_subscription_topics[each.key].principal_id
+  principal_type       = "ServicePrincipal"
+}
+
+# The body of azurerm_eventgrid_system_topic_event_subscription.guard above, as ARM takes it (infra/modules/eventsubscription.bicep).
+resource "azapi_resource" "guarded_subscription_event_subscription" {
+  for_each  = var.deploy_event_subscription ? local.other_subscription_ids : toset([])
+  type      = "Microsoft.EventGrid/systemTopics/eventSubscriptions@2022-06-15"
+  name      = "aks-route-guard"
+  parent_id = local.guarded_subscription_topics[each.key].id
+
+  body = {
+    properties = {
+      destination = {
+        endpointType = "AzureFunction"
+        properties = {
+          resourceId = "${azapi_resource.function_app.id}/functions/${local.event_function_name}"
+          # The Java Event Grid trigger takes one event per invocation.
+          maxEventsPerBatch             = 1
+          preferredBatchSizeInKilobytes = 64
+        }
+      }
+      eventDeliverySchema = "EventGridSchema"
+      filter = {
+        includedEventTypes = local.included_event_types
+        # At most 25 advanced-filter values per event subscription; the guard needs 4.
+        advancedFilters = [
+          {
+            operatorType = "StringIn"
+            key          = "data.operationName"
+            values       = local.handled_operations
+          },
+        ]
+      }
+      # Event Grid's defaults, stated: 30 attempts over 24 hours.
+      retryPolicy = {
+        maxDeliveryAttempts      = 30
+        eventTimeToLiveInMinutes = 1440
+      }
+      # Undeliverable events land as blobs, written with the topic's identity (shared-key access is disabled).
+      deadLetterWithResourceIdentity = {
+        identity = {
+          type = "SystemAssigned"
+        }
+        deadLetterDestination = {
+          endpointType = "StorageBlob"
+          properties = {
+            resourceId        = azurerm_storage_account.guard.id
+            blobContainerName = azurerm_storage_container.deadletter.name
+          }
+        }
+      }
+    }
+  }
+
+  depends_on = [azurerm_role_assignment.guarded_subscription_dead_letter_writer]
 }
 
 # ---- The guard says when it stops guarding: the alert rules of infra/modules/alerts.bicep ----

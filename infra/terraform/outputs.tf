@@ -34,12 +34,17 @@ output "role_definition_id" {
 }
 
 output "system_topic_name" {
-  description = "The subscription's Microsoft.Resources.Subscriptions system topic."
+  description = "The provider's subscription's Microsoft.Resources.Subscriptions system topic, or null when that subscription is not guarded."
   value       = local.system_topic_name
 }
 
+output "event_source_subscription_ids" {
+  description = "The guarded subscriptions whose ARM events reach the guard: each has a system topic and, once deploy_event_subscription is true, the event subscription aks-route-guard. For a management group, those below it at the last apply."
+  value       = local.event_source_subscription_ids
+}
+
 output "event_subscription_id" {
-  description = "The event subscription, or null until deploy_event_subscription is true."
+  description = "The event subscription in the provider's subscription, or null until deploy_event_subscription is true (or when that subscription is not guarded)."
   value       = one(azurerm_eventgrid_system_topic_event_subscription.guard[*].id)
 }
 

@@ -117,6 +117,44 @@ variable "existing_system_topic" {
   default = null
 }
 
+variable "subscription_ids" {
+  description = "Optional. Guard these subscriptions instead of only the provider's (the app setting AZURE_SUBSCRIPTION_IDS). Each gets the Event Grid system topic and event subscription, and the role. Empty (with management_group_id empty): guard the provider's subscription alone (AZURE_SUBSCRIPTION_ID). Not with management_group_id."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for id in var.subscription_ids : can(regex("^[0-9A-Fa-f]{8}-([0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}$", id))])
+    error_message = "subscription_ids must be subscription IDs (GUIDs), without /subscriptions/."
+  }
+}
+
+variable "management_group_id" {
+  description = "Optional. Guard every subscription below this management group, at any depth, those moved in later included (its ID; the app setting AZURE_MANAGEMENT_GROUP_ID). The role is defined and assigned at the group; the subscriptions below it now get the Event Grid system topic and event subscription (apply again to add those moved in later). Not with subscription_ids."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.management_group_id == "" || length(var.subscription_ids) == 0
+    error_message = "Set subscription_ids or management_group_id, not both: the guard reads exactly one of AZURE_SUBSCRIPTION_IDS and AZURE_MANAGEMENT_GROUP_ID."
+  }
+
+  validation {
+    condition     = var.management_group_id == "" || can(regex("^[A-Za-z0-9_().-]{1,90}$", var.management_group_id))
+    error_message = "management_group_id must be a management group's ID (up to 90 letters, digits, - _ . ( )), not its display name or resource ID."
+  }
+}
+
+variable "existing_system_topic_ids" {
+  description = "Optional. Existing Microsoft.Resources.Subscriptions system topics of guarded subscriptions other than the provider's, by resource ID (one per subscription; each needs a system-assigned identity). The provider's own: existing_system_topic."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for id in var.existing_system_topic_ids : can(regex("(?i)^/subscriptions/[0-9a-f-]{36}/resourceGroups/[^/]+/providers/Microsoft.EventGrid/systemTopics/[^/]+$", id))])
+    error_message = "existing_system_topic_ids must be system topic resource IDs: /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.EventGrid/systemTopics/<name>."
+  }
+}
+
 variable "maximum_instance_count" {
   description = "Upper bound on Flex Consumption instances; the guard needs few."
   type        = number

@@ -108,6 +108,10 @@ module "route_guard" {
 
   # If the subscription already has its Azure Resource Manager system topic:
   # existing_system_topic = { name = "...", resource_group_name = "..." }
+
+  # One guard for several subscriptions (docs/deploy.md, "Many subscriptions"), one of:
+  # subscription_ids    = ["<subscription id>", "<subscription id>"]
+  # management_group_id = "<management group id>"
 }
 
 output "guard_function_app_name" {

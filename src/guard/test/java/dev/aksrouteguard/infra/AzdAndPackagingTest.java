@@ -79,7 +79,8 @@ class AzdAndPackagingTest {
         Set<String> outputs = MAIN.declarations().stream().filter(d -> d.kind().equals("output"))
                 .map(Declaration::name).collect(Collectors.toCollection(TreeSet::new));
         Set<String> parameterVariables = parameterFileVariables().keySet();
-        for (String hook : new String[] {"infra/hooks/postdeploy.sh", "infra/hooks/postdeploy.ps1"}) {
+        for (String hook : new String[] {"infra/hooks/postdeploy.sh", "infra/hooks/postdeploy.ps1",
+                "infra/hooks/postprovision.sh", "infra/hooks/postprovision.ps1"}) {
             assertTrue(AZURE_YAML.contains("run: " + hook), "azure.yaml does not run " + hook);
             Path file = ROOT.resolve(hook);
             assertTrue(Files.isRegularFile(file), hook + " is missing");
@@ -97,6 +98,32 @@ class AzdAndPackagingTest {
             assertEquals(Set.of(), used, hook + " uses values that infra/main.bicep does not output");
         }
         assertTrue(Files.isExecutable(ROOT.resolve("infra/hooks/postdeploy.sh")), "postdeploy.sh must be executable");
+        assertTrue(Files.isExecutable(ROOT.resolve("infra/hooks/postprovision.sh")), "postprovision.sh must be executable");
+    }
+
+    @Test
+    void aGuardOfAManagementGroupGetsItsRoleFromTheManagementGroupDeployment() {
+        // azd deploys infra/main.bicep at subscription scope, which cannot write to a management group: the hook deploys
+        // infra/managementgroup.bicep there, with parameters that file declares, when main.bicep says it guards a group.
+        BicepText group = BicepText.parse("infra/managementgroup.bicep", InfraModel.read(ROOT.resolve("infra/managementgroup.bicep")));
+        assertEquals("managementGroup", group.declarations().stream().filter(d -> d.kind().equals("targetScope")).findFirst()
+                .map(d -> d.value() instanceof Str str ? str.text() : String.valueOf(d.value())).orElse(""));
+        Set<String> declared = group.declarations().stream().filter(d -> d.kind().equals("param"))
+                .map(Declaration::name).collect(Collectors.toCollection(TreeSet::new));
+        Expr output = (Expr) MAIN.find("output", "GUARD_MANAGEMENT_GROUP_ID").orElseThrow().value();
+        assertEquals("scopeMode == 'managementGroup' ? managementGroupId : ''", output.text());
+        for (String hook : new String[] {"infra/hooks/postprovision.sh", "infra/hooks/postprovision.ps1"}) {
+            String text = InfraModel.read(ROOT.resolve(hook));
+            assertTrue(text.contains("GUARD_MANAGEMENT_GROUP_ID"), hook + " must act only for a guard of a management group");
+            assertTrue(text.contains("az deployment mg create") && text.contains("--template-file infra/managementgroup.bicep"),
+                    hook + " must deploy infra/managementgroup.bicep at the management group");
+            Matcher passed = Pattern.compile("\\b([a-zA-Z]+)=(?:\"|\\$)").matcher(text.substring(text.indexOf("--parameters")));
+            Set<String> names = new TreeSet<>();
+            while (passed.find()) {
+                names.add(passed.group(1));
+            }
+            assertEquals(declared, names, hook + ": the parameters passed must be the ones infra/managementgroup.bicep declares");
+        }
     }
 
     @Test

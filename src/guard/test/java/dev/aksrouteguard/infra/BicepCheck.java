@@ -32,6 +32,11 @@ import java.util.stream.Stream;
  * Checks every resource body of Bicep source against the Bicep types of its resource type and API version
  * ({@link BicepSchema}, {@link ArmBodyCheck}), the way the Bicep compiler would, without Bicep.
  *
+ * <p>Scopes too: each resource must be deployable (or, {@code existing}, readable) at the scope it lands on (the file's
+ * {@code targetScope}, the scope function its {@code scope:} names, or an extension of the resource it names), as the
+ * types file's {@code writableScopes}/{@code readableScopes} say; and each local module's {@code targetScope} must be
+ * the scope the caller deploys it to ({@link #checkDirectory}).
+ *
  * <p>Language constructs are handled, not flagged: decorators; {@code if (...)} conditions; {@code [for ...]} loops
  * (on a resource, or on a property: the body is checked as one item); {@code existing} resources (checked, but
  * nothing is required of them); and the keywords {@code scope}, {@code parent} and {@code dependsOn}. An identifier
@@ -72,9 +77,69 @@ final class BicepCheck {
         for (Declaration d : text.declarations()) {
             if (d.kind().equals("resource")) {
                 check.resource(d);
+                check.scope(d);
             }
         }
         return Report.merge(check.reports);
+    }
+
+    /** A file's {@code targetScope} as a bicep-types scope flag ({@code resourceGroup} when it declares none). */
+    static int targetScope(BicepText text) {
+        String target = text.declarations().stream().filter(d -> d.kind().equals("targetScope")).findFirst()
+                .map(d -> d.value() instanceof Str s ? s.text() : String.valueOf(d.value())).orElse("resourceGroup");
+        return switch (target) {
+            case "tenant" -> BicepSchema.TENANT;
+            case "managementGroup" -> BicepSchema.MANAGEMENT_GROUP;
+            case "subscription" -> BicepSchema.SUBSCRIPTION;
+            case "resourceGroup" -> BicepSchema.RESOURCE_GROUP;
+            default -> throw new IllegalArgumentException(text.fileName() + ": unknown targetScope " + target);
+        };
+    }
+
+    private static final Pattern SCOPE_FUNCTION = Pattern.compile("^(tenant|managementGroup|subscription|resourceGroup)\\(.*\\)$");
+
+    /**
+     * The scope a {@code scope:} value names in {@code text}: a scope function, a {@code Microsoft.Resources/resourceGroups}
+     * resource of the file (a resource group), or any other resource (an extension of it); empty when it cannot tell.
+     */
+    static Optional<Integer> scopeOf(BicepText text, String scope) {
+        Matcher f = SCOPE_FUNCTION.matcher(scope.trim());
+        if (f.matches()) {
+            return Optional.of(switch (f.group(1)) {
+                case "tenant" -> BicepSchema.TENANT;
+                case "managementGroup" -> BicepSchema.MANAGEMENT_GROUP;
+                case "subscription" -> BicepSchema.SUBSCRIPTION;
+                default -> BicepSchema.RESOURCE_GROUP;
+            });
+        }
+        String symbol = scope.trim().replaceAll("\\[[^\\]]*]$", "").replaceAll("!$", "");
+        if (!IDENTIFIER.matcher(symbol).matches()) {
+            return Optional.empty();
+        }
+        return text.find("resource", symbol).map(r -> r.type().toLowerCase(java.util.Locale.ROOT)
+                .startsWith("microsoft.resources/resourcegroups@") ? BicepSchema.RESOURCE_GROUP : BicepSchema.EXTENSION);
+    }
+
+    private void scope(Declaration d) {
+        Value value = d.value() instanceof Loop loop ? loop.body() : d.value();
+        if (!(value instanceof Obj body) || !BicepSchema.isVendored(d.type())) {
+            return;
+        }
+        Optional<String> scopeText = body.get("scope").map(v -> v instanceof Expr e ? e.text() : String.valueOf(v));
+        Optional<Integer> at = scopeText.isPresent() ? scopeOf(text, scopeText.get()) : Optional.of(targetScope(text));
+        if (at.isEmpty()) {
+            reports.add(new Report(List.of(), List.of(new Skip(text.fileName(), d.line(), d.name() + ".scope",
+                    "scope known only at deployment: " + scopeText.orElse("")))));
+            return;
+        }
+        BicepSchema.load(BicepSchema.fileKey(d.type())).scopes(d.type(), !d.existing()).ifPresent(allowed -> {
+            if ((allowed & at.get()) == 0) {
+                reports.add(new Report(List.of(new Finding(text.fileName(), d.line(), d.name(), d.type() + " cannot be "
+                        + (d.existing() ? "read" : "deployed") + " at " + BicepSchema.scopeNames(at.get()).get(0) + " scope"
+                        + " (" + scopeText.map(s -> "scope: " + s).orElse("the file's targetScope") + "); its types allow "
+                        + BicepSchema.scopeNames(allowed))), List.of()));
+            }
+        });
     }
 
     /**
@@ -195,6 +260,18 @@ final class BicepCheck {
                 findings.add(new Finding(text.fileName(), d.line(), d.name(), "the body of module " + d.name()
                         + " is not an object literal"));
                 continue;
+            }
+            Optional<String> scopeText = obj.get("scope").map(v -> v instanceof Expr e ? e.text() : String.valueOf(v));
+            Optional<Integer> at = scopeText.isPresent() ? scopeOf(text, scopeText.get()) : Optional.of(targetScope(text));
+            int moduleTarget = targetScope(module);
+            if (at.isEmpty()) {
+                skipped.add(new Skip(text.fileName(), d.line(), d.name() + ".scope", "scope known only at deployment: "
+                        + scopeText.orElse("")));
+            } else if (at.get() != moduleTarget) {
+                findings.add(new Finding(text.fileName(), d.line(), d.name() + ".scope", "module " + d.type() + " targets "
+                        + BicepSchema.scopeNames(moduleTarget).get(0) + " scope but is deployed at "
+                        + BicepSchema.scopeNames(at.get()).get(0) + " scope ("
+                        + scopeText.map(s -> "scope: " + s).orElse("no scope: the caller's targetScope") + ")"));
             }
             Map<String, Declaration> declared = new LinkedHashMap<>();
             module.declarations().stream().filter(p -> p.kind().equals("param")).forEach(p -> declared.put(p.name(), p));

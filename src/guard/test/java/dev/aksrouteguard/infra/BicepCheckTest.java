@@ -291,6 +291,109 @@ class BicepCheckTest {
     }
 
     @Test
+    void aResourceAtAScopeItsTypesDoNotAllowIsReported() {
+        Report r = BicepCheck.checkSource("sub.bicep", """
+                targetScope = 'subscription'
+
+                resource topic 'Microsoft.EventGrid/systemTopics@2022-06-15' = {
+                  name: 'evgt'
+                  location: 'global'
+                  properties: {
+                    source: subscription().id
+                    topicType: 'Microsoft.Resources.Subscriptions'
+                  }
+                }
+
+                resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+                  name: 'rg-events'
+                  location: 'westeurope'
+                }
+
+                resource existingTopic 'Microsoft.EventGrid/systemTopics@2022-06-15' existing = {
+                  scope: resourceGroup('rg-events')
+                  name: 'evgt'
+                }
+
+                resource role 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
+                  name: guid(subscription().id)
+                  properties: {
+                    roleName: 'r'
+                    permissions: []
+                    assignableScopes: []
+                  }
+                }
+                """);
+        assertEquals(List.of("topic"), r.findings().stream().map(Finding::path).toList(), r.describe());
+        assertTrue(r.findings().get(0).problem().contains("cannot be deployed at subscription scope")
+                && r.findings().get(0).problem().contains("[resource group]"), r.describe());
+    }
+
+    @Test
+    void anExtensionResourceIsCheckedAsOne() {
+        Report r = BicepCheck.checkSource("rg.bicep", """
+                resource st 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+                  name: 'st'
+                }
+
+                resource assignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+                  name: guid('a')
+                  scope: st
+                  properties: {
+                    roleDefinitionId: 'x'
+                    principalId: 'y'
+                  }
+                }
+                """);
+        assertTrue(r.findings().stream().noneMatch(f -> f.problem().contains("scope")), r.describe());
+        assertEquals(java.util.Optional.of(BicepSchema.EXTENSION),
+                BicepCheck.scopeOf(BicepText.parse("x.bicep", "resource st 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {\n  name: 's'\n}\n"), "st"));
+    }
+
+    @Test
+    void aModuleDeployedAtAnotherScopeThanItsTargetIsReported(@TempDir Path dir) throws IOException {
+        Files.createDirectories(dir.resolve("modules"));
+        Files.writeString(dir.resolve("modules/sub.bicep"), """
+                targetScope = 'subscription'
+                param id string
+                """);
+        Files.writeString(dir.resolve("modules/rg.bicep"), """
+                param id string
+                """);
+        Files.writeString(dir.resolve("main.bicep"), """
+                targetScope = 'subscription'
+
+                module good 'modules/sub.bicep' = [for id in ['a', 'b']: {
+                  name: 'good-${id}'
+                  scope: subscription(id)
+                  params: {
+                    id: id
+                  }
+                }]
+                module inherits 'modules/sub.bicep' = {
+                  name: 'inherits'
+                  params: {
+                    id: 'x'
+                  }
+                }
+                module wrong 'modules/sub.bicep' = {
+                  name: 'wrong'
+                  scope: resourceGroup('x')
+                  params: {
+                    id: 'x'
+                  }
+                }
+                module alsoWrong 'modules/rg.bicep' = {
+                  name: 'also-wrong'
+                  params: {
+                    id: 'x'
+                  }
+                }
+                """);
+        Report r = BicepCheck.checkDirectory(dir, dir);
+        assertEquals(List.of("wrong.scope", "alsoWrong.scope"), r.findings().stream().map(Finding::path).toList(), r.describe());
+    }
+
+    @Test
     void theSchemaListsItsResourceTypesAndFindsThemCaseInsensitively() {
         BicepSchema web = BicepSchema.load("microsoft.web@2024-04-01");
         assertTrue(web.resourceTypes().contains("Microsoft.Web/sites@2024-04-01"));

@@ -177,6 +177,49 @@ final class BicepSchema {
         return Optional.empty();
     }
 
+    /** bicep-types scope flags ({@code readableScopes}, {@code writableScopes}): where a resource type may be deployed. */
+    static final int TENANT = 1;
+    static final int MANAGEMENT_GROUP = 2;
+    static final int SUBSCRIPTION = 4;
+    static final int RESOURCE_GROUP = 8;
+    static final int EXTENSION = 16;
+
+    /** The names of the scope flags set in {@code flags}, for messages. */
+    static List<String> scopeNames(int flags) {
+        List<String> names = new ArrayList<>();
+        if ((flags & TENANT) != 0) {
+            names.add("tenant");
+        }
+        if ((flags & MANAGEMENT_GROUP) != 0) {
+            names.add("management group");
+        }
+        if ((flags & SUBSCRIPTION) != 0) {
+            names.add("subscription");
+        }
+        if ((flags & RESOURCE_GROUP) != 0) {
+            names.add("resource group");
+        }
+        if ((flags & EXTENSION) != 0) {
+            names.add("extension (scope: a resource)");
+        }
+        return names;
+    }
+
+    /**
+     * Where a resource type may be deployed ({@code writable}) or referenced as {@code existing} ({@code readable}), as
+     * the Bicep compiler reads it from the types file; empty when the file does not say (older bicep-types files).
+     */
+    Optional<Integer> scopes(String resourceTypeAtVersion, boolean writable) {
+        for (JsonElement e : entries) {
+            JsonObject o = e.getAsJsonObject();
+            if ("ResourceType".equals(kind(o)) && o.get("name").getAsString().equalsIgnoreCase(resourceTypeAtVersion)) {
+                JsonElement flags = o.get(writable ? "writableScopes" : "readableScopes");
+                return flags == null ? Optional.empty() : Optional.of(flags.getAsInt());
+            }
+        }
+        return Optional.empty();
+    }
+
     /** Every resource type this file defines, e.g. {@code Microsoft.Web/sites@2024-04-01}. */
     List<String> resourceTypes() {
         List<String> names = new ArrayList<>();

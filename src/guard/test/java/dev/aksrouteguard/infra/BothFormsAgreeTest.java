@@ -6,6 +6,7 @@ import dev.aksrouteguard.core.model.Mode;
 import dev.aksrouteguard.infra.InfraModel.Form;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
@@ -21,8 +22,23 @@ class BothFormsAgreeTest {
     @ParameterizedTest
     @EnumSource(Mode.class)
     void sameRoleActions(Mode mode) {
-        assertEquals(new TreeSet<>(BICEP.roleActions(mode)), new TreeSet<>(TERRAFORM.roleActions(mode)),
-                "role actions in " + mode + " mode");
+        for (InfraModel.Guarded guarded : InfraModel.Guarded.values()) {
+            assertEquals(new TreeSet<>(BICEP.roleActions(mode, guarded)), new TreeSet<>(TERRAFORM.roleActions(mode, guarded)),
+                    "role actions in " + mode + " mode, guarding " + guarded);
+        }
+    }
+
+    @Test
+    void theSameInputsGuardTheSame() {
+        // Terraform has no input for a management group's subscriptions (it lists them itself): compare the rest.
+        for (Set<InfraModel.ScopeInput> given : DeploymentMatchesCodeTest.inputCombinations(Form.TERRAFORM)) {
+            InfraModel.Decision bicep = BICEP.scope().decide(given);
+            InfraModel.Decision terraform = TERRAFORM.scope().decide(given);
+            assertEquals(bicep.getClass(), terraform.getClass(), given + ": " + bicep + " vs " + terraform);
+            if (bicep instanceof InfraModel.Decision.Deploys b && terraform instanceof InfraModel.Decision.Deploys t) {
+                assertEquals(b.settings().keySet(), t.settings().keySet(), given + ": the scope setting set");
+            }
+        }
     }
 
     @Test
@@ -31,6 +47,8 @@ class BothFormsAgreeTest {
         // forms in it makes them easy to compare by eye.
         assertEquals(BICEP.readActions(), TERRAFORM.readActions(), "read actions");
         assertEquals(BICEP.writeActions(), TERRAFORM.writeActions(), "write actions");
+        assertEquals(BICEP.listedSubscriptionActions(), TERRAFORM.listedSubscriptionActions(), "a list's actions");
+        assertEquals(BICEP.managementGroupActions(), TERRAFORM.managementGroupActions(), "a management group's actions");
     }
 
     @Test
@@ -40,6 +58,8 @@ class BothFormsAgreeTest {
         assertEquals(new TreeSet<>(BICEP.optionalSettings().keySet()), new TreeSet<>(TERRAFORM.optionalSettings().keySet()),
                 "optional settings");
         assertEquals(new TreeSet<>(BICEP.hostSettings()), new TreeSet<>(TERRAFORM.hostSettings()), "host settings");
+        assertEquals(new TreeSet<>(BICEP.scope().settings().keySet()), new TreeSet<>(TERRAFORM.scope().settings().keySet()),
+                "scope settings");
     }
 
     @Test

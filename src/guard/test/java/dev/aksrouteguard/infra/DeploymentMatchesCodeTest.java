@@ -10,6 +10,7 @@ import com.microsoft.azure.functions.annotation.EventGridTrigger;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import dev.aksrouteguard.config.Settings;
 import dev.aksrouteguard.config.StorageConnection;
+import dev.aksrouteguard.config.SubscriptionScope;
 import dev.aksrouteguard.core.Operations;
 import dev.aksrouteguard.core.model.Mode;
 import dev.aksrouteguard.function.EventGridFunction;
@@ -25,6 +26,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -62,11 +64,7 @@ class DeploymentMatchesCodeTest {
             "for accounts with non-standard endpoints; the IaC's account has standard ones, so the code derives the "
                     + "table endpoint from AzureWebJobsStorage__accountName and the cloud's storage suffix",
             Settings.STORAGE_QUEUE_SERVICE_URI,
-            "as AzureWebJobsStorage__tableServiceUri, for the queue endpoint",
-            Settings.AZURE_SUBSCRIPTION_IDS,
-            "for now the IaC deploys a guard of one subscription (AZURE_SUBSCRIPTION_ID); a list is set by hand",
-            Settings.AZURE_MANAGEMENT_GROUP_ID,
-            "for now the IaC deploys a guard of one subscription (AZURE_SUBSCRIPTION_ID); a management group is set by hand");
+            "as AzureWebJobsStorage__tableServiceUri, for the queue endpoint");
 
     /** What the Functions host alone reads; anything else the IaC sets must be a setting the code reads. */
     static final Set<String> HOST_SETTINGS = Set.of(
@@ -77,8 +75,13 @@ class DeploymentMatchesCodeTest {
             "FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_EXTENSION_VERSION", "WEBSITE_RUN_FROM_PACKAGE",
             "WEBSITE_CONTENTAZUREFILECONNECTIONSTRING", "WEBSITE_CONTENTSHARE", "SCM_DO_BUILD_DURING_DEPLOYMENT");
 
-    /** Example values for settings only Azure knows (an identity's client ID...), to run the code's validation. */
+    /**
+     * Example values for settings only Azure or the deployer's inputs know (an identity's client ID, the subscriptions
+     * of a list...), to run the code's validation.
+     */
     static final Map<String, String> AZURE_FILLS_IN = Map.of(
+            Settings.AZURE_SUBSCRIPTION_IDS, "00000000-0000-0000-0000-00000000000c,00000000-0000-0000-0000-00000000000d",
+            Settings.AZURE_MANAGEMENT_GROUP_ID, "landing-zones",
             Settings.AZURE_SUBSCRIPTION_ID, "00000000-0000-0000-0000-00000000000a",
             Settings.AZURE_CLOUD, "AzureCloud",
             Settings.AZURE_CLIENT_ID, "00000000-0000-0000-0000-00000000000b",
@@ -229,6 +232,9 @@ class DeploymentMatchesCodeTest {
     void theDefaultSettingsPassTheCodesValidationInReportMode(Form form) {
         InfraModel m = InfraModel.load(form);
         Map<String, String> env = new HashMap<>(m.defaultSettingValues());
+        InfraModel.Decision.Deploys byDefault = assertInstanceOf(InfraModel.Decision.Deploys.class, m.scope().decide(Set.of()),
+                form + ": default inputs");
+        byDefault.settings().keySet().forEach(name -> env.put(name, AZURE_FILLS_IN.get(name)));
         m.clearedSettings().forEach(name -> env.put(name, ""));
         m.alwaysSetSettings().forEach((name, value) -> {
             if (value.isEmpty()) {
@@ -251,6 +257,133 @@ class DeploymentMatchesCodeTest {
         assertEquals(env.get(Settings.AZURE_CLIENT_ID), storage.clientId(),
                 form + ": storage uses the guard's user-assigned identity");
         assertEquals(env.get(Settings.AZURE_CLIENT_ID), settings.clientId(), form.name());
+        assertEquals(new SubscriptionScope.Single(AZURE_FILLS_IN.get(Settings.AZURE_SUBSCRIPTION_ID)), settings.scope(),
+                form + ": by default the deployment guards its own subscription, as it always did");
+    }
+
+    // ---- what is guarded: exactly one of the three scope settings, chosen by the inputs ----
+
+    /** The code's three scope settings, by the kind of scope each makes. */
+    static Map<InfraModel.Guarded, String> scopeSettingsOfTheCode() {
+        return Map.of(
+                InfraModel.Guarded.SUBSCRIPTION, new SubscriptionScope.Single("x").setting(),
+                InfraModel.Guarded.SUBSCRIPTIONS, new SubscriptionScope.Listed(List.of("x")).setting(),
+                InfraModel.Guarded.MANAGEMENT_GROUP, new SubscriptionScope.ManagementGroup("x").setting());
+    }
+
+    /** Every combination of the scope inputs a form has (Terraform lists a management group's subscriptions itself). */
+    static List<Set<InfraModel.ScopeInput>> inputCombinations(Form form) {
+        List<InfraModel.ScopeInput> inputs = new java.util.ArrayList<>(List.of(InfraModel.ScopeInput.values()));
+        if (form == Form.TERRAFORM) {
+            inputs.remove(InfraModel.ScopeInput.MANAGEMENT_GROUP_SUBSCRIPTIONS);
+        }
+        List<Set<InfraModel.ScopeInput>> all = new java.util.ArrayList<>();
+        for (int bits = 0; bits < 1 << inputs.size(); bits++) {
+            Set<InfraModel.ScopeInput> given = java.util.EnumSet.noneOf(InfraModel.ScopeInput.class);
+            for (int i = 0; i < inputs.size(); i++) {
+                if ((bits & 1 << i) != 0) {
+                    given.add(inputs.get(i));
+                }
+            }
+            all.add(given);
+        }
+        return all;
+    }
+
+    /** What the code guards with these inputs given, or null where the deployment must refuse them. */
+    static InfraModel.Guarded expected(Set<InfraModel.ScopeInput> given) {
+        boolean list = given.contains(InfraModel.ScopeInput.SUBSCRIPTION_LIST);
+        boolean group = given.contains(InfraModel.ScopeInput.MANAGEMENT_GROUP);
+        boolean groupSubscriptions = given.contains(InfraModel.ScopeInput.MANAGEMENT_GROUP_SUBSCRIPTIONS);
+        if (list && group || groupSubscriptions && !group) {
+            return null;
+        }
+        return group ? InfraModel.Guarded.MANAGEMENT_GROUP : list ? InfraModel.Guarded.SUBSCRIPTIONS : InfraModel.Guarded.SUBSCRIPTION;
+    }
+
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void theScopeSettingsAreTheThreeTheCodeReadsAndOnlyTheChosenOneIsSet(Form form) {
+        InfraModel m = InfraModel.load(form);
+        assertEquals(new TreeSet<>(scopeSettingsOfTheCode().values()), new TreeSet<>(m.scope().settings().keySet()),
+                form + ": the scope settings group");
+        Set<String> modes = new TreeSet<>();
+        m.scope().settings().values().forEach(s -> assertTrue(modes.add(s.mode()), form + ": two settings share mode " + s.mode()));
+        assertTrue(m.scope().filtered(), form + ": the scope settings must pass a not-empty filter, so the two not chosen are not set");
+        assertTrue(m.allSettingGroupsApplied(), form + ": the scope settings must reach the site's app settings");
+        Set<String> overlap = new TreeSet<>(m.scope().settings().keySet());
+        overlap.retainAll(m.alwaysSetSettings().keySet());
+        overlap.addAll(m.optionalSettings().keySet().stream().filter(m.scope().settings()::containsKey).toList());
+        assertEquals(Set.of(), overlap, form + ": a scope setting also set by another group");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void theInputsChooseExactlyOneScopeSettingAndRefuseAListAndAManagementGroupTogether(Form form) {
+        InfraModel m = InfraModel.load(form);
+        for (Set<InfraModel.ScopeInput> given : inputCombinations(form)) {
+            InfraModel.Guarded want = expected(given);
+            InfraModel.Decision decision = m.scope().decide(given);
+            if (want == null) {
+                assertInstanceOf(InfraModel.Decision.Refused.class, decision, form + " " + given + ": must be refused, was " + decision);
+                continue;
+            }
+            InfraModel.Decision.Deploys deploys = assertInstanceOf(InfraModel.Decision.Deploys.class, decision, form + " " + given);
+            assertEquals(Set.of(scopeSettingsOfTheCode().get(want)), deploys.settings().keySet(),
+                    form + " " + given + ": the scope settings set");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void eachChoiceSetsAValueTheCodeAccepts(Form form) {
+        InfraModel m = InfraModel.load(form);
+        Map<InfraModel.Guarded, String> values = Map.of(
+                // the deployment's own subscription, as before
+                InfraModel.Guarded.SUBSCRIPTION, form == Form.BICEP ? "subscription().subscriptionId"
+                        : "data.azurerm_subscription.current.subscription_id",
+                // the list as given, comma-separated: what the code splits
+                InfraModel.Guarded.SUBSCRIPTIONS, form == Form.BICEP ? "join(listedSubscriptionIds, ',')"
+                        : "join(\",\", distinct([for id in var.subscription_ids : lower(id)]))",
+                InfraModel.Guarded.MANAGEMENT_GROUP, form == Form.BICEP ? "managementGroupId" : "var.management_group_id");
+        for (Set<InfraModel.ScopeInput> given : inputCombinations(form)) {
+            InfraModel.Guarded want = expected(given);
+            if (want == null) {
+                continue;
+            }
+            InfraModel.Decision.Deploys deploys = (InfraModel.Decision.Deploys) m.scope().decide(given);
+            String setting = scopeSettingsOfTheCode().get(want);
+            assertEquals(values.get(want), deploys.settings().get(setting), form + " " + given + ": the value of " + setting);
+
+            Map<String, String> env = new HashMap<>(Map.of(setting, AZURE_FILLS_IN.get(setting)));
+            env.put(Settings.SWEEP_SCHEDULE, Settings.DEFAULT_SWEEP_SCHEDULE);
+            SubscriptionScope scope = Settings.from(env).scope();
+            assertEquals(setting, scope.setting(), form + " " + given);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void eventsComeFromTheSubscriptionsTheModeGuards(Form form) {
+        InfraModel m = InfraModel.load(form);
+        Map<InfraModel.Guarded, String> sources = form == Form.BICEP
+                ? Map.of(InfraModel.Guarded.SUBSCRIPTION, "[ownSubscriptionId]",
+                        InfraModel.Guarded.SUBSCRIPTIONS, "listedSubscriptionIds",
+                        InfraModel.Guarded.MANAGEMENT_GROUP, "groupSubscriptionIds")
+                : Map.of(InfraModel.Guarded.SUBSCRIPTION, "[local.own_subscription_id]",
+                        InfraModel.Guarded.SUBSCRIPTIONS, "distinct([for id in var.subscription_ids : lower(id)])",
+                        // the group's subscriptions at plan time, at any depth
+                        InfraModel.Guarded.MANAGEMENT_GROUP, "[for id in one(data.azurerm_management_group.guarded[*].all_subscription_ids) : lower(id)]");
+        for (Set<InfraModel.ScopeInput> given : inputCombinations(form)) {
+            InfraModel.Guarded want = expected(given);
+            if (want != null) {
+                assertEquals(sources.get(want), ((InfraModel.Decision.Deploys) m.scope().decide(given)).eventSources(),
+                        form + " " + given + ": the subscriptions given a system topic and an event subscription");
+            }
+        }
+        // One event subscription declaration for the deployment's own subscription and one for the others (Bicep: the
+        // same module, deployed twice); both checked above and by the schema check.
+        assertEquals(form == Form.BICEP ? 1 : 2, m.eventSubscriptionCount(), form + ": event subscription declarations");
     }
 
     // ---- the role ----
@@ -289,12 +422,34 @@ class DeploymentMatchesCodeTest {
 
     @ParameterizedTest
     @EnumSource(Form.class)
-    void theRoleDefinitionTakesItsActionsFromTheTwoListsByMode(Form form) {
-        String expression = InfraModel.load(form).roleActionsExpression().replaceAll("\\s+", " ");
-        String expected = form == Form.BICEP
-                ? "remediationMode == 'enforce' ? concat(guardReadActions, guardWriteActions) : guardReadActions"
-                : "${var.remediation_mode == \"enforce\" ? concat(local.guard_read_actions, local.guard_write_actions) : local.guard_read_actions}";
-        assertEquals(expected, expression, form + ": the role definition's actions");
+    void theRoleDefinitionTakesItsActionsFromTheListsByModeAndByWhatIsGuarded(Form form) {
+        Map<String, String> expressions = new TreeMap<>();
+        InfraModel.load(form).roleActionsExpressions().forEach((where, e) -> expressions.put(where, e.replaceAll("\\s+", " ")));
+        Map<String, String> expected = form == Form.BICEP
+                ? Map.of("modules/role.bicep", "concat(guardReadActions, listed ? guardListedSubscriptionActions : [], "
+                                + "remediationMode == 'enforce' ? guardWriteActions : [])",
+                        "managementgroup.bicep", "concat(guardReadActions, guardManagementGroupActions, "
+                                + "remediationMode == 'enforce' ? guardWriteActions : [])")
+                : Map.of("terraform azurerm_role_definition", "${concat(local.guard_read_actions, local.role_scope_actions, "
+                                + "var.remediation_mode == \"enforce\" ? local.guard_write_actions : [])}",
+                        "terraform local.role_scope_actions", "${local.scope_mode == \"management_group\" ? "
+                                + "local.guard_management_group_actions : local.scope_mode == \"subscriptions\" ? "
+                                + "local.guard_listed_subscription_actions : []}");
+        assertEquals(new TreeMap<>(expected), expressions, form + ": the role definitions' actions");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void aListOrAManagementGroupAddsOnlyTheReadItsDiscoveryMakes(Form form) {
+        InfraModel m = InfraModel.load(form);
+        assertEquals(List.of("Microsoft.Resources/subscriptions/read"), m.listedSubscriptionActions(), form + ": a list");
+        assertEquals(List.of("Microsoft.Management/managementGroups/descendants/read"), m.managementGroupActions(),
+                form + ": a management group");
+        for (List<String> list : List.of(m.listedSubscriptionActions(), m.managementGroupActions())) {
+            Set<String> shared = new TreeSet<>(list);
+            shared.retainAll(m.roleActions(Mode.ENFORCE));
+            assertEquals(Set.of(), shared, form + ": already in the role of one subscription: " + shared);
+        }
     }
 
     // ---- the guard says when it stops guarding ----

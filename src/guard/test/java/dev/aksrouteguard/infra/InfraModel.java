@@ -24,6 +24,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -43,7 +44,11 @@ import java.util.stream.Stream;
  * @param eventSubscriptionFunctionName the function the event subscription delivers to ({@code .../functions/<name>})
  * @param readActions the role's actions in report mode, in source order
  * @param writeActions the actions the role adds in enforce mode, in source order
- * @param roleActionsExpression the role definition's {@code actions} expression as written
+ * @param listedSubscriptionActions the actions the role adds for a guard of a list of subscriptions
+ * @param managementGroupActions the actions the role adds for a guard of a management group
+ * @param roleActionsExpressions the {@code actions} expression of every role definition (and, in Terraform, of the local
+ *     that picks the scope's actions), as written, by where it is
+ * @param scope how the inputs choose what is guarded, and which of the code's three scope settings the app gets
  * @param alwaysSetSettings app settings the guard's code reads that are always set, with their default values
  * @param optionalSettings app settings the guard's code reads that are set only when their parameter is not empty
  * @param hostSettings app settings only the Functions host reads
@@ -59,6 +64,8 @@ import java.util.stream.Stream;
  * @param eventSubscriptionGated true when the event subscription is created only on request (off by default), so
  *     the first deployment does not point Event Grid at a function whose code is not there yet
  * @param alerts the Azure Monitor alert rules that say when the guard stops guarding, by name
+ * @param eventSubscriptionCount how many event subscription resources (or modules) the deployment declares: one for its
+ *     own subscription, and in Terraform one more for the other guarded subscriptions
  */
 public record InfraModel(
         Form form,
@@ -67,7 +74,10 @@ public record InfraModel(
         String eventSubscriptionFunctionName,
         List<String> readActions,
         List<String> writeActions,
-        String roleActionsExpression,
+        List<String> listedSubscriptionActions,
+        List<String> managementGroupActions,
+        Map<String, String> roleActionsExpressions,
+        ScopeChoice scope,
         Map<String, Optional<String>> alwaysSetSettings,
         Map<String, Optional<String>> optionalSettings,
         Set<String> hostSettings,
@@ -81,7 +91,8 @@ public record InfraModel(
         DeadLetter deadLetter,
         RetryPolicy retryPolicy,
         boolean eventSubscriptionGated,
-        Map<String, AlertRule> alerts) {
+        Map<String, AlertRule> alerts,
+        int eventSubscriptionCount) {
 
     /** The two forms of the deployment. */
     public enum Form {
@@ -96,6 +107,139 @@ public record InfraModel(
 
     /** Event Grid's retry policy for the event subscription. */
     public record RetryPolicy(int maxDeliveryAttempts, int eventTimeToLiveInMinutes) {}
+
+    /** What one deployment guards: the code's three scope settings, one of which the inputs choose. */
+    public enum Guarded {
+        /** {@code AZURE_SUBSCRIPTION_ID}: the deployment's own subscription (the default). */
+        SUBSCRIPTION,
+        /** {@code AZURE_SUBSCRIPTION_IDS}: a list. */
+        SUBSCRIPTIONS,
+        /** {@code AZURE_MANAGEMENT_GROUP_ID}: every subscription below a management group. */
+        MANAGEMENT_GROUP
+    }
+
+    /** The inputs that choose what is guarded, given (not empty) or not. */
+    public enum ScopeInput {
+        /** Bicep {@code guardedSubscriptionIds}, Terraform {@code subscription_ids}. */
+        SUBSCRIPTION_LIST,
+        /** Bicep {@code managementGroupId}, Terraform {@code management_group_id}. */
+        MANAGEMENT_GROUP,
+        /** Bicep {@code managementGroupSubscriptionIds} (Terraform lists the group's subscriptions itself). */
+        MANAGEMENT_GROUP_SUBSCRIPTIONS
+    }
+
+    /**
+     * One of the three scope settings: the mode ({@code scopeMode} / {@code local.scope_mode}) it is set in, and the
+     * value it then gets, as written (with a Bicep parameter followed to what main.bicep passes).
+     */
+    public record ScopeSetting(String mode, String value) {}
+
+    /** What a combination of inputs makes of the deployment. */
+    public sealed interface Decision {
+        /**
+         * It deploys a guard of {@code mode}: the app settings of {@code settings} (name to value as written) are the
+         * scope settings it sets, and {@code eventSources} (as written) the subscriptions given a topic and an event
+         * subscription.
+         */
+        record Deploys(String mode, Map<String, String> settings, String eventSources) implements Decision {}
+
+        /** The deployment stops: a {@code fail(...)} reached, or a variable validation that does not hold. */
+        record Refused(String why) implements Decision {}
+    }
+
+    /**
+     * How the inputs choose what is guarded.
+     *
+     * @param modeExpression the expression of the mode ({@code var scopeMode} / {@code local.scope_mode})
+     * @param validations Terraform variable validations that weigh the scope inputs against each other
+     * @param settings the scope settings group ({@code guardScopeSettings} / {@code local.guard_scope_settings}), by name
+     * @param filtered true when the group reaches the app settings through a not-empty filter, so the two not chosen are
+     *     not set at all
+     * @param eventSourcesExpression the expression of the subscriptions whose events reach the guard
+     */
+    public record ScopeChoice(Form form, String modeExpression, List<String> validations, Map<String, ScopeSetting> settings,
+            boolean filtered, String eventSourcesExpression) {
+        public ScopeChoice {
+            validations = List.copyOf(validations);
+            settings = Map.copyOf(settings);
+        }
+
+        /** What the deployment does with these inputs given (the others empty). */
+        public Decision decide(Set<ScopeInput> given) {
+            java.util.function.Function<String, Boolean> inputs = atom -> inputCondition(form, atom, given);
+            for (String validation : validations) {
+                if (!Conditional.holds(validation, inputs)) {
+                    return new Decision.Refused("validation " + validation);
+                }
+            }
+            String mode = Conditional.choose(modeExpression, inputs);
+            if (mode.startsWith("fail(")) {
+                return new Decision.Refused(mode);
+            }
+            String literal = unquote(mode);
+            Map<String, String> chosen = new TreeMap<>();
+            settings.forEach((name, setting) -> {
+                if (setting.mode().equals(literal)) {
+                    chosen.put(name, setting.value());
+                }
+            });
+            String sources = Conditional.choose(eventSourcesExpression, atom -> modeCondition(form, atom, literal));
+            return new Decision.Deploys(literal, chosen, sources);
+        }
+
+        private static Boolean inputCondition(Form form, String atom, Set<ScopeInput> given) {
+            String a = atom.replaceAll("\\s+", " ").trim();
+            Map<String, Boolean> known = form == Form.BICEP
+                    ? Map.of("empty(guardedSubscriptionIds)", !given.contains(ScopeInput.SUBSCRIPTION_LIST),
+                            "empty(managementGroupId)", !given.contains(ScopeInput.MANAGEMENT_GROUP),
+                            "empty(managementGroupSubscriptionIds)", !given.contains(ScopeInput.MANAGEMENT_GROUP_SUBSCRIPTIONS))
+                    : Map.of("var.management_group_id != \"\"", given.contains(ScopeInput.MANAGEMENT_GROUP),
+                            "var.management_group_id == \"\"", !given.contains(ScopeInput.MANAGEMENT_GROUP),
+                            "length(var.subscription_ids) > 0", given.contains(ScopeInput.SUBSCRIPTION_LIST),
+                            "length(var.subscription_ids) == 0", !given.contains(ScopeInput.SUBSCRIPTION_LIST));
+            Boolean value = known.get(a);
+            if (value == null) {
+                throw new IllegalStateException(form + ": the scope inputs are weighed with a condition the test does not"
+                        + " know, '" + a + "'; teach InfraModel.ScopeChoice (known: " + known.keySet() + ")");
+            }
+            return value;
+        }
+
+        private static Boolean modeCondition(Form form, String atom, String mode) {
+            Matcher m = MODE_CONDITION.matcher(atom.trim());
+            if (!m.matches()) {
+                throw new IllegalStateException(form + ": expected a condition on the mode, got '" + atom + "'");
+            }
+            return m.group(2).equals(mode);
+        }
+    }
+
+    /** {@code scopeMode == 'x'} (Bicep) or {@code local.scope_mode == "x"} (Terraform). */
+    static final Pattern MODE_CONDITION = Pattern.compile("^(scopeMode|local\\.scope_mode) == ['\"]([A-Za-z_]+)['\"]$");
+
+    /** A scope setting's value: {@code <mode condition> ? <value> : ''} ({@code ""} in Terraform). */
+    private static final Pattern SCOPE_SETTING = Pattern.compile(
+            "^(?:\\$\\{)?(scopeMode|local\\.scope_mode) == ['\"]([A-Za-z_]+)['\"] \\? (.+) : (?:''|\"\")}?$");
+
+    private static String unquote(String literal) {
+        String t = literal.trim();
+        if (t.length() >= 2 && (t.startsWith("'") && t.endsWith("'") || t.startsWith("\"") && t.endsWith("\""))) {
+            return t.substring(1, t.length() - 1);
+        }
+        throw new IllegalStateException("the mode is not a string literal: " + literal);
+    }
+
+    static Map<String, ScopeSetting> scopeSettings(Map<String, String> values, java.util.function.UnaryOperator<String> follow) {
+        Map<String, ScopeSetting> out = new LinkedHashMap<>();
+        values.forEach((name, text) -> {
+            Matcher m = SCOPE_SETTING.matcher(text.replaceAll("\\s+", " ").trim());
+            if (!m.matches()) {
+                throw new IllegalStateException("scope setting " + name + " is not '<mode> == <literal> ? <value> : empty': " + text);
+            }
+            out.put(name, new ScopeSetting(m.group(2), follow.apply(m.group(3).trim())));
+        });
+        return out;
+    }
 
     /**
      * An alert rule, in the terms both forms share (values that only Azure knows are {@code null}).
@@ -116,6 +260,10 @@ public record InfraModel(
         includedEventTypes = Set.copyOf(includedEventTypes);
         readActions = List.copyOf(readActions);
         writeActions = List.copyOf(writeActions);
+        listedSubscriptionActions = List.copyOf(listedSubscriptionActions);
+        managementGroupActions = List.copyOf(managementGroupActions);
+        roleActionsExpressions = Map.copyOf(roleActionsExpressions);
+        Objects.requireNonNull(scope, "scope == null");
         alwaysSetSettings = Map.copyOf(alwaysSetSettings);
         optionalSettings = Map.copyOf(optionalSettings);
         hostSettings = Set.copyOf(hostSettings);
@@ -134,9 +282,24 @@ public record InfraModel(
         });
     }
 
-    /** The role's actions in a remediation mode: the read actions, plus the write actions when enforcing. */
+    /** The role's actions in a remediation mode for a guard of one subscription (the default deployment). */
     public Set<String> roleActions(Mode mode) {
+        return roleActions(mode, Guarded.SUBSCRIPTION);
+    }
+
+    /**
+     * The role's actions in a remediation mode for what is guarded: the read actions, what reading the guarded
+     * subscriptions takes (a list's, or a management group's), and the write actions when enforcing. The order is the
+     * role definitions' ({@code concat(read, scope's, enforce ? write : [])}, which DeploymentMatchesCodeTest holds
+     * them to).
+     */
+    public Set<String> roleActions(Mode mode, Guarded guarded) {
         Set<String> actions = new LinkedHashSet<>(readActions);
+        switch (guarded) {
+            case SUBSCRIPTION -> { }
+            case SUBSCRIPTIONS -> actions.addAll(listedSubscriptionActions);
+            case MANAGEMENT_GROUP -> actions.addAll(managementGroupActions);
+        }
         if (mode == Mode.ENFORCE) {
             actions.addAll(writeActions);
         }
@@ -145,7 +308,8 @@ public record InfraModel(
 
     /** Every app setting the guard's code reads that this deployment can set: always, or when its input is given. */
     public Set<String> settableSettings() {
-        Set<String> all = new LinkedHashSet<>(alwaysSetSettings.keySet());
+        Set<String> all = new LinkedHashSet<>(scope.settings().keySet());
+        all.addAll(alwaysSetSettings.keySet());
         all.addAll(optionalSettings.keySet());
         return all;
     }
@@ -205,12 +369,18 @@ public record InfraModel(
             return found.get(0);
         }
 
-        /** The only resource of a type that the deployment creates (not {@code existing}). */
-        Located onlyResource(String type) {
+        /** Every resource of a type that the deployment creates (not {@code existing}), in file order. */
+        List<Located> allResources(String type) {
             List<Located> found = new ArrayList<>();
             files.forEach((path, text) -> text.resources(type).stream()
                     .filter(d -> !d.existing())
                     .forEach(d -> found.add(new Located(path, d))));
+            return found;
+        }
+
+        /** The only resource of a type that the deployment creates (not {@code existing}). */
+        Located onlyResource(String type) {
+            List<Located> found = allResources(type);
             if (found.size() != 1) {
                 throw new IllegalStateException("expected one Bicep resource " + type + ", found " + found.size());
             }
@@ -271,6 +441,10 @@ public record InfraModel(
             }
             String text = e.text();
             if (IDENTIFIER.matcher(text).matches()) {
+                Optional<String> agreed = literalPassedByEveryCaller(file, text, depth);
+                if (agreed.isPresent()) {
+                    return agreed;
+                }
                 return valueOf(file, text).flatMap(v -> literal(v.getKey(), v.getValue(), depth + 1));
             }
             if (text.matches("-?\\d+")) {
@@ -282,6 +456,27 @@ public record InfraModel(
                 return Optional.of(interpolated.substring(1, interpolated.length() - 1));
             }
             return Optional.empty();
+        }
+
+        /**
+         * A parameter of a module that several callers deploy (e.g. the event subscription, for this subscription and for
+         * each other one): the literal they all pass, when they pass the same one.
+         */
+        private Optional<String> literalPassedByEveryCaller(Path file, String identifier, int depth) {
+            if (files.get(file).find("var", identifier).isPresent() || files.get(file).find("param", identifier).isEmpty()) {
+                return Optional.empty();
+            }
+            List<Located> callers = callers(file);
+            if (callers.size() < 2) {
+                return Optional.empty();
+            }
+            Set<Optional<String>> passed = new LinkedHashSet<>();
+            for (Located caller : callers) {
+                Value body = caller.declaration().value() instanceof BicepText.Loop loop ? loop.body() : caller.declaration().value();
+                passed.add(body instanceof Obj obj ? obj.at("params." + identifier).flatMap(v -> literal(caller.file(), v, depth + 1))
+                        : Optional.empty());
+            }
+            return passed.size() == 1 ? passed.iterator().next() : Optional.empty();
         }
 
         /** The text with each {@code ${identifier}} that leads to a literal replaced by it. */
@@ -362,15 +557,21 @@ public record InfraModel(
                 exprText(need(esBody, "properties.destination.properties.resourceId", "destination")), 0);
         String functionName = endpointType.equals("AzureFunction") ? functionNameIn(destination) : null;
 
-        Located role = p.onlyResource("Microsoft.Authorization/roleDefinitions");
-        Value permissions = need(body(role), "properties.permissions", "role definition");
-        String actionsExpression = permissions instanceof Arr arr && arr.items().size() == 1
-                && arr.items().get(0) instanceof Obj o && o.get("actions").isPresent()
-                ? exprText(o.get("actions").get()) : "";
+        Map<String, String> actionsExpressions = new TreeMap<>();
+        for (Located role : p.allResources("Microsoft.Authorization/roleDefinitions")) {
+            Value permissions = need(body(role), "properties.permissions", "role definition");
+            actionsExpressions.put(root.resolve("infra").relativize(role.file()).toString(),
+                    permissions instanceof Arr arr && arr.items().size() == 1
+                            && arr.items().get(0) instanceof Obj o && o.get("actions").isPresent()
+                            ? exprText(o.get("actions").get()) : "");
+        }
         Located read = p.onlyVar("guardReadActions");
         Located write = p.onlyVar("guardWriteActions");
+        Located listedActions = p.onlyVar("guardListedSubscriptionActions");
+        Located groupActions = p.onlyVar("guardManagementGroupActions");
 
         Located guard = p.onlyVar("guardSettings");
+        Located scopeGroup = p.onlyVar("guardScopeSettings");
         Located optional = p.onlyVar("guardOptionalSettings");
         Located host = p.onlyVar("hostSettings");
         Located applied = p.onlyVar("appSettings");
@@ -381,8 +582,31 @@ public record InfraModel(
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException("no sites/config 'appsettings' next to var appSettings"));
         boolean groupsApplied = exprText(body(siteConfig).get("properties").orElse(new Expr(""))).equals("appSettings")
-                && Stream.of("hostSettings", "guardSettings", "guardOptionalSettings").allMatch(appliedText::contains);
+                && Stream.of("hostSettings", "guardScopeSettings", "guardSettings", "guardOptionalSettings").allMatch(appliedText::contains);
         boolean filtered = appliedText.contains("filter(items(guardOptionalSettings), s => !empty(s.value))");
+
+        // What is guarded: main.bicep's scopeMode, the settings functionapp.bicep derives from it (its parameters
+        // followed to what main.bicep passes), and the subscriptions given Event Grid.
+        Map<String, String> scopeValues = new LinkedHashMap<>();
+        if (!(scopeGroup.declaration().value() instanceof Obj scopeObj)) {
+            throw new IllegalStateException("var guardScopeSettings is not an object literal");
+        }
+        scopeObj.entries().forEach((name, value) -> scopeValues.put(name, exprText(value)));
+        Path scopeFile = scopeGroup.file();
+        java.util.function.UnaryOperator<String> followParam = text -> {
+            if (IDENTIFIER.matcher(text).matches() && p.files.get(scopeFile).find("param", text).isPresent()) {
+                return p.valueOf(scopeFile, text).map(v -> exprText(v.getValue())).orElse(text);
+            }
+            return text;
+        };
+        Map<String, ScopeSetting> scopeSettings = scopeSettings(scopeValues, followParam);
+        String passedMode = followParam.apply("scopeMode");
+        if (!passedMode.equals("scopeMode")) {
+            throw new IllegalStateException("functionapp.bicep's scopeMode must be main.bicep's var scopeMode, got " + passedMode);
+        }
+        ScopeChoice scope = new ScopeChoice(Form.BICEP, exprText(p.onlyVar("scopeMode").declaration().value()), List.of(),
+                scopeSettings, appliedText.contains("filter(items(guardScopeSettings), s => !empty(s.value))"),
+                exprText(p.onlyVar("eventSourceSubscriptionIds").declaration().value()));
 
         Located site = p.onlyResource("Microsoft.Web/sites");
         Obj siteBody = body(site);
@@ -419,14 +643,18 @@ public record InfraModel(
                         intOf(o.get("eventTimeToLiveInMinutes").flatMap(v -> p.literal(es.file(), v)))))
                 .orElse(null);
 
+        // Every module that deploys the event subscription (this subscription's, and the loop over the others) waits
+        // for deployEventSubscription, a parameter that is false by default.
         Path esFile = es.file();
         List<Located> esCallers = p.callers(esFile);
-        boolean gated = esCallers.size() == 1
-                && IDENTIFIER.matcher(Objects.requireNonNullElse(esCallers.get(0).declaration().condition(), "")).matches()
-                && p.files.get(esCallers.get(0).file())
-                        .find("param", esCallers.get(0).declaration().condition())
-                        .map(d -> d.value() != null && exprText(d.value()).equals("false"))
-                        .orElse(false);
+        boolean gated = !esCallers.isEmpty() && esCallers.stream().allMatch(c -> {
+            String condition = c.declaration().value() instanceof BicepText.Loop loop ? loop.condition() : c.declaration().condition();
+            String first = Objects.requireNonNullElse(condition, "").split("&&")[0].trim();
+            return IDENTIFIER.matcher(first).matches()
+                    && p.files.get(c.file()).find("param", first)
+                            .map(d -> d.value() != null && exprText(d.value()).equals("false"))
+                            .orElse(false);
+        });
 
         Set<String> cleared = new LinkedHashSet<>();
         Stream.of(bicepSettings(p, guard), bicepSettings(p, host)).forEach(group -> group.forEach((name, value) -> {
@@ -438,12 +666,15 @@ public record InfraModel(
         return new InfraModel(Form.BICEP, operations, eventTypes, functionName,
                 p.strings(read.file(), read.declaration().value(), "guardReadActions"),
                 p.strings(write.file(), write.declaration().value(), "guardWriteActions"),
-                actionsExpression,
+                p.strings(listedActions.file(), listedActions.declaration().value(), "guardListedSubscriptionActions"),
+                p.strings(groupActions.file(), groupActions.declaration().value(), "guardManagementGroupActions"),
+                actionsExpressions, scope,
                 bicepSettings(p, guard), bicepSettings(p, optional), bicepSettings(p, host).keySet(), cleared,
                 filtered, groupsApplied, alwaysReady, runtime,
                 p.literal(topic.file(), need(topicBody, "properties.topicType", "system topic")).orElse(null),
                 p.literal(topic.file(), need(topicBody, "location", "system topic")).orElse(null),
-                deadLetter, retry, gated, bicepAlerts(p));
+                deadLetter, retry, gated, bicepAlerts(p),
+                p.allResources("Microsoft.EventGrid/systemTopics/eventSubscriptions").size());
     }
 
     private static final Pattern BICEP_ALERT_NAME = Pattern.compile("^'\\$\\{namePrefix}-([a-z-]+)'$");
@@ -523,9 +754,12 @@ public record InfraModel(
                 .orElse(null);
 
         JsonObject role = tf.onlyResource("azurerm_role_definition");
-        String actionsExpression = TerraformJson.blocks(role, "permissions").stream().findFirst()
+        Map<String, String> actionsExpressions = new TreeMap<>();
+        actionsExpressions.put("terraform azurerm_role_definition", TerraformJson.blocks(role, "permissions").stream().findFirst()
                 .map(b -> b.get("actions").isJsonPrimitive() ? b.get("actions").getAsString() : b.get("actions").toString())
-                .orElse("");
+                .orElse(""));
+        actionsExpressions.put("terraform local.role_scope_actions", tf.local("role_scope_actions")
+                .map(JsonElement::getAsString).orElse(""));
 
         JsonObject site = azapiResource(tf, "Microsoft.Web/sites");
         JsonObject siteProperties = site.getAsJsonObject("body").getAsJsonObject("properties");
@@ -533,10 +767,32 @@ public record InfraModel(
         String siteAppSettings = siteProperties.getAsJsonObject("siteConfig").get("appSettings").getAsString()
                 .replaceAll("\\s+", " ");
         boolean groupsApplied = siteAppSettings.equals("${[for name, value in local.app_settings : { name = name, value = value }]}")
-                && Stream.of("local.host_settings", "local.guard_settings", "local.guard_optional_settings")
+                && Stream.of("local.host_settings", "local.guard_scope_settings", "local.guard_settings", "local.guard_optional_settings")
                         .allMatch(appSettings::contains);
         boolean filtered = appSettings.contains(
                 "{ for name, value in local.guard_optional_settings : name => value if value != \"\" }");
+
+        // What is guarded: local.scope_mode, the variable validations that weigh the scope inputs against each other,
+        // the settings derived from it, and the subscriptions given Event Grid.
+        List<String> validations = new ArrayList<>();
+        for (String variable : List.of("subscription_ids", "management_group_id")) {
+            tf.block("variable", variable).ifPresent(v -> TerraformJson.blocks(v, "validation").forEach(rule -> {
+                String condition = rule.get("condition").getAsString();
+                if (condition.contains("var.subscription_ids") && condition.contains("var.management_group_id")) {
+                    validations.add(condition);
+                }
+            }));
+        }
+        Map<String, String> scopeValues = new LinkedHashMap<>();
+        tf.local("guard_scope_settings").filter(JsonElement::isJsonObject).orElseThrow(
+                () -> new IllegalStateException("no map local.guard_scope_settings in " + tf.dir()))
+                .getAsJsonObject().entrySet().forEach(e -> scopeValues.put(e.getKey(), e.getValue().getAsString()));
+        ScopeChoice scope = new ScopeChoice(Form.TERRAFORM,
+                tf.local("scope_mode").map(JsonElement::getAsString).orElseThrow(() -> new IllegalStateException("no local.scope_mode")),
+                validations, scopeSettings(scopeValues, UnaryOperator.identity()),
+                appSettings.contains("{ for name, value in local.guard_scope_settings : name => value if value != \"\" }"),
+                tf.local("event_source_subscription_ids").map(JsonElement::getAsString)
+                        .orElseThrow(() -> new IllegalStateException("no local.event_source_subscription_ids")));
 
         Map<String, Optional<String>> hostSettings = terraformSettings(tf, "host_settings");
         Map<String, Optional<String>> guardSettings = terraformSettings(tf, "guard_settings");
@@ -570,19 +826,29 @@ public record InfraModel(
                         intOf(tf.literal(b.get("event_time_to_live")))))
                 .orElse(null);
 
+        // The provider's subscription's event subscription, and the other guarded subscriptions' (azapi), wait for
+        // deploy_event_subscription, false by default.
+        List<JsonObject> otherEventSubscriptions = tf.resources("azapi_resource").stream()
+                .filter(r -> tf.literal(r.get("type")).orElse("").startsWith("Microsoft.EventGrid/systemTopics/eventSubscriptions@"))
+                .toList();
         boolean gated = es.has("count")
-                && es.get("count").getAsString().replaceAll("\\s+", " ").equals("${var.deploy_event_subscription ? 1 : 0}")
+                && es.get("count").getAsString().replaceAll("\\s+", " ")
+                        .equals("${var.deploy_event_subscription && local.guards_own_subscription ? 1 : 0}")
+                && otherEventSubscriptions.stream().allMatch(r -> r.has("for_each") && r.get("for_each").getAsString()
+                        .replaceAll("\\s+", " ").startsWith("${var.deploy_event_subscription ? "))
                 && tf.variableDefault("deploy_event_subscription").map(JsonElement::toString).orElse("").equals("false");
 
         return new InfraModel(Form.TERRAFORM, operations, eventTypes, functionName,
                 tf.stringList(tf.local("guard_read_actions").orElse(null), "local.guard_read_actions"),
                 tf.stringList(tf.local("guard_write_actions").orElse(null), "local.guard_write_actions"),
-                actionsExpression,
+                tf.stringList(tf.local("guard_listed_subscription_actions").orElse(null), "local.guard_listed_subscription_actions"),
+                tf.stringList(tf.local("guard_management_group_actions").orElse(null), "local.guard_management_group_actions"),
+                actionsExpressions, scope,
                 guardSettings, terraformSettings(tf, "guard_optional_settings"), hostSettings.keySet(), cleared,
                 filtered, groupsApplied, alwaysReady, runtime,
                 tf.literal(topic.get("topic_type")).orElse(null),
                 tf.literal(topic.get("location")).orElse(null),
-                deadLetter, retry, gated, terraformAlerts(tf));
+                deadLetter, retry, gated, terraformAlerts(tf), 1 + otherEventSubscriptions.size());
     }
 
     /** The only {@code azapi_resource} of an ARM resource type (any API version). */

@@ -346,6 +346,72 @@ final class TerraformCheck {
         }
         Mode mode = type.equals("azapi_update_resource") ? Mode.PARTIAL : Mode.COMPLETE;
         bodies.add(ArmBodyCheck.check(lines.file(), armType.get(), new ArmBodyCheck.Obj(entries, line), mode, Set.of()));
+        if (type.equals("azapi_resource")) {
+            scope(where, line, armType.get(), resource);
+        }
+    }
+
+    private static final Pattern SUBSCRIPTION_ID = Pattern.compile("^/subscriptions/[^/]+$");
+    private static final Pattern MANAGEMENT_GROUP_ID = Pattern.compile("^/providers/Microsoft\\.Management/managementGroups/[^/]+$",
+            Pattern.CASE_INSENSITIVE);
+    private static final Pattern RESOURCE_ID_OF = Pattern.compile("^\\$\\{(azurerm_resource_group|azapi_resource)\\.([A-Za-z0-9_]+)(?:\\[[^]]*])?\\.id}$");
+
+    /**
+     * A top-level ARM type must be deployable at the scope its {@code parent_id} names (the types file's
+     * {@code writableScopes}): a subscription ({@code /subscriptions/<id>}), a management group, or a resource group
+     * ({@code azurerm_resource_group}, or an {@code azapi_resource} of {@code Microsoft.Resources/resourceGroups}, also
+     * through {@code for_each} over one). A child type's scope is its parent's; other parents are skipped, said so.
+     */
+    private void scope(String where, int line, String armType, JsonObject resource) {
+        String type = armType.substring(0, armType.indexOf('@'));
+        if (type.split("/").length > 2 || !resource.has("parent_id") || !BicepSchema.isVendored(armType)) {
+            return;
+        }
+        String parent = resource.get("parent_id").getAsString();
+        Optional<Integer> at = Optional.empty();
+        String resolved = parent.replace("${each.key}", "x");
+        if (SUBSCRIPTION_ID.matcher(resolved).matches()) {
+            at = Optional.of(BicepSchema.SUBSCRIPTION);
+        } else if (MANAGEMENT_GROUP_ID.matcher(resolved).matches()) {
+            at = Optional.of(BicepSchema.MANAGEMENT_GROUP);
+        } else if (parent.equals("/")) {
+            at = Optional.of(BicepSchema.TENANT);
+        } else {
+            String reference = parent;
+            if (parent.equals("${each.value.id}") && resource.has("for_each")) {
+                reference = resource.get("for_each").getAsString().replaceAll("}$", ".id}");
+            }
+            Matcher m = RESOURCE_ID_OF.matcher(reference);
+            if (m.matches()) {
+                boolean group = m.group(1).equals("azurerm_resource_group") || azapiTypeOf(m.group(2))
+                        .map(t -> t.toLowerCase(java.util.Locale.ROOT).startsWith("microsoft.resources/resourcegroups@"))
+                        .orElse(false);
+                at = group ? Optional.of(BicepSchema.RESOURCE_GROUP) : Optional.empty();
+            }
+        }
+        if (at.isEmpty()) {
+            skipped.add(new Skip(lines.file(), line, where + ".parent_id", "scope known only at apply time: "
+                    + ArmBodyCheck.abbreviate(parent)));
+            return;
+        }
+        int scope = at.get();
+        BicepSchema.load(BicepSchema.fileKey(armType)).scopes(armType, true).ifPresent(allowed -> {
+            if ((allowed & scope) == 0) {
+                findings.add(new Finding(lines.file(), lines.key(line, "parent_id"), where + ".parent_id", armType
+                        + " cannot be deployed at " + BicepSchema.scopeNames(scope).get(0) + " scope (parent_id " + parent
+                        + "); its types allow " + BicepSchema.scopeNames(allowed)));
+            }
+        });
+    }
+
+    /** The ARM type of {@code azapi_resource.<name>}, when it is a literal. */
+    private Optional<String> azapiTypeOf(String name) {
+        JsonObject resources = tf.root().getAsJsonObject("resource");
+        if (resources == null || !resources.has("azapi_resource") || !resources.getAsJsonObject("azapi_resource").has(name)) {
+            return Optional.empty();
+        }
+        JsonObject r = resources.getAsJsonObject("azapi_resource").getAsJsonArray(name).get(0).getAsJsonObject();
+        return Optional.ofNullable(r.get("type")).flatMap(tf::literal);
     }
 
     private static final Pattern STRING_TERNARY = Pattern.compile(

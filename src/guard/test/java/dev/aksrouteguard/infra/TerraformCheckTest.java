@@ -174,6 +174,48 @@ class TerraformCheckTest {
     }
 
     @Test
+    void anAzapiResourceMustBeDeployableWhereItsParentIdPutsIt(@TempDir Path dir) throws IOException {
+        Report r = check(dir, """
+                resource "azapi_resource" "group" {
+                  for_each  = toset(["a", "b"])
+                  type      = "Microsoft.Resources/resourceGroups@2024-03-01"
+                  name      = "rg-events"
+                  parent_id = "/subscriptions/${each.key}"
+                  location  = "westeurope"
+                }
+
+                resource "azapi_resource" "topic" {
+                  for_each  = azapi_resource.group
+                  type      = "Microsoft.EventGrid/systemTopics@2022-06-15"
+                  name      = "evgt"
+                  parent_id = each.value.id
+                  location  = "global"
+                  body = {
+                    properties = {
+                      source    = "/subscriptions/x"
+                      topicType = "Microsoft.Resources.Subscriptions"
+                    }
+                  }
+                }
+
+                resource "azapi_resource" "misplaced" {
+                  type      = "Microsoft.EventGrid/systemTopics@2022-06-15"
+                  name      = "evgt"
+                  parent_id = "/subscriptions/00000000-0000-0000-0000-000000000000"
+                  location  = "global"
+                  body = {
+                    properties = {
+                      source    = "/subscriptions/x"
+                      topicType = "Microsoft.Resources.Subscriptions"
+                    }
+                  }
+                }
+                """);
+        assertEquals(List.of("resource.azapi_resource.misplaced.parent_id"), paths(r), r.describe());
+        assertTrue(r.findings().get(0).problem().contains("cannot be deployed at subscription scope"), r.describe());
+    }
+
+    @Test
     void moduleCallsPassOnlyDeclaredVariablesAndEveryRequiredOne(@TempDir Path dir) throws IOException {
         Path module = Files.createDirectories(dir.resolve("module"));
         Files.writeString(module.resolve("variables.tf"), """

@@ -147,7 +147,11 @@ final class TerraformSchema {
     // azurerm pages
     // =====================================================================================================
 
-    private static final Pattern BULLET = Pattern.compile("^\\s*\\*\\s+`([A-Za-z0-9_]+)`\\s*-\\s*\\((Required|Optional)[^)]*\\)(.*)$");
+    /**
+     * An argument's bullet. Resource pages mark each one (Required) or (Optional); some data source pages mark none
+     * (e.g. {@code management_group}'s "{@code * `name` - Specifies the name or UUID...}"), which reads as optional.
+     */
+    private static final Pattern BULLET = Pattern.compile("^\\s*\\*\\s+`([A-Za-z0-9_]+)`\\s*-\\s*(?:\\((Required|Optional)[^)]*\\))?(.*)$");
     private static final Pattern BLOCK_HEADER = Pattern.compile(
             "^(?:An?|The|Each)\\s+`([A-Za-z0-9_]+)`\\s+(?:block\\s+)?"
                     + "(?:supports|consists of|as the following|has the following|as defined below)\\b.*$");
@@ -215,7 +219,7 @@ final class TerraformSchema {
             Matcher bullet = BULLET.matcher(line);
             if (bullet.matches() && current != null) {
                 String description = paragraph(lines, i, bullet.group(3));
-                Arg arg = new Arg(bullet.group(1), bullet.group(2).equals("Required") && !orPending, false,
+                Arg arg = new Arg(bullet.group(1), "Required".equals(bullet.group(2)) && !orPending, false,
                         closedSet(description), description.matches("(?s).*\\bAn? `" + Pattern.quote(bullet.group(1))
                         + "` block\\b.*") ? Kind.BLOCK : Kind.VALUE);
                 orPending = false;
