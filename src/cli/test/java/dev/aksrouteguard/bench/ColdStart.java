@@ -15,8 +15,9 @@ import java.util.Map;
  * (c) Cold start of the CLI: {@code handle-event FILE} for one drifted subnet against an {@link EmulatorProcess},
  * environment as the {@code emulator} command prints it (managed identity through {@code IDENTITY_ENDPOINT}, the
  * certificate through {@code -Djavax.net.ssl.trustStore}), started in several ways side by side: plain
- * {@code java -jar target/aks-route-guard.jar} (no options), the launcher {@code target/aks-route-guard}, and each of
- * the launcher's JVM options alone. Each run starts with the node subnet stripped and must end {@code reassociated},
+ * {@code java -jar target/aks-route-guard.jar} (no options), the launcher {@code target/aks-route-guard}, each of
+ * the launcher's JVM options alone, and all of them without the archive (what the launcher does when its archive
+ * cannot be used). Each run starts with the node subnet stripped and must end {@code reassociated},
  * exit 0.
  *
  * <p>Runs are interleaved: one unmeasured round of every variant, then {@code runs} rounds, each running every variant
@@ -56,22 +57,28 @@ final class ColdStart {
         noOpts.put("JAVA_OPTS", null);
         noOpts.put("JAVA_TOOL_OPTIONS", null);
 
+        List<String> jit = List.of("-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:CompileThresholdScaling=3");
         List<Variant> variants = new ArrayList<>();
         variants.add(new Variant("`java -jar target/aks-route-guard.jar` (no options)", concat(java, "-jar", jar.toString()), noOpts));
         if (hasLauncher) {
             Map<String, String> env = new LinkedHashMap<>(noOpts);
             env.put("JAVA_OPTS", String.join(" ", emulator.trustOptions()));
             env.put("JAVA_HOME", System.getProperty("java.home"));
-            variants.add(new Variant("`target/aks-route-guard` (the launcher)", List.of(launcher.toString()), env));
+            variants.add(new Variant("**`target/aks-route-guard` (the launcher)**", List.of(launcher.toString()), env));
         }
-        variants.add(new Variant("`java -XX:TieredStopAtLevel=1 -jar …` (C1 only)",
-                concat(java, "-XX:TieredStopAtLevel=1", "-jar", jar.toString()), noOpts));
+        variants.add(new Variant("`java` + JIT options alone (`" + String.join(" ", jit) + "`)",
+                concat(concat(java, jit.toArray(String[]::new)), "-jar", jar.toString()), noOpts));
         variants.add(new Variant("`java -XX:+UseSerialGC -jar …`", concat(java, "-XX:+UseSerialGC", "-jar", jar.toString()), noOpts));
-        variants.add(new Variant("`java -XX:SharedArchiveFile=… -jar …` (class-data archive)",
+        variants.add(new Variant("`java -XX:-UsePerfData -jar …`", concat(java, "-XX:-UsePerfData", "-jar", jar.toString()), noOpts));
+        variants.add(new Variant("`java -XX:SharedArchiveFile=… -jar …` (class-data archive alone)",
                 concat(java, "-XX:SharedArchiveFile=" + archive, "-jar", jar.toString()), noOpts));
-        variants.add(new Variant("`java` with all three (`-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:SharedArchiveFile=…`)",
-                concat(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:SharedArchiveFile=" + archive, "-jar",
-                        jar.toString()), noOpts));
+        List<String> allButArchive = concat(concat(java, jit.toArray(String[]::new)), "-XX:+UseSerialGC", "-XX:-UsePerfData");
+        variants.add(new Variant("`java` + every launcher option but the archive (the launcher when its archive cannot be used)",
+                concat(allButArchive, "-jar", jar.toString()), noOpts));
+        if (!hasLauncher) {
+            variants.add(new Variant("`java` + every launcher option and the archive (no launcher in this build)",
+                    concat(allButArchive, "-XX:SharedArchiveFile=" + archive, "-jar", jar.toString()), noOpts));
+        }
 
         List<String> cli = List.of("-v", "handle-event", event.toString(), "--json", "--no-alerts");
         Map<Variant, List<ChildProcess.Run>> measured = new LinkedHashMap<>();
