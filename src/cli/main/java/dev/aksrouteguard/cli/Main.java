@@ -82,32 +82,50 @@ public final class Main implements Callable<Integer> {
     }
 
     /** The SDK's and MSAL's Info lines are not for a command line; held so the levels stick (JUL keeps loggers weakly). */
-    private static final List<Logger> QUIET = List.of(Logger.getLogger("com.azure"), Logger.getLogger("com.microsoft.aad.msal4j"));
+    static final List<Logger> QUIET = List.of(Logger.getLogger("com.azure"), Logger.getLogger("com.microsoft.aad.msal4j"));
 
     public static void main(String[] args) {
         QUIET.forEach(l -> l.setLevel(Level.WARNING));
         System.exit(run(args, System.getenv(), System.in, System.out, System.err, Wiring.Options.production()));
     }
 
-    /** Runs one command; never throws, never exits the JVM. */
+    /**
+     * Runs one command; never throws, never exits the JVM. The commands pipelines and events run, in their plain forms,
+     * are read by {@link FastPath} and run without picocli (which a cold JVM pays for in class loading and reflection);
+     * anything else, help and errors included, goes through picocli.
+     */
     public static int run(String[] args, Map<String, String> env, InputStream in, PrintStream out, PrintStream err,
             Wiring.Options options) {
-        CommandLine cli = new CommandLine(new Main(env, in, out, err, options));
+        Main main = new Main(env, in, out, err, options);
+        Callable<Integer> command = FastPath.parse(main, args);
+        if (command != null) {
+            try {
+                return command.call();
+            } catch (Exception e) {
+                return main.failed(e);
+            } finally {
+                main.finish();
+            }
+        }
+        CommandLine cli = new CommandLine(main);
         cli.setOut(new java.io.PrintWriter(out, true));
         cli.setErr(new java.io.PrintWriter(err, true));
-        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            if (e instanceof UsageException u) {
-                err.println("aks-route-guard: " + u.getMessage());
-                return USAGE;
-            }
-            err.println("aks-route-guard: " + e.getClass().getSimpleName() + ": " + e.getMessage());
-            return FAILED;
-        });
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> main.failed(e));
         try {
             return cli.execute(args);
         } finally {
-            ((Main) cli.getCommand()).finish();
+            main.finish();
         }
+    }
+
+    /** A command that threw: bad input is exit 2 with one clear line, anything else exit 1; no stack trace. */
+    int failed(Exception e) {
+        if (e instanceof UsageException u) {
+            err.println("aks-route-guard: " + u.getMessage());
+            return USAGE;
+        }
+        err.println("aks-route-guard: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+        return FAILED;
     }
 
     @Override
@@ -146,7 +164,8 @@ public final class Main implements Callable<Integer> {
     /** The object graph of this run; alerts still queued are delivered when the command ends ({@link #finish()}). */
     Wiring wiring(Settings settings) {
         wiring = Wiring.build(settings, options.withLog(log()));
-        if (wiring.alerts() instanceof TeamsWebhookAlertSink teams && teams.enabled()) {
+        // Without a webhook the Teams classes are not needed, not even to ask.
+        if (settings.teamsWebhookUrl() != null && wiring.alerts() instanceof TeamsWebhookAlertSink teams && teams.enabled()) {
             err.println(teams.describe());
         }
         return wiring;

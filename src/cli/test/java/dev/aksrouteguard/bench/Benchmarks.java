@@ -13,7 +13,8 @@ import java.util.List;
  * process, cold start of the CLI, and sweep scaling. Prints Markdown and writes {@code target/benchmarks.md}.
  * Not a test: run it with {@code mvn -B -Pbench verify} (see docs/performance.md).
  *
- * <p>Arguments: the sections to run ({@code calls cpu cold storm contention subscriptions sweep}, default all); {@code quick} for small samples.
+ * <p>Arguments: the sections to run ({@code calls cpu cold first storm contention subscriptions sweep}, default all); {@code quick} for
+ * small samples.
  */
 public final class Benchmarks {
 
@@ -35,7 +36,7 @@ public final class Benchmarks {
             md.heading(2, "ARM calls per event kind (warm worker)");
             EventCosts.write(EventCosts.run(), md);
         }
-        if (all || sections.contains("cpu") || sections.contains("cold")) {
+        if (all || sections.contains("cpu") || sections.contains("cold") || sections.contains("first")) {
             try (RemoteEmulator emulator = RemoteEmulator.start(0)) {
                 if (all || sections.contains("cpu")) {
                     md.heading(2, "Per-event CPU time in a warm process");
@@ -45,6 +46,10 @@ public final class Benchmarks {
                 if (all || sections.contains("cold")) {
                     md.heading(2, "Cold start of the CLI");
                     ColdStart.run(emulator, Path.of("target", "aks-route-guard.jar"), quick ? 3 : 7, md);
+                }
+                if (all || sections.contains("first")) {
+                    md.heading(2, "First invocation of a new Function instance");
+                    FirstInvocation.run(emulator, Path.of("").toAbsolutePath(), quick ? 3 : 5, md);
                 }
             }
             if (all || sections.contains("cpu")) {

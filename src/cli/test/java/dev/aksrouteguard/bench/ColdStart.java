@@ -1,31 +1,34 @@
 package dev.aksrouteguard.bench;
 
 import dev.aksrouteguard.events.EventJson;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.Map;
 
 /**
- * (c) Cold start of the CLI: {@code java -jar target/aks-route-guard.jar handle-event FILE} against an
- * {@link EmulatorProcess}, environment as the {@code emulator} command prints it (managed identity through
- * {@code IDENTITY_ENDPOINT}, the certificate through {@code -Djavax.net.ssl.trustStore}). Each run starts with the
- * node subnet stripped; the run must end {@code reassociated}. Times: JVM start to the outcome's log line
- * ({@code -v}), and to process exit.
+ * (c) Cold start of the CLI: {@code handle-event FILE} for one drifted subnet against an {@link EmulatorProcess},
+ * environment as the {@code emulator} command prints it (managed identity through {@code IDENTITY_ENDPOINT}, the
+ * certificate through {@code -Djavax.net.ssl.trustStore}), started in several ways side by side: plain
+ * {@code java -jar target/aks-route-guard.jar} (no options), the launcher {@code target/aks-route-guard}, each of
+ * the launcher's JVM options alone, and all of them without the archive (what the launcher does when its archive
+ * cannot be used). Each run starts with the node subnet stripped and must end {@code reassociated},
+ * exit 0.
+ *
+ * <p>Runs are interleaved: one unmeasured round of every variant, then {@code runs} rounds, each running every variant
+ * once (the order rotates from round to round), so that a slow minute on a shared machine falls on all variants
+ * alike. Per run: CPU (user + system of the process and the children it waited for) and peak RSS from GNU time, wall
+ * time to the outcome's log line ({@code -v}) and to exit. Figures are medians.
  */
 final class ColdStart {
 
-    /** A way to start the JVM; {@code prepare} runs once before the measured runs (e.g. to dump a CDS archive). */
-    record Variant(String name, List<String> jvmOptions, List<String> prepare) {}
-
-    private record Run(long toOutcome, long toExit) {}
+    /** A way to start the CLI: the command before the CLI's own arguments, and environment to add. */
+    private record Variant(String name, List<String> command, Map<String, String> env) {}
 
     private ColdStart() {}
 
@@ -34,112 +37,178 @@ final class ColdStart {
             md.para("Not measured: " + jar + " is missing (build it with `mvn package` first).");
             return;
         }
+        jar = jar.toAbsolutePath();
         Path event = Files.createTempFile("bench-event-", ".json");
         event.toFile().deleteOnExit();
         Files.writeString(event, EventJson.delivery(EventJson.subnetWrite(emulator.ids.get("driftingSubnet")).eventGrid()));
-        Path archive = Path.of("target", "bench-cli.jsa").toAbsolutePath();
-        Files.deleteIfExists(archive);
-        List<Variant> variants = List.of(
-                new Variant("default JVM options", List.of(), List.of()),
-                new Variant("`-XX:TieredStopAtLevel=1` (C1 only)", List.of("-XX:TieredStopAtLevel=1"), List.of()),
-                new Variant("AppCDS archive (`-XX:SharedArchiveFile`, dumped by one training run)",
-                        List.of("-XX:SharedArchiveFile=" + archive), List.of("-XX:ArchiveClassesAtExit=" + archive)));
 
-        List<List<String>> rows = new ArrayList<>();
-        rows.add(row("JVM start + argument parsing only (`--version`, no ARM)", baseline(jar, runs), null));
-        for (Variant v : variants) {
-            if (!v.prepare().isEmpty()) {
-                once(emulator, jar, event, v.prepare());
-            }
-            once(emulator, jar, event, v.jvmOptions()); // not counted: page cache, emulator connections
-            List<Run> measured = new ArrayList<>();
-            for (int i = 0; i < runs; i++) {
-                measured.add(once(emulator, jar, event, v.jvmOptions()));
-            }
-            rows.add(row("`handle-event`, " + v.name(), measured.stream().mapToLong(Run::toExit).toArray(),
-                    measured.stream().mapToLong(Run::toOutcome).toArray()));
+        Path launcher = jar.resolveSibling("aks-route-guard");
+        Path launcherArchive = jar.resolveSibling("aks-route-guard.jsa");
+        boolean hasLauncher = Files.isExecutable(launcher);
+        Path archive = hasLauncher && Files.isRegularFile(launcherArchive) ? launcherArchive : dumpArchive(emulator, jar, event);
+        String archiveNote = archive.equals(launcherArchive)
+                ? "the launcher's archive, `target/aks-route-guard.jsa`, made by `mvn package`"
+                : "no launcher archive in this build: one dumped by the benchmark from a run of this same command, the way"
+                        + " `mvn package` makes the launcher's";
+
+        List<String> java = new ArrayList<>(List.of(Jvm.java()));
+        java.addAll(emulator.trustOptions());
+        Map<String, String> noOpts = new LinkedHashMap<>();
+        noOpts.put("JAVA_OPTS", null);
+        noOpts.put("JAVA_TOOL_OPTIONS", null);
+
+        List<String> jit = List.of("-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:CompileThresholdScaling=3");
+        List<Variant> variants = new ArrayList<>();
+        variants.add(new Variant("`java -jar target/aks-route-guard.jar` (no options)", concat(java, "-jar", jar.toString()), noOpts));
+        if (hasLauncher) {
+            Map<String, String> env = new LinkedHashMap<>(noOpts);
+            env.put("JAVA_OPTS", String.join(" ", emulator.trustOptions()));
+            env.put("JAVA_HOME", System.getProperty("java.home"));
+            variants.add(new Variant("**`target/aks-route-guard` (the launcher)**", List.of(launcher.toString()), env));
         }
-        md.para(String.format(Locale.ROOT,
-                "%d measured runs per row after one unmeasured run; the emulator answers writes synchronously (no operation"
-                        + " polls) so the figures are JVM, class loading, TLS, token and SDK start-up, plus the cold directory"
-                        + " (3 list pages) and GET + PUT of the subnet. \"To outcome logged\" is when the CLI's `-v` log line"
-                        + " for the repair reached the benchmark; the rest, to process exit, is printing the JSON result and"
-                        + " JVM shutdown.", runs));
-        md.table(List.of("command", "to outcome logged: median ms", "min", "max", "to process exit: median ms", "min", "max"), rows);
-    }
-
-    private static List<String> row(String name, long[] exit, long[] outcome) {
-        Stats e = Stats.of(exit);
-        List<String> cells = new ArrayList<>(List.of(name));
-        if (outcome == null) {
-            cells.addAll(List.of("–", "–", "–"));
-        } else {
-            Stats o = Stats.of(outcome);
-            cells.addAll(List.of(ms(o.p50()), ms(o.min()), ms(o.max())));
+        variants.add(new Variant("`java` + JIT options alone (`" + String.join(" ", jit) + "`)",
+                concat(concat(java, jit.toArray(String[]::new)), "-jar", jar.toString()), noOpts));
+        variants.add(new Variant("`java -XX:+UseSerialGC -jar …`", concat(java, "-XX:+UseSerialGC", "-jar", jar.toString()), noOpts));
+        variants.add(new Variant("`java -XX:-UsePerfData -jar …`", concat(java, "-XX:-UsePerfData", "-jar", jar.toString()), noOpts));
+        variants.add(new Variant("`java -XX:SharedArchiveFile=… -jar …` (class-data archive alone)",
+                concat(java, "-XX:SharedArchiveFile=" + archive, "-jar", jar.toString()), noOpts));
+        List<String> allButArchive = concat(concat(java, jit.toArray(String[]::new)), "-XX:+UseSerialGC", "-XX:-UsePerfData");
+        variants.add(new Variant("`java` + every launcher option but the archive (the launcher when its archive cannot be used)",
+                concat(allButArchive, "-jar", jar.toString()), noOpts));
+        if (!hasLauncher) {
+            variants.add(new Variant("`java` + every launcher option and the archive (no launcher in this build)",
+                    concat(allButArchive, "-XX:SharedArchiveFile=" + archive, "-jar", jar.toString()), noOpts));
         }
-        cells.addAll(List.of(ms(e.p50()), ms(e.min()), ms(e.max())));
-        return cells;
-    }
 
-    private static String ms(long nanos) {
-        return String.valueOf(Math.round(nanos / 1e6));
-    }
-
-    private static long[] baseline(Path jar, int runs) throws IOException, InterruptedException {
-        long[] wall = new long[runs];
+        List<String> cli = List.of("-v", "handle-event", event.toString(), "--json", "--no-alerts");
+        Map<Variant, List<ChildProcess.Run>> measured = new LinkedHashMap<>();
+        variants.forEach(v -> measured.put(v, new ArrayList<>()));
+        for (int round = -1; round < runs; round++) {
+            for (int i = 0; i < variants.size(); i++) {
+                Variant v = variants.get(Math.floorMod(i + round, variants.size()));
+                ChildProcess.Run r = once(emulator, v, cli);
+                if (round >= 0) {
+                    measured.get(v).add(r);
+                }
+            }
+        }
+        List<ChildProcess.Run> version = new ArrayList<>();
         for (int i = -1; i < runs; i++) {
-            long start = System.nanoTime();
-            Process p = new ProcessBuilder(Jvm.java(), "-jar", jar.toString(), "--version")
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            if (p.waitFor() != 0) {
-                throw new IllegalStateException("--version exited " + p.exitValue());
+            ChildProcess.Run r = ChildProcess.run(concat(List.of(Jvm.java()), "-jar", jar.toString(), "--version"), noOpts, l -> false);
+            if (r.exit() != 0) {
+                throw new IllegalStateException("--version exited " + r.exit() + ": " + r.err());
             }
             if (i >= 0) {
-                wall[i] = System.nanoTime() - start;
+                version.add(r);
             }
         }
-        return wall;
+
+        double plainCpu = median(measured.get(variants.get(0)), ChildProcess.Run::cpuMillis);
+        List<List<String>> rows = new ArrayList<>();
+        for (Variant v : variants) {
+            List<ChildProcess.Run> rs = measured.get(v);
+            double cpu = median(rs, ChildProcess.Run::cpuMillis);
+            rows.add(List.of(v.name(), cpuCell(rs), Double.isNaN(cpu) ? "–" : String.format(Locale.ROOT, "%.2f×", cpu / plainCpu),
+                    wallCell(rs, true), wallCell(rs, false), rssCell(rs)));
+        }
+        rows.add(List.of("`java -jar … --version` (JVM start, argument parsing; no ARM)", cpuCell(version), "–", "–",
+                wallCell(version, false), rssCell(version)));
+
+        md.para(String.format(Locale.ROOT, "%d interleaved rounds after one unmeasured round; medians, with (min–max) for"
+                + " CPU. CPU and peak RSS from %s. Class-data archive: %s. The emulator answers writes synchronously,"
+                + " so a run is JVM start, class loading, TLS, the managed-identity token, the cold directory (1 + 2 list"
+                + " pages) and GET + PUT of the subnet. \"To repair logged\" is when the `-v` log line of the outcome reached"
+                + " the benchmark; the rest, to exit, is printing the JSON result and JVM shutdown.", runs,
+                ChildProcess.hasGnuTime() ? "GNU time (`getrusage` of the child)" : "nowhere: GNU time is missing here, so only wall"
+                        + " times are measured", archiveNote));
+        md.table(List.of("started as", "CPU ms, median (min–max)", "CPU vs plain `java -jar`", "to repair logged: wall ms",
+                "to exit: wall ms", "peak RSS MiB"), rows);
     }
 
-    private static Run once(RemoteEmulator emulator, Path jar, Path event, List<String> jvmOptions)
-            throws IOException, InterruptedException {
+    private static ChildProcess.Run once(RemoteEmulator emulator, Variant v, List<String> cli) throws IOException, InterruptedException {
         emulator.control.drift(emulator.ids.get("driftingVnet"));
-        List<String> command = new ArrayList<>(List.of(Jvm.java()));
-        command.addAll(emulator.trustOptions());
-        command.addAll(jvmOptions);
-        command.addAll(List.of("-jar", jar.toString(), "-v", "handle-event", event.toString(), "--json", "--no-alerts"));
-        ProcessBuilder pb = new ProcessBuilder(command);
-        CpuTime.environment(pb.environment(), emulator);
-        long start = System.nanoTime();
-        Process p = pb.start();
-        AtomicLong outcomeAt = new AtomicLong();
-        StringBuilder err = new StringBuilder();
-        Thread stderr = new Thread(() -> watch(p.getErrorStream(), err, outcomeAt));
-        stderr.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        int exit = p.waitFor();
-        long end = System.nanoTime();
-        stderr.join();
-        if (exit != 0 || !out.contains("\"action\": \"reassociated\"") && !out.contains("\"action\":\"reassociated\"")) {
-            throw new IllegalStateException("handle-event exited " + exit + ": " + out + err);
+        Map<String, String> all = childEnvironment(emulator);
+        all.putAll(v.env());
+        List<String> command = new ArrayList<>(v.command());
+        command.addAll(cli);
+        ChildProcess.Run r = ChildProcess.run(command, all, l -> l.startsWith("info: reassociated"));
+        if (r.exit() != 0 || !r.out().contains("\"action\": \"reassociated\"") && !r.out().contains("\"action\":\"reassociated\"")) {
+            throw new IllegalStateException(v.name() + ": handle-event exited " + r.exit() + ": " + r.out() + r.err());
         }
-        if (outcomeAt.get() == 0) {
-            throw new IllegalStateException("no outcome line in the CLI's log: " + err);
+        if (r.markNanos() == 0) {
+            throw new IllegalStateException(v.name() + ": no outcome line in the CLI's log: " + r.err());
         }
-        return new Run(outcomeAt.get() - start, end - start);
+        return r;
     }
 
-    /** Reads the CLI's log, noting when the outcome's line arrives. */
-    private static void watch(InputStream in, StringBuilder err, AtomicLong outcomeAt) {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            for (String line = r.readLine(); line != null; line = r.readLine()) {
-                if (line.startsWith("info: reassociated") && outcomeAt.get() == 0) {
-                    outcomeAt.set(System.nanoTime());
-                }
-                err.append(line).append('\n');
+    /**
+     * The changes to this process's environment that {@link CpuTime#environment} makes for a child: a null value for
+     * each variable it removes (our settings, Azure identities, {@code JAVA_TOOL_OPTIONS}), the emulator's variables.
+     */
+    static Map<String, String> childEnvironment(RemoteEmulator emulator) {
+        Map<String, String> target = new java.util.HashMap<>(System.getenv());
+        CpuTime.environment(target, emulator);
+        Map<String, String> changes = new LinkedHashMap<>();
+        System.getenv().keySet().stream().filter(k -> !target.containsKey(k)).forEach(k -> changes.put(k, null));
+        target.forEach((k, v) -> {
+            if (!v.equals(System.getenv(k))) {
+                changes.put(k, v);
             }
-        } catch (IOException e) {
-            err.append(e);
+        });
+        return changes;
+    }
+
+    /** A static class-data archive for {@code jar}, dumped from one run of the measured command (JDK 17: -Xshare:dump). */
+    private static Path dumpArchive(RemoteEmulator emulator, Path jar, Path event) throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("bench-cds-");
+        Path classList = dir.resolve("classes.lst");
+        Path archive = dir.resolve("bench.jsa");
+        List<String> train = new ArrayList<>(List.of(Jvm.java()));
+        train.addAll(emulator.trustOptions());
+        train.addAll(List.of("-XX:DumpLoadedClassList=" + classList, "-jar", jar.toString()));
+        once(emulator, new Variant("training run", train, Map.of()), List.of("-v", "handle-event", event.toString(), "--json",
+                "--no-alerts"));
+        ChildProcess.Run dump = ChildProcess.run(List.of(Jvm.java(), "-Xshare:dump", "-XX:SharedClassListFile=" + classList,
+                "-XX:SharedArchiveFile=" + archive, "-cp", jar.toString()), Map.of(), l -> false);
+        if (dump.exit() != 0 || !Files.isRegularFile(archive)) {
+            throw new IllegalStateException("could not dump a class-data archive: " + dump.out() + dump.err());
         }
+        archive.toFile().deleteOnExit();
+        classList.toFile().deleteOnExit();
+        dir.toFile().deleteOnExit();
+        return archive;
+    }
+
+    private static List<String> concat(List<String> head, String... tail) {
+        List<String> all = new ArrayList<>(head);
+        all.addAll(Arrays.asList(tail));
+        return all;
+    }
+
+    private static double median(List<ChildProcess.Run> runs, java.util.function.ToDoubleFunction<ChildProcess.Run> f) {
+        double[] v = runs.stream().mapToDouble(f).sorted().toArray();
+        if (v.length == 0 || Double.isNaN(v[0])) {
+            return Double.NaN;
+        }
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    private static String cpuCell(List<ChildProcess.Run> runs) {
+        double med = median(runs, ChildProcess.Run::cpuMillis);
+        if (Double.isNaN(med)) {
+            return "not measured";
+        }
+        double min = runs.stream().mapToDouble(ChildProcess.Run::cpuMillis).min().orElse(0);
+        double max = runs.stream().mapToDouble(ChildProcess.Run::cpuMillis).max().orElse(0);
+        return String.format(Locale.ROOT, "**%.0f** (%.0f–%.0f)", med, min, max);
+    }
+
+    private static String wallCell(List<ChildProcess.Run> runs, boolean toMark) {
+        return String.format(Locale.ROOT, "%.0f", median(runs, r -> (toMark ? r.markNanos() : r.wallNanos()) / 1e6));
+    }
+
+    private static String rssCell(List<ChildProcess.Run> runs) {
+        double med = median(runs, r -> r.peakRssKb() == null ? Double.NaN : r.peakRssKb() / 1024.0);
+        return Double.isNaN(med) ? "not measured" : String.format(Locale.ROOT, "%.0f", med);
     }
 }

@@ -77,19 +77,43 @@ class CliProcessIT {
     record Run(int exit, String out, String err) {}
 
     Run cli(Map<String, String> extraEnv, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Djavax.net.ssl.trustStore=" + trustStore, "-Djavax.net.ssl.trustStorePassword=" + password,
-                "-Djavax.net.ssl.trustStoreType=PKCS12", "-jar", JAR.toString()));
+        return run(javaJar(), extraEnv, args);
+    }
+
+    /** {@code java <trust store> -jar target/aks-route-guard.jar}. */
+    List<String> javaJar(String... jvmOptions) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(trustOptions());
+        command.addAll(List.of(jvmOptions));
+        command.addAll(List.of("-jar", JAR.toString()));
+        return command;
+    }
+
+    List<String> trustOptions() {
+        return List.of("-Djavax.net.ssl.trustStore=" + trustStore, "-Djavax.net.ssl.trustStorePassword=" + password,
+                "-Djavax.net.ssl.trustStoreType=PKCS12");
+    }
+
+    /** {@code start} then {@code args}, with the emulator's environment (and {@code extraEnv}; a null value removes). */
+    Run run(List<String> start, Map<String, String> extraEnv, String... args) throws Exception {
+        List<String> command = new ArrayList<>(start);
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command);
         Map<String, String> env = pb.environment();
         env.keySet().removeIf(k -> k.startsWith("AZURE_") || k.startsWith("IDENTITY_") || k.startsWith("MSI_")
-                || k.startsWith("TEAMS_") || k.startsWith("AzureWebJobs") || k.equals("JAVA_TOOL_OPTIONS"));
+                || k.startsWith("TEAMS_") || k.startsWith("AzureWebJobs") || k.equals("JAVA_TOOL_OPTIONS")
+                || k.equals("JAVA_OPTS"));
         env.put("AZURE_SUBSCRIPTION_ID", Fixtures.SUBSCRIPTION_ID);
         env.put("AZURE_RESOURCE_MANAGER_ENDPOINT", arm.endpoint().toString());
         env.put("IDENTITY_ENDPOINT", arm.identityEndpoint().toString());
         env.put("IDENTITY_HEADER", arm.identityHeader());
-        env.putAll(extraEnv);
+        extraEnv.forEach((k, v) -> {
+            if (v == null) {
+                env.remove(k);
+            } else {
+                env.put(k, v);
+            }
+        });
         Path out = dir.resolve("out-" + System.nanoTime());
         Path err = dir.resolve("err-" + System.nanoTime());
         pb.redirectOutput(out.toFile()).redirectError(err.toFile());
@@ -167,6 +191,132 @@ class CliProcessIT {
         assertEquals(0, run.exit(), run.out() + run.err());
         assertTrue(run.out().contains("Demo finished: the guard put the route table back and touched nothing else."), run.out());
         assertTrue(Files.exists(dir.resolve("demo-teams-card.json")));
+    }
+
+    // ------------------------------------------------------------------ the launcher and the cold start
+
+    static final Path LAUNCHER = dev.aksrouteguard.testing.Repo.file("target/aks-route-guard");
+    static final Path ARCHIVE = dev.aksrouteguard.testing.Repo.file("target/aks-route-guard.jsa");
+
+    /** The launcher, with this JVM as JAVA_HOME and the trust store (and {@code more}) in JAVA_OPTS. */
+    Map<String, String> launcherEnv(String... more) {
+        Map<String, String> env = new HashMap<>();
+        env.put("JAVA_HOME", System.getProperty("java.home"));
+        List<String> opts = new ArrayList<>(trustOptions());
+        opts.addAll(List.of(more));
+        env.put("JAVA_OPTS", String.join(" ", opts));
+        return env;
+    }
+
+    @Test
+    void theLauncherRepairsWithItsClassDataArchiveAndPassesArgumentsAndExitCodesThrough() throws Exception {
+        assertTrue(Files.isExecutable(LAUNCHER), "mvn package writes the launcher: " + LAUNCHER);
+        assertTrue(Files.isRegularFile(ARCHIVE), "mvn package trains the archive: " + ARCHIVE);
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(arm);
+        Path delivery = dir.resolve("a delivery with spaces.json");
+        Files.writeString(delivery, dev.aksrouteguard.events.EventJson.delivery(
+                dev.aksrouteguard.events.EventJson.subnetWrite(c.nodeSubnetId()).eventGrid()));
+
+        // -Xshare:on, after the launcher's -Xshare:auto, makes the JVM fail rather than start without the archive.
+        Run repaired = run(List.of(LAUNCHER.toString()), launcherEnv("-Xshare:on"), "handle-event", delivery.toString(), "--json");
+        assertEquals(0, repaired.exit(), repaired.out() + repaired.err());
+        assertTrue(repaired.out().contains("\"action\": \"reassociated\""), repaired.out());
+        assertEquals(c.routeTableId().toLowerCase(), routeTableOf(c.nodeSubnetId()).toLowerCase());
+
+        Run usage = run(List.of(LAUNCHER.toString()), launcherEnv("-Xshare:on"), "reconcile", "not a subnet id");
+        assertEquals(Main.USAGE, usage.exit(), usage.err());
+        assertTrue(usage.err().contains("not a subnet id"), "the argument arrives whole: " + usage.err());
+
+        Run logged = run(List.of(LAUNCHER.toString()), launcherEnv("-Xlog:cds"), "--version");
+        assertEquals(0, logged.exit(), logged.err());
+        assertTrue(logged.out().contains("Opened archive " + ARCHIVE.toRealPath()), logged.out());
+    }
+
+    @Test
+    void withoutAUsableArchiveTheLauncherStartsSilentlyWithoutIt(@TempDir Path install) throws Exception {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(arm);
+        Files.copy(LAUNCHER, install.resolve("aks-route-guard"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        Files.copy(JAR, install.resolve("aks-route-guard.jar"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        String launcher = install.resolve("aks-route-guard").toString();
+
+        // No archive at all.
+        Run none = run(List.of(launcher), launcherEnv(), "reconcile", c.nodeSubnetId());
+        assertEquals(0, none.exit(), none.err());
+        assertEquals(c.routeTableId().toLowerCase(), routeTableOf(c.nodeSubnetId()).toLowerCase());
+        // The real archive, but made for the jar at another path; then one that is not an archive at all.
+        Files.copy(ARCHIVE, install.resolve("aks-route-guard.jsa"));
+        Run moved = run(List.of(launcher), launcherEnv(), "reconcile", c.nodeSubnetId(), "--json");
+        Files.writeString(install.resolve("aks-route-guard.jsa"), "not a class-data archive", java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
+        Run broken = run(List.of(launcher), launcherEnv(), "reconcile", c.nodeSubnetId(), "--json");
+        Run brokenUsage = run(List.of(launcher), launcherEnv(), "reconcile", "not-an-id");
+
+        for (Run r : List.of(none, moved, broken)) {
+            assertEquals(0, r.exit(), r.out() + r.err());
+            assertEquals("", r.err(), "nothing on stderr: the fallback is silent");
+        }
+        assertTrue(broken.out().contains("\"action\": \"in-sync\""), broken.out());
+        assertEquals(Main.USAGE, brokenUsage.exit(), brokenUsage.err());
+        assertTrue(brokenUsage.err().startsWith("aks-route-guard: "), brokenUsage.err());
+    }
+
+    @Test
+    void theLauncherFindsJavaThroughJavaHomeThenPathAndWorksThroughASymlink(@TempDir Path bin) throws Exception {
+        // A PATH with only the tools the launcher uses, and no java.
+        for (String tool : List.of("ls", "sed", "dirname", "basename")) {
+            Path real = List.of(Path.of("/bin", tool), Path.of("/usr/bin", tool)).stream().filter(Files::isExecutable)
+                    .findFirst().orElseThrow(() -> new AssertionError("no " + tool));
+            Files.createSymbolicLink(bin.resolve(tool), real);
+        }
+        Files.createSymbolicLink(bin.resolve("aks-route-guard"), LAUNCHER);
+        String viaLink = bin.resolve("aks-route-guard").toString();
+
+        Run noJava = run(List.of(viaLink), Map.of("JAVA_HOME", "", "PATH", bin.toString()), "--version");
+        assertEquals(127, noJava.exit(), noJava.out() + noJava.err());
+        assertTrue(noJava.err().contains("no java found"), noJava.err());
+
+        Run javaHome = run(List.of(viaLink), Map.of("JAVA_HOME", System.getProperty("java.home"), "PATH", bin.toString()), "--version");
+        assertEquals(0, javaHome.exit(), javaHome.err());
+        assertTrue(javaHome.out().startsWith("aks-route-guard "), javaHome.out());
+
+        Files.createSymbolicLink(bin.resolve("java"), Path.of(System.getProperty("java.home"), "bin", "java"));
+        Run onPath = run(List.of(viaLink), Map.of("JAVA_HOME", "", "PATH", bin.toString(), "JAVA_OPTS", "-Xshare:on"), "--version");
+        assertEquals(0, onPath.exit(), "java from PATH, through a symbolic link, still uses the archive: " + onPath.err());
+    }
+
+    @Test
+    void theLauncherIsPosixShAndCarriesTheJvmOptionsThePackagingTrainsWith() throws Exception {
+        String script = Files.readString(LAUNCHER);
+        assertTrue(script.startsWith("#!/bin/sh\n"), "a POSIX sh script");
+        Process check = new ProcessBuilder("sh", "-n", LAUNCHER.toString()).redirectErrorStream(true).start();
+        assertEquals(0, check.waitFor(), new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        for (String bashism : List.of("[[", "function ", "source ", "$'", "${BASH", "local ", "<<<", "declare ")) {
+            assertFalse(script.contains(bashism), "not POSIX sh: " + bashism);
+        }
+        for (String option : Packaging.LAUNCHER_OPTIONS) {
+            assertTrue(script.contains(option), "the launcher runs with " + option + ", as the training run did");
+        }
+        assertFalse(script.contains("@TRAINED_WITH@"), "mvn package wrote in the java that trained the archive");
+    }
+
+    @Test
+    void handleEventLoadsNoCliFrameworkNoJacksonAndNoAlertClassesWithoutAWebhook() throws Exception {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(arm);
+        Path delivery = dir.resolve("delivery.json");
+        Files.writeString(delivery, dev.aksrouteguard.events.EventJson.delivery(
+                dev.aksrouteguard.events.EventJson.subnetWrite(c.nodeSubnetId()).eventGrid()));
+        Path classes = dir.resolve("classes.log");
+        Run run = run(javaJar("-Xlog:class+load:file=" + classes), Map.of(), "handle-event", delivery.toString(), "--json");
+        assertEquals(0, run.exit(), run.err());
+        assertEquals(c.routeTableId().toLowerCase(), routeTableOf(c.nodeSubnetId()).toLowerCase());
+
+        List<String> loaded = Files.readAllLines(classes);
+        assertTrue(loaded.stream().anyMatch(l -> l.contains(" dev.aksrouteguard.azure.ArmRest ")), "the log names loaded classes");
+        for (String absent : List.of("picocli.", "com.fasterxml.jackson.", "dev.aksrouteguard.teams.TeamsWebhookAlertSink",
+                "dev.aksrouteguard.teams.CardFormatter", "dev.aksrouteguard.teams.CardText", "com.azure.data.tables.",
+                "com.azure.storage.queue.", "dev.aksrouteguard.emulator.", "com.azure.messaging.eventgrid.systemevents.")) {
+            List<String> found = loaded.stream().filter(l -> l.contains(" " + absent)).limit(3).toList();
+            assertTrue(found.isEmpty(), "handle-event loaded " + absent + ": " + found);
+        }
     }
 
     String foreignTable(String name) {

@@ -7,10 +7,13 @@ import com.azure.core.http.HttpPipelineBuilder;
 import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import com.azure.core.http.policy.AddDatePolicy;
 import com.azure.core.http.policy.RequestIdPolicy;
+import com.azure.core.http.policy.RetryPolicy;
 import com.azure.core.http.policy.UserAgentPolicy;
 import com.azure.core.management.AzureEnvironment;
 import com.azure.core.management.http.policy.ArmChallengeAuthenticationPolicy;
 import com.azure.core.util.Configuration;
+import com.azure.core.util.CoreUtils;
+import com.azure.core.util.UserAgentUtil;
 import com.azure.identity.DefaultAzureCredentialBuilder;
 import dev.aksrouteguard.config.Settings;
 import dev.aksrouteguard.core.model.Nullable;
@@ -123,10 +126,39 @@ public final class ArmClients {
                 .authorityHost(settings.cloud().authorityHost().toString())
                 .httpClient(httpClient)
                 .configuration(configuration);
+        if (appServiceManagedIdentity(configuration)) {
+            builder.httpPipeline(identityPipeline(httpClient, configuration));
+        }
         if (settings.clientId() != null) {
             builder.managedIdentityClientId(settings.clientId());
         }
         return builder.build();
+    }
+
+    /**
+     * True for an App Service–style managed identity ({@code IDENTITY_ENDPOINT} and {@code IDENTITY_HEADER}: Azure
+     * Functions, App Service, the local emulator), and not Service Fabric or Azure Arc, which set more.
+     */
+    static boolean appServiceManagedIdentity(Configuration configuration) {
+        return configuration.get("IDENTITY_ENDPOINT") != null && configuration.get("IDENTITY_HEADER") != null
+                && configuration.get("IDENTITY_SERVER_THUMBPRINT") == null && configuration.get("IMDS_ENDPOINT") == null;
+    }
+
+    /**
+     * The pipeline azure-identity builds for its token requests with an App Service managed identity — its user agent,
+     * azure-core's default retry — without its {@code HttpLoggingPolicy}: that class's initializer builds a Jackson
+     * {@code ObjectMapper} to pretty-print bodies the guard never logs, about 400 classes and their reflective set-up on
+     * every cold start (docs/performance.md, "Cold start"). Elsewhere (on a VM, through IMDS) azure-identity adds a retry
+     * strategy of its own, so it keeps building its pipeline there.
+     */
+    static HttpPipeline identityPipeline(HttpClient httpClient, Configuration configuration) {
+        Map<String, String> sdk = CoreUtils.getProperties("azure-identity.properties");
+        String userAgent = UserAgentUtil.toUserAgentString(null, sdk.getOrDefault("name", "UnknownName"),
+                sdk.getOrDefault("version", "UnknownVersion"), configuration);
+        return new HttpPipelineBuilder()
+                .httpClient(httpClient)
+                .policies(new UserAgentPolicy(userAgent), new RetryPolicy())
+                .build();
     }
 
     public Subnets subnets() {

@@ -193,6 +193,18 @@ public final class ClusterDirectory {
         Set<String> wanted = new TreeSet<>();
         networks.forEach(s -> wanted.add(s.toLowerCase(Locale.ROOT)));
         wanted.removeIf(s -> !scope.contains(s));
+        // A wanted subscription with both parts stale is read whole first: its three listings side by side.
+        for (String s : wanted) {
+            SubscriptionDirectory d = of(s);
+            if (!d.freshClusters() && !d.freshNetwork()) {
+                try {
+                    d.network();
+                } catch (ArmException e) {
+                    unreadable.put(s, e);
+                    throw e;
+                }
+            }
+        }
         Inventory ownersNow = owners(null, readOthers);
         Map<String, CompletableFuture<SubscriptionDirectory.Part<InventorySource.Network>>> reads = new LinkedHashMap<>();
         long stale = wanted.stream().filter(s -> !of(s).freshNetwork()).count();

@@ -1,7 +1,6 @@
 package dev.aksrouteguard.events;
 
 import com.azure.core.models.CloudEvent;
-import com.azure.core.util.BinaryData;
 import com.azure.messaging.eventgrid.EventGridEvent;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
@@ -23,6 +22,10 @@ import java.util.List;
  * azure-core ({@link CloudEvent}); the few fields of {@code ResourceWriteSuccess} data the guard needs are read
  * into our own record, because the SDK's system-event data classes are deprecated. Never throws: a poison event
  * becomes {@link ParsedEvent.Malformed} with one clear reason.
+ *
+ * <p>{@code data} is read from the JSON already parsed here, not through the SDK's {@code getData()}: that turns the
+ * data back into JSON with azure-core's Jackson serializer, which on a cold start costs about 530 classes and their
+ * reflective set-up (docs/performance.md, "Cold start") to produce what this class already holds.
  */
 public final class ArmEvents {
 
@@ -90,7 +93,7 @@ public final class ArmEvents {
         if (!WRITE_SUCCESS.equalsIgnoreCase(e.getEventType())) {
             return new ParsedEvent.Ignored(e.getId(), e.getEventType());
         }
-        return write(e.getId(), e.getSubject(), e.getEventTime(), e.getData());
+        return write(e.getId(), e.getSubject(), e.getEventTime(), json.getAsJsonObject("data"));
     }
 
     private static ParsedEvent fromCloudEvent(JsonObject json, String label) {
@@ -109,29 +112,18 @@ public final class ArmEvents {
         if (!WRITE_SUCCESS.equalsIgnoreCase(e.getType())) {
             return new ParsedEvent.Ignored(e.getId(), e.getType());
         }
-        return write(e.getId(), e.getSubject(), e.getTime(), e.getData());
+        return write(e.getId(), e.getSubject(), e.getTime(), json.getAsJsonObject("data"));
     }
 
-    private static ParsedEvent write(String id, @Nullable String subject, @Nullable OffsetDateTime time, @Nullable BinaryData data) {
+    /** @param data the event's {@code data}, already checked to be a JSON object ({@link #requireData}) */
+    private static ParsedEvent write(String id, @Nullable String subject, @Nullable OffsetDateTime time, JsonObject data) {
         if (subject == null || subject.isBlank()) {
             throw new IllegalArgumentException("the event has no subject");
         }
         if (!ResourceId.isValid(subject)) {
             throw new IllegalArgumentException("subject is not an ARM resource ID: '" + abbreviate(subject) + "'");
         }
-        if (data == null) {
-            throw new IllegalArgumentException("the event has no data");
-        }
-        JsonElement parsed;
-        try {
-            parsed = JsonParser.parseString(data.toString());
-        } catch (JsonParseException e) {
-            throw new IllegalArgumentException("data is not JSON");
-        }
-        if (!parsed.isJsonObject()) {
-            throw new IllegalArgumentException("data must be a JSON object, got " + kind(parsed));
-        }
-        WriteData d = WriteData.from(parsed.getAsJsonObject());
+        WriteData d = WriteData.from(data);
         if (d.operationName() == null) {
             throw new IllegalArgumentException("data.operationName is missing");
         }

@@ -65,7 +65,8 @@ public final class StorageClients {
 
     /**
      * The Storage retry queue ({@value StorageRetryQueue#NAME}) of the function app, or {@link RetryQueue#NONE} (one
-     * Warning) without a storage connection with a queue endpoint: then unfinished work waits for the next sweep.
+     * Warning) without a storage connection with a queue endpoint: then unfinished work waits for the next sweep. The
+     * queue clients are built when work is first handed on ({@link LazyRetryQueue}).
      */
     public static RetryQueue retryQueue(Settings settings, TokenCredential credential, HttpClient http, Logger log) {
         StorageConnection connection = settings.storage();
@@ -73,13 +74,24 @@ public final class StorageClients {
             log.warning("no retry queue: " + Settings.STORAGE + " is not set; work an event cannot finish waits for the next sweep");
             return RetryQueue.NONE;
         }
+        if (connection instanceof StorageConnection.Identity id && id.queueEndpoint() == null) {
+            log.warning(NO_QUEUE_ENDPOINT);
+            return RetryQueue.NONE;
+        }
+        return new LazyRetryQueue(Lazy.of(() -> buildRetryQueue(connection, settings, credential, http, log)), log);
+    }
+
+    private static final String NO_QUEUE_ENDPOINT = "no retry queue: the storage connection has no queue endpoint; work an"
+            + " event cannot finish waits for the next sweep";
+
+    private static RetryQueue buildRetryQueue(StorageConnection connection, Settings settings, TokenCredential credential,
+            HttpClient http, Logger log) {
         TokenCredential storageCredential = credentialFor(connection, settings, credential, http);
         QueueClient queue = build(() -> queue(connection, storageCredential, http, StorageRetryQueue.NAME), "the retry queue", log);
         QueueClient poison = build(() -> queue(connection, storageCredential, http, StorageRetryQueue.POISON_NAME),
                 "the retry queue", log);
         if (queue == null || poison == null) {
-            log.warning("no retry queue: the storage connection has no queue endpoint; work an event cannot finish waits for "
-                    + "the next sweep");
+            log.warning(NO_QUEUE_ENDPOINT);
             return RetryQueue.NONE;
         }
         return new StorageRetryQueue(queue, poison, log);

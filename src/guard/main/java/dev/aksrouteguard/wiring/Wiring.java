@@ -48,9 +48,9 @@ public final class Wiring {
     private final Guard guard;
     private final ArmTraffic traffic;
     private final AlertSink alerts;
-    private final TeamsAlertQueue alertQueue;
+    private final Lazy<TeamsAlertQueue> alertQueue;
 
-    private Wiring(Settings settings, Guard guard, ArmTraffic traffic, AlertSink alerts, TeamsAlertQueue alertQueue) {
+    private Wiring(Settings settings, Guard guard, ArmTraffic traffic, AlertSink alerts, Lazy<TeamsAlertQueue> alertQueue) {
         this.settings = settings;
         this.guard = guard;
         this.traffic = traffic;
@@ -87,7 +87,10 @@ public final class Wiring {
     /**
      * Builds the function app's graph: as {@link #build}, but alerts go through the Storage queue
      * {@value TeamsAlertQueue#NAME} when the storage connection has a queue endpoint, for the queue-triggered
-     * function to deliver.
+     * function to deliver. What an invocation may never need is built on first use: the alert sink with its Storage
+     * clients (at the first outcome that is not {@code ignored}, or the first sweep), the retry queue's clients (when
+     * work is first handed on) and the delivery side of the alert queue (at the first queued alert), so that a new
+     * instance builds and loads only the ARM side before its first event.
      */
     public static Wiring functionApp(Settings settings, Options options) {
         return build(settings, options, true);
@@ -105,15 +108,29 @@ public final class Wiring {
         ClusterDirectory directory = new ClusterDirectory(arm.subscriptions(), arm.inventories(), options.clock(),
                 ClusterDirectory.DEFAULT_TTL);
         Reconciler reconciler = new Reconciler(arm.subnets(), directory, settings.mode(), options.clock(), options.backoff());
-        AlertStorage storage = StorageClients.forAlerts(settings, credential, http, functionApp, options.log());
-        AlertSink alerts = options.alerts().create(settings, storage, options.log());
+        Lazy<AlertStorage> storage = Lazy.of(() -> StorageClients.forAlerts(settings, credential, http, functionApp, options.log()));
+        // Without a webhook there is nothing to remember or queue (StorageClients.forAlerts answers NONE): not even asked.
+        Lazy<AlertSink> sink = Lazy.of(() -> options.alerts().create(settings,
+                settings.teamsWebhookUrl() == null ? AlertStorage.NONE : storage.get(), options.log()));
+        // The CLI and the demo build the sink at once: the CLI says whether alerts are on before it starts.
+        AlertSink alerts = functionApp ? new LazyAlertSink(sink) : sink.get();
         RetryQueue retries = options.retries() != null ? options.retries().create(settings, options.log())
                 : functionApp ? StorageClients.retryQueue(settings, credential, http, options.log()) : RetryQueue.NONE;
-        RepairHistory history = StorageClients.history(settings, credential, http, options.log());
+        Lazy<RepairHistory> repairs = Lazy.of(() -> StorageClients.history(settings, credential, http, options.log()));
+        RepairHistory history = functionApp ? new LazyRepairHistory(repairs, settings.storage() != null) : repairs.get();
         Logger log = options.log();
         Guard guard = new Guard(directory, reconciler, alerts, retries, arm.traffic(), options.clock(), CONCURRENCY,
                 arm.deployments(), history, settings.recurrence(), log::warning);
-        return new Wiring(settings, guard, arm.traffic(), alerts, TeamsAlertQueue.create(settings, storage, options.log()));
+        return new Wiring(settings, guard, arm.traffic(), alerts,
+                Lazy.of(() -> TeamsAlertQueue.create(settings, storage.get(), options.log())));
+    }
+
+    /**
+     * Teams alerts as {@code settings} say: none without {@code TEAMS_WEBHOOK_URL} (a no-op, as a Teams sink without a
+     * URL is, but without loading the Teams classes), else {@link TeamsWebhookAlertSink#create}.
+     */
+    static AlertSink teams(Settings settings, AlertStorage storage, Logger log) {
+        return settings.teamsWebhookUrl() == null ? AlertSink.NONE : TeamsWebhookAlertSink.create(settings, storage, log);
     }
 
     public Settings settings() {
@@ -137,9 +154,9 @@ public final class Wiring {
         return guard.history();
     }
 
-    /** The delivery side of the alert queue, for the queue-triggered function. */
+    /** The delivery side of the alert queue, for the queue-triggered function (built on the first call). */
     public TeamsAlertQueue alertQueue() {
-        return alertQueue;
+        return alertQueue.get();
     }
 
     /** Builds the alert sink over the graph's Storage clients (Teams in production; a recorder in tests). */
@@ -184,7 +201,7 @@ public final class Wiring {
         /** The function app: Teams alerts, and the retry queue in the app's storage. */
         public static Options production() {
             Logger log = Logger.getLogger("dev.aksrouteguard");
-            return new Options(null, null, Clock.systemUTC(), Backoff.DEFAULT, TeamsWebhookAlertSink::create, null, log);
+            return new Options(null, null, Clock.systemUTC(), Backoff.DEFAULT, Wiring::teams, null, log);
         }
 
         public Options withTrust(@Nullable SSLContext trust) {

@@ -53,6 +53,23 @@ public final class AzuriteExtension implements ParameterResolver {
         }
     }
 
+    /** Azurite started outside JUnit (the benchmarks): the services, and how to stop them. */
+    public record Standalone(Azurite azurite, Runnable stop) implements AutoCloseable {
+        @Override
+        public void close() {
+            stop.run();
+        }
+    }
+
+    /**
+     * Starts Azurite Table and Queue services for a caller that is not a JUnit test. @throws IllegalStateException when
+     * Azurite is not installed or does not start
+     */
+    public static Standalone standalone() {
+        Running running = Running.start();
+        return new Standalone(running.azurite, running::close);
+    }
+
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
         return parameter.getParameter().getType() == Azurite.class;
