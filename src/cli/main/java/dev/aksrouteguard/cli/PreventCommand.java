@@ -1,5 +1,6 @@
 package dev.aksrouteguard.cli;
 
+import dev.aksrouteguard.config.Settings;
 import dev.aksrouteguard.core.model.ArmException;
 import dev.aksrouteguard.core.model.Outcome;
 import dev.aksrouteguard.core.model.Recurrence;
@@ -60,10 +61,11 @@ final class PreventCommand implements Callable<Integer> {
                 throw new Main.UsageException(e.getMessage());
             }
         }
-        Wiring w = main.wiring(main.settings(true));
+        Settings settings = main.settings(true);
+        Wiring w = main.wiring(settings);
         if (only != null && !w.guard().scope().contains(only.subscriptionId())) {
             throw new Main.UsageException("the subnet is in subscription " + only.subscriptionId() + ", outside the guarded "
-                    + w.guard().scope().describe() + " (AZURE_SUBSCRIPTION_ID)");
+                    + w.guard().scope().describe() + " (" + settings.scope().setting() + ")");
         }
         List<Outcome> rows;
         try {

@@ -103,6 +103,22 @@ class PreventCommandTest {
     }
 
     @Test
+    void aSubnetOutsideTheGuardedListIsRefusedNamingTheSettingThatSaysSo() {
+        String other = "5d1e7f30-2b4c-4a9d-8e6f-0c1b2a3d4e5f";
+        SeededCluster elsewhere = Fixtures.kubenetCluster("rg-x", "aks-x").subscription("0b7c3e11-9a2d-4f6e-8c5b-1d2e3f4a5b6c")
+                .seed(azure.arm);
+        out.reset();
+        err.reset();
+        int exit = Main.run(new String[] {"prevent", elsewhere.nodeSubnetId()},
+                azure.env("AZURE_SUBSCRIPTION_ID", "", "AZURE_SUBSCRIPTION_IDS", Emulated.SUB + "," + other),
+                new ByteArrayInputStream(new byte[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), azure.options());
+        assertEquals(Main.USAGE, exit);
+        assertTrue(err().contains("outside the guarded") && err().contains("(AZURE_SUBSCRIPTION_IDS)"), err());
+        assertEquals("", out(), "nothing printed for a subnet it does not guard");
+    }
+
+    @Test
     void theAuditsJsonCarriesTheFixesPerGuardedSubnetAndSaysOnceThatTheHistoryIsOff() {
         SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(azure.arm);
 
