@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  */
 final class ArmSubscriptions implements GuardedSubscriptions {
 
-    /** Management Groups api-version of the descendants listing (azure-facts.md, "Corrections"). */
+    /** Management Groups api-version of the descendants listing (Management Groups REST API, Management Groups - Get Descendants). */
     static final String GROUPS_API_VERSION = "2023-04-01";
     /** Subscriptions api-version for a subscription's display name. */
     static final String SUBSCRIPTIONS_API_VERSION = "2022-12-01";
