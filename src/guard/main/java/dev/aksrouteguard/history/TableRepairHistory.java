@@ -10,12 +10,12 @@ import dev.aksrouteguard.core.model.Recurrence;
 import dev.aksrouteguard.core.model.Strip;
 import dev.aksrouteguard.core.model.SubnetId;
 import dev.aksrouteguard.core.port.RepairHistory;
+import dev.aksrouteguard.storage.StorageTables;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -59,7 +59,7 @@ public final class TableRepairHistory implements RepairHistory {
     static final String DEPLOYMENT = "Deployment";
     static final String CORRELATION_ID = "CorrelationId";
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration TIMEOUT = StorageTables.TIMEOUT;
     /** Room before the epoch counts down past zero: the row key of a time is {@code MAX_MILLIS - millis}, zero-padded. */
     private static final long MAX_MILLIS = 9_999_999_999_999L;
 
@@ -197,7 +197,7 @@ public final class TableRepairHistory implements RepairHistory {
     /** A row as a strip, or null for a row that cannot be read (written by something else). */
     private static @Nullable Strip strip(TableEntity row) {
         Object subnet = row.getProperty(SUBNET);
-        Instant at = instant(row.getProperty(AT));
+        Instant at = StorageTables.instant(row.getProperty(AT));
         if (!(subnet instanceof String s) || at == null || !(row.getProperty(BY) instanceof String by)) {
             return null;
         }
@@ -212,20 +212,6 @@ public final class TableRepairHistory implements RepairHistory {
 
     private static String string(@Nullable Object value, String fallback) {
         return value instanceof String s ? s : fallback;
-    }
-
-    private static @Nullable Instant instant(@Nullable Object value) {
-        if (value instanceof OffsetDateTime t) {
-            return t.toInstant();
-        }
-        if (value instanceof String s) {
-            try {
-                return OffsetDateTime.parse(s).toInstant();
-            } catch (RuntimeException e) {
-                return null;
-            }
-        }
-        return null;
     }
 
     /** The hash of the subnet's ID, case-insensitively (ARM IDs are): {@code /} is not allowed in a partition key. */
@@ -248,17 +234,7 @@ public final class TableRepairHistory implements RepairHistory {
     }
 
     private void ensureTable() {
-        if (tableReady.get()) {
-            return;
-        }
-        try {
-            table.createTableWithResponse(TIMEOUT, Context.NONE);
-        } catch (TableServiceException e) {
-            if (e.getResponse().getStatusCode() != 409) {
-                throw e;
-            }
-        }
-        tableReady.set(true);
+        StorageTables.createOnce(table, tableReady);
     }
 
     private void unavailable(RuntimeException e) {
@@ -276,10 +252,7 @@ public final class TableRepairHistory implements RepairHistory {
 
     /** Status and error code for a service error (its message may quote a SAS URL); the type otherwise. */
     private static String describe(RuntimeException e) {
-        if (e instanceof TableServiceException t) {
-            String code = t.getValue() != null && t.getValue().getErrorCode() != null ? " " + t.getValue().getErrorCode() : "";
-            return "HTTP " + t.getResponse().getStatusCode() + code;
-        }
-        return e.getClass().getSimpleName();
+        String status = StorageTables.statusOf(e);
+        return status != null ? status : e.getClass().getSimpleName();
     }
 }

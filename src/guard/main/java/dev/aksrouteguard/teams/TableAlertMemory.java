@@ -7,6 +7,7 @@ import com.azure.data.tables.models.TableEntity;
 import com.azure.data.tables.models.TableEntityUpdateMode;
 import com.azure.data.tables.models.TableServiceException;
 import dev.aksrouteguard.core.model.Nullable;
+import dev.aksrouteguard.storage.StorageTables;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -53,7 +54,7 @@ final class TableAlertMemory implements AlertMemory {
     static final String PREVIOUS_ALERTED = "PreviousAlerted";
     static final String CLAIM_ID = "ClaimId";
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration TIMEOUT = StorageTables.TIMEOUT;
     private static final Duration PRUNE_GRACE = Duration.ofDays(1);
 
     private final TableClient table;
@@ -112,7 +113,7 @@ final class TableAlertMemory implements AlertMemory {
             Instant stale = now.minus(repeat).minus(PRUNE_GRACE);
             for (TableEntity row : List.copyOf(rows.values())) {
                 boolean isResolved = resolved.contains(row.getPartitionKey());
-                Instant last = instant(row.getProperty(LAST_ALERTED));
+                Instant last = StorageTables.instant(row.getProperty(LAST_ALERTED));
                 boolean isStale = !wanted.contains(key(row.getPartitionKey(), row.getRowKey()))
                         && (last == null || last.isBefore(stale));
                 if (isResolved || isStale) {
@@ -193,8 +194,8 @@ final class TableAlertMemory implements AlertMemory {
                 throw e;
             }
         }
-        Instant firstSeen = instant(row.getProperty(FIRST_SEEN));
-        Instant last = instant(row.getProperty(LAST_ALERTED));
+        Instant firstSeen = StorageTables.instant(row.getProperty(FIRST_SEEN));
+        Instant last = StorageTables.instant(row.getProperty(LAST_ALERTED));
         if (last != null && now.isBefore(last.plus(repeat))) {
             return Claim.suppressed(f, firstSeen);
         }
@@ -248,17 +249,7 @@ final class TableAlertMemory implements AlertMemory {
     }
 
     private void ensureTable() {
-        if (tableReady.get()) {
-            return;
-        }
-        try {
-            table.createTableWithResponse(TIMEOUT, Context.NONE);
-        } catch (TableServiceException e) {
-            if (e.getResponse().getStatusCode() != 409) {
-                throw e;
-            }
-        }
-        tableReady.set(true);
+        StorageTables.createOnce(table, tableReady);
     }
 
     private void unavailable(RuntimeException e) {
@@ -278,11 +269,8 @@ final class TableAlertMemory implements AlertMemory {
 
     /** Status and error code for a service error (its message may quote a SAS URL); a scrubbed phrase otherwise. */
     private String describe(RuntimeException e) {
-        if (e instanceof TableServiceException t) {
-            String code = t.getValue() != null && t.getValue().getErrorCode() != null ? " " + t.getValue().getErrorCode() : "";
-            return "HTTP " + t.getResponse().getStatusCode() + code;
-        }
-        return redaction.describe(e);
+        String status = StorageTables.statusOf(e);
+        return status != null ? status : redaction.describe(e);
     }
 
     private static String key(String partitionKey, String rowKey) {
@@ -291,19 +279,5 @@ final class TableAlertMemory implements AlertMemory {
 
     private static OffsetDateTime time(Instant instant) {
         return instant.atOffset(ZoneOffset.UTC);
-    }
-
-    private static @Nullable Instant instant(@Nullable Object value) {
-        if (value instanceof OffsetDateTime t) {
-            return t.toInstant();
-        }
-        if (value instanceof String s) {
-            try {
-                return OffsetDateTime.parse(s).toInstant();
-            } catch (RuntimeException e) {
-                return null;
-            }
-        }
-        return null;
     }
 }
