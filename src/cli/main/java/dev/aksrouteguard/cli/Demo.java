@@ -3,7 +3,6 @@ package dev.aksrouteguard.cli;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import com.microsoft.azure.functions.ExecutionContext;
 import dev.aksrouteguard.config.Settings;
 import dev.aksrouteguard.core.model.Action;
 import dev.aksrouteguard.core.model.Outcome;
@@ -15,7 +14,7 @@ import dev.aksrouteguard.emulator.IacRedeploy;
 import dev.aksrouteguard.emulator.Principal;
 import dev.aksrouteguard.emulator.RecordedRequest;
 import dev.aksrouteguard.emulator.SeededCluster;
-import dev.aksrouteguard.function.EventGridFunction;
+import dev.aksrouteguard.events.Deliveries;
 import dev.aksrouteguard.teams.TeamsMessages;
 import dev.aksrouteguard.wiring.Wiring;
 import java.io.IOException;
@@ -23,11 +22,11 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
@@ -46,6 +45,8 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "demo", description = "Show the guard repairing a kubenet node subnet against the local ARM emulator (no Azure needed).")
 final class Demo implements Callable<Integer> {
 
+    /** The Event Grid function's name ({@code EventGridFunction.NAME}: {@code DemoTest} checks they agree). */
+    static final String FUNCTION = "OnResourceWrite";
     static final String RG = "rg-payments";
     static final String CLUSTER = "aks-payments";
     static final Principal TERRAFORM = Principal.servicePrincipal("sp-terraform-network");
@@ -101,16 +102,17 @@ final class Demo implements Callable<Integer> {
             List<JsonObject> events = arm.drainEvents();
 
             out.println();
-            out.println("3. Event Grid delivers the " + events.size() + " ARM write event(s) to the function " + EventGridFunction.NAME + ":");
-            EventGridFunction function = EventGridFunction.over(wiring);
-            ConsoleContext context = new ConsoleContext();
+            out.println("3. Event Grid delivers the " + events.size() + " ARM write event(s) to the function " + FUNCTION
+                    + " (here its event path, Deliveries, as the function runs it):");
+            Logger functionLog = functionLog();
             arm.clearRequests();
             long started = System.nanoTime();
             for (JsonObject event : events) {
                 JsonObject data = event.getAsJsonObject("data");
                 out.println("   " + event.get("eventType").getAsString() + "  " + data.get("operationName").getAsString()
                         + "  " + name(event.get("subject").getAsString()));
-                function.run(event.toString(), context);
+                Deliveries.handle(event.toString(), wiring.guard(), Instant.now().plus(wiring.settings().eventTimeBudget()),
+                        functionLog);
             }
             long tookMs = (System.nanoTime() - started) / 1_000_000;
 
@@ -250,41 +252,23 @@ final class Demo implements Callable<Integer> {
         public void sweep(SweepReport report) {}
     }
 
-    /** The function's context: its log lines are printed, indented, as the Functions host would record them. */
-    private final class ConsoleContext implements ExecutionContext {
-        private final Logger logger = Logger.getAnonymousLogger();
-        private final String invocationId = UUID.randomUUID().toString();
+    /** The function's log: its lines are printed, indented, as the Functions host would record them. */
+    private Logger functionLog() {
+        Logger logger = Logger.getAnonymousLogger();
+        logger.setUseParentHandlers(false);
+        logger.addHandler(new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                main.out.println("     function log [" + r.getLevel().getName().toLowerCase(Locale.ROOT) + "] " + r.getMessage());
+            }
 
-        ConsoleContext() {
-            logger.setUseParentHandlers(false);
-            logger.addHandler(new Handler() {
-                @Override
-                public void publish(LogRecord r) {
-                    main.out.println("     function log [" + r.getLevel().getName().toLowerCase(Locale.ROOT) + "] " + r.getMessage());
-                }
+            @Override
+            public void flush() {}
 
-                @Override
-                public void flush() {}
-
-                @Override
-                public void close() {}
-            });
-            logger.setLevel(Level.INFO);
-        }
-
-        @Override
-        public Logger getLogger() {
-            return logger;
-        }
-
-        @Override
-        public String getInvocationId() {
-            return invocationId;
-        }
-
-        @Override
-        public String getFunctionName() {
-            return EventGridFunction.NAME;
-        }
+            @Override
+            public void close() {}
+        });
+        logger.setLevel(Level.INFO);
+        return logger;
     }
 }

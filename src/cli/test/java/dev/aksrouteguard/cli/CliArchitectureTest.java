@@ -1,0 +1,39 @@
+package dev.aksrouteguard.cli;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+import dev.aksrouteguard.function.EventGridFunction;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The command line drives the guard through its engine and its event path, never through the Functions adapters: what
+ * it runs is what the functions run, without the Functions library (the guard module's {@code ArchitectureTest} holds
+ * the same rule for every other package).
+ */
+@AnalyzeClasses(packages = "dev.aksrouteguard.cli", importOptions = CliArchitectureTest.ProductionCode.class)
+class CliArchitectureTest {
+
+    /** Production classes only: the modules build into target/<module>/, which ArchUnit's own test filter misses. */
+    static final class ProductionCode implements ImportOption {
+        @Override
+        public boolean includes(com.tngtech.archunit.core.importer.Location location) {
+            return !location.contains("/test-classes/") && !location.contains("-tests.jar");
+        }
+    }
+
+    @ArchTest
+    static final ArchRule theCliDoesNotUseTheFunctions = noClasses().that().resideInAPackage("dev.aksrouteguard.cli..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.aksrouteguard.function..", "com.microsoft.azure.functions..")
+            .because("the CLI runs the same engine and event path as the functions (events/Deliveries, core/Guard), not "
+                    + "the functions themselves");
+
+    @Test
+    void theDemoNamesTheFunctionThatRunsItsEventPath() {
+        assertEquals(EventGridFunction.NAME, Demo.FUNCTION);
+    }
+}
