@@ -38,6 +38,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -58,6 +59,16 @@ public final class Guard {
     private final Clock clock;
     private final int concurrency;
     private final Provenance provenance;
+
+    /**
+     * Where events are mapped to subnets, off the caller's thread: mapping may read ARM, and a delivery must be
+     * answered by its deadline whatever ARM does. Daemon threads, reused across deliveries, ended when idle.
+     */
+    private static final ExecutorService MAPPERS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "map-events");
+        t.setDaemon(true);
+        return t;
+    });
 
     /**
      * A guard that names no deployment and keeps no repair history.
@@ -142,13 +153,11 @@ public final class Guard {
     public DeliveryResult onWrites(List<ArmWrite> writes, Instant deadline) {
         Objects.requireNonNull(writes, "writes == null");
         Objects.requireNonNull(deadline, "deadline == null");
-        List<EventResult> events = new ArrayList<>(writes.size());
+        List<EventResult> events = mapAll(writes, deadline);
         Map<SubnetId, Trigger> work = new LinkedHashMap<>();
-        Map<ResourceId, Set<SubnetId>> clusters = new LinkedHashMap<>();
         int handedOn = 0;
-        for (ArmWrite write : writes) {
-            EventResult result = map(write, clusters);
-            events.add(result);
+        for (EventResult result : events) {
+            ArmWrite write = result.write();
             if (result instanceof EventResult.Mapped mapped) {
                 Trigger trigger = new Trigger.Event(write);
                 mapped.subnets().forEach(s -> work.merge(s, trigger, Guard::later));
@@ -178,6 +187,55 @@ public final class Guard {
         Instant ta = ((Trigger.Event) a).write().eventTime();
         Instant tb = ((Trigger.Event) b).write().eventTime();
         return ta != null && tb != null && ta.isAfter(tb) ? a : b;
+    }
+
+    /**
+     * Each event to its subnets by {@code deadline}, in order. Mapping may read ARM — a VNet write on a cold directory
+     * lists the clusters, a cluster or agent-pool write reads the cluster, an unknown subscription may make a
+     * management group be discovered again — each read bounded by ARM's own limits, which are longer than an event's
+     * budget; so it runs off the caller's thread, and an event not mapped by the deadline is answered as a retryable
+     * failure (handed to the retry queue like any other). What a late mapping still finds is discarded.
+     */
+    private List<EventResult> mapAll(List<ArmWrite> writes, Instant deadline) {
+        EventResult[] results = new EventResult[writes.size()];
+        AtomicBoolean cut = new AtomicBoolean();
+        long left = Duration.between(clock.instant(), deadline).toNanos(); // before the mapping can move any clock
+        Future<?> mapping = left <= 0 ? null : MAPPERS.submit(() -> {
+            Map<ResourceId, Set<SubnetId>> clusters = new LinkedHashMap<>();
+            for (int i = 0; i < writes.size(); i++) {
+                EventResult result = map(writes.get(i), clusters);
+                synchronized (results) {
+                    if (cut.get()) {
+                        return;
+                    }
+                    results[i] = result;
+                }
+            }
+        });
+        if (mapping != null) {
+            awaitMapping(mapping, left);
+        }
+        synchronized (results) {
+            cut.set(true);
+            List<EventResult> all = new ArrayList<>(writes.size());
+            for (int i = 0; i < results.length; i++) {
+                all.add(results[i] != null ? results[i] : new EventResult.Failed(writes.get(i),
+                        "not mapped to subnets by the delivery's deadline: ARM answered too slowly", true));
+            }
+            return all;
+        }
+    }
+
+    private static void awaitMapping(Future<?> mapping, long nanos) {
+        try {
+            mapping.get(nanos, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            // answered below: what is not mapped by now is handed on
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("mapping an event threw, which it must never do", e.getCause());
+        }
     }
 
     /** One event to its subnets; {@code clusters} remembers clusters already read for this delivery. */
@@ -251,10 +309,19 @@ public final class Guard {
 
     // ---- retries ---------------------------------------------------------------------------------------------
 
-    /** What became of one retry. */
-    public record RetryResult(RetryRequest request, List<Outcome> outcomes, Disposition disposition) {
+    /**
+     * What became of one retry.
+     *
+     * @param failure for event-level work given up (an event never mapped to subnets, so no subnet outcome says it):
+     *     why, as a {@code failed <subject> :: ...} line for the log, which the failed-outcome alert reads; null otherwise
+     */
+    public record RetryResult(RetryRequest request, List<Outcome> outcomes, Disposition disposition, @Nullable String failure) {
         public RetryResult {
             outcomes = List.copyOf(outcomes);
+        }
+
+        RetryResult(RetryRequest request, List<Outcome> outcomes, Disposition disposition) {
+            this(request, outcomes, disposition, null);
         }
     }
 
@@ -276,9 +343,9 @@ public final class Guard {
             work.put(subnet, request.trigger());
         } else {
             ArmWrite write = ((Trigger.Event) request.trigger()).write();
-            EventResult mapped = map(write, new LinkedHashMap<>());
+            EventResult mapped = mapAll(List.of(write), deadline).get(0);
             if (mapped instanceof EventResult.Failed f) {
-                return again(request, List.of(), f.retryable(), null);
+                return again(request, List.of(), f.retryable(), null, f.reason());
             }
             if (mapped instanceof EventResult.Mapped m) {
                 m.subnets().forEach(s -> work.put(s, request.trigger()));
@@ -290,10 +357,11 @@ public final class Guard {
             return new RetryResult(request, batch.outcomes(), Disposition.DONE);
         }
         Outcome last = batch.outcomes().stream().filter(Guard::needsRetry).findFirst().orElse(null);
-        return again(request, batch.outcomes(), true, last);
+        return again(request, batch.outcomes(), true, last, null);
     }
 
-    private RetryResult again(RetryRequest request, List<Outcome> outcomes, boolean retryable, @Nullable Outcome last) {
+    private RetryResult again(RetryRequest request, List<Outcome> outcomes, boolean retryable, @Nullable Outcome last,
+            @Nullable String eventFailure) {
         if (retryable && request.attempt() < MAX_RETRIES) {
             retries.submit(request.next(), retryDelay(request.attempt() + 1));
             return new RetryResult(request, outcomes, Disposition.AGAIN);
@@ -313,7 +381,10 @@ public final class Guard {
         if (gaveUp != null) {
             all.replaceAll(o -> o == last ? gaveUp : o);
         }
-        return new RetryResult(request, all, Disposition.GAVE_UP);
+        String failure = gaveUp != null ? null : "failed " + request.target() + " mode=" + mode().word() + " :: " + gaveUpAfter
+                + (eventFailure != null ? eventFailure : "the event was never mapped to subnets")
+                + "; the sweep keeps checking the subnets it concerns";
+        return new RetryResult(request, all, Disposition.GAVE_UP, failure);
     }
 
     /** A deferred outcome, or a failure that a later try may mend. */

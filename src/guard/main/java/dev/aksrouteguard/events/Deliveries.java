@@ -69,7 +69,7 @@ public final class Deliveries {
                 .filter(p -> p instanceof ParsedEvent.Write).map(p -> ((ParsedEvent.Write) p).write()).toList();
         DeliveryResult result = guard.onWrites(writes, deadline);
         for (EventResult r : result.events()) {
-            log(r, log);
+            log(r, result.handedOn() > 0, log);
         }
         for (Outcome o : result.outcomes()) {
             log.log(o.severity(), o.logLine());
@@ -81,10 +81,16 @@ public final class Deliveries {
         return new Report(parsed, result);
     }
 
-    private static void log(EventResult result, Logger log) {
+    /**
+     * One line per event that was not mapped to work: a failure a retry may mend and that was handed on is Info (the
+     * retry's own outcome, or its giving up, says how it ended); any other failure is a {@code failed} Warning.
+     */
+    private static void log(EventResult result, boolean handedOn, Logger log) {
         String event = "event " + result.write().eventId() + " (" + result.write().operationName() + " on " + result.write().subject() + ")";
         if (result instanceof EventResult.Skipped s) {
             log.info("ignored " + event + ": " + s.reason());
+        } else if (result instanceof EventResult.Failed f && f.retryable() && handedOn) {
+            log.info("not mapped yet: " + event + ": " + f.reason() + "; handed to the retry queue");
         } else if (result instanceof EventResult.Failed f) {
             log.warning("failed " + event + ": " + f.reason());
         } else if (((EventResult.Mapped) result).subnets().isEmpty()) {

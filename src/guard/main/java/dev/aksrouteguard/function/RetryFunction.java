@@ -65,6 +65,9 @@ public final class RetryFunction {
         for (Outcome o : result.outcomes()) {
             log.log(o.severity(), o.logLine() + " (retry " + request.attempt() + ")");
         }
+        if (result.failure() != null) {
+            log.warning(result.failure());
+        }
         switch (result.disposition()) {
             case AGAIN -> log.info("retry " + request.attempt() + " of " + request.target() + " did not finish; handed on again");
             case GAVE_UP -> log.warning("gave up " + request.target() + " after " + request.attempt() + " retries; kept in "

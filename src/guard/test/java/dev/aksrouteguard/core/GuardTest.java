@@ -310,9 +310,27 @@ class GuardTest {
     }
 
     @Test
-    void workNotStartedByTheDeadlineIsHandedOnNotDone() {
+    void anEventNotMappedByTheDeadlineIsHandedOnWhole() {
         Guard g = guardWithRetries(Mode.ENFORCE);
         DeliveryResult r = g.onWrites(List.of(write(Operations.VNET_WRITE, VNET)), World.T0);
+        assertEquals(0, source.reads(), "a spent budget starts no mapping read");
+        assertTrue(r.events().get(0) instanceof EventResult.Failed f && f.retryable(), r.events().toString());
+        assertEquals(List.of(VNET), submitted.stream().map(RetryRequest::target).toList(), "the event, to be mapped again");
+        assertEquals(1, r.handedOn());
+        assertEquals(0, subnets.puts());
+    }
+
+    @Test
+    void workNotStartedByTheDeadlineIsHandedOnNotDone() {
+        guardWithRetries(Mode.ENFORCE); // the retry queue, and the subnets in place
+        CountingSource slow = new CountingSource(() -> {
+            now.set(World.T0.plus(Duration.ofMinutes(5))); // the clusters list outlasts the delivery's budget
+            return world.inventory();
+        });
+        ClusterDirectory d = ClusterDirectory.of(World.SUB, slow, clock, Duration.ofMinutes(10));
+        Guard g = new Guard(d, new Reconciler(subnets, d, Mode.ENFORCE, clock, Backoff.DEFAULT),
+                AlertSink.NONE, retries, ArmTraffic.NONE, clock, 2);
+        DeliveryResult r = g.onWrites(List.of(write(Operations.VNET_WRITE, VNET)), World.T0.plus(Duration.ofMinutes(1)));
         assertEquals(Set.of(NODES, NODES2), Set.copyOf(r.unfinished()));
         assertEquals(0, subnets.puts());
         assertEquals(Set.of(NODES.id(), NODES2.id()), Set.copyOf(submitted.stream().map(RetryRequest::target).toList()));

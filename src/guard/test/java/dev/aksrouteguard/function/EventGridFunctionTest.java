@@ -26,6 +26,8 @@ import java.util.List;
 import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * End to end through the annotated Event Grid function: an ARM write event in, the emulator's end state asserted.
@@ -292,6 +294,78 @@ class EventGridFunctionTest {
         RetryFunction.over(w).run(dev.aksrouteguard.queue.RetryMessages.write(azure.retries.submitted.get(0).request()),
                 new TestContext(RetryFunction.NAME));
         assertEquals(c.routeTableId().toLowerCase(), azure.routeTableOf(c.nodeSubnetId()).toLowerCase(), "the retry repaired it");
+    }
+
+    /**
+     * Mapping an event may read ARM too — a VNet write on a cold worker lists the clusters, a cluster or agent-pool write
+     * reads the cluster — and those reads answer the delivery's budget like the reconciles do: the function returns
+     * while ARM still stalls (the emulator records a request once it has answered it), the event is handed on, and the
+     * retry maps and repairs it.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"vnet", "cluster", "agentPool"})
+    void anArmStallWhileMappingAnEventIsAnsweredInTimeAndTheQueuedRetryRepairsTheSubnet(String kind) {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(azure.arm);
+        Wiring w = azure.wiring(Settings.EVENT_TIME_BUDGET, "PT2S");
+        EventJson event;
+        String stalled;
+        if (kind.equals("vnet")) {
+            event = EventJson.vnetWrite(c.virtualNetworkId()); // a cold worker: the clusters must be listed first
+            stalled = ".*/providers/Microsoft.ContainerService/managedClusters$";
+        } else {
+            w.guard().kubenetClusters(); // a warm worker: the cluster is read again, since the write may have moved it
+            event = kind.equals("cluster") ? EventJson.clusterWrite(c.clusterId())
+                    : EventJson.write(c.clusterId() + "/agentPools/nodepool1",
+                            "Microsoft.ContainerService/managedClusters/agentPools/write");
+            stalled = ".*/managedClusters/[^/]+$";
+        }
+        azure.arm.clearRequests();
+        azure.arm.inject(Fault.on("GET", stalled).delay(Duration.ofSeconds(6)).times(1));
+
+        EventGridFunction.over(w).run(event.eventGrid().toString(), context);
+
+        assertEquals(List.of(), azure.arm.requests().stream().map(RecordedRequest::path).toList(),
+                "the function answered while ARM was still stalling on the read that maps the event");
+        assertEquals(1, azure.retries.submitted.size(), "the unmapped event was handed on");
+        assertEquals(kind.equals("vnet") ? c.virtualNetworkId() : event.eventGrid().get("subject").getAsString(),
+                azure.retries.submitted.get(0).request().target().toString(), "the event itself, to be mapped again");
+        assertTrue(context.log.lines(Level.INFO).stream().anyMatch(l -> l.startsWith("not mapped yet: event ")),
+                context.log.all());
+        assertTrue(context.log.lines(Level.WARNING).stream().noneMatch(l -> l.startsWith("failed ")),
+                "a stall the retry may mend is no failure yet: " + context.log.all());
+
+        azure.arm.clearFaults();
+        RetryFunction.over(w).run(dev.aksrouteguard.queue.RetryMessages.write(azure.retries.submitted.get(0).request()),
+                new TestContext(RetryFunction.NAME));
+        assertEquals(c.routeTableId().toLowerCase(), azure.routeTableOf(c.nodeSubnetId()).toLowerCase(), "the retry repaired it");
+    }
+
+    /**
+     * An event that cannot be mapped to subnets through every retry names no subnet, so no subnet outcome says it
+     * failed: giving it up writes a {@code failed} Warning of its own, the line the failed-outcome alert reads.
+     */
+    @Test
+    void anEventNeverMappedThroughEveryRetryIsGivenUpWithAFailedLine() {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(azure.arm);
+        Wiring w = azure.wiring();
+        azure.arm.inject(Fault.on("GET", ".*/providers/Microsoft.ContainerService/managedClusters$")
+                .respond(503, "ServiceUnavailable", "try later").always());
+        EventGridFunction.over(w).run(EventJson.vnetWrite(c.virtualNetworkId()).eventGrid().toString(), context);
+        assertEquals(1, azure.retries.submitted.size(), context.log.all());
+
+        dev.aksrouteguard.core.model.RetryRequest request = azure.retries.submitted.get(0).request();
+        for (int i = 1; i < dev.aksrouteguard.core.Guard.MAX_RETRIES; i++) {
+            request = request.next();
+        }
+        TestContext retry = new TestContext(RetryFunction.NAME);
+        RetryFunction.over(w).run(dev.aksrouteguard.queue.RetryMessages.write(request), retry);
+
+        assertEquals(List.of(request), azure.retries.givenUp);
+        List<String> failed = retry.log.lines(Level.WARNING).stream().filter(l -> l.startsWith("failed ")).toList();
+        assertEquals(1, failed.size(), retry.log.all());
+        assertTrue(failed.get(0).startsWith("failed " + c.virtualNetworkId() + " mode=enforce :: gave up after "
+                + dev.aksrouteguard.core.Guard.MAX_RETRIES + " tries: could not read the clusters"), failed.get(0));
+        assertNull(azure.routeTableOf(c.nodeSubnetId()), "nothing was written");
     }
 
     @Test
