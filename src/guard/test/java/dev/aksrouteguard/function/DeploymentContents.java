@@ -108,6 +108,15 @@ final class DeploymentContents {
         return all;
     }
 
+    /** One line per class, with the jar (or nested jar) it is in: the whole folder, class by class. */
+    String classListing() {
+        StringBuilder sb = new StringBuilder();
+        for (var c : classes) {
+            sb.append(c.where()).append(": ").append(c.name()).append('\n');
+        }
+        return sb.toString();
+    }
+
     /** One line per file, jars with their class counts: for the report and the docs. */
     String listing() {
         StringBuilder sb = new StringBuilder();
