@@ -50,7 +50,7 @@ var guardReadActions = [
   'Microsoft.ContainerService/managedClusters/read'
   // List virtual networks (subnets come inline at properties.subnets[]).
   'Microsoft.Network/virtualNetworks/read'
-  // GET the subnet being reconciled; also the SDK's final GET after the PUT's async operation.
+  // GET the subnet being reconciled; also the guard's own GET of the result after the PUT's async operation.
   'Microsoft.Network/virtualNetworks/subnets/read'
   // List route tables to find each kubenet cluster's table (AKS-managed in the node resource group, or BYO).
   'Microsoft.Network/routeTables/read'

@@ -56,7 +56,7 @@ locals {
     "Microsoft.ContainerService/managedClusters/read",
     # List virtual networks (subnets come inline).
     "Microsoft.Network/virtualNetworks/read",
-    # GET the subnet being reconciled; also the SDK's final GET after the PUT's async operation.
+    # GET the subnet being reconciled; also the guard's own GET of the result after the PUT's async operation.
     "Microsoft.Network/virtualNetworks/subnets/read",
     # List route tables to find each kubenet cluster's table.
     "Microsoft.Network/routeTables/read",
