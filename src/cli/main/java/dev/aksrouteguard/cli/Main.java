@@ -377,8 +377,11 @@ public final class Main implements Callable<Integer> {
                 return FAILED;
             }
             if (audit.subscriptions().isEmpty()) {
-                main.err.println("aks-route-guard: no subscription to audit: " + w.guard().scope().describe() + " has none ("
-                        + w.settings().scope().setting() + "); an empty scope is not a passing audit");
+                String where = w.settings().scope() instanceof SubscriptionScope.ManagementGroup group
+                        ? "management group " + group.groupId() + " has no subscription below it"
+                        : w.guard().scope().describe() + " is empty";
+                main.err.println("aks-route-guard: nothing to audit: " + where + " (" + w.settings().scope().setting()
+                        + "); an empty scope is not a passing audit");
                 return FAILED;
             }
             List<Outcome> rows = audit.rows();

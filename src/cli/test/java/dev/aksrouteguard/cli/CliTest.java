@@ -425,14 +425,28 @@ class CliTest {
     }
 
     @Test
+    void anAuditOfSeveralSubscriptionsNoneReadableListsEachAndExitsOne() {
+        Fixtures.kubenetCluster("rg-b", "aks-b").subscription(B).seed(azure.arm);
+        Fixtures.kubenetCluster("rg-c", "aks-c").subscription(C).seed(azure.arm);
+        breakBAndC();
+
+        assertEquals(Main.FAILED, run(listed(B, C), "audit", "--json"), err());
+
+        java.util.List<JsonObject> rows = rows(out());
+        assertEquals(java.util.List.of("failed", "failed"), rows.stream().map(r -> r.get("action").getAsString()).toList(), out());
+        assertEquals(java.util.Set.of(B, C), java.util.Set.copyOf(rows.stream().map(r -> r.get("subscription").getAsString()).toList()));
+    }
+
+    @Test
     void anAuditOfAManagementGroupWithoutSubscriptionsExitsOneSayingTheScopeIsEmpty() {
         azure.arm.managementGroup("empty-lz", "Empty landing zones", azure.arm.tenantRootGroup());
 
         assertEquals(Main.FAILED, run(azure.env("AZURE_SUBSCRIPTION_ID", "", "AZURE_MANAGEMENT_GROUP_ID", "empty-lz"),
                 "audit", "--fail-on-drift", "--json"));
 
-        assertTrue(err().contains("no subscription to audit: the subscriptions below management group empty-lz (0) has none "
-                + "(AZURE_MANAGEMENT_GROUP_ID)"), err());
+        assertTrue(err().contains("nothing to audit: management group empty-lz has no subscription below it "
+                + "(AZURE_MANAGEMENT_GROUP_ID); an empty scope is not a passing audit"), err());
+        assertEquals("", out(), "no rows that a pipeline could read as a clean audit");
     }
 
     @Test

@@ -606,23 +606,18 @@ public final class Guard {
      * unreadable subscription does not hide the others' drift; the caller must treat the audit as incomplete ({@link
      * Audit#incomplete()}).
      *
-     * @throws ArmException when no subscription could be read, or the subscriptions cannot be discovered at all
+     * @throws ArmException when the one guarded subscription could not be read, or the subscriptions cannot be
+     *     discovered at all
      */
     public Audit auditBySubscription() {
         List<String> subscriptions = scope().refresh();
         String stale = staleDiscovery();
         Trigger trigger = new Trigger.Manual("audit");
         List<SubscriptionSweep> swept = fanOut(subscriptions, (sub, firstWave) -> sweepOne(sub, trigger, Instant.MAX, false, true));
-        if (!swept.isEmpty() && swept.stream().allMatch(s -> s.error() != null)) {
-            SubscriptionSweep first = swept.get(0);
-            ArmException e = directory.unreadable().get(first.id());
-            if (swept.size() == 1 && e != null) {
-                throw e;
-            }
-            throw new ArmException(e == null ? ArmException.Kind.TERMINAL : e.kind(), e == null ? 0 : e.status(), null,
-                    (swept.size() == 1 ? "subscription " + first.id() : "none of the " + swept.size()
-                            + " guarded subscriptions could be read (first: subscription " + first.id() + ")") + ": " + first.error(),
-                    null, null, null);
+        if (swept.size() == 1 && swept.get(0).error() != null) { // the one subscription: nothing to report beside the error
+            SubscriptionSweep only = swept.get(0);
+            throw directory.unreadable().getOrDefault(only.id(), new ArmException(ArmException.Kind.TERMINAL, 0, null,
+                    "subscription " + only.id() + ": " + only.error(), null, null, null));
         }
         List<Outcome> rows = new ArrayList<>();
         Map<String, String> names = new LinkedHashMap<>();
