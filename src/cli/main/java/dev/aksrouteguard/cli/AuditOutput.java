@@ -23,8 +23,18 @@ final class AuditOutput {
 
     private AuditOutput() {}
 
-    /** The audit's JSON ({@link Output#auditJson} per row) with {@code prevention} and, with a history, the strips. */
+    /** The audit's JSON ({@link Output#json(Outcome)} per row) with {@code prevention} and, with a history, the strips. */
     static String json(List<Outcome> rows, @Nullable Map<SubnetId, Recurrence> history, Map<String, String> names) {
+        return json(rows, history, names, Map.of());
+    }
+
+    /**
+     * As {@link #json(List, Map, Map)}, then one row per subscription that could not be read: no {@code subnet},
+     * action {@code failed}, and why (anything secret-shaped masked), so that a reader of the JSON alone sees the
+     * audit is incomplete.
+     */
+    static String json(List<Outcome> rows, @Nullable Map<SubnetId, Recurrence> history, Map<String, String> names,
+            Map<String, String> unreadable) {
         JsonArray a = new JsonArray();
         for (Outcome o : rows) {
             Outcome row = withHistory(o, history);
@@ -49,6 +59,9 @@ final class AuditOutput {
             }
             a.add(j);
         }
+        unreadable.forEach((id, error) -> a.add(Output.subscriptionRow(id, names.get(id), Action.FAILED.word(),
+                "could not read subscription " + id + ", not audited (its subnets are not listed): " + Output.mask(error),
+                Output.UNREADABLE_NEXT_STEP)));
         return new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping().create().toJson(a);
     }
 

@@ -37,19 +37,21 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * The command line: {@code java -jar target/aks-route-guard.jar <command>}, settings from the environment.
- * Exit codes: 0 processed (including nothing to do), 1 a remediation failed (or a listing could not be trusted), 2
- * unusable input or arguments (nothing written), 3 {@code audit --fail-on-drift} found drift, 4 not finished: work
- * was deferred or cut by a time limit, nothing failed; run again (the next sweep does it too).
+ * Exit codes: 0 processed (including nothing to do), 1 a remediation failed, a subscription could not be read or a
+ * listing could not be trusted, 2 unusable input or arguments (nothing written), 3 {@code audit --fail-on-drift}
+ * found drift, 4 not finished: work was deferred or cut by a time limit, nothing failed; run again (the next sweep
+ * does it too). When several apply: 1, then 4, then 3 ({@link #exitCode(boolean, boolean, boolean)}).
  */
 @Command(name = "aks-route-guard", mixinStandardHelpOptions = true, version = "aks-route-guard 0.1.0",
         description = "Keeps kubenet AKS node subnets associated with their route table.",
         subcommands = {Main.HandleEvent.class, Main.Reconcile.class, Main.Sweep.class, Main.Audit.class, PreventCommand.class,
                 Demo.class, EmulatorCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:processed (including nothing to do)", "1:a remediation failed, or a listing could not be trusted",
+        exitCodeList = {"0:processed (including nothing to do)", "1:a remediation failed, a subscription could not be read, or a listing could not be trusted",
                 "2:unusable input or arguments; nothing was written",
                 "3:audit --fail-on-drift found drift, a conflict or a missing route table",
-                "4:not finished (deferred, or a time limit reached); nothing failed: run again"})
+                "4:not finished (deferred, or a time limit reached); nothing failed: run again"},
+        footer = "%nWhen several exit codes apply, the first of 1, 4, 3 wins.")
 public final class Main implements Callable<Integer> {
 
     public static final int OK = 0;
@@ -200,10 +202,23 @@ public final class Main implements Callable<Integer> {
 
     /** 1 when something failed, else 4 when something was left unfinished, else 0. */
     static int exitCode(List<Outcome> outcomes, boolean unfinished) {
-        if (outcomes.stream().anyMatch(o -> o.action() == Action.FAILED)) {
+        return exitCode(outcomes.stream().anyMatch(o -> o.action() == Action.FAILED),
+                unfinished || outcomes.stream().anyMatch(o -> o.action() == Action.DEFERRED), false);
+    }
+
+    /**
+     * The one exit code when several apply, most serious first: 1 (something failed, or the result is incomplete: it
+     * must never pass a pipeline), then 4 (not finished, run again), then 3 ({@code --fail-on-drift} found drift), then
+     * 0. Drift ranks below both because a run that failed or did not finish may not have seen all of it.
+     */
+    static int exitCode(boolean failed, boolean unfinished, boolean drift) {
+        if (failed) {
             return FAILED;
         }
-        return unfinished || outcomes.stream().anyMatch(o -> o.action() == Action.DEFERRED) ? UNFINISHED : OK;
+        if (unfinished) {
+            return UNFINISHED;
+        }
+        return drift ? DRIFT : OK;
     }
 
     @Command(name = "handle-event", description = "Process an Event Grid delivery (Event Grid schema or CloudEvents, one event or an array) exactly as the Event Grid function does.")
@@ -308,15 +323,27 @@ public final class Main implements Callable<Integer> {
             Wiring w = main.wiring(main.settings(run.noAlerts));
             SweepReport report = w.guard().sweep(w.settings().sweepTimeBudget());
             report.writeTo(main.log());
-            main.print(report.outcomes(), report.notReached().stream().map(Outcome::subnet).toList(), run.json);
-            if (!run.json) {
+            if (run.json) {
+                main.out.println(Output.sweepJson(report));
+            } else {
+                main.out.print(Output.table(report.outcomes()));
+                report.notReached().forEach(o -> main.out.println("not reached (time limit): " + o.subnet()));
+                main.out.print(Output.sweepSubscriptions(report));
+                main.out.println(Output.footer(report.outcomes())
+                        + (report.notReached().isEmpty() ? "" : "; " + report.notReached().size() + " not reached"));
                 main.out.println(report.summaryLine());
             }
             if (report.error() != null) {
-                main.err.println("aks-route-guard: " + report.error());
+                main.err.println("aks-route-guard: " + Output.mask(report.error()));
                 return FAILED;
             }
-            return exitCode(report.outcomes(), !report.notReached().isEmpty());
+            List<SweepReport.Subscription> unreadable = report.unreadableSubscriptions();
+            if (!unreadable.isEmpty()) {
+                main.err.println("aks-route-guard: " + unreadable.size() + " of " + report.subscriptions().size()
+                        + " guarded subscriptions could not be read and were not swept (the others were): "
+                        + unreadable.stream().map(SweepReport.Subscription::label).collect(java.util.stream.Collectors.joining(", ")));
+            }
+            return exitCode(report.anyFailed(), report.anyUnfinished(), false);
         }
     }
 
@@ -346,7 +373,15 @@ public final class Main implements Callable<Integer> {
             try {
                 audit = w.guard().auditBySubscription();
             } catch (ArmException e) {
-                main.err.println("aks-route-guard: could not list the guarded subscriptions: " + e.getMessage());
+                main.err.println("aks-route-guard: could not list the guarded subscriptions: " + Output.mask(e.getMessage()));
+                return FAILED;
+            }
+            if (audit.subscriptions().isEmpty()) {
+                String where = w.settings().scope() instanceof SubscriptionScope.ManagementGroup group
+                        ? "management group " + group.groupId() + " has no subscription below it"
+                        : w.guard().scope().describe() + " is empty";
+                main.err.println("aks-route-guard: nothing to audit: " + where + " (" + w.settings().scope().setting()
+                        + "); an empty scope is not a passing audit");
                 return FAILED;
             }
             List<Outcome> rows = audit.rows();
@@ -355,28 +390,32 @@ public final class Main implements Callable<Integer> {
             String historyOff = w.history().enabled() ? "Repair history unavailable: strips are not shown (see the warning above)."
                     : "Repair history off: " + Settings.STORAGE + " is not set, so strips are not counted.";
             if (format.json) {
-                main.out.println(AuditOutput.json(rows, history, audit.names()));
+                main.out.println(AuditOutput.json(rows, history, audit.names(), audit.unreadable()));
                 if (history == null) {
                     main.err.println("aks-route-guard: " + historyOff);
+                }
+                if (audit.discoveryProblem() != null) {
+                    main.err.println("aks-route-guard: " + Output.staleNote(audit));
                 }
             } else if (format.markdown) {
                 main.out.print(Output.bySubscription(audit, true));
                 main.out.println();
-                main.out.println(Output.footer(rows));
+                main.out.println(Output.footer(rows) + Output.notAudited(audit));
                 main.out.print(AuditOutput.markdown(rows, history, w.guard().recurrencePolicy(), historyOff));
                 main.out.print(Output.migration(w.guard().kubenetClusters(), true));
             } else {
                 main.out.print(Output.bySubscription(audit, false));
-                main.out.println(Output.footer(rows));
+                main.out.println(Output.footer(rows) + Output.notAudited(audit));
                 main.out.print(AuditOutput.table(rows, history, w.guard().recurrencePolicy(), historyOff));
                 main.out.print(Output.migration(w.guard().kubenetClusters(), false));
             }
+            if (!audit.unreadable().isEmpty()) {
+                main.err.println("aks-route-guard: the audit is incomplete: " + audit.unreadable().size() + " of "
+                        + audit.subscriptions().size() + " guarded subscriptions could not be read (their subnets are not listed)");
+            }
             boolean drift = rows.stream().anyMatch(o -> o.action() == Action.DRIFT_REPORTED || o.action() == Action.CONFLICT
                     || o.action() == Action.ROUTE_TABLE_MISSING);
-            if (failOnDrift && drift) {
-                return DRIFT;
-            }
-            return exitCode(rows, false);
+            return exitCode(audit.incomplete() || rows.stream().anyMatch(o -> o.action() == Action.FAILED), false, failOnDrift && drift);
         }
     }
 }

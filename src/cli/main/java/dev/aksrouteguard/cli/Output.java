@@ -2,7 +2,9 @@ package dev.aksrouteguard.cli;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
+import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.aksrouteguard.core.Guard;
 import dev.aksrouteguard.core.model.Action;
 import dev.aksrouteguard.core.model.Cluster;
@@ -10,6 +12,7 @@ import dev.aksrouteguard.core.model.Nullable;
 import dev.aksrouteguard.core.model.Outcome;
 import dev.aksrouteguard.core.model.ResourceId;
 import dev.aksrouteguard.core.model.SubnetId;
+import dev.aksrouteguard.core.model.SweepReport;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -74,6 +77,70 @@ final class Output {
         return new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping().create().toJson(a);
     }
 
+    /**
+     * A sweep's rows: its outcomes, one row per subnet not reached, then one row per subscription it could not sweep
+     * (no {@code subnet}): action {@code failed} for one that could not be read (the error, as ARM described it, with
+     * anything secret-shaped masked), {@code not-reached} for one the time budget ran out before.
+     */
+    static String sweepJson(SweepReport report) {
+        JsonArray a = JsonParser.parseString(json(report.outcomes(), report.notReached().stream().map(Outcome::subnet).toList()))
+                .getAsJsonArray();
+        for (SweepReport.Subscription s : report.unreadableSubscriptions()) {
+            a.add(subscriptionRow(s, Action.FAILED.word(), "could not read subscription " + s.label() + ", not swept (the others "
+                    + "were): " + mask(s.error()), UNREADABLE_NEXT_STEP + "; the next sweep retries"));
+        }
+        for (SweepReport.Subscription s : report.subscriptionsNotReached()) {
+            a.add(subscriptionRow(s, NOT_REACHED, "subscription " + s.label() + " not reached before the time budget ran out; "
+                    + "nothing of it was read or written (the next sweep sweeps it)", null));
+        }
+        return GSON.toJson(a);
+    }
+
+    private static JsonObject subscriptionRow(SweepReport.Subscription s, String action, String message, @Nullable String nextStep) {
+        return subscriptionRow(s.id(), s.name(), action, message, nextStep);
+    }
+
+    /** What to do about a subscription that could not be read. */
+    static final String UNREADABLE_NEXT_STEP = "check that the guard's identity can read it (the aks-route-guard role in infra/, "
+            + "assigned in this subscription or at its management group)";
+
+    /** A row about a whole subscription: no subnet, no virtual network. */
+    static JsonObject subscriptionRow(String id, @Nullable String name, String action, String message, @Nullable String nextStep) {
+        JsonObject j = new JsonObject();
+        j.add("subnet", JsonNull.INSTANCE);
+        j.addProperty("subscription", id);
+        j.addProperty("subscriptionName", name);
+        j.add("virtualNetwork", JsonNull.INSTANCE);
+        j.addProperty("action", action);
+        j.addProperty("message", message);
+        j.addProperty("nextStep", nextStep);
+        return j;
+    }
+
+    /** The lines a sweep's table adds for the subscriptions it could not sweep. */
+    static String sweepSubscriptions(SweepReport report) {
+        StringBuilder sb = new StringBuilder();
+        for (SweepReport.Subscription s : report.unreadableSubscriptions()) {
+            sb.append("failed subscription ").append(s.label()).append(": could not be read, not swept (the others were): ")
+                    .append(mask(s.error())).append('\n');
+        }
+        for (SweepReport.Subscription s : report.subscriptionsNotReached()) {
+            sb.append("not reached (time limit): subscription ").append(s.label()).append('\n');
+        }
+        if (report.discoveryProblem() != null) {
+            sb.append("stale subscriptions: could not discover them again, swept the ones known before: ")
+                    .append(mask(report.discoveryProblem())).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** {@code text} with anything secret-shaped masked; null becomes empty. */
+    static String mask(@Nullable String text) {
+        return text == null ? "" : SweepReport.withoutSecrets(text);
+    }
+
+    static final com.google.gson.Gson GSON = new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping().create();
+
     /** The JSON action of a subnet the command did not reach. */
     static final String NOT_REACHED = "not-reached";
 
@@ -125,14 +192,17 @@ final class Output {
      * several; a single subscription's block has no heading.
      */
     static String bySubscription(Guard.Audit audit, boolean markdown) {
+        String note = audit.discoveryProblem() == null ? "" : (markdown ? "> **Note:** " : "Note: ") + staleNote(audit) + "\n\n";
         if (audit.subscriptions().size() <= 1) {
-            return markdown ? markdown(audit.rows()) : table(audit.rows());
+            return note + (markdown ? markdown(audit.rows()) : table(audit.rows()));
         }
-        StringBuilder sb = new StringBuilder();
+        StringBuilder sb = new StringBuilder(note);
         for (String sub : audit.subscriptions()) {
             List<Outcome> rows = audit.rows().stream().filter(o -> o.subnet().subscriptionId().equalsIgnoreCase(sub)).toList();
             String name = audit.names().get(sub);
-            String label = (name == null ? "subscription " + sub : name + " (" + sub + ")") + ": " + footer(rows);
+            String error = audit.unreadable().get(sub);
+            String label = (name == null ? "subscription " + sub : name + " (" + sub + ")") + ": "
+                    + (error == null ? footer(rows) : "failed: could not be read, not audited: " + mask(error));
             if (markdown) {
                 sb.append("### ").append(md(label)).append("\n\n");
                 if (!rows.isEmpty()) {
@@ -147,6 +217,19 @@ final class Output {
             }
         }
         return sb.toString();
+    }
+
+    /** The audit's note when the subscriptions it audited are the ones known before a failed discovery. */
+    static String staleNote(Guard.Audit audit) {
+        return "could not discover the guarded subscriptions again; audited the " + audit.subscriptions().size()
+                + " known before (a subscription added since is missing, one moved out may still be listed): "
+                + mask(audit.discoveryProblem());
+    }
+
+    /** What the audit's footer adds when subscriptions could not be read: "; 2 of 3 subscriptions not audited (…)". */
+    static String notAudited(Guard.Audit audit) {
+        return audit.unreadable().isEmpty() ? "" : "; " + audit.unreadable().size() + " of " + audit.subscriptions().size()
+                + " subscriptions not audited (could not be read)";
     }
 
     /** "12 subnets: 9 in-sync, 2 reassociated, 1 conflict". */

@@ -299,4 +299,172 @@ class CliTest {
         assertEquals("Payments", payments.get("subscriptionName").getAsString());
         assertEquals(0, azure.writes().size(), "the audit never writes");
     }
+
+    // ---- several subscriptions: what a sweep or an audit did not cover is in its output and its exit code ----------
+
+    static final String B = "5d1e7f30-2b4c-4a9d-8e6f-0c1b2a3d4e5f";
+    static final String C = "7a3c9e51-6d2f-4b8a-9c1e-2f4d6b8a0c3e";
+
+    private Map<String, String> listed(String... subscriptions) {
+        return azure.env("AZURE_SUBSCRIPTION_ID", "", "AZURE_SUBSCRIPTION_IDS", String.join(",", subscriptions));
+    }
+
+    private static java.util.List<JsonObject> rows(String json) {
+        return JsonParser.parseString(json).getAsJsonArray().asList().stream().map(e -> e.getAsJsonObject()).toList();
+    }
+
+    private static JsonObject rowOf(java.util.List<JsonObject> rows, String subscription) {
+        return rows.stream().filter(r -> r.get("subnet").isJsonNull() && r.get("subscription").getAsString().equals(subscription))
+                .findFirst().orElseThrow(() -> new AssertionError("no row for subscription " + subscription + " in " + rows));
+    }
+
+    /** B answers 403 to its clusters listing, quoting a SAS signature; C's network listing has no value array. */
+    private void breakBAndC() {
+        String quoted = "denied; see https://logs.blob.core.windows.net/x?sv=2024&" + "s" + "ig=" + dev.aksrouteguard.testing.TestSecrets.SAS_SIGNATURE;
+        azure.arm.inject(dev.aksrouteguard.emulator.Fault.on("GET", "^/subscriptions/" + B + "/providers/Microsoft.ContainerService/managedClusters$")
+                .respond(403, "AuthorizationFailed", quoted).always());
+        azure.arm.inject(dev.aksrouteguard.emulator.Fault.on("GET", "^/subscriptions/" + C + "/providers/Microsoft.Network/virtualNetworks$")
+                .respondRaw(200, "{\"value\": null}").always());
+    }
+
+    @Test
+    void aSweepThatDidNotReachEverySubscriptionListsThoseItDidNotReachAndExitsFour() {
+        // the sweep reads 4 subscriptions at a time, and a subscription that waits for a place starts only within budget
+        String[] subs = {Emulated.SUB, B, C, "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e"};
+        for (int i = 1; i < subs.length; i++) {
+            azure.arm.subscription(subs[i], "Team " + i, azure.arm.tenantRootGroup());
+        }
+        Fixtures.kubenetCluster("rg-a", "aks-a").drifted().seed(azure.arm);
+
+        assertEquals(Main.UNFINISHED, run(azure.env("AZURE_SUBSCRIPTION_ID", "", "AZURE_SUBSCRIPTION_IDS", String.join(",", subs),
+                "SWEEP_TIME_BUDGET", "PT0.001S"), "sweep", "--json"), err());
+
+        java.util.List<JsonObject> rows = rows(out());
+        JsonObject last = rowOf(rows, subs[4]);
+        assertEquals("not-reached", last.get("action").getAsString(), last.toString());
+        assertEquals("Team 4", last.get("subscriptionName").getAsString());
+        assertTrue(last.get("message").getAsString().contains("not reached"), last.toString());
+        assertTrue(rows.stream().anyMatch(r -> !r.get("subnet").isJsonNull() && r.get("action").getAsString().equals("not-reached")),
+                "the drifted subnet of the first subscription is not reached either: " + out());
+        assertTrue(err().contains(" subscriptions=5 unreadable=0 subscriptions-not-reached=1"), err());
+        assertTrue(err().contains("not reached (time budget spent; the next sweep sweeps it): subscription Team 4 (" + subs[4] + ")"), err());
+        assertEquals(0, azure.writes().size(), "nothing was started after the budget");
+    }
+
+    @Test
+    void aSweepWithUnreadableSubscriptionsSweepsTheOthersButExitsOneAndListsEachWithoutSecrets() {
+        SeededCluster a = Fixtures.kubenetCluster("rg-a", "aks-a").drifted().seed(azure.arm);
+        SeededCluster b = Fixtures.kubenetCluster("rg-b", "aks-b").subscription(B).drifted().seed(azure.arm);
+        Fixtures.kubenetCluster("rg-c", "aks-c").subscription(C).seed(azure.arm);
+        azure.arm.subscription(B, "Payments", azure.arm.tenantRootGroup());
+        breakBAndC();
+
+        assertEquals(Main.FAILED, run(listed(Emulated.SUB, B, C), "sweep", "--json"), err());
+
+        assertEquals(a.routeTableId().toLowerCase(), azure.routeTableOf(a.nodeSubnetId()).toLowerCase(), "A was still swept");
+        assertNull(azure.routeTableOf(b.nodeSubnetId()));
+        java.util.List<JsonObject> rows = rows(out());
+        JsonObject payments = rowOf(rows, B);
+        assertEquals("failed", payments.get("action").getAsString());
+        assertEquals("Payments", payments.get("subscriptionName").getAsString());
+        assertTrue(payments.get("message").getAsString().contains("403"), payments.toString());
+        assertTrue(payments.get("nextStep").getAsString().contains("aks-route-guard role"), payments.toString());
+        JsonObject untrusted = rowOf(rows, C);
+        assertEquals("failed", untrusted.get("action").getAsString());
+        assertTrue(untrusted.get("message").getAsString().contains("has no value array"), untrusted.toString());
+        assertFalse(out().contains(dev.aksrouteguard.testing.TestSecrets.SAS_SIGNATURE), out());
+        assertFalse(err().contains(dev.aksrouteguard.testing.TestSecrets.SAS_SIGNATURE), err());
+        assertTrue(err().contains("2 of 3 guarded subscriptions could not be read"), err());
+
+        out.reset();
+        assertEquals(Main.FAILED, run(listed(Emulated.SUB, B, C), "sweep"), err());
+        assertTrue(out().contains("failed subscription Payments (" + B + "): could not be read"), out());
+        assertTrue(out().contains(" subscriptions=3 unreadable=2 subscriptions-not-reached=0"), out());
+    }
+
+    @Test
+    void exitCodesWhenSeveralApplyAreOneThenFourThenThree() {
+        assertEquals(Main.FAILED, Main.exitCode(true, true, true));
+        assertEquals(Main.UNFINISHED, Main.exitCode(false, true, true));
+        assertEquals(Main.DRIFT, Main.exitCode(false, false, true));
+        assertEquals(Main.OK, Main.exitCode(false, false, false));
+    }
+
+    @Test
+    void anAuditWithUnreadableSubscriptionsReportsTheOthersAndTheUnreadableOnesAndExitsOneWhateverTheFlags() {
+        SeededCluster a = Fixtures.kubenetCluster("rg-a", "aks-a").drifted().seed(azure.arm);
+        Fixtures.kubenetCluster("rg-b", "aks-b").subscription(B).seed(azure.arm);
+        Fixtures.kubenetCluster("rg-c", "aks-c").subscription(C).seed(azure.arm);
+        azure.arm.subscription(B, "Payments", azure.arm.tenantRootGroup());
+        breakBAndC();
+        Map<String, String> env = listed(Emulated.SUB, B, C);
+
+        assertEquals(Main.FAILED, run(env, "audit"), err());
+        assertTrue(out().contains(" (" + Emulated.SUB + "): 1 subnet: 1 drift-reported"), "the readable subscription is audited: " + out());
+        assertTrue(out().contains("== Payments (" + B + "): failed: could not be read, not audited: "), out());
+        assertTrue(out().contains("(" + C + "): failed: could not be read, not audited: list virtual networks"), out());
+        assertTrue(out().contains("1 subnet: 1 drift-reported; 2 of 3 subscriptions not audited (could not be read)"), out());
+        assertTrue(err().contains("the audit is incomplete: 2 of 3 guarded subscriptions could not be read"), err());
+
+        for (String[] args : new String[][] {{"audit", "--fail-on-drift"}, {"audit", "--markdown"}, {"audit", "--json", "--fail-on-drift"}}) {
+            out.reset();
+            assertEquals(Main.FAILED, run(env, args), String.join(" ", args) + ": " + err());
+        }
+        java.util.List<JsonObject> rows = rows(out());
+        assertTrue(rows.stream().anyMatch(r -> !r.get("subnet").isJsonNull()
+                && r.get("subnet").getAsString().equalsIgnoreCase(a.nodeSubnetId()) && r.get("action").getAsString().equals("drift-reported")), out());
+        assertEquals("failed", rowOf(rows, B).get("action").getAsString());
+        assertEquals("Payments", rowOf(rows, B).get("subscriptionName").getAsString());
+        assertTrue(rowOf(rows, C).get("message").getAsString().contains("has no value array"), out());
+        assertFalse(out().contains(dev.aksrouteguard.testing.TestSecrets.SAS_SIGNATURE), out());
+
+        out.reset();
+        assertEquals(Main.FAILED, run(env, "audit", "--markdown"));
+        assertTrue(out().contains("### Payments (" + B + "): failed: could not be read"), out());
+        assertEquals(0, azure.writes().size(), "the audit never writes");
+    }
+
+    @Test
+    void anAuditOfSeveralSubscriptionsNoneReadableListsEachAndExitsOne() {
+        Fixtures.kubenetCluster("rg-b", "aks-b").subscription(B).seed(azure.arm);
+        Fixtures.kubenetCluster("rg-c", "aks-c").subscription(C).seed(azure.arm);
+        breakBAndC();
+
+        assertEquals(Main.FAILED, run(listed(B, C), "audit", "--json"), err());
+
+        java.util.List<JsonObject> rows = rows(out());
+        assertEquals(java.util.List.of("failed", "failed"), rows.stream().map(r -> r.get("action").getAsString()).toList(), out());
+        assertEquals(java.util.Set.of(B, C), java.util.Set.copyOf(rows.stream().map(r -> r.get("subscription").getAsString()).toList()));
+    }
+
+    @Test
+    void anAuditOfAManagementGroupWithoutSubscriptionsExitsOneSayingTheScopeIsEmpty() {
+        azure.arm.managementGroup("empty-lz", "Empty landing zones", azure.arm.tenantRootGroup());
+
+        assertEquals(Main.FAILED, run(azure.env("AZURE_SUBSCRIPTION_ID", "", "AZURE_MANAGEMENT_GROUP_ID", "empty-lz"),
+                "audit", "--fail-on-drift", "--json"));
+
+        assertTrue(err().contains("nothing to audit: management group empty-lz has no subscription below it "
+                + "(AZURE_MANAGEMENT_GROUP_ID); an empty scope is not a passing audit"), err());
+        assertEquals("", out(), "no rows that a pipeline could read as a clean audit");
+    }
+
+    @Test
+    void anAuditAfterAFailedDiscoveryOfTheManagementGroupSaysItAuditedTheListKnownBefore() {
+        azure.arm.managementGroup("lz", "Landing zones", azure.arm.tenantRootGroup());
+        azure.arm.subscription(Emulated.SUB, "Team A", "lz");
+        Fixtures.kubenetCluster("rg-a", "aks-a").seed(azure.arm);
+        dev.aksrouteguard.wiring.Wiring w = azure.wiring("AZURE_SUBSCRIPTION_ID", "", "AZURE_MANAGEMENT_GROUP_ID", "lz");
+        assertNull(w.guard().auditBySubscription().discoveryProblem());
+        azure.arm.inject(dev.aksrouteguard.emulator.Fault.on("GET", "/descendants$").respond(403, "AuthorizationFailed", "no descendants").always());
+
+        dev.aksrouteguard.core.Guard.Audit audit = w.guard().auditBySubscription();
+
+        assertEquals(java.util.List.of(Emulated.SUB), audit.subscriptions(), "the list known before");
+        assertEquals(1, audit.rows().size());
+        String table = Output.bySubscription(audit, false);
+        assertTrue(table.startsWith("Note: could not discover the guarded subscriptions again; audited the 1 known before"), table);
+        assertTrue(table.contains("403"), table);
+        assertTrue(Output.bySubscription(audit, true).startsWith("> **Note:** could not discover"), table);
+    }
 }

@@ -100,7 +100,8 @@ final class ArmSubscriptions implements GuardedSubscriptions {
     }
 
     /** Why the last discovery failed (the list in use is then the one before), or null. */
-    @Nullable ArmException problem() {
+    @Override
+    public @Nullable ArmException problem() {
         return problem;
     }
 

@@ -489,18 +489,26 @@ public final class Guard {
         try {
             subscriptions = scope().refresh();
         } catch (RuntimeException e) {
-            return report(started, before, List.of(), "could not discover the guarded subscriptions: " + e.getMessage());
+            return report(started, before, List.of(), "could not discover the guarded subscriptions: " + e.getMessage(), null);
         }
+        String stale = staleDiscovery();
         List<SubscriptionSweep> swept = fanOut(subscriptions, (sub, firstWave) -> sweepOne(sub, trigger, deadline, true, firstWave));
         if (!swept.isEmpty() && swept.stream().allMatch(s -> s.error() != null)) {
             String why = swept.size() == 1 ? swept.get(0).error() : "none of the " + swept.size() + " guarded subscriptions "
                     + "could be read (first: " + swept.get(0).error() + ")";
-            return report(started, before, swept, "could not list the clusters, route tables and virtual networks: " + why);
+            return report(started, before, swept, "could not list the clusters, route tables and virtual networks: " + why, stale);
         }
-        return report(started, before, swept, null);
+        return report(started, before, swept, null, stale);
     }
 
-    private SweepReport report(Instant started, CallCount before, List<SubscriptionSweep> swept, @Nullable String error) {
+    /** Why the subscriptions just listed are the ones known before, not a fresh discovery; null when they are current. */
+    private @Nullable String staleDiscovery() {
+        ArmException problem = scope().problem();
+        return problem == null ? null : SweepReport.withoutSecrets(problem.getMessage());
+    }
+
+    private SweepReport report(Instant started, CallCount before, List<SubscriptionSweep> swept, @Nullable String error,
+            @Nullable String discoveryProblem) {
         List<Outcome> outcomes = new ArrayList<>();
         List<Outcome> notReached = new ArrayList<>();
         List<SweepReport.Subscription> subscriptions = new ArrayList<>();
@@ -511,7 +519,7 @@ public final class Guard {
         }
         outcomes.sort((a, b) -> a.subnet().toString().compareToIgnoreCase(b.subnet().toString()));
         SweepReport report = new SweepReport(started, clock.instant(), mode(), outcomes, notReached,
-                traffic.snapshot().minus(before), error, subscriptions);
+                traffic.snapshot().minus(before), error, subscriptions, discoveryProblem);
         alerts.sweep(report);
         return report;
     }
@@ -618,41 +626,83 @@ public final class Guard {
     /**
      * The read-only audit: one outcome per node subnet of every kubenet cluster of every guarded subscription, decided
      * from list calls alone, the subscriptions read side by side. Never writes. A subscription that cannot be read
-     * makes the audit fail: an audit must not pass on a listing it could not make.
+     * makes this fail: a list of rows has no place to say a subscription is missing from it ({@link
+     * #auditBySubscription()} does).
      *
      * @throws ArmException when a guarded subscription cannot be listed (or the subscriptions cannot be discovered)
      */
     public List<Outcome> audit() {
-        return auditBySubscription().rows();
+        Audit audit = auditBySubscription();
+        if (!audit.unreadable().isEmpty()) {
+            Map.Entry<String, String> first = audit.unreadable().entrySet().iterator().next();
+            throw directory.unreadable().getOrDefault(first.getKey(), new ArmException(ArmException.Kind.TERMINAL, 0, null,
+                    "subscription " + first.getKey() + ": " + first.getValue(), null, null, null));
+        }
+        return audit.rows();
     }
 
-    /** The audit, with each subscription's name. */
-    public record Audit(List<Outcome> rows, Map<String, String> names, List<String> subscriptions) {
+    /**
+     * The audit, by subscription.
+     *
+     * @param rows one outcome per node subnet of the subscriptions that could be read
+     * @param names display names by subscription ID, when known
+     * @param subscriptions every guarded subscription, in order (empty: the scope has none, and nothing was audited)
+     * @param unreadable why each subscription that could not be read was not (by ID, in order): its subnets are not
+     *     in {@code rows}, so the audit is incomplete
+     * @param discoveryProblem why a management group's subscriptions could not be discovered again (the list known
+     *     before was audited), or null
+     */
+    public record Audit(List<Outcome> rows, Map<String, String> names, List<String> subscriptions, Map<String, String> unreadable,
+            @Nullable String discoveryProblem) {
         public Audit {
             rows = List.copyOf(rows);
             names = Map.copyOf(names);
             subscriptions = List.copyOf(subscriptions);
+            unreadable = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(unreadable));
+        }
+
+        /** An audit of subscriptions that were all read, from a current list. */
+        public Audit(List<Outcome> rows, Map<String, String> names, List<String> subscriptions) {
+            this(rows, names, subscriptions, Map.of(), null);
+        }
+
+        /** True when a subscription is missing from the rows, or there was no subscription to audit. */
+        public boolean incomplete() {
+            return !unreadable.isEmpty() || subscriptions.isEmpty();
         }
     }
 
-    /** @see #audit() */
+    /**
+     * The audit, by subscription: the readable subscriptions' rows, and why each other one could not be read. One
+     * unreadable subscription does not hide the others' drift; the caller must treat the audit as incomplete ({@link
+     * Audit#incomplete()}).
+     *
+     * @throws ArmException when the one guarded subscription could not be read, or the subscriptions cannot be
+     *     discovered at all
+     */
     public Audit auditBySubscription() {
         List<String> subscriptions = scope().refresh();
+        String stale = staleDiscovery();
         Trigger trigger = new Trigger.Manual("audit");
         List<SubscriptionSweep> swept = fanOut(subscriptions, (sub, firstWave) -> sweepOne(sub, trigger, Instant.MAX, false, true));
+        if (swept.size() == 1 && swept.get(0).error() != null) { // the one subscription: nothing to report beside the error
+            SubscriptionSweep only = swept.get(0);
+            throw directory.unreadable().getOrDefault(only.id(), new ArmException(ArmException.Kind.TERMINAL, 0, null,
+                    "subscription " + only.id() + ": " + only.error(), null, null, null));
+        }
         List<Outcome> rows = new ArrayList<>();
         Map<String, String> names = new LinkedHashMap<>();
+        Map<String, String> unreadable = new LinkedHashMap<>();
         for (SubscriptionSweep s : swept) {
             if (s.error() != null) {
-                throw directory.unreadable().getOrDefault(s.id(), new ArmException(ArmException.Kind.TERMINAL, 0, null,
-                        "subscription " + s.id() + ": " + s.error(), null, null, null));
+                unreadable.put(s.id(), SweepReport.withoutSecrets(s.error()));
             }
             rows.addAll(s.outcomes());
             if (s.name() != null) {
                 names.put(s.id(), s.name());
             }
         }
-        return new Audit(rows, names, subscriptions);
+        return new Audit(rows, names, subscriptions, unreadable, stale);
     }
 
     /** The clusters the audit lists as due for migration off kubenet, from the directory. */

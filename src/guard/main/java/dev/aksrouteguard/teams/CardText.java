@@ -275,6 +275,15 @@ final class CardText {
         facts.add(new CardContent.Fact("When", TIME.format(r.startedAt()) + ", took " + duration(r.took())));
         facts.add(new CardContent.Fact("ARM calls", plural(r.calls().reads(), "read") + ", " + plural(r.calls().writes(), "write")));
         List<CardContent.Fact> notes = new ArrayList<>();
+        if (r.discoveryProblem() != null) {
+            notes.add(new CardContent.Fact("Stale subscriptions", "could not discover the guarded subscriptions again; swept the "
+                    + r.subscriptions().size() + " known before (a subscription added since is not swept yet): "
+                    + truncate(r.discoveryProblem(), 300)));
+        }
+        if (r.error() == null && !r.unreadableSubscriptions().isEmpty()) {
+            notes.add(new CardContent.Fact("Next step", "check the guard's identity can read each subscription marked \"could not "
+                    + "be read\" (the aks-route-guard role in infra/, assigned there or at its management group); the next sweep retries"));
+        }
         if (r.error() != null) {
             notes.add(new CardContent.Fact("Error", truncate(r.error(), MAX_TEXT)));
             notes.add(new CardContent.Fact("Next step", "check the guard's identity can read the subscription (the aks-route-guard role in infra/); the next sweep retries"));
@@ -327,17 +336,23 @@ final class CardText {
         if (!r.notReached().isEmpty()) {
             parts.add(r.notReached().size() + " not reached");
         }
+        int unreadable = r.unreadableSubscriptions().size();
+        int subsNotReached = r.subscriptionsNotReached().size();
+        String subs = (unreadable > 0 ? ", " + unreadable + " subscription" + (unreadable == 1 ? "" : "s") + " unreadable" : "")
+                + (subsNotReached > 0 ? ", " + subsNotReached + " subscription" + (subsNotReached == 1 ? "" : "s") + " not reached" : "");
         int total = r.outcomes().size() + r.notReached().size();
         return "Drift sweep" + (r.mode() == Mode.REPORT ? " (report mode)" : "") + ": "
                 + (parts.isEmpty() ? "all in sync" : String.join(", ", parts))
-                + " of " + total + " node subnet" + (total == 1 ? "" : "s");
+                + " of " + total + " node subnet" + (total == 1 ? "" : "s") + subs;
     }
 
     private static CardContent.Tone sweepTone(SweepReport r, Map<Action, Integer> counts) {
-        if (r.error() != null || counts.getOrDefault(Action.FAILED, 0) > 0 || counts.getOrDefault(Action.ROUTE_TABLE_MISSING, 0) > 0) {
+        if (r.error() != null || counts.getOrDefault(Action.FAILED, 0) > 0 || counts.getOrDefault(Action.ROUTE_TABLE_MISSING, 0) > 0
+                || !r.unreadableSubscriptions().isEmpty()) {
             return CardContent.Tone.ATTENTION;
         }
-        if (counts.getOrDefault(Action.CONFLICT, 0) > 0 || counts.getOrDefault(Action.DRIFT_REPORTED, 0) > 0 || !r.notReached().isEmpty()) {
+        if (counts.getOrDefault(Action.CONFLICT, 0) > 0 || counts.getOrDefault(Action.DRIFT_REPORTED, 0) > 0 || !r.notReached().isEmpty()
+                || !r.subscriptionsNotReached().isEmpty() || r.discoveryProblem() != null) {
             return CardContent.Tone.WARNING;
         }
         return counts.getOrDefault(Action.REASSOCIATED, 0) > 0 ? CardContent.Tone.GOOD : CardContent.Tone.NEUTRAL;

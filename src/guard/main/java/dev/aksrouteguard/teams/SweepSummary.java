@@ -50,6 +50,15 @@ final class SweepSummary {
         this.repaired = repaired;
     }
 
+    /** The reason of the finding of a subscription the sweep's time budget did not reach. */
+    static final String NOT_REACHED = "not reached: the time budget ran out";
+
+    /** The suffix of the scope's key for the finding of a failed discovery of its subscriptions. */
+    static final String DISCOVERY = ":discovery";
+
+    /** How a management group's scope key begins (SubscriptionScope#key). */
+    private static final String MANAGEMENT_GROUP_KEY = "managementGroup:";
+
     /** @param scopeKey the guard's scope as a key: a sweep that could not run at all is its finding */
     static SweepSummary of(SweepReport report, String scopeKey) {
         Objects.requireNonNull(report, "report == null");
@@ -73,13 +82,23 @@ final class SweepSummary {
         }
         if (report.error() == null) {
             resolved.add(Finding.sweepSubject(scopeKey));
-            // One subscription that could not be read is a finding of its own; the others were swept.
+            // One subscription that could not be read, or was not reached, is a finding of its own; the others were
+            // swept. Only a subscription that was read resolves its finding: one not reached says nothing of its state.
             for (SweepReport.Subscription sub : report.subscriptions()) {
-                if (sub.error() == null) {
-                    resolved.add(Finding.sweepSubject(sub.id()));
-                } else {
+                if (sub.error() != null) {
                     findings.putIfAbsent(Finding.sweepError(sub.id(), sub.error()), new Source.SweepError());
+                } else if (!sub.reached()) {
+                    findings.putIfAbsent(Finding.sweepError(sub.id(), NOT_REACHED), new Source.SweepError());
+                } else {
+                    resolved.add(Finding.sweepSubject(sub.id()));
                 }
+            }
+            // A management group that could not be discovered again: swept the list known before, which may be stale.
+            String discovery = scopeKey + DISCOVERY;
+            if (report.discoveryProblem() != null) {
+                findings.putIfAbsent(Finding.sweepError(discovery, report.discoveryProblem()), new Source.SweepError());
+            } else if (scopeKey.startsWith(MANAGEMENT_GROUP_KEY)) { // only a management group's list is discovered
+                resolved.add(Finding.sweepSubject(discovery));
             }
         } else {
             findings.putIfAbsent(Finding.sweepError(scopeKey, report.error()), new Source.SweepError());

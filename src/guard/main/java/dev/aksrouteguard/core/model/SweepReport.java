@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.logging.Level;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.logging.Logger;
 
 /**
@@ -18,6 +20,8 @@ import java.util.logging.Logger;
  * @param error why the sweep could not run at all (the subscriptions could not be listed or discovered), or null
  * @param subscriptions each guarded subscription: whether it was read and reached in time (its outcomes are those of
  *     its subnets); empty when the sweep could not run
+ * @param discoveryProblem why discovering a management group's subscriptions again failed, so that the sweep swept
+ *     the list it knew before (which can miss a subscription added since); null when the list was current
  */
 public record SweepReport(
         Instant startedAt,
@@ -27,13 +31,22 @@ public record SweepReport(
         List<Outcome> notReached,
         CallCount calls,
         @Nullable String error,
-        List<Subscription> subscriptions) {
+        List<Subscription> subscriptions,
+        @Nullable String discoveryProblem) {
 
     public SweepReport {
         Objects.requireNonNull(mode, "mode == null");
+        error = error == null ? null : withoutSecrets(error);
+        discoveryProblem = discoveryProblem == null ? null : withoutSecrets(discoveryProblem);
         outcomes = List.copyOf(outcomes);
         notReached = List.copyOf(notReached);
         subscriptions = List.copyOf(subscriptions);
+    }
+
+    /** A sweep over a list of subscriptions known to be current. */
+    public SweepReport(Instant startedAt, Instant finishedAt, Mode mode, List<Outcome> outcomes, List<Outcome> notReached,
+            CallCount calls, @Nullable String error, List<Subscription> subscriptions) {
+        this(startedAt, finishedAt, mode, outcomes, notReached, calls, error, subscriptions, null);
     }
 
     /** A sweep of one subscription, or of a scope that could not be read at all ({@code error}). */
@@ -52,12 +65,26 @@ public record SweepReport(
     public record Subscription(String id, @Nullable String name, @Nullable String error, boolean reached) {
         public Subscription {
             Objects.requireNonNull(id, "id == null");
+            error = error == null ? null : withoutSecrets(error);
         }
 
         /** "Payments (1234…)" or the ID alone. */
         public String label() {
             return name == null || name.isBlank() ? id : name + " (" + id + ")";
         }
+    }
+
+    /**
+     * Storage keys and signatures, and bearer tokens: the secret-shaped parts an error quoted from elsewhere could
+     * carry. ARM's error messages carry none in practice, but a sweep's errors go to logs, cards and output as they are.
+     */
+    private static final Pattern SECRETS = Pattern.compile(
+            "(?i)(AccountKey|SharedAccessSignature|sig)(=|%3D)[^;&\\s\"'<>\\\\]*|(Bearer\\s+)[A-Za-z0-9._~+/=-]+");
+
+    /** {@code text} with anything secret-shaped masked ({@code sig=***}). */
+    public static String withoutSecrets(String text) {
+        return SECRETS.matcher(text).replaceAll(m -> Matcher.quoteReplacement(
+                m.group(1) != null ? m.group(1) + m.group(2) + "***" : m.group(3) + "***"));
     }
 
     /** The outcomes and drifted subnets not reached of one subscription (by the subnet's subscription). */
@@ -71,6 +98,25 @@ public record SweepReport(
     /** The subscriptions that could not be read, or that the time budget did not reach. */
     public List<Subscription> notSwept() {
         return subscriptions.stream().filter(s -> s.error() != null || !s.reached()).toList();
+    }
+
+    /** The subscriptions that could not be read (skipped; the others were swept). */
+    public List<Subscription> unreadableSubscriptions() {
+        return subscriptions.stream().filter(s -> s.error() != null).toList();
+    }
+
+    /** The subscriptions the time budget ran out before (nothing of them was read or written). */
+    public List<Subscription> subscriptionsNotReached() {
+        return subscriptions.stream().filter(s -> s.error() == null && !s.reached()).toList();
+    }
+
+    /**
+     * True when the sweep left work for the next one without anything failing: a drifted subnet or a subscription
+     * not reached within the time budget, or a subnet {@code deferred}.
+     */
+    public boolean anyUnfinished() {
+        return !notReached.isEmpty() || !subscriptionsNotReached().isEmpty()
+                || outcomes.stream().anyMatch(o -> o.action() == Action.DEFERRED);
     }
 
     public Duration took() {
@@ -89,11 +135,16 @@ public record SweepReport(
     }
 
     /**
-     * Logs the sweep: one line per subnet that is not in sync (at the outcome's severity), one per subnet not
-     * reached, then the one summary line (Warning when something failed or was not reached). The guard's alerts in
-     * Azure Monitor read these lines (docs/deploy.md).
+     * Logs the sweep: one line per subnet that is not in sync (at the outcome's severity), one per subnet and per
+     * subscription not reached, one per subscription that could not be read, one when the subscriptions could not be
+     * discovered again, then the one summary line (Warning when something failed, was not reached or the list of
+     * subscriptions is stale). The guard's alerts in Azure Monitor read these lines (docs/deploy.md).
      */
     public void writeTo(Logger log) {
+        if (discoveryProblem != null) {
+            log.warning("stale subscriptions: could not discover the guarded subscriptions again, swept the "
+                    + subscriptions.size() + " known before (a subscription added since is not swept yet): " + discoveryProblem);
+        }
         for (Outcome o : outcomes) {
             if (o.action() != Action.IN_SYNC) {
                 log.log(o.severity(), o.logLine());
@@ -109,10 +160,15 @@ public record SweepReport(
                 log.warning("not reached (time budget spent; the next sweep sweeps it): subscription " + s.label());
             }
         }
-        log.log(anyFailed() || !notReached.isEmpty() ? Level.WARNING : Level.INFO, summaryLine());
+        log.log(anyFailed() || anyUnfinished() || discoveryProblem != null ? Level.WARNING : Level.INFO, summaryLine());
     }
 
-    /** The summary line: counts per action, what was not reached, duration, ARM reads and writes. */
+    /**
+     * The summary line: counts per action, what was not reached, duration, ARM reads and writes, and with several
+     * subscriptions, how many there were, could not be read and were not reached ({@code discovery=stale} when their
+     * list could not be discovered again). {@code error=} only when the sweep could not run at all: the alert that
+     * the guard stopped sweeping reads this line (docs/deploy.md).
+     */
     public String summaryLine() {
         StringBuilder sb = new StringBuilder("sweep mode=").append(mode.word()).append(" subnets=").append(outcomes.size());
         for (Action a : Action.values()) {
@@ -124,7 +180,11 @@ public record SweepReport(
                 .append(" armWrites=").append(calls.writes());
         if (!subscriptions.isEmpty()) {
             sb.append(" subscriptions=").append(subscriptions.size())
-                    .append(" unreadable=").append(subscriptions.stream().filter(s -> s.error() != null).count());
+                    .append(" unreadable=").append(unreadableSubscriptions().size())
+                    .append(" subscriptions-not-reached=").append(subscriptionsNotReached().size());
+        }
+        if (discoveryProblem != null) {
+            sb.append(" discovery=stale");
         }
         if (error != null) {
             sb.append(" error=").append(error);

@@ -1,5 +1,6 @@
 package dev.aksrouteguard.core.port;
 
+import dev.aksrouteguard.core.model.ArmException;
 import dev.aksrouteguard.core.model.Nullable;
 import java.util.List;
 import java.util.Locale;
@@ -33,6 +34,15 @@ public interface GuardedSubscriptions {
 
     /** The guarded subscriptions in words, for messages ("subscription 1234…", "3 subscriptions …"). */
     String describe();
+
+    /**
+     * Why the last discovery of the subscriptions failed, while the list before it is still in use (a management
+     * group's: a fixed list is never discovered); null when the list is current. A sweep and an audit report it, since
+     * a stale list can miss a subscription added since, or still guard one moved out.
+     */
+    default @Nullable ArmException problem() {
+        return null;
+    }
 
     /** A subscription's display name, when known; null otherwise. */
     default @Nullable String name(String subscriptionId) {

@@ -1,0 +1,71 @@
+package dev.aksrouteguard.function;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.aksrouteguard.config.Settings;
+import dev.aksrouteguard.core.model.SweepReport;
+import dev.aksrouteguard.emulator.Fault;
+import dev.aksrouteguard.emulator.Fixtures;
+import dev.aksrouteguard.emulator.SeededCluster;
+import dev.aksrouteguard.testing.Emulated;
+import dev.aksrouteguard.testing.TestContext;
+import dev.aksrouteguard.wiring.Wiring;
+import java.util.List;
+import java.util.Locale;
+import java.util.logging.Level;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A management group whose subscriptions cannot be discovered again: the sweep keeps sweeping the list it knew, and
+ * says so (a Warning line, the summary line, the report), since that list can miss a subscription added since.
+ */
+class StaleDiscoveryTest {
+
+    final Emulated azure = Emulated.start();
+
+    @AfterEach
+    void stop() {
+        azure.close();
+    }
+
+    private SweepReport sweep(Wiring w, TestContext context) {
+        SweepFunction.over(w).run("{\"IsPastDue\":false}", context);
+        return azure.alerts.sweeps.get(azure.alerts.sweeps.size() - 1);
+    }
+
+    @Test
+    void aFailedRediscoverySweepsTheListKnownBeforeAndSaysSoInTheLogAndTheSummary() {
+        azure.arm.managementGroup("lz", "Landing zones", azure.arm.tenantRootGroup());
+        azure.arm.subscription(Emulated.SUB, "Team A", "lz");
+        SeededCluster a = Fixtures.kubenetCluster("rg-a", "aks-a").seed(azure.arm);
+        Wiring w = azure.wiring(Settings.AZURE_SUBSCRIPTION_ID, "", Settings.AZURE_MANAGEMENT_GROUP_ID, "lz");
+        SweepReport first = sweep(w, new TestContext(SweepFunction.NAME));
+        assertNull(first.discoveryProblem());
+        assertTrue(!first.summaryLine().contains("discovery="), first.summaryLine());
+
+        azure.arm.inject(Fault.on("GET", "/managementGroups/lz/descendants$").respond(403, "AuthorizationFailed",
+                "the client has no access to the management group").always());
+        azure.arm.clearRequests();
+        TestContext context = new TestContext(SweepFunction.NAME);
+        SweepReport stale = sweep(w, context);
+
+        assertEquals(List.of(Emulated.SUB), stale.subscriptions().stream().map(SweepReport.Subscription::id).toList(),
+                "the list known before is swept");
+        assertTrue(azure.arm.requests().stream().anyMatch(r -> r.path().toLowerCase(Locale.ROOT).contains(Emulated.SUB)
+                && r.path().endsWith("/managedClusters")), "A was read");
+        assertTrue(stale.discoveryProblem() != null && stale.discoveryProblem().contains("403"), String.valueOf(stale.discoveryProblem()));
+        assertNull(stale.error(), "the sweep ran");
+        assertTrue(context.log.lines(Level.WARNING).stream().anyMatch(l -> l.startsWith("stale subscriptions: could not discover "
+                + "the guarded subscriptions again, swept the 1 known before") && l.contains("403")), context.log.all());
+        assertTrue(context.log.lines(Level.WARNING).stream().anyMatch(l -> l.startsWith("sweep mode=") && l.endsWith(" discovery=stale")),
+                "the summary line is a Warning and says it: " + context.log.all());
+
+        azure.arm.clearFaults();
+        SweepReport again = sweep(w, new TestContext(SweepFunction.NAME));
+        assertNull(again.discoveryProblem(), "discovered again: the list is current");
+        assertEquals(a.routeTableId().toLowerCase(Locale.ROOT), azure.routeTableOf(a.nodeSubnetId()).toLowerCase(Locale.ROOT));
+    }
+}
