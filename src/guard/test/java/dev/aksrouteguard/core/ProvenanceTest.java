@@ -32,7 +32,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -94,10 +93,10 @@ class ProvenanceTest {
         final List<Boolean> repairedBefore = new CopyOnWriteArrayList<>();
 
         @Override
-        public Optional<Deployment> byCorrelationId(ResourceId resourceGroup, String correlationId) {
+        public List<DeploymentLookup.Candidate> byCorrelationId(ResourceId resourceGroup, String correlationId) {
             calls.add(resourceGroup + " " + correlationId);
             repairedBefore.add(subnets.state(NODES).routeTable() != null || subnets.state(NODES2).routeTable() != null);
-            return correlationId.equals("corr-release") ? Optional.of(RELEASE) : Optional.empty();
+            return correlationId.equals("corr-release") ? List.of(DeploymentLookup.Candidate.of(RELEASE)) : List.of();
         }
     }
 
@@ -148,7 +147,7 @@ class ProvenanceTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            return Optional.of(RELEASE);
+            return List.of(DeploymentLookup.Candidate.of(RELEASE));
         };
         Guard g = guard(Mode.ENFORCE, slow);
 
