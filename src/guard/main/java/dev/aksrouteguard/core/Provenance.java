@@ -198,11 +198,12 @@ final class Provenance {
     /**
      * Which of the deployments that carry an event's correlation ID made the write to {@code outcome}'s subnet. A Bicep
      * module runs as a deployment of its own under its parent's correlation ID, so a parent and its modules in one
-     * resource group all match. The one whose {@code properties.outputResources} names the subnet is preferred, then
-     * one that names its virtual network; among several that do, the one with the fewest output resources (a module
-     * deploys part of what its parent does). When none names either, the one that started first: a module is started
-     * by its parent, so that is the top-level deployment. Ties go to the name, so the answer never depends on the
-     * listing's order. Null when there is no candidate.
+     * resource group all match. Preferred: one whose {@code properties.outputResources} names the subnet or its virtual
+     * network; among several that do, the one with the fewest output resources (a module deploys part of what its
+     * parent does, so where a parent reports its modules' resources too, the module is the narrower), then one naming
+     * the subnet itself. When none names either, the one that started first: a module is started by its parent, so that
+     * is the top-level deployment. Remaining ties go to the name, so the answer never depends on the listing's order.
+     * Null when there is no candidate.
      */
     static @Nullable Deployment choose(List<DeploymentLookup.Candidate> candidates, Outcome outcome) {
         if (candidates.isEmpty()) {
@@ -216,16 +217,13 @@ final class Provenance {
         Comparator<DeploymentLookup.Candidate> byStartThenName = Comparator
                 .comparing((DeploymentLookup.Candidate c) -> c.deployment().startedAt(), Comparator.nullsLast(Comparator.naturalOrder()))
                 .thenComparing(c -> c.deployment().name().toLowerCase(Locale.ROOT));
-        Comparator<DeploymentLookup.Candidate> mostSpecific = Comparator
-                .comparingInt((DeploymentLookup.Candidate c) -> c.outputResources().size()).thenComparing(byStartThenName);
-        for (ResourceId target : List.of(subnet, vnet)) {
-            Optional<DeploymentLookup.Candidate> named = candidates.stream()
-                    .filter(c -> c.outputResources().contains(target)).min(mostSpecific);
-            if (named.isPresent()) {
-                return named.get().deployment();
-            }
-        }
-        return candidates.stream().min(byStartThenName).orElseThrow().deployment();
+        Comparator<DeploymentLookup.Candidate> narrowest = Comparator
+                .comparingInt((DeploymentLookup.Candidate c) -> c.outputResources().size())
+                .thenComparing(c -> !c.outputResources().contains(subnet))
+                .thenComparing(byStartThenName);
+        Optional<DeploymentLookup.Candidate> named = candidates.stream()
+                .filter(c -> c.outputResources().contains(subnet) || c.outputResources().contains(vnet)).min(narrowest);
+        return named.orElseGet(() -> candidates.stream().min(byStartThenName).orElseThrow()).deployment();
     }
 
     /** True when the outcome's event carries a correlation ID to look a deployment up by. */
