@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * After the outcome, never before the repair: the deployment behind the write (one lookup per event, bounded) and the
+ * After the outcome, off the repair slots: the deployment behind the write (one lookup per event, bounded) and the
  * strip in the repair history, over in-memory ports.
  */
 class ProvenanceTest {
