@@ -1,6 +1,9 @@
-# A team's root module: its kubenet AKS cluster and VNet, and the guard next to them. The very configuration whose
-# re-apply can strip the node subnet's route table (the subnet is rewritten without route_table_id, or the VNet
-# is rewritten with inline subnets); the guard puts it back.
+# A team's root module: its kubenet AKS cluster and VNet, and the guard next to them. Re-applied as written, it keeps
+# the association AKS makes between the node subnet and its route table: azurerm_subnet has no route_table_id to
+# rewrite (none in 4.x; 5.x has only the write-only route_table_id_wo: the azurerm "subnet" pages at v4.81.0 and
+# v5.2.0) and updates the subnet read-modify-write. What strips it is a re-deploy of the VNet that declares its
+# subnets inline (a subnet {} block without route_table_id, or an ARM/Bicep template of the VNet); the guard puts it
+# back, and `aks-route-guard prevent` prints the lines that keep it.
 #
 #   terraform init && terraform apply                                  # 1. infrastructure
 #   (deploy the function code, docs/deploy.md)                         # 2. code

@@ -98,6 +98,7 @@ final class ArmHandler implements HttpHandler {
             Fault fault = faults.take(method, path);
             if (fault != null) {
                 sleep(fault.delay());
+                fault.hold();
                 if (fault.isRaw()) {
                     throw new RawAnswer(fault);
                 }

@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
@@ -17,6 +19,7 @@ import java.util.regex.Pattern;
  * emulator.inject(Fault.on("GET", "/subnets/").respond(429, "RetryableError", "Retry later.").retryAfter(0).times(2));
  * emulator.inject(Fault.on("PUT", "/subnets/node-subnet$").failAsync("InternalServerError", "Boom."));
  * emulator.inject(Fault.on("GET", "/virtualNetworks").delay(Duration.ofSeconds(5)));  // then answers normally
+ * emulator.inject(Fault.on("GET", "/deployments$").holdUntil(latch));  // answers once the test counts the latch down
  * emulator.inject(Fault.on("GET", "/subnets/nodes$").respondRaw(200, "{\"id\":\"...\"}"));  // any status, any body
  * emulator.inject(Fault.on("GET", "/virtualNetworks$").nextLinkToItself().always());  // paging that never ends
  * emulator.inject(Fault.on("PUT", "/subnets/").neverEnds());  // an operation that stays InProgress
@@ -38,10 +41,11 @@ public final class Fault {
     private final int times;
     private final Duration delay;
     private final Map<String, String> headers;
+    private final @Nullable CountDownLatch release;
 
     private Fault(String method, Predicate<String> path, String description, Kind kind, int status, String code,
             String message, @Nullable String rawBody, int retryAfterSeconds, int times, Duration delay,
-            Map<String, String> headers) {
+            Map<String, String> headers, @Nullable CountDownLatch release) {
         this.method = method;
         this.path = path;
         this.description = description;
@@ -54,6 +58,7 @@ public final class Fault {
         this.times = times;
         this.delay = delay;
         this.headers = Map.copyOf(headers);
+        this.release = release;
     }
 
     /**
@@ -75,12 +80,12 @@ public final class Fault {
         Objects.requireNonNull(method, "method == null");
         Objects.requireNonNull(pathMatcher, "pathMatcher == null");
         return new Fault(method.toUpperCase(Locale.ROOT), pathMatcher, description, Kind.DELAY_ONLY, 0, "", "", null,
-                -1, 1, Duration.ZERO, Map.of());
+                -1, 1, Duration.ZERO, Map.of(), null);
     }
 
     private Fault with(Kind newKind, int newStatus, String newCode, String newMessage, @Nullable String newRawBody) {
         return new Fault(method, path, description, newKind, newStatus, newCode, newMessage, newRawBody,
-                retryAfterSeconds, times, delay, headers);
+                retryAfterSeconds, times, delay, headers, release);
     }
 
     /** Answers with this status and ARM error body instead of serving the request. */
@@ -111,7 +116,7 @@ public final class Fault {
         if (seconds < 0) {
             throw new IllegalArgumentException("seconds < 0: " + seconds);
         }
-        return new Fault(method, path, description, kind, status, code, message, rawBody, seconds, times, delay, headers);
+        return new Fault(method, path, description, kind, status, code, message, rawBody, seconds, times, delay, headers, release);
     }
 
     /** Fires this many times, then heals. */
@@ -120,7 +125,7 @@ public final class Fault {
             throw new IllegalArgumentException("count < 1: " + count);
         }
         return new Fault(method, path, description, kind, status, code, message, rawBody, retryAfterSeconds, count,
-                delay, headers);
+                delay, headers, release);
     }
 
     /** Never heals (until {@link ArmEmulator#clearFaults()}). */
@@ -135,7 +140,33 @@ public final class Fault {
             throw new IllegalArgumentException("negative delay: " + delay);
         }
         return new Fault(method, path, description, kind, status, code, message, rawBody, retryAfterSeconds, times,
-                delay, headers);
+                delay, headers, release);
+    }
+
+    /**
+     * Holds the answer (after any {@link #delay}) until {@code release} opens, or for {@link #HOLD_AT_MOST} at most so
+     * that a test that forgets cannot hang the emulator: a slow dependency whose end a test decides, e.g. a listing
+     * held until the test has seen what must happen before it answers.
+     */
+    public Fault holdUntil(CountDownLatch release) {
+        Objects.requireNonNull(release, "release == null");
+        return new Fault(method, path, description, kind, status, code, message, rawBody, retryAfterSeconds, times,
+                delay, headers, release);
+    }
+
+    /** The longest a {@link #holdUntil} fault holds an answer. */
+    public static final Duration HOLD_AT_MOST = Duration.ofSeconds(60);
+
+    /** Waits for the {@link #holdUntil} latch, if any (interrupted: answers at once). */
+    void hold() {
+        if (release == null) {
+            return;
+        }
+        try {
+            release.await(HOLD_AT_MOST.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
@@ -148,7 +179,7 @@ public final class Fault {
         Map<String, String> more = new LinkedHashMap<>(headers);
         more.put(name, value);
         return new Fault(method, path, description, kind, status, code, message, rawBody, retryAfterSeconds, times,
-                delay, more);
+                delay, more, release);
     }
 
     /**

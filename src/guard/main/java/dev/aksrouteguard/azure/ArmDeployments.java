@@ -1,6 +1,7 @@
 package dev.aksrouteguard.azure;
 
 import com.azure.json.JsonReader;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.aksrouteguard.core.model.ArmException;
@@ -16,10 +17,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -28,7 +30,9 @@ import java.util.Set;
  * ({@code Deployments_ListByResourceGroup}, paged by {@code nextLink}), matched by {@code properties.correlationId}.
  * The shapes are azure-rest-api-specs' {@code Microsoft.Resources/deployments/stable/2025-04-01/deployments.json}
  * ({@code DeploymentExtended}, {@code DeploymentPropertiesExtended}: {@code correlationId}, {@code timestamp},
- * {@code duration}, {@code templateHash}, {@code templateLink}); docs/emulator.md cites the commit.
+ * {@code duration}, {@code templateHash}, {@code templateLink}, {@code outputResources}); docs/emulator.md cites the
+ * commit. Every match is answered, in the listing's order: a Bicep module's deployment shares its parent's correlation
+ * ID, and the core chooses between them.
  *
  * <p>Bounded tighter than the other listings ({@link #LIMITS}): the answer only names the writer in an alert. A
  * listing that cannot be trusted (a page without {@code value}, an item from another resource group) fails rather
@@ -51,7 +55,7 @@ final class ArmDeployments implements DeploymentLookup {
     }
 
     @Override
-    public Optional<Deployment> byCorrelationId(ResourceId resourceGroup, String correlationId) {
+    public List<Candidate> byCorrelationId(ResourceId resourceGroup, String correlationId) {
         Objects.requireNonNull(resourceGroup, "resourceGroup == null");
         Objects.requireNonNull(correlationId, "correlationId == null");
         if (resourceGroup.resourceGroup() == null || !resourceGroup.type().isEmpty()) {
@@ -61,6 +65,7 @@ final class ArmDeployments implements DeploymentLookup {
         String prefix = (resourceGroup + "/providers/" + Deployment.TYPE + "/").toLowerCase(Locale.ROOT);
         List<JsonObject> items = rest.list(resourceGroup.subscriptionId(), "/resourceGroups/" + resourceGroup.resourceGroup()
                 + "/providers/" + Deployment.TYPE, API_VERSION, what, ArmDeployments::item);
+        List<Candidate> matches = new ArrayList<>();
         for (JsonObject item : items) {
             String id = ArmErrors.string(item, "id");
             if (id == null || !ResourceId.isValid(id) || !id.toLowerCase(Locale.ROOT).startsWith(prefix)) {
@@ -69,11 +74,29 @@ final class ArmDeployments implements DeploymentLookup {
             JsonObject properties = item.get("properties") instanceof JsonObject p ? p : new JsonObject();
             String correlation = ArmErrors.string(properties, "correlationId");
             if (correlation != null && correlation.trim().equalsIgnoreCase(correlationId.trim())) {
-                return Optional.of(new Deployment(ResourceId.parse(id), templateLink(properties),
-                        ArmErrors.string(properties, "templateHash"), startedAt(properties)));
+                matches.add(new Candidate(new Deployment(ResourceId.parse(id), templateLink(properties),
+                        ArmErrors.string(properties, "templateHash"), startedAt(properties)), outputResources(properties)));
             }
         }
-        return Optional.empty();
+        return List.copyOf(matches);
+    }
+
+    /**
+     * {@code properties.outputResources[].id} ({@code ResourceReference}), the valid IDs only: what a deployment reports
+     * having deployed, which tells a module that declared the VNet from its parent (they share the correlation ID).
+     */
+    static Set<ResourceId> outputResources(JsonObject properties) {
+        if (!(properties.get("outputResources") instanceof JsonArray resources)) {
+            return Set.of();
+        }
+        Set<ResourceId> ids = new LinkedHashSet<>();
+        for (JsonElement e : resources) {
+            String id = e instanceof JsonObject o ? ArmErrors.string(o, "id") : null;
+            if (id != null && ResourceId.isValid(id)) {
+                ids.add(ResourceId.parse(id));
+            }
+        }
+        return ids;
     }
 
     private static JsonObject item(JsonReader reader) throws IOException {

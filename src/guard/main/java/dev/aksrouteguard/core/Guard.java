@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -82,8 +83,9 @@ public final class Guard {
     }
 
     /**
-     * A guard that, after each outcome of a stripped subnet (never before its repair), names the ARM deployment that
-     * made the write and records the strip in {@code history}, escalating by {@code policy}.
+     * A guard that, after each outcome of a stripped subnet and off the thread that repaired it (no repair waits for a
+     * lookup), names the ARM deployment that made the write and records the strip in {@code history}, escalating by
+     * {@code policy}.
      *
      * @param problems where a failed deployment lookup is reported (one line each; the outcome then names the
      *     principal only)
@@ -401,13 +403,40 @@ public final class Guard {
 
     /**
      * Reconciles one subnet; then, for a stripped subnet, names the deployment that made the write and records the strip
-     * (waiting for both at most a few seconds and never past {@code deadline}: the repair is already done); then hands
-     * the outcome to the alert sink.
+     * (off this thread, waiting for both at most a few seconds and never past {@code deadline}: the repair is already
+     * done); then hands the outcome to the alert sink.
      */
     public Outcome reconcile(SubnetId id, Trigger trigger, Instant deadline) {
-        Outcome outcome = provenance.enrich(reconciler.reconcile(id, trigger, deadline), deadline);
-        alerts.outcome(outcome);
-        return outcome;
+        return repair(id, trigger, deadline).settled();
+    }
+
+    /**
+     * A subnet reconciled on the calling thread, and what follows it ({@link Provenance#follow}, then the alert) on
+     * other threads, so that the caller (a repair slot) is free for the next subnet at once.
+     */
+    private record Repaired(Outcome outcome, CompletableFuture<Outcome> followed, Duration bound) {
+
+        /** The followed outcome (alerted), waited for at most {@code bound}; the bare outcome if it is not done by then. */
+        Outcome settled() {
+            try {
+                return followed.get(bound.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                return outcome;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return outcome;
+            }
+        }
+    }
+
+    private Repaired repair(SubnetId id, Trigger trigger, Instant deadline) {
+        Outcome outcome = reconciler.reconcile(id, trigger, deadline);
+        CompletableFuture<Outcome> followed = provenance.follow(outcome, deadline).thenApply(o -> {
+            alerts.outcome(o);
+            return o;
+        });
+        // follow() completes within maxWait by its own timer; the margin only guards against a stalled timer
+        return new Repaired(outcome, followed, provenance.maxWait().plusSeconds(1));
     }
 
     private record Batch(List<Outcome> outcomes, List<SubnetId> unfinished) {}
@@ -432,28 +461,29 @@ public final class Guard {
             t.setDaemon(true);
             return t;
         });
-        Map<SubnetId, Future<Outcome>> futures = new LinkedHashMap<>();
+        Map<SubnetId, Future<Repaired>> futures = new LinkedHashMap<>();
         try {
+            // a slot only reconciles: what follows a stripped subnet (deployment, history, alert) runs off it
             work.forEach((subnet, trigger) -> futures.put(subnet, pool.submit(
-                    () -> clock.instant().isBefore(deadline) ? reconcile(subnet, trigger, deadline) : null)));
+                    () -> clock.instant().isBefore(deadline) ? repair(subnet, trigger, deadline) : null)));
         } finally {
             pool.shutdown(); // running reconciles finish on their own; nothing new is accepted
         }
         List<Outcome> outcomes = new ArrayList<>();
         List<SubnetId> unfinished = new ArrayList<>();
-        for (Map.Entry<SubnetId, Future<Outcome>> f : futures.entrySet()) {
-            Outcome o = await(f.getValue(), waitForStarted ? null : deadline);
-            if (o == null) {
+        for (Map.Entry<SubnetId, Future<Repaired>> f : futures.entrySet()) {
+            Repaired r = await(f.getValue(), waitForStarted ? null : deadline);
+            if (r == null) {
                 unfinished.add(f.getKey());
             } else {
-                outcomes.add(o);
+                outcomes.add(r.settled()); // bounded by Provenance's wait, which ends by the deadline
             }
         }
         return new Batch(outcomes, unfinished);
     }
 
-    /** The outcome, or null when it was not started or is not done by the deadline (null: no deadline). */
-    private @Nullable Outcome await(Future<Outcome> future, @Nullable Instant deadline) {
+    /** The repair, or null when it was not started or is not done by the deadline (null: no deadline). */
+    private @Nullable Repaired await(Future<Repaired> future, @Nullable Instant deadline) {
         try {
             if (deadline == null) {
                 return future.get();

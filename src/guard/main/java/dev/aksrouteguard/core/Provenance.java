@@ -15,34 +15,40 @@ import dev.aksrouteguard.core.port.RepairHistory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
- * What happens after an outcome, never before the repair: which ARM deployment made the write (the one whose
- * correlation ID the event carries, in the VNet's resource group), and the strip recorded in the repair history with
- * how often the subnet has been stripped lately. Both run on threads of their own; the caller waits for them at most
- * {@link #MAX_WAIT} (and never past its deadline), then goes on with what is known: an alert may wait briefly for the
- * deployment, a repair never does. The recording finishes in the background either way.
+ * What follows an outcome, off the thread that repaired the subnet: which ARM deployment made the write (the one whose
+ * correlation ID the event carries, in the VNet's resource group; {@link #choose} when several do), and the strip
+ * recorded in the repair history with how often the subnet has been stripped lately. {@link #follow} starts both on
+ * threads of its own and answers at once with a future, so a repair slot is free as soon as its subnet is written and
+ * no subnet's repair ever waits for a lookup. The future completes when both are known, or after {@link #MAX_WAIT}
+ * (never past the caller's deadline) with what is known by then, saying once per event that the deployment was not
+ * known in time; the recording finishes in the background either way.
  *
  * <p>One list call per event: the lookups of the subnets of one event (a VNet write strips all its inline subnets)
  * share one call, and its answer is kept for {@link #LOOKUP_TTL}.
  */
 final class Provenance {
 
-    /** How long a caller waits for the deployment and the history after an outcome. */
+    /** How long what follows an outcome may take before the outcome goes on (to the alert) without it. */
     static final Duration MAX_WAIT = Duration.ofSeconds(5);
     /** How long a lookup's answer is shared with later outcomes of the same event. */
     static final Duration LOOKUP_TTL = Duration.ofMinutes(10);
@@ -52,33 +58,60 @@ final class Provenance {
     static final Provenance NONE = new Provenance(DeploymentLookup.NONE, RepairHistory.NONE, Recurrence.Policy.DEFAULT,
             Clock.systemUTC(), problem -> {});
 
+    /**
+     * Ends the waits of {@link #follow}: one daemon thread for every instance, which only completes futures (what
+     * depends on them, the alert, must not block: {@link dev.aksrouteguard.core.port.AlertSink} promises that).
+     */
+    private static final ScheduledThreadPoolExecutor TIMER = timer();
+
     private final DeploymentLookup deployments;
     private final RepairHistory history;
     private final Recurrence.Policy policy;
     private final Clock clock;
     private final Consumer<String> problems;
+    private final Duration maxWait;
     private final Map<String, Lookup> lookups = new LinkedHashMap<>();
     private final ThreadPoolExecutor pool;
 
-    private record Lookup(CompletableFuture<Optional<Deployment>> answer, Instant startedAt) {}
+    /** One event's lookup: every deployment carrying its correlation ID, and whether its lateness was reported. */
+    private record Lookup(CompletableFuture<List<DeploymentLookup.Candidate>> answer, Instant startedAt, AtomicBoolean lateSaid) {}
 
     /**
-     * @param problems where a failed lookup is reported (one line, e.g. the missing permission); the outcome then names
-     *     the principal only
+     * @param problems where a failed or late lookup is reported (one line, e.g. the missing permission); the outcome
+     *     then names the principal only
      */
     Provenance(DeploymentLookup deployments, RepairHistory history, Recurrence.Policy policy, Clock clock,
             Consumer<String> problems) {
+        this(deployments, history, policy, clock, problems, MAX_WAIT);
+    }
+
+    Provenance(DeploymentLookup deployments, RepairHistory history, Recurrence.Policy policy, Clock clock,
+            Consumer<String> problems, Duration maxWait) {
         this.deployments = Objects.requireNonNull(deployments, "deployments == null");
         this.history = Objects.requireNonNull(history, "history == null");
         this.policy = Objects.requireNonNull(policy, "policy == null");
         this.clock = Objects.requireNonNull(clock, "clock == null");
         this.problems = Objects.requireNonNull(problems, "problems == null");
+        this.maxWait = Objects.requireNonNull(maxWait, "maxWait == null");
+        if (maxWait.isNegative() || maxWait.isZero()) {
+            throw new IllegalArgumentException("maxWait <= 0: " + maxWait);
+        }
         this.pool = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256), r -> {
             Thread t = new Thread(r, "provenance");
             t.setDaemon(true);
             return t;
         });
         pool.allowCoreThreadTimeOut(true);
+    }
+
+    private static ScheduledThreadPoolExecutor timer() {
+        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread thread = new Thread(r, "provenance-timer");
+            thread.setDaemon(true);
+            return thread;
+        });
+        t.setRemoveOnCancelPolicy(true);
+        return t;
     }
 
     Recurrence.Policy policy() {
@@ -89,47 +122,71 @@ final class Provenance {
         return history;
     }
 
+    /** The longest {@link #follow} takes to complete. */
+    Duration maxWait() {
+        return maxWait;
+    }
+
     /** True for the outcomes whose cause is worth naming and recording: the subnet had been stripped. */
     static boolean stripped(Outcome o) {
         return o.action() == Action.REASSOCIATED || o.action() == Action.DRIFT_REPORTED;
     }
 
     /**
-     * {@code outcome} with its deployment and recurrence, as far as they are known within {@link #MAX_WAIT} and
-     * {@code deadline}; the outcome as it is for anything else. Never throws.
+     * {@code outcome} with its deployment and recurrence, once they are known, or as far as they are known after
+     * {@link #MAX_WAIT} or at {@code deadline}, whichever comes first; the outcome as it is, at once, for anything
+     * else. Returns at once: the lookup and the recording run on threads of their own. The future never fails.
      */
-    Outcome enrich(Outcome outcome, Instant deadline) {
+    CompletableFuture<Outcome> follow(Outcome outcome, Instant deadline) {
         if (!stripped(outcome) || this == NONE || history == RepairHistory.NONE && !lookedUp(outcome)) {
-            return outcome; // nothing to look up or record: no thread, no wait
+            return CompletableFuture.completedFuture(outcome); // nothing to look up or record: no thread, no wait
         }
+        Lookup lookup = lookup(outcome);
         CompletableFuture<Outcome> work;
         try {
-            work = CompletableFuture.supplyAsync(() -> complete(outcome), pool);
+            work = lookup.answer().thenApplyAsync(candidates -> record(outcome.withDeployment(choose(candidates, outcome))), pool);
         } catch (RejectedExecutionException e) {
-            problems.accept("deployment lookup and repair history skipped for " + outcome.subnet() + ": too much work queued");
-            return outcome;
+            work = CompletableFuture.failedFuture(e);
         }
+        CompletableFuture<Outcome> result = new CompletableFuture<>();
+        work.whenComplete((done, failure) -> {
+            if (failure != null) {
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                problems.accept(cause instanceof RejectedExecutionException
+                        ? "deployment lookup and repair history skipped for " + outcome.subnet() + ": too much work queued"
+                        : "deployment lookup or repair history failed for " + outcome.subnet() + ": " + cause);
+                result.complete(soFar(outcome, lookup));
+            } else {
+                result.complete(done);
+            }
+        });
         Duration left = Duration.between(clock.instant(), deadline);
-        Duration wait = left.compareTo(MAX_WAIT) < 0 ? left : MAX_WAIT;
+        Duration wait = left.compareTo(maxWait) < 0 ? left : maxWait;
         if (wait.isNegative() || wait.isZero()) {
-            return outcome; // recorded in the background; nothing more is waited for
+            result.complete(soFar(outcome, lookup)); // recorded in the background; nothing more is waited for
+            return result;
         }
-        try {
-            return work.get(wait.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            return outcome;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return outcome;
-        } catch (ExecutionException e) {
-            problems.accept("deployment lookup or repair history failed for " + outcome.subnet() + ": " + e.getCause());
-            return outcome;
-        }
+        ScheduledFuture<?> timeout = TIMER.schedule(() -> {
+            Outcome partial = soFar(outcome, lookup);
+            if (result.complete(partial) && !lookup.answer().isDone() && lookup.lateSaid().compareAndSet(false, true)) {
+                ArmWrite write = ((Trigger.Event) outcome.trigger()).write();
+                problems.accept("the deployment that wrote " + outcome.subnet().virtualNetworkName() + " (correlation ID "
+                        + write.correlationId() + ") was not found within " + wait.toMillis() + " ms: the alert names the principal"
+                        + " only; the repair history records the deployment when the lookup answers");
+            }
+        }, wait.toNanos(), TimeUnit.NANOSECONDS);
+        result.whenComplete((o, t) -> timeout.cancel(false));
+        return result;
     }
 
-    /** Looks the deployment up (shared per event), then records the strip. */
-    private Outcome complete(Outcome outcome) {
-        Outcome out = outcome.withDeployment(deployment(outcome));
+    /** The outcome with the deployment if its lookup has answered already (the recurrence is not known yet). */
+    private static Outcome soFar(Outcome outcome, Lookup lookup) {
+        List<DeploymentLookup.Candidate> known = lookup.answer().getNow(null);
+        return known == null ? outcome : outcome.withDeployment(choose(known, outcome));
+    }
+
+    /** Records the strip (off the repair thread) and adds the recurrence to the outcome. */
+    private Outcome record(Outcome out) {
         Strip strip = Strip.of(out);
         if (strip != null) {
             Recurrence recurrence = history.record(strip, policy, clock.instant());
@@ -138,47 +195,85 @@ final class Provenance {
         return out;
     }
 
+    /**
+     * Which of the deployments that carry an event's correlation ID made the write to {@code outcome}'s subnet. A Bicep
+     * module runs as a deployment of its own under its parent's correlation ID, so a parent and its modules in one
+     * resource group all match. Preferred: one whose {@code properties.outputResources} names the subnet or its virtual
+     * network; among several that do, the one with the fewest output resources (a module deploys part of what its
+     * parent does, so where a parent reports its modules' resources too, the module is the narrower), then one naming
+     * the subnet itself. When none names either, the one that started first: a module is started by its parent, so that
+     * is the top-level deployment. Remaining ties go to the name, so the answer never depends on the listing's order.
+     * Null when there is no candidate.
+     */
+    static @Nullable Deployment choose(List<DeploymentLookup.Candidate> candidates, Outcome outcome) {
+        if (candidates.isEmpty()) {
+            return null;
+        }
+        if (candidates.size() == 1) {
+            return candidates.get(0).deployment();
+        }
+        ResourceId subnet = outcome.subnet().id();
+        ResourceId vnet = outcome.subnet().virtualNetwork();
+        Comparator<DeploymentLookup.Candidate> byStartThenName = Comparator
+                .comparing((DeploymentLookup.Candidate c) -> c.deployment().startedAt(), Comparator.nullsLast(Comparator.naturalOrder()))
+                .thenComparing(c -> c.deployment().name().toLowerCase(Locale.ROOT));
+        Comparator<DeploymentLookup.Candidate> narrowest = Comparator
+                .comparingInt((DeploymentLookup.Candidate c) -> c.outputResources().size())
+                .thenComparing(c -> !c.outputResources().contains(subnet))
+                .thenComparing(byStartThenName);
+        Optional<DeploymentLookup.Candidate> named = candidates.stream()
+                .filter(c -> c.outputResources().contains(subnet) || c.outputResources().contains(vnet)).min(narrowest);
+        return named.orElseGet(() -> candidates.stream().min(byStartThenName).orElseThrow()).deployment();
+    }
+
     /** True when the outcome's event carries a correlation ID to look a deployment up by. */
     private boolean lookedUp(Outcome outcome) {
         return deployments != DeploymentLookup.NONE && outcome.trigger() instanceof Trigger.Event e && e.write().correlationId() != null;
     }
 
-    private @Nullable Deployment deployment(Outcome outcome) {
+    /** The lookup of {@code outcome}'s event: started now on {@link #pool} unless another subnet of it started it. */
+    private Lookup lookup(Outcome outcome) {
         if (!lookedUp(outcome)) {
-            return null;
+            return new Lookup(CompletableFuture.completedFuture(List.of()), clock.instant(), new AtomicBoolean(true));
         }
         ArmWrite write = ((Trigger.Event) outcome.trigger()).write();
         ResourceId group = ResourceId.parse("/subscriptions/" + outcome.subnet().subscriptionId() + "/resourceGroups/"
                 + outcome.subnet().resourceGroup());
         String key = (write.correlationId() + "|" + group).toLowerCase(Locale.ROOT);
-        CompletableFuture<Optional<Deployment>> answer;
-        boolean mine = false;
+        Lookup lookup;
         synchronized (lookups) {
             evict();
             Lookup known = lookups.get(key);
-            if (known == null) {
-                known = new Lookup(new CompletableFuture<>(), clock.instant());
-                lookups.put(key, known);
-                mine = true;
+            if (known != null) {
+                return known;
             }
-            answer = known.answer();
+            lookup = new Lookup(new CompletableFuture<>(), clock.instant(), new AtomicBoolean(false));
+            lookups.put(key, lookup);
         }
-        if (mine) {
-            try {
-                answer.complete(deployments.byCorrelationId(group, write.correlationId()));
-            } catch (ArmException ex) {
-                problems.accept("could not tell which deployment wrote " + outcome.subnet().virtualNetworkName() + " (correlation ID "
-                        + write.correlationId() + "): " + ex.getMessage()
-                        + (ex.kind() == ArmException.Kind.FORBIDDEN ? "; grant the guard's identity Microsoft.Resources/deployments/read"
-                                + " (the aks-route-guard role in infra/ has it)" : "")
-                        + "; the alert names the principal only");
-                answer.complete(Optional.empty());
-            } catch (RuntimeException ex) {
-                problems.accept("could not tell which deployment wrote " + outcome.subnet().virtualNetworkName() + ": " + ex);
-                answer.complete(Optional.empty());
-            }
+        CompletableFuture<List<DeploymentLookup.Candidate>> answer = lookup.answer();
+        try {
+            pool.execute(() -> answer.complete(list(group, write, outcome)));
+        } catch (RejectedExecutionException e) {
+            problems.accept("could not tell which deployment wrote " + outcome.subnet().virtualNetworkName() + ": too much work queued");
+            answer.complete(List.of());
         }
-        return answer.join().orElse(null);
+        return lookup;
+    }
+
+    /** The one list call of an event; empty, with the reason reported, when it fails. */
+    private List<DeploymentLookup.Candidate> list(ResourceId group, ArmWrite write, Outcome outcome) {
+        try {
+            return List.copyOf(deployments.byCorrelationId(group, write.correlationId()));
+        } catch (ArmException ex) {
+            problems.accept("could not tell which deployment wrote " + outcome.subnet().virtualNetworkName() + " (correlation ID "
+                    + write.correlationId() + "): " + ex.getMessage()
+                    + (ex.kind() == ArmException.Kind.FORBIDDEN ? "; grant the guard's identity Microsoft.Resources/deployments/read"
+                            + " (the aks-route-guard role in infra/ has it)" : "")
+                    + "; the alert names the principal only");
+        } catch (RuntimeException ex) {
+            problems.accept("could not tell which deployment wrote " + outcome.subnet().virtualNetworkName() + ": " + ex);
+        }
+        return List.of();
     }
 
     /** Drops answers older than {@link #LOOKUP_TTL}, and the oldest beyond {@link #MAX_LOOKUPS}. */

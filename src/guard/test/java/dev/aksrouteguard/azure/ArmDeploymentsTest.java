@@ -10,6 +10,7 @@ import com.google.gson.JsonObject;
 import dev.aksrouteguard.core.model.ArmException;
 import dev.aksrouteguard.core.model.Deployment;
 import dev.aksrouteguard.core.model.ResourceId;
+import dev.aksrouteguard.core.port.DeploymentLookup;
 import dev.aksrouteguard.emulator.Fault;
 import dev.aksrouteguard.emulator.Fixtures;
 import dev.aksrouteguard.emulator.IacRedeploy;
@@ -20,7 +21,6 @@ import dev.aksrouteguard.testing.Emulated;
 import dev.aksrouteguard.testing.TestSecrets;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -56,6 +56,11 @@ class ArmDeploymentsTest {
         return p;
     }
 
+    static Deployment only(List<DeploymentLookup.Candidate> found) {
+        assertEquals(1, found.size(), found.toString());
+        return found.get(0).deployment();
+    }
+
     @Test
     void findsTheDeploymentOfAWriteByItsCorrelationIdOnALaterPageWithOneListing() {
         azure.arm.pageSize(2);
@@ -64,9 +69,10 @@ class ArmDeploymentsTest {
         }
         azure.arm.clearRequests();
 
-        Optional<Deployment> found = clients().deployments().byCorrelationId(group, "00000000-0000-4000-8000-000000000005");
+        List<DeploymentLookup.Candidate> found = clients().deployments().byCorrelationId(group, "00000000-0000-4000-8000-000000000005");
 
-        Deployment d = found.orElseThrow();
+        assertEquals(1, found.size(), found.toString());
+        Deployment d = found.get(0).deployment();
         assertEquals("release-5", d.name());
         assertEquals("rg-app", d.resourceGroup());
         assertEquals(Instant.parse("2026-05-01T10:15:30Z"), d.startedAt(), "a finished deployment started its duration before its timestamp");
@@ -106,7 +112,7 @@ class ArmDeploymentsTest {
                 Principal.servicePrincipal("sp-bicep"));
         String eventCorrelation = azure.arm.drainEvents().get(1).getAsJsonObject("data").get("correlationId").getAsString();
 
-        Deployment d = clients().deployments().byCorrelationId(group, eventCorrelation).orElseThrow();
+        Deployment d = only(clients().deployments().byCorrelationId(group, eventCorrelation));
 
         assertEquals(ResourceId.parse(played.deploymentId()), d.id());
         assertEquals("https://stdeploy.blob.core.windows.net/t/main.json", d.templateLink(), "the SAS query is never kept");
@@ -125,8 +131,8 @@ class ArmDeploymentsTest {
         inline.addProperty("templateHash", "14183218925049361010");
         seed("inline", inline);
 
-        Deployment fromSpec = clients().deployments().byCorrelationId(group, "00000000-0000-4000-8000-000000000001").orElseThrow();
-        Deployment fromInline = clients().deployments().byCorrelationId(group, "00000000-0000-4000-8000-000000000002").orElseThrow();
+        Deployment fromSpec = only(clients().deployments().byCorrelationId(group, "00000000-0000-4000-8000-000000000001"));
+        Deployment fromInline = only(clients().deployments().byCorrelationId(group, "00000000-0000-4000-8000-000000000002"));
 
         assertTrue(fromSpec.templateLink().endsWith("/templateSpecs/network/versions/1.2"), fromSpec.templateLink());
         assertNull(fromInline.templateLink());
@@ -152,5 +158,36 @@ class ArmDeploymentsTest {
 
         assertEquals(ArmException.Kind.FORBIDDEN, e.kind());
         assertEquals("Microsoft.Resources/deployments/read", e.missingAction());
+    }
+
+    static com.google.gson.JsonArray refs(String... ids) {
+        com.google.gson.JsonArray a = new com.google.gson.JsonArray();
+        for (String id : ids) {
+            JsonObject r = new JsonObject();
+            r.addProperty("id", id);
+            a.add(r);
+        }
+        return a;
+    }
+
+    @Test
+    void aParentAndItsModuleSharingACorrelationIdAreBothAnsweredInListOrderWithWhatEachDeployed() {
+        String vnet = group + "/providers/Microsoft.Network/virtualNetworks/vnet-app";
+        String nsg = group + "/providers/Microsoft.Network/networkSecurityGroups/nsg-app";
+        JsonObject parent = props("00000000-0000-4000-8000-000000000001");
+        parent.add("outputResources", refs(nsg, vnet));
+        JsonObject module = props("00000000-0000-4000-8000-000000000001");
+        module.add("outputResources", refs(vnet, "not a resource ID"));
+        seed("main", parent);
+        seed("main-vnet-module", module);
+        seed("other", props("00000000-0000-4000-8000-000000000002"));
+
+        List<DeploymentLookup.Candidate> found = clients().deployments().byCorrelationId(group, "00000000-0000-4000-8000-000000000001");
+
+        assertEquals(List.of("main", "main-vnet-module"), found.stream().map(c -> c.deployment().name()).sorted().toList());
+        DeploymentLookup.Candidate m = found.stream().filter(c -> c.deployment().name().equals("main-vnet-module")).findFirst().orElseThrow();
+        assertEquals(Set.of(ResourceId.parse(vnet)), m.outputResources(), "the IDs it deployed; what is not an ID is dropped");
+        DeploymentLookup.Candidate p = found.stream().filter(c -> c.deployment().name().equals("main")).findFirst().orElseThrow();
+        assertEquals(Set.of(ResourceId.parse(nsg), ResourceId.parse(vnet)), p.outputResources());
     }
 }

@@ -32,14 +32,13 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * After the outcome, never before the repair: the deployment behind the write (one lookup per event, bounded) and the
+ * After the outcome, off the repair slots: the deployment behind the write (one lookup per event, bounded) and the
  * strip in the repair history, over in-memory ports.
  */
 class ProvenanceTest {
@@ -66,6 +65,10 @@ class ProvenanceTest {
                     routes("aks-nodepool1-12345678-vmss000000", "10.244.0.0/24>10.0.0.4"));
 
     Guard guard(Mode mode, DeploymentLookup lookup) {
+        return guard(mode, lookup, 2);
+    }
+
+    Guard guard(Mode mode, DeploymentLookup lookup, int slots) {
         world.subnets.values().forEach(subnets::put);
         ClusterDirectory directory = ClusterDirectory.of(World.SUB, new CountingSource(world::inventory), clock, Duration.ofMinutes(10));
         AlertSink sink = new AlertSink() {
@@ -79,7 +82,7 @@ class ProvenanceTest {
         };
         Reconciler reconciler = new Reconciler(subnets, directory, mode, clock,
                 new Backoff(3, Duration.ofMillis(1), Duration.ofMillis(1), d -> {}));
-        return new Guard(directory, reconciler, sink, RetryQueue.NONE, ArmTraffic.NONE, clock, 2, lookup, history,
+        return new Guard(directory, reconciler, sink, RetryQueue.NONE, ArmTraffic.NONE, clock, slots, lookup, history,
                 Recurrence.Policy.DEFAULT, problems::add);
     }
 
@@ -94,10 +97,10 @@ class ProvenanceTest {
         final List<Boolean> repairedBefore = new CopyOnWriteArrayList<>();
 
         @Override
-        public Optional<Deployment> byCorrelationId(ResourceId resourceGroup, String correlationId) {
+        public List<DeploymentLookup.Candidate> byCorrelationId(ResourceId resourceGroup, String correlationId) {
             calls.add(resourceGroup + " " + correlationId);
             repairedBefore.add(subnets.state(NODES).routeTable() != null || subnets.state(NODES2).routeTable() != null);
-            return correlationId.equals("corr-release") ? Optional.of(RELEASE) : Optional.empty();
+            return correlationId.equals("corr-release") ? List.of(DeploymentLookup.Candidate.of(RELEASE)) : List.of();
         }
     }
 
@@ -148,7 +151,7 @@ class ProvenanceTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            return Optional.of(RELEASE);
+            return List.of(DeploymentLookup.Candidate.of(RELEASE));
         };
         Guard g = guard(Mode.ENFORCE, slow);
 
@@ -204,6 +207,74 @@ class ProvenanceTest {
         assertEquals(Action.DRIFT_REPORTED, fromEvent.action());
         assertEquals(RELEASE, fromEvent.deployment(), "report mode names the deployment too");
         assertEquals(1, history.recorded.size(), "one strip: the event's; the sweeps see the same drift");
+    }
+
+    @Test
+    void withOneRepairSlotTheSecondSubnetIsRepairedWhileTheFirstSubnetsLookupIsStillHeld() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        List<Boolean> bothRepairedWhenAsked = new CopyOnWriteArrayList<>();
+        DeploymentLookup held = (group, correlationId) -> {
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            bothRepairedWhenAsked.add(subnets.state(NODES).routeTable() != null && subnets.state(NODES2).routeTable() != null);
+            return List.of(DeploymentLookup.Candidate.of(RELEASE));
+        };
+        Guard g = guard(Mode.ENFORCE, held, 1);
+        Thread releaser = new Thread(() -> {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < end && (subnets.state(NODES).routeTable() == null || subnets.state(NODES2).routeTable() == null)) {
+                Thread.onSpinWait();
+            }
+            release.countDown(); // only once both are repaired: a repair that waited for the lookup would hold this up
+        });
+        releaser.start();
+
+        List<Outcome> outcomes = g.onWrites(List.of(vnetWrite("e1", "corr-release")), World.T0.plus(Duration.ofMinutes(5))).outcomes();
+        releaser.join();
+
+        assertEquals(List.of(true), bothRepairedWhenAsked, "the lookup answered only after both repairs");
+        assertEquals(2, outcomes.size());
+        assertTrue(outcomes.stream().allMatch(o -> RELEASE.equals(o.deployment())), outcomes.toString());
+    }
+
+    static DeploymentLookup.Candidate candidate(String name, int startedSecondsAfterT0, ResourceId... outputs) {
+        return new DeploymentLookup.Candidate(new Deployment(GROUP.child("providers/Microsoft.Resources/deployments", name), null,
+                null, World.T0.plusSeconds(startedSecondsAfterT0)), java.util.Set.of(outputs));
+    }
+
+    static Outcome strippedOutcome() {
+        return new Outcome(NODES, null, List.of(), null, null, Action.REASSOCIATED, "re-associated", null, false, Mode.ENFORCE,
+                new Trigger.Event(vnetWrite("e1", "corr")), World.T0, World.T0);
+    }
+
+    @Test
+    void theNarrowestDeploymentNamingTheSubnetOrItsVnetWinsOverItsParentAndTheOthers() {
+        DeploymentLookup.Candidate parent = candidate("main", 0, VNET, NODES.id(), ResourceId.parse(GROUP + "/providers/Microsoft.Network/networkSecurityGroups/nsg"));
+        DeploymentLookup.Candidate vnetModule = candidate("main-vnet", 1, VNET);
+        DeploymentLookup.Candidate subnetModule = candidate("main-subnet", 2, NODES.id());
+        DeploymentLookup.Candidate other = candidate("main-storage", 1, ResourceId.parse(GROUP + "/providers/Microsoft.Storage/storageAccounts/st"));
+
+        assertEquals("main-subnet", Provenance.choose(List.of(parent, vnetModule, other, subnetModule), strippedOutcome()).name(),
+                "as narrow as the VNet's module, and names the subnet itself");
+        assertEquals("main-vnet", Provenance.choose(List.of(other, vnetModule), strippedOutcome()).name());
+        assertEquals("main-vnet", Provenance.choose(List.of(parent, vnetModule), strippedOutcome()).name(),
+                "a parent that reports its modules' resources too is the wider of the two");
+        assertEquals("main", Provenance.choose(List.of(other, parent), strippedOutcome()).name(), "the only one naming them");
+    }
+
+    @Test
+    void withoutAnyNamingTheSubnetOrVnetTheOneThatStartedFirstWinsThenTheNameWhateverTheOrder() {
+        DeploymentLookup.Candidate parent = candidate("vnet-release-42", 0);
+        DeploymentLookup.Candidate module = candidate("a-module", 3);
+        DeploymentLookup.Candidate twin = candidate("b-twin", 0);
+
+        assertEquals("vnet-release-42", Provenance.choose(List.of(module, parent), strippedOutcome()).name());
+        assertEquals("vnet-release-42", Provenance.choose(List.of(parent, module), strippedOutcome()).name());
+        assertEquals("b-twin", Provenance.choose(List.of(parent, twin), strippedOutcome()).name(), "same start: by name");
+        assertNull(Provenance.choose(List.of(), strippedOutcome()));
     }
 
     /** An in-memory history: counts every strip recorded (within any window), the newest last. */

@@ -6,10 +6,14 @@ import java.util.Map;
 /**
  * Microsoft's own client applications, by the application (client) ID an ARM event's {@code appid} claim carries: a
  * write made through them was made by a person at a keyboard (or a script run as one), which is worth saying in words.
- * The IDs are Microsoft's published ones: "Verify first-party Microsoft applications in sign-in reports", table
- * "Application IDs of commonly used Microsoft applications"
- * (https://learn.microsoft.com/troubleshoot/entra/entra-id/governance/verify-first-party-apps-sign-in; source
- * MicrosoftDocs/SupportArticles-docs, support/entra/entra-id/governance/verify-first-party-apps-sign-in.md).
+ * The IDs are Microsoft's published ones, each checked against two Learn pages: "Planning for mandatory multifactor
+ * authentication for Azure and other administration portals", table "Applications" and the list "Use these application
+ * IDs in your queries" (Azure portal c44b4083-…, Azure CLI 04b07795-…, Azure PowerShell 1950a258-…;
+ * https://learn.microsoft.com/entra/identity/authentication/concept-mandatory-multifactor-authentication, source
+ * MicrosoftDocs/entra-docs, docs/identity/authentication/concept-mandatory-multifactor-authentication.md), and
+ * "Verify first-party Microsoft applications in sign-in reports", table "Application IDs of commonly used Microsoft
+ * applications" (https://learn.microsoft.com/troubleshoot/entra/entra-id/governance/verify-first-party-apps-sign-in;
+ * source MicrosoftDocs/SupportArticles-docs, support/entra/entra-id/governance/verify-first-party-apps-sign-in.md).
  * Any other app ID is a service principal of the tenant's own (a pipeline, a managed identity), shown as such.
  */
 public final class FirstPartyApps {

@@ -1,0 +1,120 @@
+package dev.aksrouteguard.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.aksrouteguard.emulator.Fixtures;
+import dev.aksrouteguard.emulator.IacRedeploy;
+import dev.aksrouteguard.emulator.Principal;
+import dev.aksrouteguard.emulator.SeededCluster;
+import dev.aksrouteguard.testing.AzuriteExtension;
+import dev.aksrouteguard.testing.AzuriteExtension.Azurite;
+import dev.aksrouteguard.testing.Emulated;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The audit's strips with the repair history on (Azurite), in process against the emulator: {@code --json} gives every
+ * subnet its {@code strippedCount} (0 when never stripped), while the table and {@code --markdown} list only the subnets
+ * with a strip recorded in the window, as docs/deploy.md says.
+ */
+@ExtendWith(AzuriteExtension.class)
+class AuditStripsTest {
+
+    final Emulated azure = Emulated.start();
+    final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    final Azurite azurite;
+    final String suffix = UUID.randomUUID().toString().substring(0, 8);
+
+    @TempDir
+    Path dir;
+
+    AuditStripsTest(Azurite azurite) {
+        this.azurite = azurite;
+    }
+
+    @AfterEach
+    void stop() {
+        azure.close();
+    }
+
+    int run(String... args) {
+        out.reset();
+        err.reset();
+        return Main.run(args, azure.env("AzureWebJobsStorage", azurite.connectionString(), "RECURRENCE_THRESHOLD", "2"),
+                new ByteArrayInputStream(new byte[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), azure.options());
+    }
+
+    String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** The events the emulator published since the last call, as one Event Grid delivery in a file. */
+    Path delivery() throws Exception {
+        JsonArray events = new JsonArray();
+        azure.arm.drainEvents().forEach(events::add);
+        Path f = dir.resolve("delivery-" + System.nanoTime() + ".json");
+        Files.writeString(f, events.toString());
+        return f;
+    }
+
+    static String shortName(String subnetId) {
+        String[] p = subnetId.split("/");
+        return p[p.length - 3] + "/" + p[p.length - 1];
+    }
+
+    @Test
+    void theMarkdownStripsTableListsOnlyTheSubnetsStrippedInTheWindowWhileTheJsonCountsEverySubnet() throws Exception {
+        SeededCluster stripped = Fixtures.kubenetCluster("rg-app-" + suffix, "aks-app").seed(azure.arm);
+        SeededCluster quiet = Fixtures.kubenetCluster("rg-quiet-" + suffix, "aks-quiet").addressSpace("10.20.0.0/16").seed(azure.arm);
+        Principal pipeline = Principal.servicePrincipal("sp-bicep-release");
+        for (int i = 1; i <= 2; i++) {
+            IacRedeploy.viaDeployment(azure.arm, stripped.virtualNetworkId(), "vnet-release-" + i, null, pipeline);
+            assertEquals(0, run("handle-event", delivery().toString()), err.toString(StandardCharsets.UTF_8));
+            azure.arm.drainEvents(); // the guard's own repair write, in sync next time
+        }
+
+        assertEquals(0, run("audit", "--markdown"), err.toString(StandardCharsets.UTF_8));
+
+        String markdown = out();
+        int start = markdown.indexOf("### Stripped this week");
+        assertTrue(start >= 0, markdown);
+        List<String> section = Arrays.stream(markdown.substring(start).split("\n", -1)).skip(2).takeWhile(l -> !l.isBlank()).toList();
+        assertEquals("| Subnet | Stripped | Last stripped by |", section.get(0), markdown);
+        assertEquals("|---|---|---|", section.get(1));
+        assertEquals(List.of("| " + shortName(stripped.nodeSubnetId()) + " | 2 (recurring) | service principal sp-bicep-release (app "
+                + pipeline.appId() + ") (deployment vnet-release-2 in resource group rg-app-" + suffix + ") |"), section.subList(2, section.size()),
+                "one row, for the subnet stripped twice; none for the subnet never stripped: " + markdown);
+        assertFalse(markdown.contains("repair history off"), markdown);
+
+        assertEquals(0, run("audit", "--json"), err.toString(StandardCharsets.UTF_8));
+        JsonArray rows = JsonParser.parseString(out()).getAsJsonArray();
+        JsonObject quietRow = null;
+        for (JsonElement e : rows) {
+            if (e.getAsJsonObject().get("subnet").getAsString().equalsIgnoreCase(quiet.nodeSubnetId())) {
+                quietRow = e.getAsJsonObject();
+            }
+        }
+        assertTrue(quietRow != null, out());
+        assertEquals(0, quietRow.get("strippedCount").getAsInt(), "every subnet has a count in JSON, 0 when never stripped");
+        assertTrue(quietRow.get("lastStrippedBy").isJsonNull());
+    }
+}
