@@ -133,6 +133,61 @@ class ManySubscriptionsTest {
                 azure.writes().stream().map(r -> r.path().toLowerCase(Locale.ROOT)).toList(), "one write, B's subnet");
     }
 
+    /** A cluster in A whose pools run in a subnet of {@code OUTSIDE}, a subscription no setting covers. */
+    SeededCluster clusterWithItsNodeSubnetOutside() {
+        SeededCluster here = Fixtures.kubenetCluster("rg-app", "aks-app").seed(azure.arm);
+        SeededCluster outside = Fixtures.kubenetCluster("rg-x", "aks-x").subscription(OUTSIDE).drifted().seed(azure.arm);
+        JsonObject cluster = azure.resource(here.clusterId());
+        for (JsonElement pool : cluster.getAsJsonObject("properties").getAsJsonArray("agentPoolProfiles")) {
+            pool.getAsJsonObject().addProperty("vnetSubnetID", outside.nodeSubnetId());
+        }
+        azure.arm.put(here.clusterId(), cluster);
+        azure.arm.clearRequests();
+        return here;
+    }
+
+    /** The outcome for the outside subnet, by the cluster's write event (a reconcile) and by a sweep (the listing's decision). */
+    List<Outcome> outcomesForTheOutsideSubnet(Wiring w, SeededCluster here) {
+        EventGridFunction.over(w).run(EventJson.clusterWrite(here.clusterId()).eventGrid().toString(),
+                new TestContext(EventGridFunction.NAME));
+        Outcome byEvent = azure.alerts.outcomes.stream().filter(o -> o.subnet().subscriptionId().equalsIgnoreCase(OUTSIDE))
+                .reduce((first, second) -> second).orElseThrow(() -> new AssertionError("no outcome: " + azure.alerts.outcomes));
+        Outcome bySweep = sweep(w).outcomes().stream().filter(o -> o.subnet().subscriptionId().equalsIgnoreCase(OUTSIDE))
+                .findFirst().orElseThrow();
+        assertTrue(azure.arm.requests().stream().noneMatch(r -> r.path().toLowerCase(Locale.ROOT).contains(OUTSIDE)),
+                "never read or written: " + azure.arm.requests());
+        assertEquals(0, azure.writes().size());
+        return List.of(byEvent, bySweep);
+    }
+
+    @Test
+    void aNodeSubnetOutsideTheListedSubscriptionsNamesTheListThatWouldCoverIt() {
+        SeededCluster here = clusterWithItsNodeSubnetOutside();
+
+        for (Outcome o : outcomesForTheOutsideSubnet(listed(A, B), here)) {
+            assertEquals(Action.FAILED, o.action(), o.logLine());
+            assertTrue(o.message().contains("subscription " + OUTSIDE + ", which this guard does not guard (it guards 2 subscriptions"),
+                    o.logLine());
+            assertEquals("add subscription " + OUTSIDE + " to AZURE_SUBSCRIPTION_IDS", o.nextStep(), o.logLine());
+        }
+    }
+
+    @Test
+    void aNodeSubnetOutsideTheManagementGroupSaysToMoveItsSubscriptionBelowTheGroup() {
+        azure.arm.managementGroup("lz", "Landing zones", azure.arm.tenantRootGroup());
+        azure.arm.subscription(A, "Team A", "lz");
+        azure.arm.subscription(OUTSIDE, "Sandbox", azure.arm.tenantRootGroup());
+        SeededCluster here = clusterWithItsNodeSubnetOutside();
+        Wiring w = azure.wiring(Settings.AZURE_SUBSCRIPTION_ID, "", Settings.AZURE_MANAGEMENT_GROUP_ID, "lz");
+
+        for (Outcome o : outcomesForTheOutsideSubnet(w, here)) {
+            assertEquals(Action.FAILED, o.action(), o.logLine());
+            assertTrue(o.message().contains("(it guards the subscriptions below management group lz"), o.logLine());
+            assertEquals("move subscription " + OUTSIDE + " below management group lz (the guard finds it within 10 minutes, "
+                    + "or at the next sweep)", o.nextStep(), o.logLine());
+        }
+    }
+
     @Test
     void aSubscriptionAddedToTheManagementGroupIsPickedUpByTheNextSweep() {
         azure.arm.managementGroup("lz", "Landing zones", azure.arm.tenantRootGroup());
