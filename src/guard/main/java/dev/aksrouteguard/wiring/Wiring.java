@@ -4,6 +4,7 @@ import com.azure.core.credential.TokenCredential;
 import com.azure.core.http.HttpClient;
 import com.azure.core.util.Configuration;
 import dev.aksrouteguard.azure.ArmClients;
+import dev.aksrouteguard.azure.ArmLimits;
 import dev.aksrouteguard.config.Settings;
 import dev.aksrouteguard.core.Backoff;
 import dev.aksrouteguard.core.ClusterDirectory;
@@ -104,7 +105,7 @@ public final class Wiring {
         TokenCredential credential = options.credential() != null
                 ? options.credential()
                 : ArmClients.credential(settings, http, Configuration.getGlobalConfiguration());
-        ArmClients arm = ArmClients.connect(settings, credential, http);
+        ArmClients arm = ArmClients.connect(settings, credential, http, ArmLimits.DEFAULT, options.clock());
         ClusterDirectory directory = new ClusterDirectory(arm.subscriptions(), arm.inventories(), options.clock(),
                 ClusterDirectory.DEFAULT_TTL);
         Reconciler reconciler = new Reconciler(arm.subnets(), directory, settings.mode(), options.clock(), options.backoff());
