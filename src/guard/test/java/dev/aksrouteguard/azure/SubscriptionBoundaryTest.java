@@ -30,8 +30,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 13 §1: an ID in subscription B never reaches a URL of subscription A (the guarded one), whatever names the
- * two share (the subnet, cluster and listing adapters, the deployments lookup, a subscription's name). Both subscriptions hold the same resource group, VNet, subnet and cluster names; the request log shows
- * where every call went.
+ * two share, in every adapter: subnets, clusters, listings, the deployments lookup, a subscription's name. Both
+ * subscriptions hold the same resource group, VNet, subnet and cluster names; the request log shows where every call
+ * went.
  */
 class SubscriptionBoundaryTest {
 
