@@ -19,6 +19,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -287,7 +290,8 @@ class CliTest {
 
         assertEquals(0, run(env, "audit"), err());
         assertTrue(out().contains("== Payments (" + other + "): 1 subnet: 1 in-sync"), out());
-        assertTrue(out().contains("== subscription " + Emulated.SUB) || out().contains("(" + Emulated.SUB + "): 1 subnet: 1 drift-reported"),
+        // each heading with its own counts (the emulator names a subscription it was not told about after its ID)
+        assertTrue(out().contains("== Emulated subscription " + Emulated.SUB + " (" + Emulated.SUB + "): 1 subnet: 1 drift-reported\n"),
                 out());
 
         out.reset();
@@ -466,5 +470,50 @@ class CliTest {
         assertTrue(table.startsWith("Note: could not discover the guarded subscriptions again; audited the 1 known before"), table);
         assertTrue(table.contains("403"), table);
         assertTrue(Output.bySubscription(audit, true).startsWith("> **Note:** could not discover"), table);
+    }
+
+    @Test
+    void theMarkdownAuditHeadsEachSubscriptionWithItsNameIdAndItsOwnCounts() {
+        String payments = "5d1e7f30-2b4c-4a9d-8e6f-0c1b2a3d4e5f";
+        String sandbox = "7a3c9e51-6d2f-4b8a-9c1e-2f4d6b8a0c3e";
+        azure.arm.subscription(Emulated.SUB, "Team A", azure.arm.tenantRootGroup());
+        azure.arm.subscription(payments, "Payments", azure.arm.tenantRootGroup());
+        azure.arm.subscription(sandbox, "Sandbox", azure.arm.tenantRootGroup());
+        Fixtures.kubenetCluster("rg-a1", "aks-a1").drifted().seed(azure.arm);
+        Fixtures.kubenetCluster("rg-a2", "aks-a2").seed(azure.arm);
+        Fixtures.kubenetCluster("rg-p", "aks-p").subscription(payments).seed(azure.arm);
+        Fixtures.kubenetCluster("rg-s1", "aks-s1").subscription(sandbox).drifted().seed(azure.arm);
+        Fixtures.kubenetCluster("rg-s2", "aks-s2").subscription(sandbox).drifted().seed(azure.arm);
+        Fixtures.kubenetCluster("rg-s3", "aks-s3").subscription(sandbox).drifted().seed(azure.arm);
+        Map<String, String> env = azure.env("AZURE_SUBSCRIPTION_ID", "", "AZURE_SUBSCRIPTION_IDS",
+                String.join(",", sandbox, Emulated.SUB, payments));
+
+        assertEquals(0, run(env, "audit", "--markdown"), err());
+
+        Map<String, List<String>> sections = new LinkedHashMap<>();
+        List<String> current = null;
+        for (String line : out().split("\n")) {
+            if (line.startsWith("### ")) {
+                current = new ArrayList<>();
+                sections.put(line, current);
+            } else if (current != null && line.startsWith("| `")) {
+                current.add(line);
+            }
+        }
+        List<String> headings = sections.keySet().stream().filter(h -> h.contains(" subnet")).toList();
+        assertEquals(List.of(
+                "### Sandbox (" + sandbox + "): 3 subnets: 3 drift-reported",
+                "### Team A (" + Emulated.SUB + "): 2 subnets: 1 in-sync, 1 drift-reported",
+                "### Payments (" + payments + "): 1 subnet: 1 in-sync"), headings, "in the order guarded: " + out());
+        Map<String, String> clusters = Map.of("Sandbox", "| aks-s", "Team A", "| aks-a", "Payments", "| aks-p");
+        Map<String, Integer> sizes = Map.of("Sandbox", 3, "Team A", 2, "Payments", 1);
+        for (String heading : headings) {
+            String name = heading.substring(4, heading.indexOf(" ("));
+            List<String> rows = sections.get(heading);
+            assertEquals(sizes.get(name), rows.size(), heading + ": its own rows, under it: " + rows);
+            assertTrue(rows.stream().allMatch(r -> r.contains(clusters.get(name))), heading + ": its own clusters: " + rows);
+        }
+        assertTrue(out().contains("6 subnets"), "and the whole audit's count: " + out());
+        assertEquals(0, azure.writes().size(), "the audit never writes");
     }
 }

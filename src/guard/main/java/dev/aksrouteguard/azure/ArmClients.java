@@ -57,7 +57,7 @@ public final class ArmClients {
     private final GuardedSubscriptions subscriptions;
     private final DeploymentLookup deployments;
 
-    private ArmClients(Settings settings, TokenCredential credential, HttpClient httpClient, ArmLimits limits) {
+    private ArmClients(Settings settings, TokenCredential credential, HttpClient httpClient, ArmLimits limits, Clock clock) {
         AzureEnvironment environment = environment(settings);
         URI endpoint = URI.create(environment.getResourceManagerEndpoint());
         String scope = environment.getManagementEndpoint() + "/.default";
@@ -71,7 +71,7 @@ public final class ArmClients {
         this.subnets = new ArmSubnets(network);
         this.inventories = new ArmInventory(aks, network, vnets);
         this.subscriptions = new ArmSubscriptions(settings.scope(), new ArmRest(pipeline(bounded, scope, httpClient, limits),
-                endpoint, limits), Clock.systemUTC());
+                endpoint, limits), clock);
         // Naming the deployment behind a write only ever follows an outcome: its own pipeline, bounded tighter.
         this.deployments = new ArmDeployments(new ArmRest(pipeline(bounded, scope, httpClient, ArmDeployments.LIMITS), endpoint,
                 ArmDeployments.LIMITS));
@@ -84,11 +84,21 @@ public final class ArmClients {
 
     /** Connects to ARM as {@code settings} say, with {@code credential} over {@code httpClient}, within {@code limits}. */
     public static ArmClients connect(Settings settings, TokenCredential credential, HttpClient httpClient, ArmLimits limits) {
+        return connect(settings, credential, httpClient, limits, Clock.systemUTC());
+    }
+
+    /**
+     * As {@link #connect(Settings, TokenCredential, HttpClient, ArmLimits)}, with the clock that ages a management
+     * group's discovered subscriptions (the guard's clock, so that the directory and the discovery age together).
+     */
+    public static ArmClients connect(Settings settings, TokenCredential credential, HttpClient httpClient, ArmLimits limits,
+            Clock clock) {
         Objects.requireNonNull(settings, "settings == null");
         Objects.requireNonNull(credential, "credential == null");
         Objects.requireNonNull(httpClient, "httpClient == null");
         Objects.requireNonNull(limits, "limits == null");
-        return new ArmClients(settings, credential, httpClient, limits);
+        Objects.requireNonNull(clock, "clock == null");
+        return new ArmClients(settings, credential, httpClient, limits, clock);
     }
 
     private HttpPipeline pipeline(TokenCredential credential, String scope, HttpClient httpClient, ArmLimits limits) {

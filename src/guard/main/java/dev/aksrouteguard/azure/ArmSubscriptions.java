@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  * Groups API ({@code GET /providers/Microsoft.Management/managementGroups/{groupId}/descendants}, paged; the
  * subscriptions among the descendants, at any depth), again after {@link #TTL}, on every sweep ({@link #refresh()}),
  * and when an event names a subscription not known yet (at most once a minute). A discovery that fails keeps the last
- * list. Display names come from the descendants, or from {@code GET /subscriptions/{id}} once per subscription.
+ * list, and only the sweep asks again within a minute of it: events do not pay for a failing call each (with its
+ * retries). Display names come from the descendants, or from {@code GET /subscriptions/{id}} once per subscription.
  */
 final class ArmSubscriptions implements GuardedSubscriptions {
 
@@ -47,6 +48,8 @@ final class ArmSubscriptions implements GuardedSubscriptions {
     private final Object lock = new Object();
     private volatile @Nullable Discovery last;
     private volatile @Nullable ArmException problem;
+    /** When the last discovery started, whether it worked or not: the once-a-minute limits count from here. */
+    private volatile @Nullable Instant attempted;
 
     private record Discovery(List<String> subscriptions, Instant at) {}
 
@@ -66,8 +69,7 @@ final class ArmSubscriptions implements GuardedSubscriptions {
             return true;
         }
         if (scope instanceof SubscriptionScope.ManagementGroup && GUID.matcher(id).matches()) {
-            Discovery d = last;
-            if (d == null || Duration.between(d.at(), clock.instant()).compareTo(UNKNOWN_RETRY) >= 0) {
+            if (!askedWithin(UNKNOWN_RETRY)) {
                 try {
                     return discover().contains(id);
                 } catch (ArmException e) {
@@ -113,16 +115,22 @@ final class ArmSubscriptions implements GuardedSubscriptions {
             return listed.subscriptionIds();
         }
         Discovery d = last;
-        if (d != null && Duration.between(d.at(), clock.instant()).compareTo(TTL) < 0) {
+        if (d != null && (Duration.between(d.at(), clock.instant()).compareTo(TTL) < 0 || problem != null && askedWithin(UNKNOWN_RETRY))) {
             return d.subscriptions();
         }
         return refresh();
+    }
+
+    private boolean askedWithin(Duration period) {
+        Instant a = attempted;
+        return a != null && Duration.between(a, clock.instant()).compareTo(period) < 0;
     }
 
     private List<String> discover() {
         String group = ((SubscriptionScope.ManagementGroup) scope).groupId();
         synchronized (lock) {
             String what = "list the subscriptions below management group " + group;
+            attempted = clock.instant();
             try {
                 List<Descendant> items = arm.listAt("/providers/Microsoft.Management/managementGroups/" + group, "/descendants",
                         GROUPS_API_VERSION, what, ArmSubscriptions::descendant);

@@ -4,6 +4,7 @@ import com.azure.core.credential.TokenCredential;
 import com.azure.core.http.HttpClient;
 import com.azure.core.util.Configuration;
 import dev.aksrouteguard.azure.ArmClients;
+import dev.aksrouteguard.azure.ArmLimits;
 import dev.aksrouteguard.config.Settings;
 import dev.aksrouteguard.core.Backoff;
 import dev.aksrouteguard.core.ClusterDirectory;
@@ -100,11 +101,11 @@ public final class Wiring {
         Objects.requireNonNull(settings, "settings == null");
         Objects.requireNonNull(options, "options == null");
         SdkLogScrubbing.install(settings.teamsWebhookUrl()); // before any client can log
-        HttpClient http = ArmClients.httpClient(options.trust());
+        HttpClient http = options.http() != null ? options.http() : ArmClients.httpClient(options.trust());
         TokenCredential credential = options.credential() != null
                 ? options.credential()
                 : ArmClients.credential(settings, http, Configuration.getGlobalConfiguration());
-        ArmClients arm = ArmClients.connect(settings, credential, http);
+        ArmClients arm = ArmClients.connect(settings, credential, http, ArmLimits.DEFAULT, options.clock());
         ClusterDirectory directory = new ClusterDirectory(arm.subscriptions(), arm.inventories(), options.clock(),
                 ClusterDirectory.DEFAULT_TTL);
         Reconciler reconciler = new Reconciler(arm.subnets(), directory, settings.mode(), options.clock(), options.backoff());
@@ -181,6 +182,8 @@ public final class Wiring {
      * @param alerts builds the alert sink from the settings (Teams in production)
      * @param retries builds the retry queue, or null for the default: the Storage queue {@code routeguard-retry} in the
      *     function app, none in the CLI (a CLI has no queue consumer; it reports what is left and exits 4)
+     * @param http the HTTP client for every call, or null for {@link ArmClients#httpClient} with {@code trust}; tests
+     *     wrap it to see which calls are in flight at once
      */
     public record Options(
             @Nullable SSLContext trust,
@@ -189,7 +192,8 @@ public final class Wiring {
             Backoff backoff,
             Alerts alerts,
             @Nullable Retries retries,
-            Logger log) {
+            Logger log,
+            @Nullable HttpClient http) {
 
         public Options {
             Objects.requireNonNull(clock, "clock == null");
@@ -201,35 +205,39 @@ public final class Wiring {
         /** The function app: Teams alerts, and the retry queue in the app's storage. */
         public static Options production() {
             Logger log = Logger.getLogger("dev.aksrouteguard");
-            return new Options(null, null, Clock.systemUTC(), Backoff.DEFAULT, Wiring::teams, null, log);
+            return new Options(null, null, Clock.systemUTC(), Backoff.DEFAULT, Wiring::teams, null, log, null);
         }
 
         public Options withTrust(@Nullable SSLContext trust) {
-            return new Options(trust, credential, clock, backoff, alerts, retries, log);
+            return new Options(trust, credential, clock, backoff, alerts, retries, log, http);
         }
 
         public Options withCredential(@Nullable TokenCredential other) {
-            return new Options(trust, other, clock, backoff, alerts, retries, log);
+            return new Options(trust, other, clock, backoff, alerts, retries, log, http);
         }
 
         public Options withBackoff(Backoff other) {
-            return new Options(trust, credential, clock, other, alerts, retries, log);
+            return new Options(trust, credential, clock, other, alerts, retries, log, http);
         }
 
         public Options withAlerts(Alerts other) {
-            return new Options(trust, credential, clock, backoff, other, retries, log);
+            return new Options(trust, credential, clock, backoff, other, retries, log, http);
         }
 
         public Options withRetries(@Nullable Retries other) {
-            return new Options(trust, credential, clock, backoff, alerts, other, log);
+            return new Options(trust, credential, clock, backoff, alerts, other, log, http);
         }
 
         public Options withClock(Clock other) {
-            return new Options(trust, credential, other, backoff, alerts, retries, log);
+            return new Options(trust, credential, other, backoff, alerts, retries, log, http);
         }
 
         public Options withLog(Logger other) {
-            return new Options(trust, credential, clock, backoff, alerts, retries, other);
+            return new Options(trust, credential, clock, backoff, alerts, retries, other, http);
+        }
+
+        public Options withHttpClient(@Nullable HttpClient other) {
+            return new Options(trust, credential, clock, backoff, alerts, retries, log, other);
         }
     }
 }

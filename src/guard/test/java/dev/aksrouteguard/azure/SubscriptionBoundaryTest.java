@@ -7,14 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
+import dev.aksrouteguard.config.Settings;
 import dev.aksrouteguard.core.model.ArmException;
 import dev.aksrouteguard.core.model.Cluster;
+import dev.aksrouteguard.core.model.Deployment;
 import dev.aksrouteguard.core.model.ResourceId;
 import dev.aksrouteguard.core.model.SubnetId;
 import dev.aksrouteguard.core.model.SubnetState;
 import dev.aksrouteguard.core.port.Subnets;
 import dev.aksrouteguard.emulator.Fault;
 import dev.aksrouteguard.emulator.Fixtures;
+import dev.aksrouteguard.emulator.Principal;
 import dev.aksrouteguard.emulator.RecordedRequest;
 import dev.aksrouteguard.emulator.SeededCluster;
 import dev.aksrouteguard.testing.Emulated;
@@ -27,8 +30,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 13 §1: an ID in subscription B never reaches a URL of subscription A (the guarded one), whatever names the
- * two share. Both subscriptions hold the same resource group, VNet, subnet and cluster names; the request log shows
- * where every call went.
+ * two share, in every adapter: subnets, clusters, listings, the deployments lookup, a subscription's name. Both
+ * subscriptions hold the same resource group, VNet, subnet and cluster names; the request log shows where every call
+ * went.
  */
 class SubscriptionBoundaryTest {
 
@@ -116,6 +120,52 @@ class SubscriptionBoundaryTest {
         assertEquals(A, guarded.get(0).id().subscriptionId());
         assertEquals(B, other.get(0).id().subscriptionId());
         assertNotEquals(guarded.get(0).id(), other.get(0).id());
+    }
+
+    void deployment(String subscription, String correlationId) {
+        JsonObject properties = new JsonObject();
+        properties.addProperty("correlationId", correlationId);
+        properties.addProperty("timestamp", "2026-05-01T10:16:30Z");
+        properties.addProperty("duration", "PT1M");
+        properties.addProperty("provisioningState", "Succeeded");
+        JsonObject body = new JsonObject();
+        body.add("properties", properties);
+        azure.arm.put("/subscriptions/" + subscription + "/resourceGroups/rg-app/providers/Microsoft.Resources/deployments/release",
+                body);
+    }
+
+    @Test
+    void theDeploymentsOfAGroupInAnotherSubscriptionAreListedThere() {
+        String correlation = "00000000-0000-4000-8000-0000000000b1";
+        deployment(A, correlation); // the same group, deployment name and correlation ID in the guarded subscription
+        deployment(B, correlation);
+        azure.arm.clearRequests();
+
+        Optional<Deployment> found = Connect.to(azure).deployments()
+                .byCorrelationId(ResourceId.parse("/subscriptions/" + B + "/resourceGroups/rg-app"), correlation);
+
+        assertEquals(B, found.orElseThrow().id().subscriptionId(), "B's deployment, not its twin in A");
+        allIn(B, paths());
+    }
+
+    @Test
+    void theNameOfAnotherSubscriptionIsAskedOfThatSubscription() {
+        azure.arm.subscription(A, "Team A", azure.arm.tenantRootGroup());
+        azure.arm.subscription(B, "Team B", azure.arm.tenantRootGroup());
+        ArmClients listed = ArmClients.connect(azure.settings(Settings.AZURE_SUBSCRIPTION_ID, "",
+                Settings.AZURE_SUBSCRIPTION_IDS, A + "," + B), azure.arm.credential(
+                Principal.GUARD), ArmClients.httpClient(azure.arm.clientSslContext()));
+        azure.arm.clearRequests();
+
+        assertEquals("Team B", listed.subscriptions().name(B));
+
+        assertEquals(List.of("/subscriptions/" + B), paths(), "one GET, of B itself");
+        azure.arm.clearRequests();
+        assertEquals("Team A", listed.subscriptions().name(A));
+        assertEquals(List.of("/subscriptions/" + A), paths());
+        azure.arm.clearRequests();
+        assertEquals("Team B", listed.subscriptions().name(B.toUpperCase(Locale.ROOT)), "remembered, whatever the case");
+        assertTrue(paths().isEmpty(), paths().toString());
     }
 
     @Test

@@ -309,6 +309,41 @@ class ReconcilerTest {
         assertNull(subnets.state(NODES).routeTable(), "nothing written");
     }
 
+    /**
+     * The production jitter (the constructor without one), over many contended reconciles: every contention wait is its
+     * nominal wait times a factor in the documented [0.75, 1.25), and the factors spread across that range, so that
+     * competing processes do not retry in step. (With 500 uniform factors, none below 0.85 or none above 1.15 would
+     * happen with a probability under 0.7^500.)
+     */
+    @Test
+    void contentionWaitsAreJitteredWithinTheDocumentedRange() {
+        World w = RulesTest.base();
+        subnets.put(w.subnets.get(NODES));
+        Reconciler r = new Reconciler(subnets, ClusterDirectory.of(World.SUB, new CountingSource(w::inventory), clock,
+                Duration.ofMinutes(10)), Mode.ENFORCE, clock, backoff);
+        Backoff contention = backoff.forContention();
+        List<Double> factors = new ArrayList<>();
+        for (int reconcile = 0; reconcile < 100; reconcile++) {
+            for (int i = 0; i < contention.maxAttempts(); i++) {
+                subnets.failPut(new ArmException(ArmException.Kind.TRANSIENT, 409, "AnotherOperationInProgress", "busy", null, null,
+                        null));
+            }
+            slept.clear();
+
+            assertEquals(Action.DEFERRED, r.reconcile(NODES, MANUAL).action());
+
+            assertEquals(contention.maxAttempts() - 1, slept.size(), "a wait between each two tries");
+            for (int attempt = 1; attempt <= slept.size(); attempt++) {
+                factors.add((double) slept.get(attempt - 1).toNanos() / contention.delay(attempt, null).toNanos());
+            }
+        }
+        for (double f : factors) {
+            assertTrue(f >= 0.75 && f < 1.25, "a jitter factor outside [0.75, 1.25): " + f);
+        }
+        assertTrue(factors.stream().anyMatch(f -> f < 0.85) && factors.stream().anyMatch(f -> f > 1.15),
+                "the factors spread over the range, not fixed: " + factors.stream().distinct().limit(10).toList());
+    }
+
     @Test
     void noWaitEndsAfterTheDeadline() {
         Reconciler r = enforce();

@@ -1,6 +1,7 @@
 package dev.aksrouteguard.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.aksrouteguard.core.model.Action;
 import dev.aksrouteguard.core.model.Mode;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -83,6 +85,43 @@ class RetryLoopTest {
         assertEquals(waits, slept, sentence + ": waits");
         assertEquals(passes, counted[0], sentence + ": passes");
         assertEquals(refreshes, counted[1], sentence + ": refreshes");
+    }
+
+    @Test
+    void eachContentionWaitTakesTheNextJitterFactorAndTransientWaitsTakeNone() {
+        MovingClock clock = new MovingClock();
+        List<Duration> slept = new ArrayList<>();
+        Backoff backoff = new Backoff(4, S, Duration.ofSeconds(8), d -> {
+            slept.add(d);
+            clock.now = clock.now.plus(d);
+        });
+        Deque<Double> jitter = new ArrayDeque<>(List.of(0.75, 1.2));
+        RetryLoop loop = new RetryLoop(backoff, clock, jitter::poll);
+        Outcomes out = new Outcomes(RulesTest.NODES, Mode.ENFORCE, new Trigger.Manual("test"), clock);
+        Deque<String> steps = new ArrayDeque<>(List.of("C", "T", "C", "D"));
+
+        Outcome o = loop.run(refreshed -> step(steps.poll(), out), T0.plusSeconds(60), () -> { });
+
+        assertEquals(Action.IN_SYNC, o.action());
+        // contention: 2 s x 0.75, then 4 s x 1.2; the transient wait between them is the SDK's kind: 1 s, as is
+        assertEquals(List.of(Duration.ofMillis(1500), S, Duration.ofMillis(4800)), slept);
+        assertTrue(jitter.isEmpty(), "one factor per contention wait");
+    }
+
+    @Test
+    void aJitteredWaitThatWouldEndAfterTheDeadlineIsNotStarted() {
+        MovingClock clock = new MovingClock();
+        List<Duration> slept = new ArrayList<>();
+        Backoff backoff = new Backoff(4, S, Duration.ofSeconds(8), slept::add);
+        RetryLoop loop = new RetryLoop(backoff, clock, () -> 1.249);
+        Outcomes out = new Outcomes(RulesTest.NODES, Mode.ENFORCE, new Trigger.Manual("test"), clock);
+        Deque<String> steps = new ArrayDeque<>(List.of("C", "D"));
+
+        // the nominal 2 s wait fits a 2.4 s deadline; jittered to 2.498 s it does not
+        Outcome o = loop.run(refreshed -> step(steps.poll(), out), T0.plusMillis(2400), () -> { });
+
+        assertEquals(Action.DEFERRED, o.action(), o.message());
+        assertTrue(slept.isEmpty());
     }
 
     /** A clock that the sleeper moves. */

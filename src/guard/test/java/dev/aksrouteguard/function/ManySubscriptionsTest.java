@@ -120,13 +120,72 @@ class ManySubscriptionsTest {
         azure.arm.delete(there.clusterId()); // B's own cluster is gone; the subnet is the A cluster's now
         Wiring w = listed(A, B);
         TestContext events = new TestContext(EventGridFunction.NAME);
+        azure.arm.clearRequests();
 
         EventGridFunction.over(w).run(EventJson.subnetWrite(there.nodeSubnetId()).eventGrid().toString(), events);
 
         Outcome o = azure.alerts.outcomes.get(azure.alerts.outcomes.size() - 1);
-        assertTrue(o.cluster() != null && o.cluster().name().equals("aks-app"), o.logLine());
-        assertTrue(o.action() == Action.REASSOCIATED || o.action() == Action.ROUTE_TABLE_MISSING || o.action() == Action.CONFLICT,
-                "decided by its owner in the other subscription, not ignored: " + o.logLine());
+        assertEquals(Action.REASSOCIATED, o.action(), "decided by its owner in the other subscription, not ignored: " + o.logLine());
+        assertEquals("aks-app", o.cluster().name(), o.logLine());
+        // the owner's own table (in A, its node resource group), not the table B's deleted cluster left behind
+        assertEquals(here.routeTableId().toLowerCase(Locale.ROOT), tableOf(there));
+        assertEquals(List.of(there.nodeSubnetId().toLowerCase(Locale.ROOT)),
+                azure.writes().stream().map(r -> r.path().toLowerCase(Locale.ROOT)).toList(), "one write, B's subnet");
+    }
+
+    /** A cluster in A whose pools run in a subnet of {@code OUTSIDE}, a subscription no setting covers. */
+    SeededCluster clusterWithItsNodeSubnetOutside() {
+        SeededCluster here = Fixtures.kubenetCluster("rg-app", "aks-app").seed(azure.arm);
+        SeededCluster outside = Fixtures.kubenetCluster("rg-x", "aks-x").subscription(OUTSIDE).drifted().seed(azure.arm);
+        JsonObject cluster = azure.resource(here.clusterId());
+        for (JsonElement pool : cluster.getAsJsonObject("properties").getAsJsonArray("agentPoolProfiles")) {
+            pool.getAsJsonObject().addProperty("vnetSubnetID", outside.nodeSubnetId());
+        }
+        azure.arm.put(here.clusterId(), cluster);
+        azure.arm.clearRequests();
+        return here;
+    }
+
+    /** The outcome for the outside subnet, by the cluster's write event (a reconcile) and by a sweep (the listing's decision). */
+    List<Outcome> outcomesForTheOutsideSubnet(Wiring w, SeededCluster here) {
+        EventGridFunction.over(w).run(EventJson.clusterWrite(here.clusterId()).eventGrid().toString(),
+                new TestContext(EventGridFunction.NAME));
+        Outcome byEvent = azure.alerts.outcomes.stream().filter(o -> o.subnet().subscriptionId().equalsIgnoreCase(OUTSIDE))
+                .reduce((first, second) -> second).orElseThrow(() -> new AssertionError("no outcome: " + azure.alerts.outcomes));
+        Outcome bySweep = sweep(w).outcomes().stream().filter(o -> o.subnet().subscriptionId().equalsIgnoreCase(OUTSIDE))
+                .findFirst().orElseThrow();
+        assertTrue(azure.arm.requests().stream().noneMatch(r -> r.path().toLowerCase(Locale.ROOT).contains(OUTSIDE)),
+                "never read or written: " + azure.arm.requests());
+        assertEquals(0, azure.writes().size());
+        return List.of(byEvent, bySweep);
+    }
+
+    @Test
+    void aNodeSubnetOutsideTheListedSubscriptionsNamesTheListThatWouldCoverIt() {
+        SeededCluster here = clusterWithItsNodeSubnetOutside();
+
+        for (Outcome o : outcomesForTheOutsideSubnet(listed(A, B), here)) {
+            assertEquals(Action.FAILED, o.action(), o.logLine());
+            assertTrue(o.message().contains("subscription " + OUTSIDE + ", which this guard does not guard (it guards 2 subscriptions"),
+                    o.logLine());
+            assertEquals("add subscription " + OUTSIDE + " to AZURE_SUBSCRIPTION_IDS", o.nextStep(), o.logLine());
+        }
+    }
+
+    @Test
+    void aNodeSubnetOutsideTheManagementGroupSaysToMoveItsSubscriptionBelowTheGroup() {
+        azure.arm.managementGroup("lz", "Landing zones", azure.arm.tenantRootGroup());
+        azure.arm.subscription(A, "Team A", "lz");
+        azure.arm.subscription(OUTSIDE, "Sandbox", azure.arm.tenantRootGroup());
+        SeededCluster here = clusterWithItsNodeSubnetOutside();
+        Wiring w = azure.wiring(Settings.AZURE_SUBSCRIPTION_ID, "", Settings.AZURE_MANAGEMENT_GROUP_ID, "lz");
+
+        for (Outcome o : outcomesForTheOutsideSubnet(w, here)) {
+            assertEquals(Action.FAILED, o.action(), o.logLine());
+            assertTrue(o.message().contains("(it guards the subscriptions below management group lz"), o.logLine());
+            assertEquals("move subscription " + OUTSIDE + " below management group lz (the guard finds it within 10 minutes, "
+                    + "or at the next sweep)", o.nextStep(), o.logLine());
+        }
     }
 
     @Test
@@ -175,23 +234,34 @@ class ManySubscriptionsTest {
                 context.log.all());
     }
 
+    /**
+     * B is listed first, so a sweep that took the subscriptions one at a time would finish B (throttled until its
+     * listing gives up) before it started A: A's repair must fall inside B's throttled window, not after it.
+     */
     @Test
     void aThrottledSubscriptionDoesNotDelayTheRepairsOfTheOthers() {
         SeededCluster a = Fixtures.kubenetCluster("rg-a", "aks-a").drifted().seed(azure.arm);
         Fixtures.kubenetCluster("rg-b", "aks-b").subscription(B).drifted().seed(azure.arm);
         azure.arm.inject(Fault.throttled("GET", "^/subscriptions/" + B + "/providers/", 2).always());
-        Wiring w = listed(A, B);
+        Wiring w = listed(B, A);
 
         SweepReport r = sweep(w);
 
         assertEquals(a.routeTableId().toLowerCase(Locale.ROOT), tableOf(a));
         List<RecordedRequest> log = azure.arm.requests();
+        int firstThrottled = indexOf(log, q -> q.status() == 429 && q.path().toLowerCase(Locale.ROOT).contains(B));
+        int firstOfA = indexOf(log, q -> q.path().toLowerCase(Locale.ROOT).startsWith("/subscriptions/" + A + "/providers/"));
         int repairOfA = indexOf(log, q -> q.method().equals("PUT") && q.path().toLowerCase(Locale.ROOT).contains(A));
         int lastThrottled = lastIndexOf(log, q -> q.status() == 429 && q.path().toLowerCase(Locale.ROOT).contains(B));
-        assertTrue(repairOfA >= 0 && lastThrottled > repairOfA,
-                "A was repaired while B was still being throttled (PUT at " + repairOfA + ", last 429 at " + lastThrottled + ")");
-        SweepReport.Subscription throttled = r.subscriptions().stream().filter(s -> s.id().equals(B)).findFirst().orElseThrow();
-        assertTrue(throttled.error() != null, "B's listing gave up, bounded, and was reported");
+        assertTrue(firstThrottled >= 0 && firstOfA >= 0 && repairOfA > firstOfA, log.toString());
+        assertTrue(lastThrottled > firstOfA && lastThrottled > repairOfA,
+                "A was listed and repaired while B was still being throttled (A listed at " + firstOfA + ", PUT at " + repairOfA
+                        + ", B's 429s from " + firstThrottled + " to " + lastThrottled + ")");
+        assertEquals(List.of(B, A), r.subscriptions().stream().map(SweepReport.Subscription::id).toList(), "reported in list order");
+        SweepReport.Subscription throttled = r.subscriptions().get(0);
+        assertTrue(throttled.error() != null && throttled.error().contains("429"), "B's listing gave up, bounded, and was reported: "
+                + throttled.error());
+        assertNull(r.subscriptions().get(1).error());
     }
 
     private static int indexOf(List<RecordedRequest> log, java.util.function.Predicate<RecordedRequest> p) {
