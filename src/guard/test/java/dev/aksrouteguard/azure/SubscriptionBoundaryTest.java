@@ -10,10 +10,10 @@ import com.google.gson.JsonObject;
 import dev.aksrouteguard.config.Settings;
 import dev.aksrouteguard.core.model.ArmException;
 import dev.aksrouteguard.core.model.Cluster;
-import dev.aksrouteguard.core.model.Deployment;
 import dev.aksrouteguard.core.model.ResourceId;
 import dev.aksrouteguard.core.model.SubnetId;
 import dev.aksrouteguard.core.model.SubnetState;
+import dev.aksrouteguard.core.port.DeploymentLookup;
 import dev.aksrouteguard.core.port.Subnets;
 import dev.aksrouteguard.emulator.Fault;
 import dev.aksrouteguard.emulator.Fixtures;
@@ -141,10 +141,11 @@ class SubscriptionBoundaryTest {
         deployment(B, correlation);
         azure.arm.clearRequests();
 
-        Optional<Deployment> found = Connect.to(azure).deployments()
+        List<DeploymentLookup.Candidate> found = Connect.to(azure).deployments()
                 .byCorrelationId(ResourceId.parse("/subscriptions/" + B + "/resourceGroups/rg-app"), correlation);
 
-        assertEquals(B, found.orElseThrow().id().subscriptionId(), "B's deployment, not its twin in A");
+        assertEquals(1, found.size(), found.toString());
+        assertEquals(B, found.get(0).deployment().id().subscriptionId(), "B's deployment, not its twin in A");
         allIn(B, paths());
     }
 
