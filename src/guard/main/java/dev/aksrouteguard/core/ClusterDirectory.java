@@ -55,6 +55,8 @@ public final class ClusterDirectory {
     private final Inventories inventories;
     private final Clock clock;
     private final Duration ttl;
+    /** How {@link #known(String)} treats the other subscriptions. */
+    private final Others others;
     private final Map<String, SubscriptionDirectory> subscriptions = new ConcurrentHashMap<>();
     /** Subscriptions whose last read failed, with why: the sweep and the audit report them. */
     private final Map<String, ArmException> unreadable = new ConcurrentHashMap<>();
@@ -70,7 +72,20 @@ public final class ClusterDirectory {
     /** An inventory and the parts it was built from (compared by identity: a part read again is a new object). */
     private record Combined(Inventory inventory, List<Object> parts) {}
 
+    /** A directory for a process whose deferred work is tried again (the function app): see {@link #known(String)}. */
     public ClusterDirectory(GuardedSubscriptions scope, Inventories inventories, Clock clock, Duration ttl) {
+        this(scope, inventories, clock, ttl, true);
+    }
+
+    /**
+     * @param retried true where deferred work is tried again later (the function app's retry queue): a question about
+     *     one subscription never waits for another's first listing, and a subnet it cannot decide yet is deferred
+     *     ({@link #known(String)}). False where nothing is tried again (the command line: one event per process, its
+     *     directory always cold, a deferral that would be deferred again at every run): every subscription never read
+     *     is read side by side and waited for (each listing bounded by the ARM limits), so the question is decided.
+     */
+    public ClusterDirectory(GuardedSubscriptions scope, Inventories inventories, Clock clock, Duration ttl, boolean retried) {
+        this.others = retried ? Others.BACKGROUND : Others.WAIT;
         this.scope = Objects.requireNonNull(scope, "scope == null");
         this.inventories = Objects.requireNonNull(inventories, "inventories == null");
         this.clock = Objects.requireNonNull(clock, "clock == null");
@@ -128,13 +143,14 @@ public final class ClusterDirectory {
      * is started in the background and left out (named in {@link Known#unread()}), never waited for: a slow or throttled
      * subscription holds up only itself, cold or warm. A subscription that cannot be read is answered from what was last
      * read of it (or left out) and remembered in {@link #unreadable()}, unless it is {@code subscriptionId}: then this
-     * throws, since "not a node subnet" could be wrong.
+     * throws, since "not a node subnet" could be wrong. A directory built for a process that tries nothing again (the
+     * command line) reads every subscription never read instead, side by side, and waits: nothing is left unread.
      *
      * @throws ArmException when {@code subscriptionId}'s clusters cannot be read
      */
     public Known known(String subscriptionId) {
         Objects.requireNonNull(subscriptionId, "subscriptionId == null");
-        return owners(subscriptionId, Others.BACKGROUND);
+        return owners(subscriptionId, others);
     }
 
     /**

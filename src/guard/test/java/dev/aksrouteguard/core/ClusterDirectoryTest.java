@@ -69,10 +69,15 @@ class ClusterDirectoryTest {
 
     /** A guard for subscriptions A and B, as the function app wires it, over the holding HTTP client. */
     Guard guard() {
+        return guard(true);
+    }
+
+    /** @param retried false: a process that tries nothing again (the command line) */
+    Guard guard(boolean retried) {
         Settings settings = azure.settings(Settings.AZURE_SUBSCRIPTION_ID, "", Settings.AZURE_SUBSCRIPTION_IDS, A + "," + B);
         hold.delegate = ArmClients.httpClient(azure.arm.clientSslContext());
         ArmClients arm = ArmClients.connect(settings, azure.arm.credential(Principal.GUARD), hold);
-        directory = new ClusterDirectory(arm.subscriptions(), arm.inventories(), clock, ClusterDirectory.DEFAULT_TTL);
+        directory = new ClusterDirectory(arm.subscriptions(), arm.inventories(), clock, ClusterDirectory.DEFAULT_TTL, retried);
         Reconciler reconciler = new Reconciler(arm.subnets(), directory, Mode.ENFORCE, clock, azure.options().backoff());
         return new Guard(directory, reconciler, azure.alerts, azure.retries, arm.traffic(), clock, 4);
     }
@@ -207,6 +212,21 @@ class ClusterDirectoryTest {
 
         Outcome then = outcomeFor(deliver(guard, gone.nodeSubnetId()), gone.nodeSubnetId());
         assertEquals(Action.IGNORED, then.action(), "a refused subscription is not waited for again and again: " + then.logLine());
+    }
+
+    @Test
+    void aProcessThatTriesNothingAgainReadsEveryOtherSubscriptionFirstAndDecidesTheSubnetAtOnce() {
+        SeededCluster mine = Fixtures.kubenetCluster("rg-net", "aks-net").drifted().seed(azure.arm);
+        SeededCluster theirs = Fixtures.kubenetCluster("rg-b", "aks-b").subscription(B).seed(azure.arm);
+        usedFromB(theirs, mine.nodeSubnetId());
+        azure.arm.delete(mine.clusterId());
+        Guard guard = guard(false); // the command line: always cold, and a deferral would be deferred again at every run
+
+        Outcome o = outcomeFor(deliver(guard, mine.nodeSubnetId()), mine.nodeSubnetId());
+
+        assertEquals(Action.REASSOCIATED, o.action(), o.logLine());
+        assertEquals("aks-b", o.cluster().name());
+        assertEquals(List.of(), azure.retries.submitted);
     }
 
     // ---- (c) ---------------------------------------------------------------------------------------------------
