@@ -34,8 +34,10 @@ import java.util.concurrent.Executors;
  * The warm worker's memory of the guarded subscriptions: for each, its managed clusters and its network, read with
  * that subscription's own list calls (a {@link SubscriptionDirectory} each, so a slow or throttled subscription holds
  * up only itself) and trusted for the TTL. It answers two questions: "whose node subnet is this?" (the clusters of
- * every guarded subscription, since a cluster may use a subnet of another) and "which table is the cluster's?" (the
- * network of the subscriptions that cluster spans). It never decides a write: every write is decided on fresh reads.
+ * every guarded subscription read so far, since a cluster may use a subnet of another; on a cold worker the others'
+ * first reads run in the background, and {@link #known(String)} names those not read yet) and "which table is the
+ * cluster's?" (the network of the subscriptions that cluster spans). It never decides a write: every write is decided
+ * on fresh reads.
  */
 public final class ClusterDirectory {
 
@@ -129,7 +131,7 @@ public final class ClusterDirectory {
      *     {@code owners} uses. A subscription this guard may not read (its last read was refused: 401/403, or 404) is
      *     not among them: it is reported by the sweep and skipped, as the sweep skips it.
      */
-    public record Known(Inventory owners, List<String> unread) {
+    record Known(Inventory owners, List<String> unread) {
         public Known {
             Objects.requireNonNull(owners, "owners == null");
             unread = List.copyOf(unread);
@@ -148,7 +150,7 @@ public final class ClusterDirectory {
      *
      * @throws ArmException when {@code subscriptionId}'s clusters cannot be read
      */
-    public Known known(String subscriptionId) {
+    Known known(String subscriptionId) {
         Objects.requireNonNull(subscriptionId, "subscriptionId == null");
         return owners(subscriptionId, others);
     }
@@ -400,7 +402,7 @@ public final class ClusterDirectory {
     }
 
     /** Why the last read of {@code subscriptionId}'s directory failed, or null when it did not (or none was made). */
-    public @Nullable RuntimeException lastReadError(String subscriptionId) {
+    @Nullable RuntimeException lastReadError(String subscriptionId) {
         return of(subscriptionId).lastError();
     }
 
