@@ -130,8 +130,9 @@ public final class Reconciler {
      * instead, unread subscriptions or not: AKS does not support two clusters in one subnet ("Don't create more than one
      * AKS cluster in the same subnet"; "Unlike Azure CNI clusters, multiple kubenet clusters can't share a subnet") nor
      * two clusters on one route table ("Using the same route table with multiple AKS clusters isn't supported"), so a
-     * claim found in the subscriptions read cannot be contradicted by one not read yet. Source: Learn, "Use kubenet
-     * networking with your own IP address ranges in Azure Kubernetes Service (AKS)", Prerequisites and "Bring your own
+     * claim found in the subscriptions read cannot be contradicted by one not read yet (were it so anyway, against
+     * that support, the sweep, which reads every subscription, reports the subnet as a conflict). Source: Learn, "Use
+     * kubenet networking with your own IP address ranges in Azure Kubernetes Service (AKS)", Prerequisites and "Bring your own
      * subnet and route table with kubenet", https://learn.microsoft.com/azure/aks/configure-kubenet
      */
     private Outcomes.Draft notYetKnown(Outcomes out, java.util.List<String> unread) {
