@@ -34,8 +34,10 @@ import java.util.concurrent.Executors;
  * The warm worker's memory of the guarded subscriptions: for each, its managed clusters and its network, read with
  * that subscription's own list calls (a {@link SubscriptionDirectory} each, so a slow or throttled subscription holds
  * up only itself) and trusted for the TTL. It answers two questions: "whose node subnet is this?" (the clusters of
- * every guarded subscription, since a cluster may use a subnet of another) and "which table is the cluster's?" (the
- * network of the subscriptions that cluster spans). It never decides a write: every write is decided on fresh reads.
+ * every guarded subscription read so far, since a cluster may use a subnet of another; on a cold worker the others'
+ * first reads run in the background, and {@link #known(String)} names those not read yet) and "which table is the
+ * cluster's?" (the network of the subscriptions that cluster spans). It never decides a write: every write is decided
+ * on fresh reads.
  */
 public final class ClusterDirectory {
 
@@ -55,6 +57,8 @@ public final class ClusterDirectory {
     private final Inventories inventories;
     private final Clock clock;
     private final Duration ttl;
+    /** How {@link #known(String)} treats the other subscriptions. */
+    private final Others others;
     private final Map<String, SubscriptionDirectory> subscriptions = new ConcurrentHashMap<>();
     /** Subscriptions whose last read failed, with why: the sweep and the audit report them. */
     private final Map<String, ArmException> unreadable = new ConcurrentHashMap<>();
@@ -70,7 +74,20 @@ public final class ClusterDirectory {
     /** An inventory and the parts it was built from (compared by identity: a part read again is a new object). */
     private record Combined(Inventory inventory, List<Object> parts) {}
 
+    /** A directory for a process whose deferred work is tried again (the function app): see {@link #known(String)}. */
     public ClusterDirectory(GuardedSubscriptions scope, Inventories inventories, Clock clock, Duration ttl) {
+        this(scope, inventories, clock, ttl, true);
+    }
+
+    /**
+     * @param retried true where deferred work is tried again later (the function app's retry queue): a question about
+     *     one subscription never waits for another's first listing, and a subnet it cannot decide yet is deferred
+     *     ({@link #known(String)}). False where nothing is tried again (the command line: one event per process, its
+     *     directory always cold, a deferral that would be deferred again at every run): every subscription never read
+     *     is read side by side and waited for (each listing bounded by the ARM limits), so the question is decided.
+     */
+    public ClusterDirectory(GuardedSubscriptions scope, Inventories inventories, Clock clock, Duration ttl, boolean retried) {
+        this.others = retried ? Others.BACKGROUND : Others.WAIT;
         this.scope = Objects.requireNonNull(scope, "scope == null");
         this.inventories = Objects.requireNonNull(inventories, "inventories == null");
         this.clock = Objects.requireNonNull(clock, "clock == null");
@@ -94,48 +111,95 @@ public final class ClusterDirectory {
 
     // ---- owners ------------------------------------------------------------------------------------------------
 
+    /** How a question about owners treats the guarded subscriptions other than the one it is about. */
+    private enum Others {
+        /** Each read when never read before, side by side, and waited for: a question about the whole directory. */
+        WAIT,
+        /** As last read (a stale one read again in the background); one never read is started in the background. */
+        BACKGROUND,
+        /** As last read, none read now: the sweep and the audit read each subscription themselves. */
+        MEMORY
+    }
+
     /**
-     * The clusters of every guarded subscription (no route tables, no subnets): enough to tell whether a subnet is a
-     * kubenet node subnet and which node subnets a VNet holds. {@code focus}'s part (the subscription the question is
-     * about) is read again when stale; another's stale part is answered as last read while it is read again in the
-     * background, so a slow subscription holds up only itself (a part never read is read now, side by side). A
-     * subscription that cannot be read is answered from what was last read of it (or left out) and remembered in
-     * {@link #unreadable()}, unless it is {@code focus}: then this throws, since "not a node subnet" could be wrong.
+     * What is known now of who uses node subnets, for deciding a subnet of {@code subscriptionId} without waiting for any
+     * other subscription.
+     *
+     * @param owners the clusters of every guarded subscription read so far (no route tables, no subnets)
+     * @param unread the guarded subscriptions whose clusters have never been read (their first read is under way in the
+     *     background, or failed a moment ago), sorted: a cluster in one of them could use any subnet that no cluster in
+     *     {@code owners} uses. A subscription this guard may not read (its last read was refused: 401/403, or 404) is
+     *     not among them: it is reported by the sweep and skipped, as the sweep skips it.
+     */
+    record Known(Inventory owners, List<String> unread) {
+        public Known {
+            Objects.requireNonNull(owners, "owners == null");
+            unread = List.copyOf(unread);
+        }
+    }
+
+    /**
+     * The clusters of every guarded subscription, for a question about a subnet of {@code subscriptionId}. That
+     * subscription's part is read again when stale, on this thread (a bounded wait: the ARM limits of its listing);
+     * every other subscription is answered as last read, a stale part read again in the background, and one never read
+     * is started in the background and left out (named in {@link Known#unread()}), never waited for: a slow or throttled
+     * subscription holds up only itself, cold or warm. A subscription that cannot be read is answered from what was last
+     * read of it (or left out) and remembered in {@link #unreadable()}, unless it is {@code subscriptionId}: then this
+     * throws, since "not a node subnet" could be wrong. A directory built for a process that tries nothing again (the
+     * command line) reads every subscription never read instead, side by side, and waits: nothing is left unread.
+     *
+     * @throws ArmException when {@code subscriptionId}'s clusters cannot be read
+     */
+    Known known(String subscriptionId) {
+        Objects.requireNonNull(subscriptionId, "subscriptionId == null");
+        return owners(subscriptionId, others);
+    }
+
+    /**
+     * The clusters known now, for a question about a subnet of {@code focus}, read as {@link #known(String)} reads them
+     * (so this may leave out a subscription never read yet: a cluster write's mapping, a VNet's node subnets).
      *
      * @throws ArmException when {@code focus}'s clusters cannot be read
      */
-    public Inventory owners(@Nullable String focus) {
-        return owners(focus, true);
+    public Inventory owners(String focus) {
+        return known(focus).owners();
     }
 
-    /** @param readOthers false: the other subscriptions are answered from memory alone, never read (the sweep reads each) */
-    private Inventory owners(@Nullable String focus, boolean readOthers) {
+    private Known owners(@Nullable String focus, Others others) {
         List<String> subs = scope.list();
         Map<String, CompletableFuture<SubscriptionDirectory.Part<List<Cluster>>>> reads = new LinkedHashMap<>();
-        long toRead = subs.stream().filter(s -> of(s).lastClusters() == null || isFocus(s, focus) && !of(s).freshClusters()).count();
+        long toRead = subs.stream().filter(s -> readsNow(of(s), isFocus(s, focus), others)).count();
         for (String s : subs) {
             SubscriptionDirectory d = of(s);
             java.util.function.Supplier<SubscriptionDirectory.Part<List<Cluster>>> read = isFocus(s, focus) ? d::clusters
-                    : readOthers ? () -> d.clustersNoWait(READS)
-                    : d::lastClusters;
-            boolean reads_ = readOthers && d.lastClusters() == null || isFocus(s, focus) && !d.freshClusters();
+                    : switch (others) {
+                        case WAIT -> () -> d.lastClusters() == null ? d.clusters() : d.clustersNoWait(READS);
+                        case BACKGROUND -> () -> d.clustersNoWait(READS);
+                        case MEMORY -> d::lastClusters;
+                    };
             // Answers from memory, or a single read, on this thread; several reads side by side.
-            reads.put(s, toRead <= 1 || !reads_ ? completed(read) : CompletableFuture.supplyAsync(read, READS));
+            reads.put(s, toRead <= 1 || !readsNow(d, isFocus(s, focus), others) ? completed(read)
+                    : CompletableFuture.supplyAsync(read, READS));
         }
         List<Object> parts = new ArrayList<>();
         List<Cluster> clusters = new ArrayList<>();
+        List<String> unread = new ArrayList<>();
         Instant oldest = null;
         for (Map.Entry<String, CompletableFuture<SubscriptionDirectory.Part<List<Cluster>>>> r : reads.entrySet()) {
             SubscriptionDirectory.Part<List<Cluster>> part;
             try {
                 part = join(r.getValue());
                 if (part == null) {
-                    continue; // being read by another thread, or failed a moment ago: not waited for
+                    // never read: being read in the background, or failed a moment ago; not waited for
+                    if (!refused(of(r.getKey()).lastError())) {
+                        unread.add(r.getKey());
+                    }
+                    continue;
                 }
                 unreadable.remove(r.getKey());
             } catch (ArmException e) {
                 unreadable.put(r.getKey(), e);
-                if (focus != null && focus.equalsIgnoreCase(r.getKey())) {
+                if (isFocus(r.getKey(), focus)) {
                     throw e;
                 }
                 part = of(r.getKey()).lastClusters();
@@ -147,22 +211,35 @@ public final class ClusterDirectory {
             clusters.addAll(part.value());
             oldest = oldest == null || part.readAt().isBefore(oldest) ? part.readAt() : oldest;
         }
+        Collections.sort(unread);
         synchronized (cacheLock) {
-            if (owners != null && sameParts(owners.parts(), parts)) {
-                return owners.inventory();
+            if (owners == null || !sameParts(owners.parts(), parts)) {
+                owners = new Combined(new Inventory(clusters, List.of(), List.of(), oldest == null ? clock.instant() : oldest), parts);
             }
-            owners = new Combined(new Inventory(clusters, List.of(), List.of(), oldest == null ? clock.instant() : oldest), parts);
-            return owners.inventory();
+            return new Known(owners.inventory(), unread);
         }
+    }
+
+    /** True when answering {@code d} runs an ARM read on the asking side (this thread, or side by side with others). */
+    private static boolean readsNow(SubscriptionDirectory d, boolean focus, Others others) {
+        return focus ? !d.freshClusters() : others == Others.WAIT && d.lastClusters() == null;
+    }
+
+    /** A read refused for good (no permission, no such subscription), not one that may pass: 429, 5xx, a timeout. */
+    private static boolean refused(@Nullable RuntimeException e) {
+        return e instanceof ArmException a && (a.kind() == ArmException.Kind.FORBIDDEN || a.kind() == ArmException.Kind.NOT_FOUND);
     }
 
     private static boolean isFocus(String subscription, @Nullable String focus) {
         return focus != null && focus.equalsIgnoreCase(subscription);
     }
 
-    /** The owners of every guarded subscription, none read again in particular. */
+    /**
+     * The owners of every guarded subscription, none read again in particular, each never read before read now side by
+     * side and waited for: a question about the whole directory (the clusters due for migration, after an audit).
+     */
     public Inventory owners() {
-        return owners(null);
+        return owners(null, Others.WAIT).owners();
     }
 
     /** The clusters of one subscription as last read (the sweep reads it first). */
@@ -178,7 +255,7 @@ public final class ClusterDirectory {
      * deciding a subnet needs. @throws ArmException when a needed part cannot be read
      */
     public Inventory current(Set<String> networks) {
-        return current(networks, true);
+        return current(networks, Others.BACKGROUND);
     }
 
     /**
@@ -186,10 +263,10 @@ public final class ClusterDirectory {
      * read now: the sweep and the audit, which read every subscription themselves, side by side.
      */
     public Inventory currentAsKnown(Set<String> networks) {
-        return current(networks, false);
+        return current(networks, Others.MEMORY);
     }
 
-    private Inventory current(Set<String> networks, boolean readOthers) {
+    private Inventory current(Set<String> networks, Others others) {
         Set<String> wanted = new TreeSet<>();
         networks.forEach(s -> wanted.add(s.toLowerCase(Locale.ROOT)));
         wanted.removeIf(s -> !scope.contains(s));
@@ -205,7 +282,7 @@ public final class ClusterDirectory {
                 }
             }
         }
-        Inventory ownersNow = owners(null, readOthers);
+        Inventory ownersNow = owners(null, others).owners();
         Map<String, CompletableFuture<SubscriptionDirectory.Part<InventorySource.Network>>> reads = new LinkedHashMap<>();
         long stale = wanted.stream().filter(s -> !of(s).freshNetwork()).count();
         for (String s : wanted) {
@@ -322,6 +399,11 @@ public final class ClusterDirectory {
             unreadable.put(subscriptionId.toLowerCase(Locale.ROOT), wrapped);
             return wrapped;
         }
+    }
+
+    /** Why the last read of {@code subscriptionId}'s directory failed, or null when it did not (or none was made). */
+    @Nullable RuntimeException lastReadError(String subscriptionId) {
+        return of(subscriptionId).lastError();
     }
 
     /** The guarded subscriptions whose last read failed, with why. */

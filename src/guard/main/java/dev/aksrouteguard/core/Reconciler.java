@@ -102,8 +102,12 @@ public final class Reconciler {
         }
         Inventory inventory;
         try {
-            Rules.Ownership ownership = Rules.ownership(id, directory.owners(id.subscriptionId()));
+            ClusterDirectory.Known known = directory.known(id.subscriptionId());
+            Rules.Ownership ownership = Rules.ownership(id, known.owners());
             if (ownership instanceof Rules.Ownership.None none) {
+                if (!known.unread().isEmpty() && known.owners().clustersUsing(id).isEmpty()) {
+                    return done(notYetKnown(out, known.unread()));
+                }
                 return new Step.Done(out.of(none.verdict(), null));
             }
             // The network of the subscriptions the cluster spans (those guarded: an unguarded one is never read).
@@ -117,6 +121,33 @@ public final class Reconciler {
         return locks.withLock(id.virtualNetwork(), until, clock, () -> lockedPass(out, inventory, until, refreshed))
                 .orElseGet(() -> done(out.draft(Action.DEFERRED, "other repairs in virtual network " + id.virtualNetworkName()
                         + " held it until the deadline; nothing written, handed on to be tried again").retryable(true)));
+    }
+
+    /**
+     * A subnet no known cluster uses, while some guarded subscriptions have never been read (a cold worker: their first
+     * listing runs in the background, never waited for): a cluster there could use it, so it is neither ignored nor
+     * decided now, but handed on to be decided once they are read. A subnet a known cluster uses is decided at once
+     * instead, unread subscriptions or not: AKS does not support two clusters in one subnet ("Don't create more than one
+     * AKS cluster in the same subnet"; "Unlike Azure CNI clusters, multiple kubenet clusters can't share a subnet") nor
+     * two clusters on one route table ("Using the same route table with multiple AKS clusters isn't supported"), so a
+     * claim found in the subscriptions read cannot be contradicted by one not read yet (were it so anyway, against
+     * that support, the sweep, which reads every subscription, reports the subnet as a conflict). Source: Learn, "Use
+     * kubenet networking with your own IP address ranges in Azure Kubernetes Service (AKS)", Prerequisites and "Bring your own
+     * subnet and route table with kubenet", https://learn.microsoft.com/azure/aks/configure-kubenet
+     */
+    private Outcomes.Draft notYetKnown(Outcomes out, java.util.List<String> unread) {
+        StringBuilder which = new StringBuilder();
+        for (String s : unread) {
+            which.append(which.length() == 0 ? "" : ", ").append(s);
+            RuntimeException why = directory.lastReadError(s);
+            if (why != null) {
+                which.append(" (its last read failed: ").append(why.getMessage()).append(')');
+            }
+        }
+        return out.draft(Action.DEFERRED, "no cluster read so far uses this subnet, but the clusters of guarded "
+                + (unread.size() == 1 ? "subscription " : "subscriptions ") + which + " have not been read yet (their "
+                + "listing runs in the background) and one of them could; nothing written, handed on to be decided once "
+                + (unread.size() == 1 ? "it is" : "they are") + " read").retryable(true);
     }
 
     /** Read, validate, decide, confirm the owner, write: all under the virtual network's lock. */

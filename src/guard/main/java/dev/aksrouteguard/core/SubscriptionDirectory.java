@@ -32,6 +32,7 @@ final class SubscriptionDirectory {
 
     private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
     private volatile @Nullable Instant lastFailure;
+    private volatile @Nullable RuntimeException lastError;
     private volatile @Nullable Part<List<Cluster>> clusters;
     private volatile @Nullable Part<InventorySource.Network> network;
 
@@ -72,9 +73,10 @@ final class SubscriptionDirectory {
     }
 
     /**
-     * The clusters part for a question about another subscription: fresh, or — when stale — the last one read while it
-     * is read again in the background, so that a slow or throttled subscription never holds up another's work. Only a
-     * part never read is read now. @throws dev.aksrouteguard.core.model.ArmException when that read fails
+     * The clusters part for a question about another subscription, never read on the calling thread: fresh, or — when
+     * stale — the last one read while it is read again in the background, so that a slow or throttled subscription
+     * never holds up another's work. A part never read is null: its first read is started in the background (unless it
+     * is being read already, or failed a moment ago), and the caller decides what it may decide without it.
      */
     @Nullable Part<List<Cluster>> clustersNoWait(java.util.concurrent.Executor background) {
         Part<List<Cluster>> c = clusters;
@@ -82,30 +84,39 @@ final class SubscriptionDirectory {
             return c;
         }
         if (c == null) {
-            // Never read: read it now, unless another thread is reading it or it failed a moment ago (then it is left
-            // out of this answer rather than waited for).
             Instant failed = lastFailure;
-            if (failed != null && Duration.between(failed, clock.instant()).compareTo(QUIET_AFTER_FAILURE) < 0 || !lock.tryLock()) {
-                return null;
+            if (failed == null || Duration.between(failed, clock.instant()).compareTo(QUIET_AFTER_FAILURE) >= 0) {
+                readInBackground(background);
             }
-            try {
-                return clusters();
-            } finally {
-                lock.unlock();
-            }
+            return null;
         }
-        if (refreshing.compareAndSet(false, true)) {
-            background.execute(() -> {
-                try {
-                    clusters();
-                } catch (RuntimeException e) {
-                    // answered from the last part; the next question tries again
-                } finally {
-                    refreshing.set(false);
-                }
-            });
-        }
+        readInBackground(background);
         return c;
+    }
+
+    /** Starts a read of the clusters part on {@code background}, unless one started so is still running. */
+    private void readInBackground(java.util.concurrent.Executor background) {
+        if (refreshing.compareAndSet(false, true)) {
+            try {
+                background.execute(() -> {
+                    try {
+                        clusters();
+                    } catch (RuntimeException e) {
+                        // remembered by failures(); the next question tries again
+                    } finally {
+                        refreshing.set(false);
+                    }
+                });
+            } catch (RuntimeException e) {
+                refreshing.set(false);
+                throw e;
+            }
+        }
+    }
+
+    /** Why the last read of this subscription failed, or null when it did not (or none was made). */
+    @Nullable RuntimeException lastError() {
+        return lastError;
     }
 
     private final java.util.concurrent.atomic.AtomicBoolean refreshing = new java.util.concurrent.atomic.AtomicBoolean();
@@ -180,8 +191,10 @@ final class SubscriptionDirectory {
         try {
             T value = read.get();
             lastFailure = null;
+            lastError = null;
             return value;
         } catch (RuntimeException e) {
+            lastError = e;
             lastFailure = clock.instant();
             throw e;
         }

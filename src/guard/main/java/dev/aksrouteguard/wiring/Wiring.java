@@ -107,7 +107,7 @@ public final class Wiring {
                 : ArmClients.credential(settings, http, Configuration.getGlobalConfiguration());
         ArmClients arm = ArmClients.connect(settings, credential, http, ArmLimits.DEFAULT, options.clock());
         ClusterDirectory directory = new ClusterDirectory(arm.subscriptions(), arm.inventories(), options.clock(),
-                ClusterDirectory.DEFAULT_TTL);
+                ClusterDirectory.DEFAULT_TTL, functionApp || options.retries() != null); // deferred work is tried again
         Reconciler reconciler = new Reconciler(arm.subnets(), directory, settings.mode(), options.clock(), options.backoff());
         Lazy<AlertStorage> storage = Lazy.of(() -> StorageClients.forAlerts(settings, credential, http, functionApp, options.log()));
         // Without a webhook there is nothing to remember or queue (StorageClients.forAlerts answers NONE): not even asked.

@@ -16,8 +16,9 @@ public enum Action {
     DRIFT_REPORTED("drift-reported"),
     /**
      * Not finished, and not a failure of the subnet: another operation kept its virtual network busy
-     * ({@code AnotherOperationInProgress}), or the time budget ran out before the work could start. Nothing was
-     * written; the work is handed to the retry queue (events) or the next sweep.
+     * ({@code AnotherOperationInProgress}), the time budget ran out before the work could start, or no cluster read so
+     * far uses the subnet while a guarded subscription has not been read yet (a cold worker). Nothing was written; the
+     * work is handed to the retry queue (events) or the next sweep.
      */
     DEFERRED("deferred"),
     /** The repair was attempted and did not succeed, or the state could not be read. */

@@ -1,0 +1,351 @@
+package dev.aksrouteguard.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.azure.core.http.HttpClient;
+import com.azure.core.http.HttpRequest;
+import com.azure.core.http.HttpResponse;
+import com.azure.core.util.Context;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import dev.aksrouteguard.azure.ArmClients;
+import dev.aksrouteguard.config.Settings;
+import dev.aksrouteguard.core.model.Action;
+import dev.aksrouteguard.core.model.Actor;
+import dev.aksrouteguard.core.model.ArmWrite;
+import dev.aksrouteguard.core.model.DeliveryResult;
+import dev.aksrouteguard.core.model.Mode;
+import dev.aksrouteguard.core.model.Outcome;
+import dev.aksrouteguard.core.model.ResourceId;
+import dev.aksrouteguard.emulator.Fixtures;
+import dev.aksrouteguard.emulator.Principal;
+import dev.aksrouteguard.emulator.SeededCluster;
+import dev.aksrouteguard.testing.Emulated;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+
+/**
+ * Deciding an event's subnet never waits for another subscription's listing, on a cold worker as on a warm one: the
+ * guard runs over the Azure SDK and HTTPS against the emulator, with every request to subscription B held at the HTTP
+ * client until the test lets it go. Proved without timing: what must not wait for B finishes while B's listing is
+ * still held (were it waited for, the hold would have to end first, and the test would see it ended).
+ */
+class ClusterDirectoryTest {
+
+    static final String A = Emulated.SUB;
+    static final String B = "5d1e7f30-2b4c-4a9d-8e6f-0c1b2a3d4e5f";
+
+    /** The enforce role, at one scope (as ManySubscriptionsTest grants it). */
+    static final Set<String> ROLE = Set.of("Microsoft.Network/*/read", "Microsoft.ContainerService/managedClusters/read",
+            "Microsoft.Network/virtualNetworks/subnets/write", "Microsoft.Network/routeTables/join/action",
+            "Microsoft.Network/networkSecurityGroups/join/action", "Microsoft.Network/natGateways/join/action",
+            "Microsoft.Network/serviceEndpointPolicies/join/action", "Microsoft.Resources/subscriptions/read");
+
+    final Emulated azure = Emulated.start();
+    final Hold hold = new Hold(B);
+    final AdjustableClock clock = new AdjustableClock();
+    ClusterDirectory directory;
+
+    @AfterEach
+    void stop() {
+        hold.open(); // frees the directory's shared reader threads before the next test
+        azure.close();
+    }
+
+    /** A guard for subscriptions A and B, as the function app wires it, over the holding HTTP client. */
+    Guard guard() {
+        return guard(true);
+    }
+
+    /** @param retried false: a process that tries nothing again (the command line) */
+    Guard guard(boolean retried) {
+        Settings settings = azure.settings(Settings.AZURE_SUBSCRIPTION_ID, "", Settings.AZURE_SUBSCRIPTION_IDS, A + "," + B);
+        hold.delegate = ArmClients.httpClient(azure.arm.clientSslContext());
+        ArmClients arm = ArmClients.connect(settings, azure.arm.credential(Principal.GUARD), hold);
+        directory = new ClusterDirectory(arm.subscriptions(), arm.inventories(), clock, ClusterDirectory.DEFAULT_TTL, retried);
+        Reconciler reconciler = new Reconciler(arm.subnets(), directory, Mode.ENFORCE, clock, azure.options().backoff());
+        return new Guard(directory, reconciler, azure.alerts, azure.retries, arm.traffic(), clock, 4);
+    }
+
+    DeliveryResult deliver(Guard guard, String... subnets) {
+        List<ArmWrite> writes = java.util.Arrays.stream(subnets).map(ClusterDirectoryTest::write).toList();
+        return guard.onWrites(writes, clock.instant().plus(Duration.ofSeconds(20)));
+    }
+
+    static ArmWrite write(String subnet) {
+        return new ArmWrite("e-" + subnet.hashCode(), "Microsoft.Network/virtualNetworks/subnets/write", ResourceId.parse(subnet),
+                Instant.parse("2026-12-04T10:00:00Z"), "corr-1", new Actor("alice@contoso.com", "app-1", "203.0.113.7"));
+    }
+
+    static Outcome outcomeFor(DeliveryResult r, String subnet) {
+        return r.outcomes().stream().filter(o -> o.subnet().toString().equalsIgnoreCase(subnet)).findFirst()
+                .orElseThrow(() -> new AssertionError("no outcome for " + subnet + " in " + r.outcomes()));
+    }
+
+    String tableOf(String subnet) {
+        String t = azure.routeTableOf(subnet);
+        return t == null ? null : t.toLowerCase(Locale.ROOT);
+    }
+
+    /** B's cluster runs its node pools in {@code subnet} of A: a subnet of A that only a cluster in B uses. */
+    void usedFromB(SeededCluster inB, String subnet) {
+        JsonObject cluster = azure.resource(inB.clusterId());
+        for (JsonElement pool : cluster.getAsJsonObject("properties").getAsJsonArray("agentPoolProfiles")) {
+            pool.getAsJsonObject().addProperty("vnetSubnetID", subnet);
+        }
+        azure.arm.put(inB.clusterId(), cluster);
+    }
+
+    /** Waits (bounded) until the directory has read B's clusters in the background. */
+    void awaitBRead() throws InterruptedException {
+        for (int i = 0; i < 400 && !directory.known(A).unread().isEmpty(); i++) {
+            Thread.sleep(25);
+        }
+        assertEquals(List.of(), directory.known(A).unread(), "B was read in the background");
+    }
+
+    // ---- (a) ---------------------------------------------------------------------------------------------------
+
+    @Test
+    void aColdEventForADriftedNodeSubnetOfAClusterInOneSubscriptionIsRepairedWhileAnotherSubscriptionsListingIsHeld()
+            throws InterruptedException {
+        SeededCluster a = Fixtures.kubenetCluster("rg-a", "aks-a").drifted().seed(azure.arm);
+        Fixtures.kubenetCluster("rg-b", "aks-b").subscription(B).drifted().seed(azure.arm);
+        Guard guard = guard();
+        hold.close();
+
+        DeliveryResult r = deliver(guard, a.nodeSubnetId());
+
+        Outcome o = outcomeFor(r, a.nodeSubnetId());
+        assertEquals(Action.REASSOCIATED, o.action(), o.logLine());
+        assertEquals(a.routeTableId().toLowerCase(Locale.ROOT), tableOf(a.nodeSubnetId()));
+        assertTrue(hold.awaitArrival(), "B's first listing was started, in the background");
+        assertEquals(1, hold.held(), "and B's listing was still held when A's repair was done: it was never waited for");
+        assertEquals(List.of(B), directory.known(A).unread(), "B is still not read");
+    }
+
+    // ---- (b) ---------------------------------------------------------------------------------------------------
+
+    @Test
+    void aColdEventForASubnetNoClusterReadSoFarUsesIsDeferredNamingTheUnreadSubscriptionAndTheRetryDecidesItOnceItIsRead()
+            throws InterruptedException {
+        SeededCluster mine = Fixtures.kubenetCluster("rg-net", "aks-net").drifted().seed(azure.arm);
+        SeededCluster theirs = Fixtures.kubenetCluster("rg-b", "aks-b").subscription(B).seed(azure.arm);
+        usedFromB(theirs, mine.nodeSubnetId());
+        azure.arm.delete(mine.clusterId()); // A's own cluster is gone: only the cluster in B uses the subnet now
+        Guard guard = guard();
+        hold.close();
+        azure.arm.clearRequests();
+
+        DeliveryResult r = deliver(guard, mine.nodeSubnetId());
+
+        Outcome o = outcomeFor(r, mine.nodeSubnetId());
+        assertEquals(Action.DEFERRED, o.action(), "not ignored on what A alone says: " + o.logLine());
+        assertTrue(o.message().contains(B) && !o.message().contains(A), "names the subscription not read: " + o.message());
+        assertTrue(o.retryable());
+        assertEquals(List.of(), azure.writes(), "nothing written on partial knowledge");
+        assertNull(azure.routeTableOf(mine.nodeSubnetId()));
+        assertEquals(1, r.handedOn(), "handed to the retry queue");
+        Emulated.RecordingRetries.Submitted handed = azure.retries.submitted.get(0);
+        assertEquals(mine.nodeSubnetId().toLowerCase(Locale.ROOT), handed.request().target().toString().toLowerCase(Locale.ROOT));
+        assertEquals(Guard.retryDelay(1), handed.delay());
+        assertTrue(hold.awaitArrival() && hold.held() == 1, "B's listing was started and is still held");
+
+        hold.open();
+        awaitBRead();
+        Guard.RetryResult retried = guard.onRetry(handed.request(), clock.instant().plus(Duration.ofSeconds(20)));
+
+        assertEquals(Guard.Disposition.DONE, retried.disposition(), retried.outcomes().toString());
+        Outcome decided = retried.outcomes().get(0);
+        assertEquals(Action.REASSOCIATED, decided.action(), "decided by its owner in B: " + decided.logLine());
+        assertEquals("aks-b", decided.cluster().name());
+        assertEquals(theirs.routeTableId().toLowerCase(Locale.ROOT), tableOf(mine.nodeSubnetId()));
+    }
+
+    @Test
+    void aSubnetNoClusterUsesIsIgnoredOnceEverySubscriptionIsRead() throws InterruptedException {
+        SeededCluster gone = Fixtures.kubenetCluster("rg-old", "aks-old").drifted().seed(azure.arm);
+        Fixtures.kubenetCluster("rg-b", "aks-b").subscription(B).seed(azure.arm);
+        azure.arm.delete(gone.clusterId());
+        Guard guard = guard();
+        hold.close();
+
+        Outcome cold = outcomeFor(deliver(guard, gone.nodeSubnetId()), gone.nodeSubnetId());
+        assertEquals(Action.DEFERRED, cold.action(), cold.logLine());
+
+        hold.open();
+        awaitBRead();
+        Outcome known = outcomeFor(deliver(guard, gone.nodeSubnetId()), gone.nodeSubnetId());
+        assertEquals(Action.IGNORED, known.action(), known.logLine());
+        assertNull(azure.routeTableOf(gone.nodeSubnetId()));
+    }
+
+    @Test
+    void aSubscriptionTheGuardMayNotReadIsSkippedAsTheSweepSkipsItNotDeferredFor() throws InterruptedException {
+        SeededCluster gone = Fixtures.kubenetCluster("rg-old", "aks-old").drifted().seed(azure.arm);
+        Fixtures.kubenetCluster("rg-b", "aks-b").subscription(B).seed(azure.arm);
+        azure.arm.delete(gone.clusterId());
+        azure.arm.allowActions("/subscriptions/" + A, ROLE); // the role is assigned in A only: B answers 403
+        Guard guard = guard();
+
+        Outcome first = outcomeFor(deliver(guard, gone.nodeSubnetId()), gone.nodeSubnetId());
+        assertEquals(Action.DEFERRED, first.action(), "B's first read was only started: " + first.logLine());
+        for (int i = 0; i < 400 && directory.lastReadError(B) == null; i++) {
+            Thread.sleep(25);
+        }
+        assertTrue(String.valueOf(directory.lastReadError(B)).contains("403"), String.valueOf(directory.lastReadError(B)));
+
+        Outcome then = outcomeFor(deliver(guard, gone.nodeSubnetId()), gone.nodeSubnetId());
+        assertEquals(Action.IGNORED, then.action(), "a refused subscription is not waited for again and again: " + then.logLine());
+    }
+
+    @Test
+    void aProcessThatTriesNothingAgainReadsEveryOtherSubscriptionFirstAndDecidesTheSubnetAtOnce() {
+        SeededCluster mine = Fixtures.kubenetCluster("rg-net", "aks-net").drifted().seed(azure.arm);
+        SeededCluster theirs = Fixtures.kubenetCluster("rg-b", "aks-b").subscription(B).seed(azure.arm);
+        usedFromB(theirs, mine.nodeSubnetId());
+        azure.arm.delete(mine.clusterId());
+        Guard guard = guard(false); // the command line: always cold, and a deferral would be deferred again at every run
+
+        Outcome o = outcomeFor(deliver(guard, mine.nodeSubnetId()), mine.nodeSubnetId());
+
+        assertEquals(Action.REASSOCIATED, o.action(), o.logLine());
+        assertEquals("aks-b", o.cluster().name());
+        assertEquals(List.of(), azure.retries.submitted);
+    }
+
+    // ---- (c) ---------------------------------------------------------------------------------------------------
+
+    @Test
+    void aWarmWorkerDecidesFromAnotherSubscriptionsLastListingWhileItIsReadAgainInTheBackground() throws InterruptedException {
+        SeededCluster a = Fixtures.kubenetCluster("rg-a", "aks-a").drifted().seed(azure.arm);
+        SeededCluster gone = Fixtures.kubenetCluster("rg-old", "aks-old").seed(azure.arm);
+        Fixtures.kubenetCluster("rg-b", "aks-b").subscription(B).seed(azure.arm);
+        azure.arm.delete(gone.clusterId());
+        Guard guard = guard();
+        directory.refresh(); // warm: every subscription read
+        clock.advance(ClusterDirectory.DEFAULT_TTL.plusMinutes(1)); // and every part stale
+        hold.close();
+
+        DeliveryResult r = deliver(guard, a.nodeSubnetId(), gone.nodeSubnetId());
+
+        assertEquals(Action.REASSOCIATED, outcomeFor(r, a.nodeSubnetId()).action(), r.outcomes().toString());
+        assertEquals(Action.IGNORED, outcomeFor(r, gone.nodeSubnetId()).action(),
+                "decided on B's last listing, not deferred: " + r.outcomes());
+        assertEquals(a.routeTableId().toLowerCase(Locale.ROOT), tableOf(a.nodeSubnetId()));
+        assertTrue(hold.awaitArrival(), "B's stale part is read again in the background");
+        assertEquals(1, hold.held(), "and was not waited for");
+        assertEquals(List.of(), directory.known(A).unread());
+    }
+
+    /** System time plus an offset the test moves forward. */
+    static final class AdjustableClock extends Clock {
+        private final AtomicReference<Duration> offset = new AtomicReference<>(Duration.ZERO);
+
+        void advance(Duration d) {
+            offset.updateAndGet(o -> o.plus(d));
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.now().plus(offset.get());
+        }
+    }
+
+    /**
+     * Holds every request to one subscription at the HTTP client while closed, until opened (or a bound of 60 s, so a
+     * test of code that waits fails instead of hanging), and counts the requests held.
+     */
+    static final class Hold implements HttpClient {
+        private final String prefix;
+        HttpClient delegate;
+        private volatile CountDownLatch gate = new CountDownLatch(0);
+        private final CountDownLatch arrived = new CountDownLatch(1);
+        private final AtomicInteger held = new AtomicInteger();
+
+        Hold(String subscriptionId) {
+            this.prefix = ("/subscriptions/" + subscriptionId + "/").toLowerCase(Locale.ROOT);
+        }
+
+        void close() {
+            gate = new CountDownLatch(1);
+        }
+
+        void open() {
+            gate.countDown();
+        }
+
+        /** True once a request to the subscription arrived while closed (waited for at most 30 s). */
+        boolean awaitArrival() throws InterruptedException {
+            return arrived.await(30, TimeUnit.SECONDS);
+        }
+
+        /** Requests being held now. */
+        int held() {
+            return held.get();
+        }
+
+        private void pass(HttpRequest request) {
+            if (!request.getUrl().getPath().toLowerCase(Locale.ROOT).startsWith(prefix)) {
+                return;
+            }
+            CountDownLatch g = gate;
+            if (g.getCount() == 0) {
+                return;
+            }
+            held.incrementAndGet();
+            arrived.countDown();
+            try {
+                g.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                held.decrementAndGet();
+            }
+        }
+
+        @Override
+        public Mono<HttpResponse> send(HttpRequest request) {
+            return send(request, Context.NONE);
+        }
+
+        @Override
+        public Mono<HttpResponse> send(HttpRequest request, Context context) {
+            return Mono.defer(() -> {
+                pass(request);
+                return delegate.send(request, context);
+            });
+        }
+
+        @Override
+        public HttpResponse sendSync(HttpRequest request, Context context) {
+            pass(request);
+            return delegate.sendSync(request, context);
+        }
+    }
+}
