@@ -163,6 +163,10 @@ public final class Guard {
             if (result instanceof EventResult.Mapped mapped) {
                 Trigger trigger = new Trigger.Event(write);
                 mapped.subnets().forEach(s -> work.merge(s, trigger, Guard::later));
+                if (!mapped.unread().isEmpty() && retries.enabled()) { // the VNet's other node subnets, once all is read
+                    retries.submit(new RetryRequest(write.subject(), trigger, 1), retryDelay(1));
+                    handedOn++;
+                }
             } else if (result instanceof EventResult.Failed f && f.retryable() && retries.enabled()) {
                 retries.submit(new RetryRequest(write.subject(), new Trigger.Event(write), 1), retryDelay(1));
                 handedOn++;
@@ -252,6 +256,11 @@ public final class Guard {
             return new EventResult.Skipped(write, "operation " + write.operationName() + " is not one the guard acts on");
         }
         try {
+            if (operation.equals(Operations.VNET_WRITE)) {
+                requireType(write.subject(), "Microsoft.Network/virtualNetworks", operation);
+                ClusterDirectory.Known known = directory.known(write.subject().subscriptionId());
+                return new EventResult.Mapped(write, known.owners().kubenetNodeSubnetsIn(write.subject()), known.unread());
+            }
             return new EventResult.Mapped(write, keysFor(operation, write.subject(), clusters));
         } catch (IllegalArgumentException e) {
             return new EventResult.Skipped(write, e.getMessage());
@@ -340,6 +349,7 @@ public final class Guard {
     public RetryResult onRetry(RetryRequest request, Instant deadline) {
         Objects.requireNonNull(request, "request == null");
         Map<SubnetId, Trigger> work = new LinkedHashMap<>();
+        List<String> unreadFor = List.of();
         SubnetId subnet = request.subnet();
         if (subnet != null) {
             work.put(subnet, request.trigger());
@@ -351,15 +361,19 @@ public final class Guard {
             }
             if (mapped instanceof EventResult.Mapped m) {
                 m.subnets().forEach(s -> work.put(s, request.trigger()));
+                unreadFor = m.unread();
             }
         }
         Batch batch = reconcileAll(work, deadline);
-        boolean unfinished = !batch.unfinished().isEmpty() || batch.outcomes().stream().anyMatch(Guard::needsRetry);
+        boolean unfinished = !batch.unfinished().isEmpty() || batch.outcomes().stream().anyMatch(Guard::needsRetry)
+                || !unreadFor.isEmpty();
         if (!unfinished) {
             return new RetryResult(request, batch.outcomes(), Disposition.DONE);
         }
         Outcome last = batch.outcomes().stream().filter(Guard::needsRetry).findFirst().orElse(null);
-        return again(request, batch.outcomes(), true, last, null);
+        return again(request, batch.outcomes(), true, last, unreadFor.isEmpty() ? null
+                : "the clusters of subscription(s) " + String.join(", ", unreadFor) + " were never read, so this VNet's "
+                        + "node subnets of their clusters are not known");
     }
 
     private RetryResult again(RetryRequest request, List<Outcome> outcomes, boolean retryable, @Nullable Outcome last,

@@ -93,6 +93,10 @@ public final class Deliveries {
             log.info("not mapped yet: " + event + ": " + f.reason() + "; handed to the retry queue");
         } else if (result instanceof EventResult.Failed f) {
             log.warning("failed " + event + ": " + f.reason());
+        } else if (!((EventResult.Mapped) result).unread().isEmpty()) {
+            log.info("not fully mapped yet: " + event + ": the clusters of subscription(s) "
+                    + String.join(", ", ((EventResult.Mapped) result).unread()) + " are being read for the first time"
+                    + (handedOn ? "; handed to the retry queue to be mapped again" : "; the next sweep checks it"));
         } else if (((EventResult.Mapped) result).subnets().isEmpty()) {
             log.info("nothing to do for " + event + ": no kubenet node subnet is concerned");
         }

@@ -16,6 +16,7 @@ import dev.aksrouteguard.core.model.Action;
 import dev.aksrouteguard.core.model.Actor;
 import dev.aksrouteguard.core.model.ArmWrite;
 import dev.aksrouteguard.core.model.DeliveryResult;
+import dev.aksrouteguard.core.model.EventResult;
 import dev.aksrouteguard.core.model.Mode;
 import dev.aksrouteguard.core.model.Outcome;
 import dev.aksrouteguard.core.model.ResourceId;
@@ -175,6 +176,48 @@ class ClusterDirectoryTest {
         assertEquals(Action.REASSOCIATED, decided.action(), "decided by its owner in B: " + decided.logLine());
         assertEquals("aks-b", decided.cluster().name());
         assertEquals(theirs.routeTableId().toLowerCase(Locale.ROOT), tableOf(mine.nodeSubnetId()));
+    }
+
+    /**
+     * A VNet write on a cold worker maps to the node subnets of the clusters read so far, and is handed on whole while
+     * another subscription is unread: a cluster of its could use another subnet of that VNet. The known subnet is
+     * repaired at once; the retry, once B is read, repairs B's.
+     */
+    @Test
+    void aColdVnetWriteRepairsWhatIsKnownAndIsMappedAgainOnceEverySubscriptionIsRead() throws InterruptedException {
+        SeededCluster mine = Fixtures.kubenetCluster("rg-net", "aks-net").drifted().seed(azure.arm);
+        SeededCluster theirs = Fixtures.kubenetCluster("rg-b", "aks-b").subscription(B).seed(azure.arm);
+        String second = mine.virtualNetworkId() + "/subnets/snet-b-nodes";
+        JsonObject subnet = azure.resource(mine.nodeSubnetId()).deepCopy();
+        subnet.remove("etag");
+        subnet.getAsJsonObject("properties").addProperty("addressPrefix", "10.0.200.0/24");
+        subnet.getAsJsonObject("properties").remove("routeTable");
+        azure.arm.put(second, subnet);
+        usedFromB(theirs, second);
+        Guard guard = guard();
+        hold.close();
+        azure.arm.clearRequests();
+
+        ArmWrite vnetWrite = new ArmWrite("e-vnet", "Microsoft.Network/virtualNetworks/write",
+                ResourceId.parse(mine.virtualNetworkId()), Instant.parse("2026-12-04T10:00:00Z"), "corr-1",
+                new Actor("alice@contoso.com", "app-1", "203.0.113.7"));
+        DeliveryResult r = guard.onWrites(List.of(vnetWrite), clock.instant().plus(Duration.ofSeconds(20)));
+
+        assertEquals(Action.REASSOCIATED, outcomeFor(r, mine.nodeSubnetId()).action(), "what is known is repaired at once");
+        EventResult.Mapped mapped = (EventResult.Mapped) r.events().get(0);
+        assertEquals(List.of(B), mapped.unread());
+        assertNull(azure.routeTableOf(second), "B's subnet is not known yet, and nothing guesses it");
+        assertEquals(1, r.handedOn());
+        Emulated.RecordingRetries.Submitted handed = azure.retries.submitted.get(0);
+        assertEquals(mine.virtualNetworkId().toLowerCase(Locale.ROOT),
+                handed.request().target().toString().toLowerCase(Locale.ROOT), "the event, to be mapped again");
+
+        hold.open();
+        awaitBRead();
+        Guard.RetryResult retried = guard.onRetry(handed.request(), clock.instant().plus(Duration.ofSeconds(20)));
+
+        assertEquals(Guard.Disposition.DONE, retried.disposition(), retried.outcomes().toString());
+        assertEquals(theirs.routeTableId().toLowerCase(Locale.ROOT), tableOf(second), "B's cluster's subnet, repaired by the retry");
     }
 
     @Test

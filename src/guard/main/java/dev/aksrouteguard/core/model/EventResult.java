@@ -1,5 +1,6 @@
 package dev.aksrouteguard.core.model;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
@@ -11,11 +12,22 @@ public sealed interface EventResult {
     /** Not acted on: another subscription, an operation the guard does not handle, a subject of the wrong type. */
     record Skipped(ArmWrite write, String reason) implements EventResult {}
 
-    /** Mapped to the subnets it concerns (possibly none: a VNet without kubenet node subnets). */
-    record Mapped(ArmWrite write, Set<SubnetId> subnets) implements EventResult {
+    /**
+     * Mapped to the subnets it concerns (possibly none: a VNet without kubenet node subnets).
+     *
+     * @param unread guarded subscriptions whose clusters were not read yet (a cold worker starts their first listing
+     *     in the background and does not wait): a cluster of theirs may use a subnet of this VNet that is not among
+     *     {@code subnets}, so the event is handed on to be mapped again; empty when the mapping is complete
+     */
+    record Mapped(ArmWrite write, Set<SubnetId> subnets, List<String> unread) implements EventResult {
         public Mapped {
             Objects.requireNonNull(write, "write == null");
             subnets = Set.copyOf(subnets);
+            unread = List.copyOf(unread);
+        }
+
+        public Mapped(ArmWrite write, Set<SubnetId> subnets) {
+            this(write, subnets, List.of());
         }
     }
 
