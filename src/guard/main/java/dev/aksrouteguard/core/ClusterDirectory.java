@@ -36,8 +36,9 @@ import java.util.concurrent.Executors;
  * up only itself) and trusted for the TTL. It answers two questions: "whose node subnet is this?" (the clusters of
  * every guarded subscription read so far, since a cluster may use a subnet of another; on a cold worker the others'
  * first reads run in the background, and {@link #known(String)} names those not read yet) and "which table is the
- * cluster's?" (the network of the subscriptions that cluster spans). It never decides a write: every write is decided
- * on fresh reads.
+ * cluster's?" (the network of the subscriptions that cluster spans). It never decides a write on its own: right before
+ * a write the reconciler reads the subnet and its owning cluster afresh; the route tables it weighs come from here (up
+ * to the TTL old), and a write ARM refuses for an invalid reference makes it read this directory again.
  */
 public final class ClusterDirectory {
 

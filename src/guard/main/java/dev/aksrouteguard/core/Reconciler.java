@@ -88,12 +88,12 @@ public final class Reconciler {
         Outcomes out = new Outcomes(id, mode, trigger, clock);
         Instant capped = out.started().plus(MAX_PER_SUBNET);
         Instant until = deadline.isBefore(capped) ? deadline : capped;
-        return loop.run(refreshed -> pass(out, until, refreshed), until,
+        return loop.run(() -> pass(out, until), until,
                 () -> directory.refreshQuietly(ClusterDirectory.networksFor(id, null)));
     }
 
     /** One pass: gate, ownership, then the locked read–decide–write. */
-    private Step pass(Outcomes out, Instant until, boolean refreshed) {
+    private Step pass(Outcomes out, Instant until) {
         SubnetId id = out.subnet();
         GuardedSubscriptions scope = directory.scope();
         if (!scope.contains(id.subscriptionId())) {
@@ -118,7 +118,7 @@ public final class Reconciler {
         } catch (RuntimeException e) {
             return done(out.failed("could not read the clusters and route tables: " + e));
         }
-        return locks.withLock(id.virtualNetwork(), until, clock, () -> lockedPass(out, inventory, until, refreshed))
+        return locks.withLock(id.virtualNetwork(), until, clock, () -> lockedPass(out, inventory, until))
                 .orElseGet(() -> done(out.draft(Action.DEFERRED, "other repairs in virtual network " + id.virtualNetworkName()
                         + " held it until the deadline; nothing written, handed on to be tried again").retryable(true)));
     }
@@ -151,7 +151,7 @@ public final class Reconciler {
     }
 
     /** Read, validate, decide, confirm the owner, write: all under the virtual network's lock. */
-    private Step lockedPass(Outcomes out, Inventory inventory, Instant until, boolean refreshed) {
+    private Step lockedPass(Outcomes out, Inventory inventory, Instant until) {
         SubnetId id = out.subnet();
         @Nullable Cluster owner = ownerOf(id, inventory);
         Subnets.Observed read;
@@ -208,10 +208,10 @@ public final class Reconciler {
                     + "tried again").cluster(confirmed.cluster()).routeTable(confirmed.routeTable()).current(before.routeTable())
                     .retryable(true));
         }
-        return write(out, read, confirmed, refreshed);
+        return write(out, read, confirmed);
     }
 
-    private Step write(Outcomes out, Subnets.Observed read, Verdict.Reassociate fix, boolean refreshed) {
+    private Step write(Outcomes out, Subnets.Observed read, Verdict.Reassociate fix) {
         ResourceId table = fix.routeTable();
         ResourceId current = read.state().routeTable();
         SubnetState after;

@@ -23,10 +23,10 @@ final class RetryLoop {
     /** A subnet changed under the write this many times in a row: something else keeps writing it. */
     static final int MAX_REREADS = 5;
 
-    /** One pass; {@code refreshed} is true once the directory was read again for this reconcile. */
+    /** One pass: it reads what it needs afresh (the directory included, once refreshed), so it needs no argument. */
     @FunctionalInterface
     interface Pass {
-        Step run(boolean refreshed);
+        Step run();
     }
 
     private final Backoff backoff;
@@ -48,7 +48,7 @@ final class RetryLoop {
         int rereads = 0;
         boolean refreshed = false;
         while (true) {
-            Step step = pass.run(refreshed);
+            Step step = pass.run();
             if (step instanceof Step.Done done) {
                 return done.outcome();
             }

@@ -77,7 +77,7 @@ class RetryLoopTest {
         Outcomes out = new Outcomes(RulesTest.NODES, Mode.ENFORCE, new Trigger.Manual("test"), clock);
         Deque<String> steps = new ArrayDeque<>(List.of(script.split(" ")));
         int[] counted = new int[2];
-        Outcome o = loop.run(refreshed -> {
+        Outcome o = loop.run(() -> {
             counted[0]++;
             return step(steps.poll(), out);
         }, T0.plusSeconds(deadlineSeconds), () -> counted[1]++);
@@ -100,7 +100,7 @@ class RetryLoopTest {
         Outcomes out = new Outcomes(RulesTest.NODES, Mode.ENFORCE, new Trigger.Manual("test"), clock);
         Deque<String> steps = new ArrayDeque<>(List.of("C", "T", "C", "D"));
 
-        Outcome o = loop.run(refreshed -> step(steps.poll(), out), T0.plusSeconds(60), () -> { });
+        Outcome o = loop.run(() -> step(steps.poll(), out), T0.plusSeconds(60), () -> { });
 
         assertEquals(Action.IN_SYNC, o.action());
         // contention: 2 s x 0.75, then 4 s x 1.2; the transient wait between them is the SDK's kind: 1 s, as is
@@ -118,7 +118,7 @@ class RetryLoopTest {
         Deque<String> steps = new ArrayDeque<>(List.of("C", "D"));
 
         // the nominal 2 s wait fits a 2.4 s deadline; jittered to 2.498 s it does not
-        Outcome o = loop.run(refreshed -> step(steps.poll(), out), T0.plusMillis(2400), () -> { });
+        Outcome o = loop.run(() -> step(steps.poll(), out), T0.plusMillis(2400), () -> { });
 
         assertEquals(Action.DEFERRED, o.action(), o.message());
         assertTrue(slept.isEmpty());
