@@ -156,16 +156,6 @@ public final class ClusterDirectory {
         return owners(subscriptionId, others);
     }
 
-    /**
-     * The clusters known now, for a question about a subnet of {@code focus}, read as {@link #known(String)} reads them
-     * (so this may leave out a subscription never read yet: a cluster write's mapping, a VNet's node subnets).
-     *
-     * @throws ArmException when {@code focus}'s clusters cannot be read
-     */
-    public Inventory owners(String focus) {
-        return known(focus).owners();
-    }
-
     private Known owners(@Nullable String focus, Others others) {
         List<String> subs = scope.list();
         Map<String, CompletableFuture<SubscriptionDirectory.Part<List<Cluster>>>> reads = new LinkedHashMap<>();
@@ -353,7 +343,7 @@ public final class ClusterDirectory {
             throw new IllegalArgumentException("cluster " + id + " is outside the guarded " + scope.describe());
         }
         of(id.subscriptionId()).updateCluster(id);
-        Inventory now = owners(id.subscriptionId());
+        Inventory now = known(id.subscriptionId()).owners();
         Cluster cluster = now.cluster(id);
         Set<String> networks = new TreeSet<>();
         networks.add(id.subscriptionId().toLowerCase(Locale.ROOT));

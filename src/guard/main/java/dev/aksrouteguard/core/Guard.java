@@ -1,6 +1,7 @@
 package dev.aksrouteguard.core;
 
 import dev.aksrouteguard.core.model.Action;
+import dev.aksrouteguard.core.model.Actor;
 import dev.aksrouteguard.core.model.ArmException;
 import dev.aksrouteguard.core.model.ArmWrite;
 import dev.aksrouteguard.core.model.CallCount;
@@ -256,12 +257,7 @@ public final class Guard {
             return new EventResult.Skipped(write, "operation " + write.operationName() + " is not one the guard acts on");
         }
         try {
-            if (operation.equals(Operations.VNET_WRITE)) {
-                requireType(write.subject(), "Microsoft.Network/virtualNetworks", operation);
-                ClusterDirectory.Known known = directory.known(write.subject().subscriptionId());
-                return new EventResult.Mapped(write, known.owners().kubenetNodeSubnetsIn(write.subject()), known.unread());
-            }
-            return new EventResult.Mapped(write, keysFor(operation, write.subject(), clusters));
+            return mapped(write, operation, clusters);
         } catch (IllegalArgumentException e) {
             return new EventResult.Skipped(write, e.getMessage());
         } catch (ArmException e) {
@@ -272,28 +268,32 @@ public final class Guard {
         }
     }
 
-    /** For tests: the subnets one event concerns, on a fresh per-delivery cluster memory. */
+    /** For tests: the subnets one event concerns, mapped as a delivery maps it (a fresh per-delivery cluster memory). */
     Set<SubnetId> keysFor(String operation, ResourceId subject) {
-        return keysFor(operation, subject, new LinkedHashMap<>());
+        ArmWrite write = new ArmWrite("keys", operation, subject, clock.instant(), null, Actor.UNKNOWN);
+        return mapped(write, operation, new LinkedHashMap<>()).subnets();
     }
 
     /**
-     * The subnets an operation on {@code subject} concerns: a subnet write → that subnet; a VNet write → its kubenet
-     * node subnets; a cluster or agent-pool write → the cluster's node subnets, after reading that cluster again
-     * (once per delivery), since the write may have changed them. Node subnets in subscriptions that are not guarded
-     * are kept: reconciling them gives an outcome that says so, without any read.
+     * The subnets a handled write concerns: a subnet write → that subnet; a VNet write → its kubenet node subnets, as
+     * far as the clusters read so far tell (the subscriptions not read yet are named, and the event is handed on to be
+     * mapped again once they are); a cluster or agent-pool write → the cluster's node subnets, after reading that
+     * cluster again (once per delivery), since the write may have changed them. Node subnets in subscriptions that are
+     * not guarded are kept: reconciling them gives an outcome that says so, without any read.
      *
      * @throws IllegalArgumentException when the subject is not of the operation's resource type
      */
-    private Set<SubnetId> keysFor(String operation, ResourceId subject, Map<ResourceId, Set<SubnetId>> clusters) {
+    private EventResult.Mapped mapped(ArmWrite write, String operation, Map<ResourceId, Set<SubnetId>> clusters) {
+        ResourceId subject = write.subject();
         switch (operation) {
             case Operations.SUBNET_WRITE -> {
                 requireType(subject, SubnetId.TYPE, operation);
-                return Set.of(new SubnetId(subject));
+                return new EventResult.Mapped(write, Set.of(new SubnetId(subject)));
             }
             case Operations.VNET_WRITE -> {
                 requireType(subject, "Microsoft.Network/virtualNetworks", operation);
-                return directory.owners(subject.subscriptionId()).kubenetNodeSubnetsIn(subject);
+                ClusterDirectory.Known known = directory.known(subject.subscriptionId());
+                return new EventResult.Mapped(write, known.owners().kubenetNodeSubnetsIn(subject), known.unread());
             }
             case Operations.CLUSTER_WRITE, Operations.AGENT_POOL_WRITE -> {
                 boolean clusterWrite = operation.equals(Operations.CLUSTER_WRITE);
@@ -306,7 +306,7 @@ public final class Guard {
                     known = cluster == null ? Set.of() : new LinkedHashSet<>(cluster.nodeSubnets());
                     clusters.put(clusterId, known);
                 }
-                return known;
+                return new EventResult.Mapped(write, known);
             }
             default -> throw new IllegalArgumentException("operation " + operation + " is not handled");
         }
