@@ -248,7 +248,14 @@ public final class Guard {
     /** One event to its subnets; {@code clusters} remembers clusters already read for this delivery. */
     private EventResult map(ArmWrite write, Map<ResourceId, Set<SubnetId>> clusters) {
         String subscription = write.subject().subscriptionId();
-        if (!scope().contains(subscription)) {
+        boolean guarded;
+        try {
+            guarded = scope().contains(subscription); // a management group's first discovery is an ARM call
+        } catch (ArmException e) {
+            return new EventResult.Failed(write, "could not discover the guarded subscriptions: " + e.getMessage(),
+                    e.kind() == ArmException.Kind.TRANSIENT);
+        }
+        if (!guarded) {
             return new EventResult.Skipped(write, "subject is in subscription " + subscription
                     + ", outside the guarded " + scope().describe());
         }

@@ -96,7 +96,14 @@ public final class Reconciler {
     private Step pass(Outcomes out, Instant until) {
         SubnetId id = out.subnet();
         GuardedSubscriptions scope = directory.scope();
-        if (!scope.contains(id.subscriptionId())) {
+        boolean guarded;
+        try {
+            guarded = scope.contains(id.subscriptionId()); // a management group's first discovery is an ARM call
+        } catch (ArmException e) {
+            return done(out.failed("could not discover the guarded subscriptions: " + e.getMessage() + "; nothing read or "
+                    + "written").nextStep(nextStepFor(e)).retryable(e.kind() == ArmException.Kind.TRANSIENT));
+        }
+        if (!guarded) {
             return done(out.failed("the subnet is in subscription " + id.subscriptionId() + ", which this guard does not "
                     + "guard (it guards " + scope.describe() + "); not read or written").nextStep(scope.howToCover(id.subscriptionId())));
         }

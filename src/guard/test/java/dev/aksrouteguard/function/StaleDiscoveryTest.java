@@ -68,4 +68,33 @@ class StaleDiscoveryTest {
         assertNull(again.discoveryProblem(), "discovered again: the list is current");
         assertEquals(a.routeTableId().toLowerCase(Locale.ROOT), azure.routeTableOf(a.nodeSubnetId()).toLowerCase(Locale.ROOT));
     }
+
+    /**
+     * A cold worker of a management group whose first discovery fails (here 503, transient) cannot tell whether the
+     * event's subscription is guarded: the function does not throw, the event is handed to the retry queue, and once
+     * the group can be read again the retry repairs the subnet.
+     */
+    @Test
+    void aFirstDiscoveryThatFailsNeitherThrowsNorDropsTheEventTheRetryRepairsIt() {
+        azure.arm.managementGroup("lz", "Landing zones", azure.arm.tenantRootGroup());
+        azure.arm.subscription(Emulated.SUB, "Team A", "lz");
+        SeededCluster a = Fixtures.kubenetCluster("rg-a", "aks-a").drifted().seed(azure.arm);
+        Wiring w = azure.wiring(Settings.AZURE_SUBSCRIPTION_ID, "", Settings.AZURE_MANAGEMENT_GROUP_ID, "lz");
+        azure.arm.inject(Fault.on("GET", "/managementGroups/lz/descendants$").respond(503, "ServiceUnavailable",
+                "try later").always());
+        TestContext context = new TestContext(EventGridFunction.NAME);
+
+        EventGridFunction.over(w).run(dev.aksrouteguard.events.EventJson.subnetWrite(a.nodeSubnetId()).eventGrid().toString(),
+                context);
+
+        assertEquals(1, azure.retries.submitted.size(), context.log.all());
+        assertTrue(context.log.all().contains("could not discover the guarded subscriptions"), context.log.all());
+        assertNull(azure.routeTableOf(a.nodeSubnetId()), "nothing written while the scope is unknown");
+
+        azure.arm.clearFaults();
+        RetryFunction.over(w).run(dev.aksrouteguard.queue.RetryMessages.write(azure.retries.submitted.get(0).request()),
+                new TestContext(RetryFunction.NAME));
+        assertEquals(a.routeTableId().toLowerCase(Locale.ROOT), azure.routeTableOf(a.nodeSubnetId()).toLowerCase(Locale.ROOT),
+                "the retry repaired it");
+    }
 }
