@@ -577,7 +577,23 @@ public final class Guard {
 
     /** One subscription in a sweep or an audit. */
     private record SubscriptionSweep(String id, @Nullable String name, List<Outcome> outcomes, List<Outcome> notReached,
-            @Nullable String error, boolean reached) {}
+            @Nullable String error, boolean reached) {
+
+        /** Swept: what was decided, and the drifted subnets the budget left (possibly none). */
+        static SubscriptionSweep swept(String id, @Nullable String name, List<Outcome> outcomes, List<Outcome> notReached) {
+            return new SubscriptionSweep(id, name, outcomes, notReached, null, true);
+        }
+
+        /** Reached, but its listing could not be read. */
+        static SubscriptionSweep unreadable(String id, @Nullable String name, String error) {
+            return new SubscriptionSweep(id, name, List.of(), List.of(), error, true);
+        }
+
+        /** Not reached within the sweep's budget. */
+        static SubscriptionSweep notReached(String id, @Nullable String name) {
+            return new SubscriptionSweep(id, name, List.of(), List.of(), null, false);
+        }
+    }
 
     /**
      * Sweeps one subscription: reads it, decides every node subnet of its kubenet clusters from the listing and (when
@@ -586,11 +602,11 @@ public final class Guard {
     private SubscriptionSweep sweepOne(String subscription, Trigger trigger, Instant deadline, boolean repair, boolean firstWave) {
         String name = nameOf(subscription);
         if (!firstWave && !clock.instant().isBefore(deadline)) { // the first wave is always read: a sweep always sweeps
-            return new SubscriptionSweep(subscription, name, List.of(), List.of(), null, false);
+            return SubscriptionSweep.notReached(subscription, name);
         }
         ArmException unreadable = directory.refresh(subscription);
         if (unreadable != null) {
-            return new SubscriptionSweep(subscription, name, List.of(), List.of(), unreadable.getMessage(), true);
+            return SubscriptionSweep.unreadable(subscription, name, unreadable.getMessage());
         }
         List<Outcome> outcomes = new ArrayList<>();
         Map<SubnetId, Trigger> drifted = new LinkedHashMap<>();
@@ -622,7 +638,7 @@ public final class Guard {
         Batch batch = reconcileAll(drifted, deadline, true);
         outcomes.addAll(batch.outcomes());
         List<Outcome> notReached = batch.unfinished().stream().map(assessedDrift::get).toList();
-        return new SubscriptionSweep(subscription, name, outcomes, notReached, null, true);
+        return SubscriptionSweep.swept(subscription, name, outcomes, notReached);
     }
 
     private @Nullable String nameOf(String subscription) {
@@ -665,7 +681,7 @@ public final class Guard {
                     throw new IllegalStateException("sweeping a subscription threw, which it must never do", e.getCause());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    out.add(new SubscriptionSweep(subscriptions.get(i), null, List.of(), List.of(), null, false));
+                    out.add(SubscriptionSweep.notReached(subscriptions.get(i), null));
                 }
             }
             return out;

@@ -53,6 +53,11 @@ final class Outcomes {
      * The outcome of a verdict that needs no write. A {@link Verdict.Reassociate} here means drift seen and not
      * written: report mode, or the read-only audit.
      */
+    Outcome of(Verdict verdict) {
+        return of(verdict, null);
+    }
+
+    /** {@link #of(Verdict)} for a subnet read with {@code current} as its route table (null: none). */
     Outcome of(Verdict verdict, @Nullable ResourceId current) {
         if (verdict instanceof Verdict.InSync v) {
             return draft(Action.IN_SYNC, v.why()).cluster(v.cluster()).routeTable(v.routeTable()).current(current).done();
@@ -136,8 +141,8 @@ final class Outcomes {
 
         Outcome done() {
             List<String> pools = cluster == null ? List.of() : cluster.poolsIn(subnet);
-            return new Outcome(subnet, cluster == null ? null : cluster.id(), pools, routeTable, current, action, message,
-                    nextStep, retryable, mode, trigger, started, clock.instant(), prefixes, null, null);
+            return Outcome.decided(subnet, cluster == null ? null : cluster.id(), pools, routeTable, current, action, message,
+                    nextStep, retryable, mode, trigger, started, clock.instant(), prefixes);
         }
     }
 

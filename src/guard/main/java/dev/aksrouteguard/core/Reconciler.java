@@ -115,7 +115,7 @@ public final class Reconciler {
                 if (!known.unread().isEmpty() && known.owners().clustersUsing(id).isEmpty()) {
                     return done(notYetKnown(out, known.unread()));
                 }
-                return new Step.Done(out.of(none.verdict(), null));
+                return new Step.Done(out.of(none.verdict()));
             }
             // The network of the subscriptions the cluster spans (those guarded: an unguarded one is never read).
             inventory = directory.current(ClusterDirectory.networksFor(id, ((Rules.Ownership.Guarded) ownership).cluster()));
@@ -269,7 +269,7 @@ public final class Reconciler {
                     .nextStep(scope.howToCover(id.subscriptionId())).done();
         }
         if (Rules.ownership(id, inventory) instanceof Rules.Ownership.None none) {
-            return out.of(none.verdict(), null);
+            return out.of(none.verdict());
         }
         SubnetState listed = inventory.subnet(id);
         if (listed == null) {

@@ -246,8 +246,8 @@ class ProvenanceTest {
     }
 
     static Outcome strippedOutcome() {
-        return new Outcome(NODES, null, List.of(), null, null, Action.REASSOCIATED, "re-associated", null, false, Mode.ENFORCE,
-                new Trigger.Event(vnetWrite("e1", "corr")), World.T0, World.T0);
+        return Outcome.decided(NODES, null, List.of(), null, null, Action.REASSOCIATED, "re-associated", null, false, Mode.ENFORCE,
+                new Trigger.Event(vnetWrite("e1", "corr")), World.T0, World.T0, List.of());
     }
 
     @Test

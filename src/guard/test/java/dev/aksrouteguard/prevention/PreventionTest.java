@@ -32,8 +32,8 @@ class PreventionTest {
     static final Instant T = Instant.parse("2026-05-08T12:00:00Z");
 
     static Outcome outcome(Action action, Trigger trigger) {
-        return new Outcome(NODES, null, List.of("nodepool1"), TABLE, null, action, "m", null, false, Mode.ENFORCE, trigger, T, T,
-                List.of("10.10.0.0/22"), null, null);
+        return Outcome.decided(NODES, null, List.of("nodepool1"), TABLE, null, action, "m", null, false, Mode.ENFORCE, trigger, T, T,
+                List.of("10.10.0.0/22"));
     }
 
     static Trigger event(String operation, String appId, String principal) {

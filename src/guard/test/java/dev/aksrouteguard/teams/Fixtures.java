@@ -68,8 +68,8 @@ final class Fixtures {
 
     static Outcome outcome(SubnetId subnet, Action action, @Nullable ResourceId table, @Nullable ResourceId previous,
             String message, @Nullable String nextStep, Trigger trigger) {
-        return new Outcome(subnet, CLUSTER, List.of("nodepool1"), table, previous, action, message, nextStep, false,
-                Mode.ENFORCE, trigger, STARTED, FINISHED);
+        return Outcome.decided(subnet, CLUSTER, List.of("nodepool1"), table, previous, action, message, nextStep, false,
+                Mode.ENFORCE, trigger, STARTED, FINISHED, List.of());
     }
 
     static Outcome reassociated(SubnetId subnet) {

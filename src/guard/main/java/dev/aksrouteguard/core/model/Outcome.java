@@ -49,12 +49,16 @@ public record Outcome(
         addressPrefixes = List.copyOf(addressPrefixes);
     }
 
-    /** An outcome without the subnet's prefixes, a deployment or a recurrence (as before they were known). */
-    public Outcome(SubnetId subnet, @Nullable ResourceId cluster, List<String> nodePools, @Nullable ResourceId routeTable,
-            @Nullable ResourceId previousRouteTable, Action action, String message, @Nullable String nextStep, boolean retryable,
-            Mode mode, Trigger trigger, Instant startedAt, Instant finishedAt) {
-        this(subnet, cluster, nodePools, routeTable, previousRouteTable, action, message, nextStep, retryable, mode, trigger,
-                startedAt, finishedAt, List.of(), null, null);
+    /**
+     * An outcome as the reconciler decides it, before anything is known of who made the write: no deployment and no
+     * recurrence yet ({@link #withDeployment}, {@link #withRecurrence} add them).
+     */
+    public static Outcome decided(SubnetId subnet, @Nullable ResourceId cluster, List<String> nodePools,
+            @Nullable ResourceId routeTable, @Nullable ResourceId previousRouteTable, Action action, String message,
+            @Nullable String nextStep, boolean retryable, Mode mode, Trigger trigger, Instant startedAt, Instant finishedAt,
+            List<String> addressPrefixes) {
+        return new Outcome(subnet, cluster, nodePools, routeTable, previousRouteTable, action, message, nextStep, retryable,
+                mode, trigger, startedAt, finishedAt, addressPrefixes, null, null);
     }
 
     /** This outcome, naming the deployment that made the write. */
