@@ -1,6 +1,7 @@
 package dev.aksrouteguard.cli;
 
 import java.io.PrintStream;
+import java.util.function.Function;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -12,6 +13,11 @@ final class CliLog {
     private CliLog() {}
 
     static Logger create(PrintStream err, Level level) {
+        return create(err, level, r -> r.getLevel().getName().toLowerCase(java.util.Locale.ROOT) + ": " + r.getMessage());
+    }
+
+    /** A log that prints each record at {@code level} or above to {@code out} as {@code line} writes it. */
+    static Logger create(PrintStream out, Level level, Function<LogRecord, String> line) {
         Logger log = Logger.getAnonymousLogger();
         log.setUseParentHandlers(false);
         log.setLevel(level);
@@ -19,13 +25,13 @@ final class CliLog {
             @Override
             public void publish(LogRecord r) {
                 if (isLoggable(r)) {
-                    err.println(r.getLevel().getName().toLowerCase(java.util.Locale.ROOT) + ": " + r.getMessage());
+                    out.println(line.apply(r));
                 }
             }
 
             @Override
             public void flush() {
-                err.flush();
+                out.flush();
             }
 
             @Override

@@ -29,9 +29,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -254,21 +252,7 @@ final class Demo implements Callable<Integer> {
 
     /** The function's log: its lines are printed, indented, as the Functions host would record them. */
     private Logger functionLog() {
-        Logger logger = Logger.getAnonymousLogger();
-        logger.setUseParentHandlers(false);
-        logger.addHandler(new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                main.out.println("     function log [" + r.getLevel().getName().toLowerCase(Locale.ROOT) + "] " + r.getMessage());
-            }
-
-            @Override
-            public void flush() {}
-
-            @Override
-            public void close() {}
-        });
-        logger.setLevel(Level.INFO);
-        return logger;
+        return CliLog.create(main.out, Level.INFO,
+                r -> "     function log [" + r.getLevel().getName().toLowerCase(Locale.ROOT) + "] " + r.getMessage());
     }
 }
