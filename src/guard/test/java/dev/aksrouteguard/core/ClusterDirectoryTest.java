@@ -20,6 +20,7 @@ import dev.aksrouteguard.core.model.EventResult;
 import dev.aksrouteguard.core.model.Mode;
 import dev.aksrouteguard.core.model.Outcome;
 import dev.aksrouteguard.core.model.ResourceId;
+import dev.aksrouteguard.emulator.Fault;
 import dev.aksrouteguard.emulator.Fixtures;
 import dev.aksrouteguard.emulator.Principal;
 import dev.aksrouteguard.emulator.SeededCluster;
@@ -60,6 +61,8 @@ class ClusterDirectoryTest {
     final Emulated azure = Emulated.start();
     final Hold hold = new Hold(B);
     final AdjustableClock clock = new AdjustableClock();
+    /** The directory's Warnings. */
+    final List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
     ClusterDirectory directory;
 
     @AfterEach
@@ -78,7 +81,8 @@ class ClusterDirectoryTest {
         Settings settings = azure.settings(Settings.AZURE_SUBSCRIPTION_ID, "", Settings.AZURE_SUBSCRIPTION_IDS, A + "," + B);
         hold.delegate = ArmClients.httpClient(azure.arm.clientSslContext());
         ArmClients arm = ArmClients.connect(settings, azure.arm.credential(Principal.GUARD), hold);
-        directory = new ClusterDirectory(arm.subscriptions(), arm.inventories(), clock, ClusterDirectory.DEFAULT_TTL, retried);
+        directory = new ClusterDirectory(arm.subscriptions(), arm.inventories(), clock, ClusterDirectory.DEFAULT_TTL, retried,
+                warnings::add);
         Reconciler reconciler = new Reconciler(arm.subnets(), directory, Mode.ENFORCE, clock, azure.options().backoff());
         return new Guard(directory, reconciler, azure.alerts, azure.retries, arm.traffic(), clock, 4);
     }
@@ -270,6 +274,84 @@ class ClusterDirectoryTest {
         assertEquals(Action.REASSOCIATED, o.action(), o.logLine());
         assertEquals("aks-b", o.cluster().name());
         assertEquals(List.of(), azure.retries.submitted);
+    }
+
+    /** B's cluster listing answers 503 (no wait asked): a subscription whose reads fail, not one that refuses. */
+    void bListingFails() {
+        azure.arm.inject(Fault.on("GET", "^/subscriptions/" + B + "/providers/Microsoft.ContainerService/managedClusters$")
+                .respond(503, "ServiceUnavailable", "try later").retryAfter(0).always());
+    }
+
+    /** A drifted subnet of A that only {@code theirs}, a cluster in B, uses. */
+    record UsedFromB(String subnet, SeededCluster theirs) {}
+
+    /** A subnet of A that only a cluster in B uses (A's own cluster is gone). */
+    UsedFromB aSubnetOnlyBUses() {
+        SeededCluster mine = Fixtures.kubenetCluster("rg-net", "aks-net").drifted().seed(azure.arm);
+        SeededCluster theirs = Fixtures.kubenetCluster("rg-b", "aks-b").subscription(B).seed(azure.arm);
+        usedFromB(theirs, mine.nodeSubnetId());
+        azure.arm.delete(mine.clusterId());
+        return new UsedFromB(mine.nodeSubnetId(), theirs);
+    }
+
+    @Test
+    void aProcessThatTriesNothingAgainDefersASubnetWhenAnotherSubscriptionsListingFailsNamingItAndItsErrorNeverIgnoresIt() {
+        String subnet = aSubnetOnlyBUses().subnet();
+        bListingFails();
+        Guard guard = guard(false); // the command line: B's listing is waited for, and it fails
+
+        DeliveryResult r = deliver(guard, subnet);
+
+        Outcome o = outcomeFor(r, subnet);
+        assertEquals(Action.DEFERRED, o.action(), "not ignored on what A alone says: " + o.logLine());
+        assertTrue(o.message().contains(B) && o.message().contains("503"), "names the subscription and its error: " + o.message());
+        assertTrue(r.anyUnfinished(), "the command line exits 4: run again");
+        assertEquals(List.of(), azure.writes());
+        assertEquals(List.of(), warnings, "a listing that failed once is not skipped");
+    }
+
+    @Test
+    void aWorkerThatRetriesDefersASubnetWhileAnotherSubscriptionsReadsFailNamingItsErrorAndSkipsItOnceTheyHaveFailedForFiveMinutes()
+            throws InterruptedException {
+        UsedFromB shared = aSubnetOnlyBUses();
+        String subnet = shared.subnet();
+        SeededCluster theirs = shared.theirs();
+        bListingFails();
+        Guard guard = guard();
+        assertTrue(String.valueOf(directory.refresh(B)).contains("503"), "the sweep's read of B fails");
+
+        Outcome failing = outcomeFor(deliver(guard, subnet), subnet);
+        assertEquals(Action.DEFERRED, failing.action(), "a failed read is unknown, not nothing: " + failing.logLine());
+        assertTrue(failing.message().contains(B) && failing.message().contains("503"), failing.message());
+        assertEquals(List.of(), warnings);
+
+        clock.advance(ClusterDirectory.UNREADABLE_AFTER.minusSeconds(1));
+        assertTrue(directory.refresh(B) != null, "B still fails");
+        assertEquals(Action.DEFERRED, outcomeFor(deliver(guard, subnet), subnet).action(), "not yet failing for five minutes");
+        clock.advance(Duration.ofSeconds(1));
+        assertTrue(directory.refresh(B) != null, "B still fails, five minutes after its first failure");
+
+        Outcome skipped = outcomeFor(deliver(guard, subnet), subnet);
+        outcomeFor(deliver(guard, subnet), subnet);
+
+        assertEquals(Action.IGNORED, skipped.action(), "B is skipped as a refused subscription is: " + skipped.logLine());
+        assertEquals(1, warnings.size(), "said once: " + warnings);
+        assertTrue(warnings.get(0).contains(B) && warnings.get(0).contains("skipped") && warnings.get(0).contains("503")
+                && warnings.get(0).contains("until it can be read again"), warnings.get(0));
+        assertEquals(List.of(), azure.writes(), "nothing written for B's cluster while B is unread");
+
+        azure.arm.clearFaults();
+        clock.advance(SubscriptionDirectory.QUIET_AFTER_FAILURE);
+        deliver(guard, subnet); // starts B's read again, in the background
+        for (int i = 0; i < 400 && directory.clustersOf(B).isEmpty(); i++) {
+            Thread.sleep(25);
+        }
+        Outcome decided = outcomeFor(deliver(guard, subnet), subnet);
+
+        assertEquals(Action.REASSOCIATED, decided.action(), "B read again: decided by its cluster: " + decided.logLine());
+        assertEquals(theirs.routeTableId().toLowerCase(Locale.ROOT), tableOf(subnet));
+        assertEquals(2, warnings.size(), String.valueOf(warnings));
+        assertTrue(warnings.get(1).contains(B) && warnings.get(1).contains("read again"), warnings.get(1));
     }
 
     // ---- (c) ---------------------------------------------------------------------------------------------------
