@@ -59,11 +59,23 @@ public final class ClusterDirectory {
      */
     public static final Duration UNREADABLE_AFTER = Duration.ofMinutes(5);
 
-    private static final ExecutorService READS = Executors.newFixedThreadPool(READERS, r -> {
-        Thread t = new Thread(r, "directory-read");
-        t.setDaemon(true);
-        return t;
-    });
+    /** Reads nobody waits for: other subscriptions' first and stale clusters listings, started in the background. */
+    private static final ExecutorService READS = pool("directory-read");
+
+    /**
+     * Reads the asking side waits for, several subscriptions side by side (an event's networks, the command line's
+     * first listings): a pool of their own, so that they never queue behind the background reads of
+     * {@link #READS}, which a slow or throttled subscription may hold for as long as its listing's bounds allow.
+     */
+    private static final ExecutorService ASKED = pool("directory-asked");
+
+    private static ExecutorService pool(String name) {
+        return Executors.newFixedThreadPool(READERS, r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
 
     private final GuardedSubscriptions scope;
     private final Inventories inventories;
@@ -198,7 +210,7 @@ public final class ClusterDirectory {
                     };
             // Answers from memory, or a single read, on this thread; several reads side by side.
             reads.put(s, toRead <= 1 || !readsNow(d, isFocus(s, focus), others) ? completed(read)
-                    : CompletableFuture.supplyAsync(read, READS));
+                    : CompletableFuture.supplyAsync(read, ASKED));
         }
         List<Object> parts = new ArrayList<>();
         List<Cluster> clusters = new ArrayList<>();
@@ -334,7 +346,7 @@ public final class ClusterDirectory {
         long stale = wanted.stream().filter(s -> !of(s).freshNetwork()).count();
         for (String s : wanted) {
             SubscriptionDirectory d = of(s);
-            reads.put(s, stale <= 1 || d.freshNetwork() ? completed(d::network) : CompletableFuture.supplyAsync(d::network, READS));
+            reads.put(s, stale <= 1 || d.freshNetwork() ? completed(d::network) : CompletableFuture.supplyAsync(d::network, ASKED));
         }
         List<Object> parts = new ArrayList<>();
         parts.add(ownersNow);
@@ -414,7 +426,7 @@ public final class ClusterDirectory {
         List<String> subs = scope.refresh();
         Map<String, CompletableFuture<Void>> reads = new LinkedHashMap<>();
         for (String s : subs) {
-            reads.put(s, CompletableFuture.runAsync(() -> of(s).refresh(), READS));
+            reads.put(s, CompletableFuture.runAsync(() -> of(s).refresh(), ASKED));
         }
         for (Map.Entry<String, CompletableFuture<Void>> r : reads.entrySet()) {
             try {
