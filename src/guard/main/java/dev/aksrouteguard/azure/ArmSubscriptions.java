@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  * subscriptions among the descendants, at any depth), again after {@link #TTL}, on every sweep ({@link #refresh()}),
  * and when an event names a subscription not known yet (at most once a minute). A discovery that fails keeps the last
  * list, and only the sweep asks again within a minute of it: events do not pay for a failing call each (with its
- * retries). Display names come from the descendants, or from {@code GET /subscriptions/{id}} once per subscription.
+ * retries); callers that ask at once share one discovery (those who waited for it take its result, or its failure).
+ * Display names come from the descendants, or from {@code GET /subscriptions/{id}} once per subscription.
  */
 final class ArmSubscriptions implements GuardedSubscriptions {
 
@@ -45,11 +46,14 @@ final class ArmSubscriptions implements GuardedSubscriptions {
     private final ArmRest arm;
     private final Clock clock;
     private final Map<String, String> names = new ConcurrentHashMap<>();
-    private final Object lock = new Object();
+    /** One discovery at a time; those who waited for it take its result instead of asking again. */
+    private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
     private volatile @Nullable Discovery last;
     private volatile @Nullable ArmException problem;
     /** When the last discovery started, whether it worked or not: the once-a-minute limits count from here. */
     private volatile @Nullable Instant attempted;
+    /** Discoveries finished, worked or not: a caller that saw this change while it waited asks no more. */
+    private volatile long finished;
 
     private record Discovery(List<String> subscriptions, Instant at) {}
 
@@ -69,9 +73,11 @@ final class ArmSubscriptions implements GuardedSubscriptions {
             return true;
         }
         if (scope instanceof SubscriptionScope.ManagementGroup && GUID.matcher(id).matches()) {
-            if (!askedWithin(UNKNOWN_RETRY)) {
+            long seen = finished;
+            // Not asked within a minute, or a discovery is under way now: waited for, and its answer taken.
+            if (!askedWithin(UNKNOWN_RETRY) || lock.isLocked()) {
                 try {
-                    return discover().contains(id);
+                    return discover(seen).contains(id);
                 } catch (ArmException e) {
                     return false;
                 }
@@ -88,17 +94,23 @@ final class ArmSubscriptions implements GuardedSubscriptions {
     @Override
     public List<String> refresh() {
         if (scope instanceof SubscriptionScope.ManagementGroup) {
-            try {
-                return discover();
-            } catch (ArmException e) {
-                Discovery d = last;
-                if (d == null) {
-                    throw e;
-                }
-                return d.subscriptions();
-            }
+            long seen = finished;
+            return keepingLast(() -> discover(seen)); // unless one finished while this one waited for it
         }
         return knownNow();
+    }
+
+    /** The discovery's list, or when it fails the last one (thrown when there is none). */
+    private List<String> keepingLast(java.util.function.Supplier<List<String>> discovery) {
+        try {
+            return discovery.get();
+        } catch (ArmException e) {
+            Discovery d = last;
+            if (d == null) {
+                throw e;
+            }
+            return d.subscriptions();
+        }
     }
 
     /** Why the last discovery failed (the list in use is then the one before), or null. */
@@ -114,11 +126,12 @@ final class ArmSubscriptions implements GuardedSubscriptions {
         if (scope instanceof SubscriptionScope.Listed listed) {
             return listed.subscriptionIds();
         }
+        long seen = finished;
         Discovery d = last;
         if (d != null && (Duration.between(d.at(), clock.instant()).compareTo(TTL) < 0 || problem != null && askedWithin(UNKNOWN_RETRY))) {
             return d.subscriptions();
         }
-        return refresh();
+        return keepingLast(() -> discover(seen));
     }
 
     private boolean askedWithin(Duration period) {
@@ -126,9 +139,26 @@ final class ArmSubscriptions implements GuardedSubscriptions {
         return a != null && Duration.between(a, clock.instant()).compareTo(period) < 0;
     }
 
-    private List<String> discover() {
+    /**
+     * Discovers the list, unless a discovery finished since the caller found it needed one ({@code seen}, the count of
+     * finished discoveries read before deciding to ask): that one, made while this caller waited for the lock, answers
+     * it. So concurrent events whose TTL ran out together, or that came after a failure, cost one descendants listing
+     * (with its retries), not one each.
+     *
+     * @throws ArmException when the discovery fails, or when the one waited for failed
+     */
+    private List<String> discover(long seen) {
         String group = ((SubscriptionScope.ManagementGroup) scope).groupId();
-        synchronized (lock) {
+        lock.lock();
+        try {
+            if (finished != seen) {
+                ArmException p = problem;
+                Discovery d = last;
+                if (p != null || d == null) {
+                    throw p != null ? p : new IllegalStateException("no discovery was made");
+                }
+                return d.subscriptions();
+            }
             String what = "list the subscriptions below management group " + group;
             attempted = clock.instant();
             try {
@@ -150,8 +180,17 @@ final class ArmSubscriptions implements GuardedSubscriptions {
             } catch (ArmException e) {
                 problem = e;
                 throw e;
+            } finally {
+                finished++;
             }
+        } finally {
+            lock.unlock();
         }
+    }
+
+    /** Callers waiting for the discovery another is making (a test's way to see them wait without timing). */
+    int waitingForDiscovery() {
+        return lock.getQueueLength();
     }
 
     /** One descendant: a subscription ({@code id} {@code /subscriptions/{id}}) or a group (ignored). */

@@ -29,6 +29,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
 
 /**
  * The warm worker's memory of the guarded subscriptions: for each, its managed clusters and its network, read with
@@ -48,11 +50,32 @@ public final class ClusterDirectory {
     /** Parallel reads of different subscriptions' parts. */
     static final int READERS = 4;
 
-    private static final ExecutorService READS = Executors.newFixedThreadPool(READERS, r -> {
-        Thread t = new Thread(r, "directory-read");
-        t.setDaemon(true);
-        return t;
-    });
+    /**
+     * A guarded subscription whose clusters were never read, and whose reads have kept failing (429, 5xx, timeouts, an
+     * answer that cannot be trusted) for this long, is skipped as one the guard may not read is, instead of holding
+     * every undecided subnet of the other subscriptions: short enough that work deferred for it is decided within the
+     * retry queue's tries (30 s, 1, 2, 4, 8 minutes), long enough that a passing burst of throttling or 5xx defers
+     * rather than skips.
+     */
+    public static final Duration UNREADABLE_AFTER = Duration.ofMinutes(5);
+
+    /** Reads nobody waits for: other subscriptions' first and stale clusters listings, started in the background. */
+    private static final ExecutorService READS = pool("directory-read");
+
+    /**
+     * Reads the asking side waits for, several subscriptions side by side (an event's networks, the command line's
+     * first listings): a pool of their own, so that they never queue behind the background reads of
+     * {@link #READS}, which a slow or throttled subscription may hold for as long as its listing's bounds allow.
+     */
+    private static final ExecutorService ASKED = pool("directory-asked");
+
+    private static ExecutorService pool(String name) {
+        return Executors.newFixedThreadPool(READERS, r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
 
     private final GuardedSubscriptions scope;
     private final Inventories inventories;
@@ -63,6 +86,9 @@ public final class ClusterDirectory {
     private final Map<String, SubscriptionDirectory> subscriptions = new ConcurrentHashMap<>();
     /** Subscriptions whose last read failed, with why: the sweep and the audit report them. */
     private final Map<String, ArmException> unreadable = new ConcurrentHashMap<>();
+    private final Consumer<String> warnings;
+    /** Subscriptions skipped after their reads kept failing, each said once (until a read of it works again). */
+    private final Set<String> skippedSaid = ConcurrentHashMap.newKeySet();
     private final Object cacheLock = new Object();
     private @Nullable Combined owners;
     private final Map<Set<String>, Combined> combined = new LinkedHashMap<>(16, 0.75f, true) {
@@ -80,19 +106,28 @@ public final class ClusterDirectory {
         this(scope, inventories, clock, ttl, true);
     }
 
+    /** As {@link #ClusterDirectory(GuardedSubscriptions, Inventories, Clock, Duration, boolean, Consumer)}, warning on {@code dev.aksrouteguard}. */
+    public ClusterDirectory(GuardedSubscriptions scope, Inventories inventories, Clock clock, Duration ttl, boolean retried) {
+        this(scope, inventories, clock, ttl, retried, Logger.getLogger("dev.aksrouteguard")::warning);
+    }
+
     /**
      * @param retried true where deferred work is tried again later (the function app's retry queue): a question about
      *     one subscription never waits for another's first listing, and a subnet it cannot decide yet is deferred
      *     ({@link #known(String)}). False where nothing is tried again (the command line: one event per process, its
      *     directory always cold, a deferral that would be deferred again at every run): every subscription never read
-     *     is read side by side and waited for (each listing bounded by the ARM limits), so the question is decided.
+     *     is read side by side and waited for (each listing bounded by the ARM limits), so the question is decided
+     *     unless one of those listings fails (then it is deferred, naming the subscription and its error).
+     * @param warnings where a subscription skipped after its reads kept failing is said, once ({@link #UNREADABLE_AFTER})
      */
-    public ClusterDirectory(GuardedSubscriptions scope, Inventories inventories, Clock clock, Duration ttl, boolean retried) {
+    public ClusterDirectory(GuardedSubscriptions scope, Inventories inventories, Clock clock, Duration ttl, boolean retried,
+            Consumer<String> warnings) {
         this.others = retried ? Others.BACKGROUND : Others.WAIT;
         this.scope = Objects.requireNonNull(scope, "scope == null");
         this.inventories = Objects.requireNonNull(inventories, "inventories == null");
         this.clock = Objects.requireNonNull(clock, "clock == null");
         this.ttl = Objects.requireNonNull(ttl, "ttl == null");
+        this.warnings = Objects.requireNonNull(warnings, "warnings == null");
     }
 
     /** One subscription and its inventory source: the CLI's and the tests' simple case. */
@@ -128,9 +163,11 @@ public final class ClusterDirectory {
      *
      * @param owners the clusters of every guarded subscription read so far (no route tables, no subnets)
      * @param unread the guarded subscriptions whose clusters have never been read (their first read is under way in the
-     *     background, or failed a moment ago), sorted: a cluster in one of them could use any subnet that no cluster in
-     *     {@code owners} uses. A subscription this guard may not read (its last read was refused: 401/403, or 404) is
-     *     not among them: it is reported by the sweep and skipped, as the sweep skips it.
+     *     background, or failed: 429, 5xx, a timeout, an answer that cannot be trusted), sorted: a cluster in one of them
+     *     could use any subnet that no cluster in {@code owners} uses. A subscription this guard may not read (its last
+     *     read was refused: 401/403, or 404) is not among them: it is reported by the sweep and skipped, as the sweep
+     *     skips it; nor is one whose reads have kept failing for {@link #UNREADABLE_AFTER} (skipped too, with one
+     *     Warning).
      */
     record Known(Inventory owners, List<String> unread) {
         public Known {
@@ -145,9 +182,11 @@ public final class ClusterDirectory {
      * every other subscription is answered as last read, a stale part read again in the background, and one never read
      * is started in the background and left out (named in {@link Known#unread()}), never waited for: a slow or throttled
      * subscription holds up only itself, cold or warm. A subscription that cannot be read is answered from what was last
-     * read of it (or left out) and remembered in {@link #unreadable()}, unless it is {@code subscriptionId}: then this
-     * throws, since "not a node subnet" could be wrong. A directory built for a process that tries nothing again (the
-     * command line) reads every subscription never read instead, side by side, and waits: nothing is left unread.
+     * read of it, and one never read is named in {@link Known#unread()} (its read refused, 401/403/404, excepted: it is
+     * skipped, as the sweep skips it; so is one whose reads have kept failing for {@link #UNREADABLE_AFTER}); if it is
+     * {@code subscriptionId}, this throws instead, since "not a node subnet" could be wrong. A directory built for a
+     * process that tries nothing again (the command line) reads every subscription never read instead, side by side,
+     * and waits: only one whose listing failed is left unread (named, with its error, in {@link #lastReadError}).
      *
      * @throws ArmException when {@code subscriptionId}'s clusters cannot be read
      */
@@ -164,39 +203,44 @@ public final class ClusterDirectory {
             SubscriptionDirectory d = of(s);
             java.util.function.Supplier<SubscriptionDirectory.Part<List<Cluster>>> read = isFocus(s, focus) ? d::clusters
                     : switch (others) {
-                        case WAIT -> () -> d.lastClusters() == null ? d.clusters() : d.clustersNoWait(READS);
+                        case WAIT -> () -> d.lastClusters() != null ? d.clustersNoWait(READS)
+                                : d.failedRecently() ? null : d.clusters();
                         case BACKGROUND -> () -> d.clustersNoWait(READS);
                         case MEMORY -> d::lastClusters;
                     };
             // Answers from memory, or a single read, on this thread; several reads side by side.
             reads.put(s, toRead <= 1 || !readsNow(d, isFocus(s, focus), others) ? completed(read)
-                    : CompletableFuture.supplyAsync(read, READS));
+                    : CompletableFuture.supplyAsync(read, ASKED));
         }
         List<Object> parts = new ArrayList<>();
         List<Cluster> clusters = new ArrayList<>();
         List<String> unread = new ArrayList<>();
         Instant oldest = null;
         for (Map.Entry<String, CompletableFuture<SubscriptionDirectory.Part<List<Cluster>>>> r : reads.entrySet()) {
+            SubscriptionDirectory d = of(r.getKey());
             SubscriptionDirectory.Part<List<Cluster>> part;
             try {
                 part = join(r.getValue());
-                if (part == null) {
-                    // never read: being read in the background, or failed a moment ago; not waited for
-                    if (!refused(of(r.getKey()).lastError())) {
-                        unread.add(r.getKey());
-                    }
-                    continue;
+                if (part != null) {
+                    unreadable.remove(r.getKey());
                 }
-                unreadable.remove(r.getKey());
             } catch (ArmException e) {
                 unreadable.put(r.getKey(), e);
                 if (isFocus(r.getKey(), focus)) {
                     throw e;
                 }
-                part = of(r.getKey()).lastClusters();
-                if (part == null) {
-                    continue;
+                part = d.lastClusters();
+            }
+            if (part == null) {
+                // Never read: its first read is under way in the background, or failed. Not a reason to decide without
+                // it (a cluster there could use the subnet), unless it is refused or has kept failing for long.
+                if (!skipped(r.getKey(), d)) {
+                    unread.add(r.getKey());
                 }
+                continue;
+            }
+            if (d.lastError() == null && skippedSaid.remove(r.getKey())) {
+                warnings.accept("subscription " + r.getKey() + " can be read again: its clusters are taken into account again");
             }
             parts.add(part);
             clusters.addAll(part.value());
@@ -211,9 +255,33 @@ public final class ClusterDirectory {
         }
     }
 
+    /**
+     * True when a subscription never read is left out of a decision instead of named unread: its last read was refused
+     * (it is reported by the sweep, as the sweep skips it), or its reads have kept failing for
+     * {@link #UNREADABLE_AFTER} (said once, as a Warning, until a read of it works again).
+     */
+    private boolean skipped(String subscriptionId, SubscriptionDirectory d) {
+        RuntimeException why = d.lastError();
+        if (refused(why)) {
+            return true;
+        }
+        Duration failing = d.failingFor();
+        if (why == null || failing == null || failing.compareTo(UNREADABLE_AFTER) < 0) {
+            return false;
+        }
+        if (skippedSaid.add(subscriptionId)) {
+            warnings.accept("subscription " + subscriptionId + " is skipped: its clusters could not be read for "
+                    + failing.toMinutes() + " minutes (last error: " + why.getMessage() + "); subnets of the other guarded "
+                    + "subscriptions are decided without it, so a subnet that only a cluster in " + subscriptionId + " uses is "
+                    + "not recognised as a node subnet (nor repaired) until it can be read again; the sweep reports it as "
+                    + "unreadable");
+        }
+        return true;
+    }
+
     /** True when answering {@code d} runs an ARM read on the asking side (this thread, or side by side with others). */
     private static boolean readsNow(SubscriptionDirectory d, boolean focus, Others others) {
-        return focus ? !d.freshClusters() : others == Others.WAIT && d.lastClusters() == null;
+        return focus ? !d.freshClusters() : others == Others.WAIT && d.lastClusters() == null && !d.failedRecently();
     }
 
     /** A read refused for good (no permission, no such subscription), not one that may pass: 429, 5xx, a timeout. */
@@ -278,7 +346,7 @@ public final class ClusterDirectory {
         long stale = wanted.stream().filter(s -> !of(s).freshNetwork()).count();
         for (String s : wanted) {
             SubscriptionDirectory d = of(s);
-            reads.put(s, stale <= 1 || d.freshNetwork() ? completed(d::network) : CompletableFuture.supplyAsync(d::network, READS));
+            reads.put(s, stale <= 1 || d.freshNetwork() ? completed(d::network) : CompletableFuture.supplyAsync(d::network, ASKED));
         }
         List<Object> parts = new ArrayList<>();
         parts.add(ownersNow);
@@ -358,7 +426,7 @@ public final class ClusterDirectory {
         List<String> subs = scope.refresh();
         Map<String, CompletableFuture<Void>> reads = new LinkedHashMap<>();
         for (String s : subs) {
-            reads.put(s, CompletableFuture.runAsync(() -> of(s).refresh(), READS));
+            reads.put(s, CompletableFuture.runAsync(() -> of(s).refresh(), ASKED));
         }
         for (Map.Entry<String, CompletableFuture<Void>> r : reads.entrySet()) {
             try {

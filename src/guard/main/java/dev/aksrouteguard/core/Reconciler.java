@@ -144,17 +144,25 @@ public final class Reconciler {
      */
     private Outcomes.Draft notYetKnown(Outcomes out, java.util.List<String> unread) {
         StringBuilder which = new StringBuilder();
+        boolean anyFailed = false;
         for (String s : unread) {
             which.append(which.length() == 0 ? "" : ", ").append(s);
             RuntimeException why = directory.lastReadError(s);
             if (why != null) {
-                which.append(" (its last read failed: ").append(why.getMessage()).append(')');
+                which.append(" (its listing failed: ").append(why.getMessage()).append(')');
+                anyFailed = true;
+            } else {
+                which.append(" (its first listing is under way)");
             }
         }
+        boolean one = unread.size() == 1;
         return out.draft(Action.DEFERRED, "no cluster read so far uses this subnet, but the clusters of guarded "
-                + (unread.size() == 1 ? "subscription " : "subscriptions ") + which + " have not been read yet (their "
-                + "listing runs in the background) and one of them could; nothing written, handed on to be decided once "
-                + (unread.size() == 1 ? "it is" : "they are") + " read").retryable(true);
+                + (one ? "subscription " : "subscriptions ") + which + " are" + " not known yet and "
+                + (one ? "one there" : "one of them") + " could use it; nothing written, not ignored on partial knowledge: "
+                + "decided once " + (one ? "it is" : "they are") + " read (the retry queue, a later run or the next sweep)")
+                .nextStep(anyFailed ? "none if the failure passes; if it persists, check that subscription (the sweep reports "
+                        + "it as unreadable)" : null)
+                .retryable(true);
     }
 
     /** Read, validate, decide, confirm the owner, write: all under the virtual network's lock. */

@@ -32,6 +32,8 @@ final class SubscriptionDirectory {
 
     private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
     private volatile @Nullable Instant lastFailure;
+    /** The first failure of the reads failing since the last one that worked, or null when the last read worked. */
+    private volatile @Nullable Instant failingSince;
     private volatile @Nullable RuntimeException lastError;
     private volatile @Nullable Part<List<Cluster>> clusters;
     private volatile @Nullable Part<InventorySource.Network> network;
@@ -84,8 +86,7 @@ final class SubscriptionDirectory {
             return c;
         }
         if (c == null) {
-            Instant failed = lastFailure;
-            if (failed == null || Duration.between(failed, clock.instant()).compareTo(QUIET_AFTER_FAILURE) >= 0) {
+            if (!failedRecently()) {
                 readInBackground(background);
             }
             return null;
@@ -117,6 +118,23 @@ final class SubscriptionDirectory {
     /** Why the last read of this subscription failed, or null when it did not (or none was made). */
     @Nullable RuntimeException lastError() {
         return lastError;
+    }
+
+    /** True when the last read failed less than {@link #QUIET_AFTER_FAILURE} ago: not read again for another's sake yet. */
+    boolean failedRecently() {
+        Instant failed = lastFailure;
+        return failed != null && Duration.between(failed, clock.instant()).compareTo(QUIET_AFTER_FAILURE) < 0;
+    }
+
+    /**
+     * How long this subscription's reads have kept failing: from the first failure since the last read that worked to
+     * the latest failure (zero after a single one), or null when the last read worked or none was made. Time without a
+     * read does not count: only reads that were tried and failed.
+     */
+    @Nullable Duration failingFor() {
+        Instant since = failingSince;
+        Instant latest = lastFailure;
+        return since == null || latest == null || lastError == null ? null : Duration.between(since, latest);
     }
 
     private final java.util.concurrent.atomic.AtomicBoolean refreshing = new java.util.concurrent.atomic.AtomicBoolean();
@@ -192,10 +210,15 @@ final class SubscriptionDirectory {
             T value = read.get();
             lastFailure = null;
             lastError = null;
+            failingSince = null;
             return value;
         } catch (RuntimeException e) {
+            Instant now = clock.instant();
+            if (lastError == null || failingSince == null) {
+                failingSince = now;
+            }
             lastError = e;
-            lastFailure = clock.instant();
+            lastFailure = now;
             throw e;
         }
     }

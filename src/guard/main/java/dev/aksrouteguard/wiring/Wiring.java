@@ -106,9 +106,6 @@ public final class Wiring {
                 ? options.credential()
                 : ArmClients.credential(settings, http, Configuration.getGlobalConfiguration());
         ArmClients arm = ArmClients.connect(settings, credential, http, ArmLimits.DEFAULT, options.clock());
-        ClusterDirectory directory = new ClusterDirectory(arm.subscriptions(), arm.inventories(), options.clock(),
-                ClusterDirectory.DEFAULT_TTL, functionApp || options.retries() != null); // deferred work is tried again
-        Reconciler reconciler = new Reconciler(arm.subnets(), directory, settings.mode(), options.clock(), options.backoff());
         Lazy<AlertStorage> storage = Lazy.of(() -> StorageClients.forAlerts(settings, credential, http, functionApp, options.log()));
         // Without a webhook there is nothing to remember or queue (StorageClients.forAlerts answers NONE): not even asked.
         Lazy<AlertSink> sink = Lazy.of(() -> options.alerts().create(settings,
@@ -117,6 +114,11 @@ public final class Wiring {
         AlertSink alerts = functionApp ? new LazyAlertSink(sink) : sink.get();
         RetryQueue retries = options.retries() != null ? options.retries().create(settings, options.log())
                 : functionApp ? StorageClients.retryQueue(settings, credential, http, options.log()) : RetryQueue.NONE;
+        // Deferred work is tried again only where a retry queue takes it: without one (the CLI, or a function app whose
+        // storage connection has no queue endpoint) every first listing is waited for instead of deferred for.
+        ClusterDirectory directory = new ClusterDirectory(arm.subscriptions(), arm.inventories(), options.clock(),
+                ClusterDirectory.DEFAULT_TTL, retries.enabled(), options.log()::warning);
+        Reconciler reconciler = new Reconciler(arm.subnets(), directory, settings.mode(), options.clock(), options.backoff());
         Lazy<RepairHistory> repairs = Lazy.of(() -> StorageClients.history(settings, credential, http, options.log()));
         RepairHistory history = functionApp ? new LazyRepairHistory(repairs, settings.storage() != null) : repairs.get();
         Logger log = options.log();

@@ -176,6 +176,98 @@ class ManagementGroupDiscoveryTest {
                 && o.action() == dev.aksrouteguard.core.model.Action.REASSOCIATED), "a subscription from the last page was swept");
     }
 
+    /** Events arriving at once: each thread asks {@code ask}; their answers (or failures), in order. */
+    static List<java.util.concurrent.Future<List<String>>> atOnce(int n, java.util.concurrent.Callable<List<String>> ask,
+            java.util.concurrent.ExecutorService threads) {
+        return IntStream.range(0, n).mapToObj(i -> threads.submit(ask)).toList();
+    }
+
+    /** Waits (bounded; no timing asserted) until {@code n} callers wait for the discovery another holds. */
+    static void awaitWaiting(GuardedSubscriptions g, int n) throws InterruptedException {
+        for (int i = 0; i < 3000 && ((ArmSubscriptions) g).waitingForDiscovery() < n; i++) {
+            Thread.sleep(10);
+        }
+        assertEquals(n, ((ArmSubscriptions) g).waitingForDiscovery(), "the others wait for the one discovery under way");
+    }
+
+    @Test
+    void concurrentEventsWhoseListRanOutTogetherShareOneDiscovery() throws Exception {
+        GuardedSubscriptions g = guarded();
+        g.list();
+        assertEquals(1, discoveries());
+        clock.advance(ArmSubscriptions.TTL);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        azure.arm.inject(Fault.on("GET", "/descendants$").holdUntil(release).times(1)); // the first discovery is held
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(6);
+        try {
+            List<java.util.concurrent.Future<List<String>>> answers = atOnce(6, g::list, threads);
+            awaitWaiting(g, 5);
+            release.countDown();
+
+            for (java.util.concurrent.Future<List<String>> a : answers) {
+                assertEquals(List.of(A, B).stream().sorted().toList(), a.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+        } finally {
+            release.countDown();
+            threads.shutdownNow();
+        }
+        assertEquals(2, discoveries(), "six events past the TTL at once: one descendants listing, not six");
+    }
+
+    @Test
+    void concurrentEventsOnAColdWorkerWhoseDiscoveryFailsShareOneFailedDiscoveryAndItsRetries() throws Exception {
+        azure.arm.inject(Fault.on("GET", "/descendants$").respond(503, "ServiceUnavailable", "try later").retryAfter(0).always());
+        assertThrows(ArmException.class, guarded()::list);
+        long oneFailedDiscovery = discoveries(); // the listing and its retries
+        assertTrue(oneFailedDiscovery > 1, "a 503 is retried: " + oneFailedDiscovery);
+        azure.arm.clearFaults();
+        azure.arm.clearRequests();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        azure.arm.inject(Fault.on("GET", "/descendants$").respond(503, "ServiceUnavailable", "try later").retryAfter(0)
+                .holdUntil(release).always());
+        GuardedSubscriptions g = guarded(); // a cold worker: no list to keep
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(6);
+        try {
+            List<java.util.concurrent.Future<List<String>>> answers = atOnce(6, g::list, threads);
+            awaitWaiting(g, 5);
+            release.countDown();
+
+            for (java.util.concurrent.Future<List<String>> a : answers) {
+                java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                        () -> a.get(60, java.util.concurrent.TimeUnit.SECONDS));
+                assertTrue(e.getCause() instanceof ArmException && e.getCause().getMessage().contains("503"), String.valueOf(e.getCause()));
+            }
+        } finally {
+            release.countDown();
+            threads.shutdownNow();
+        }
+        assertEquals(oneFailedDiscovery, discoveries(), "six events at once pay for one failed discovery, not six");
+    }
+
+    @Test
+    void concurrentEventsFromASubscriptionNotKnownYetShareOneDiscovery() throws Exception {
+        GuardedSubscriptions g = guarded();
+        g.list();
+        azure.arm.moveSubscription(C, "lz");
+        clock.advance(ArmSubscriptions.UNKNOWN_RETRY);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        azure.arm.inject(Fault.on("GET", "/descendants$").holdUntil(release).times(1));
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(6);
+        try {
+            List<java.util.concurrent.Future<List<String>>> answers = atOnce(6, () -> List.of(String.valueOf(g.contains(C))), threads);
+            awaitWaiting(g, 5);
+            release.countDown();
+
+            for (java.util.concurrent.Future<List<String>> a : answers) {
+                assertEquals(List.of("true"), a.get(60, java.util.concurrent.TimeUnit.SECONDS), "each sees the new subscription");
+            }
+        } finally {
+            release.countDown();
+            threads.shutdownNow();
+        }
+        assertEquals(2, discoveries(), "six events naming it at once: one descendants listing");
+    }
+
     /** A clock the test moves. */
     static final class MovableClock extends Clock {
         private volatile Instant now = Instant.parse("2026-05-01T10:00:00Z");

@@ -20,6 +20,7 @@ import dev.aksrouteguard.core.model.EventResult;
 import dev.aksrouteguard.core.model.Mode;
 import dev.aksrouteguard.core.model.Outcome;
 import dev.aksrouteguard.core.model.ResourceId;
+import dev.aksrouteguard.emulator.Fault;
 import dev.aksrouteguard.emulator.Fixtures;
 import dev.aksrouteguard.emulator.Principal;
 import dev.aksrouteguard.emulator.SeededCluster;
@@ -36,6 +37,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
@@ -60,6 +62,8 @@ class ClusterDirectoryTest {
     final Emulated azure = Emulated.start();
     final Hold hold = new Hold(B);
     final AdjustableClock clock = new AdjustableClock();
+    /** The directory's Warnings. */
+    final List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
     ClusterDirectory directory;
 
     @AfterEach
@@ -78,7 +82,8 @@ class ClusterDirectoryTest {
         Settings settings = azure.settings(Settings.AZURE_SUBSCRIPTION_ID, "", Settings.AZURE_SUBSCRIPTION_IDS, A + "," + B);
         hold.delegate = ArmClients.httpClient(azure.arm.clientSslContext());
         ArmClients arm = ArmClients.connect(settings, azure.arm.credential(Principal.GUARD), hold);
-        directory = new ClusterDirectory(arm.subscriptions(), arm.inventories(), clock, ClusterDirectory.DEFAULT_TTL, retried);
+        directory = new ClusterDirectory(arm.subscriptions(), arm.inventories(), clock, ClusterDirectory.DEFAULT_TTL, retried,
+                warnings::add);
         Reconciler reconciler = new Reconciler(arm.subnets(), directory, Mode.ENFORCE, clock, azure.options().backoff());
         return new Guard(directory, reconciler, azure.alerts, azure.retries, arm.traffic(), clock, 4);
     }
@@ -272,6 +277,84 @@ class ClusterDirectoryTest {
         assertEquals(List.of(), azure.retries.submitted);
     }
 
+    /** B's cluster listing answers 503 (no wait asked): a subscription whose reads fail, not one that refuses. */
+    void bListingFails() {
+        azure.arm.inject(Fault.on("GET", "^/subscriptions/" + B + "/providers/Microsoft.ContainerService/managedClusters$")
+                .respond(503, "ServiceUnavailable", "try later").retryAfter(0).always());
+    }
+
+    /** A drifted subnet of A that only {@code theirs}, a cluster in B, uses. */
+    record UsedFromB(String subnet, SeededCluster theirs) {}
+
+    /** A subnet of A that only a cluster in B uses (A's own cluster is gone). */
+    UsedFromB aSubnetOnlyBUses() {
+        SeededCluster mine = Fixtures.kubenetCluster("rg-net", "aks-net").drifted().seed(azure.arm);
+        SeededCluster theirs = Fixtures.kubenetCluster("rg-b", "aks-b").subscription(B).seed(azure.arm);
+        usedFromB(theirs, mine.nodeSubnetId());
+        azure.arm.delete(mine.clusterId());
+        return new UsedFromB(mine.nodeSubnetId(), theirs);
+    }
+
+    @Test
+    void aProcessThatTriesNothingAgainDefersASubnetWhenAnotherSubscriptionsListingFailsNamingItAndItsErrorNeverIgnoresIt() {
+        String subnet = aSubnetOnlyBUses().subnet();
+        bListingFails();
+        Guard guard = guard(false); // the command line: B's listing is waited for, and it fails
+
+        DeliveryResult r = deliver(guard, subnet);
+
+        Outcome o = outcomeFor(r, subnet);
+        assertEquals(Action.DEFERRED, o.action(), "not ignored on what A alone says: " + o.logLine());
+        assertTrue(o.message().contains(B) && o.message().contains("503"), "names the subscription and its error: " + o.message());
+        assertTrue(r.anyUnfinished(), "the command line exits 4: run again");
+        assertEquals(List.of(), azure.writes());
+        assertEquals(List.of(), warnings, "a listing that failed once is not skipped");
+    }
+
+    @Test
+    void aWorkerThatRetriesDefersASubnetWhileAnotherSubscriptionsReadsFailNamingItsErrorAndSkipsItOnceTheyHaveFailedForFiveMinutes()
+            throws InterruptedException {
+        UsedFromB shared = aSubnetOnlyBUses();
+        String subnet = shared.subnet();
+        SeededCluster theirs = shared.theirs();
+        bListingFails();
+        Guard guard = guard();
+        assertTrue(String.valueOf(directory.refresh(B)).contains("503"), "the sweep's read of B fails");
+
+        Outcome failing = outcomeFor(deliver(guard, subnet), subnet);
+        assertEquals(Action.DEFERRED, failing.action(), "a failed read is unknown, not nothing: " + failing.logLine());
+        assertTrue(failing.message().contains(B) && failing.message().contains("503"), failing.message());
+        assertEquals(List.of(), warnings);
+
+        clock.advance(ClusterDirectory.UNREADABLE_AFTER.minusSeconds(1));
+        assertTrue(directory.refresh(B) != null, "B still fails");
+        assertEquals(Action.DEFERRED, outcomeFor(deliver(guard, subnet), subnet).action(), "not yet failing for five minutes");
+        clock.advance(Duration.ofSeconds(1));
+        assertTrue(directory.refresh(B) != null, "B still fails, five minutes after its first failure");
+
+        Outcome skipped = outcomeFor(deliver(guard, subnet), subnet);
+        outcomeFor(deliver(guard, subnet), subnet);
+
+        assertEquals(Action.IGNORED, skipped.action(), "B is skipped as a refused subscription is: " + skipped.logLine());
+        assertEquals(1, warnings.size(), "said once: " + warnings);
+        assertTrue(warnings.get(0).contains(B) && warnings.get(0).contains("skipped") && warnings.get(0).contains("503")
+                && warnings.get(0).contains("until it can be read again"), warnings.get(0));
+        assertEquals(List.of(), azure.writes(), "nothing written for B's cluster while B is unread");
+
+        azure.arm.clearFaults();
+        clock.advance(SubscriptionDirectory.QUIET_AFTER_FAILURE);
+        deliver(guard, subnet); // starts B's read again, in the background
+        for (int i = 0; i < 400 && directory.clustersOf(B).isEmpty(); i++) {
+            Thread.sleep(25);
+        }
+        Outcome decided = outcomeFor(deliver(guard, subnet), subnet);
+
+        assertEquals(Action.REASSOCIATED, decided.action(), "B read again: decided by its cluster: " + decided.logLine());
+        assertEquals(theirs.routeTableId().toLowerCase(Locale.ROOT), tableOf(subnet));
+        assertEquals(2, warnings.size(), String.valueOf(warnings));
+        assertTrue(warnings.get(1).contains(B) && warnings.get(1).contains("read again"), warnings.get(1));
+    }
+
     // ---- (c) ---------------------------------------------------------------------------------------------------
 
     @Test
@@ -294,6 +377,96 @@ class ClusterDirectoryTest {
         assertTrue(hold.awaitArrival(), "B's stale part is read again in the background");
         assertEquals(1, hold.held(), "and was not waited for");
         assertEquals(List.of(), directory.known(A).unread());
+    }
+
+    /** Guarded subscriptions the test adds to, as a management group's grow. */
+    static final class Growing implements dev.aksrouteguard.core.port.GuardedSubscriptions {
+        final AtomicReference<List<String>> ids;
+
+        Growing(String... ids) {
+            this.ids = new AtomicReference<>(List.of(ids));
+        }
+
+        private dev.aksrouteguard.core.port.GuardedSubscriptions now() {
+            return dev.aksrouteguard.core.port.GuardedSubscriptions.fixed(ids.get(), Settings.AZURE_SUBSCRIPTION_IDS);
+        }
+
+        @Override
+        public boolean contains(String subscriptionId) {
+            return now().contains(subscriptionId);
+        }
+
+        @Override
+        public List<String> list() {
+            return now().list();
+        }
+
+        @Override
+        public List<String> refresh() {
+            return now().refresh();
+        }
+
+        @Override
+        public String howToCover(String subscriptionId) {
+            return now().howToCover(subscriptionId);
+        }
+
+        @Override
+        public String describe() {
+            return now().describe();
+        }
+    }
+
+    /**
+     * An event's own reads of several subscriptions side by side (here the stale networks of the subnet's subscription
+     * and of its cluster's) run on a pool of their own: four other subscriptions' first listings, started in the
+     * background and held, fill the background pool, and the event is still decided and repaired while they are held.
+     */
+    @Test
+    void anEventsOwnReadsOfSeveralSubscriptionsNeverQueueBehindOtherSubscriptionsBackgroundListings() throws InterruptedException {
+        String f = "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9";
+        List<String> others = List.of("1a2b3c4d-0000-4000-8000-000000000001", "1a2b3c4d-0000-4000-8000-000000000002",
+                "1a2b3c4d-0000-4000-8000-000000000003", "1a2b3c4d-0000-4000-8000-000000000004");
+        assertEquals(ClusterDirectory.READERS, others.size(), "as many held listings as background readers");
+        SeededCluster mine = Fixtures.kubenetCluster("rg-net", "aks-net").drifted().seed(azure.arm);
+        SeededCluster theirs = Fixtures.kubenetCluster("rg-f", "aks-f").subscription(f).seed(azure.arm);
+        usedFromB(theirs, mine.nodeSubnetId());
+        azure.arm.delete(mine.clusterId());
+        Hold held = new Hold(others.toArray(String[]::new));
+        held.delegate = ArmClients.httpClient(azure.arm.clientSslContext());
+        Settings settings = azure.settings(Settings.AZURE_SUBSCRIPTION_ID, "", Settings.AZURE_SUBSCRIPTION_IDS, A + "," + f);
+        ArmClients arm = ArmClients.connect(settings, azure.arm.credential(Principal.GUARD), held);
+        Growing scope = new Growing(A, f);
+        directory = new ClusterDirectory(scope, arm.inventories(), clock, ClusterDirectory.DEFAULT_TTL, true, warnings::add);
+        Guard guard = new Guard(directory, new Reconciler(arm.subnets(), directory, Mode.ENFORCE, clock, azure.options().backoff()),
+                azure.alerts, azure.retries, arm.traffic(), clock, 4);
+        try {
+            // A and F read, then both stale; their clusters read again (A's here, F's in the background), their networks not.
+            assertNull(directory.refresh(A));
+            assertNull(directory.refresh(f));
+            clock.advance(ClusterDirectory.DEFAULT_TTL.plusMinutes(1));
+            List<dev.aksrouteguard.core.model.Cluster> before = directory.clustersOf(f);
+            directory.known(A);
+            for (int i = 0; i < 400 && directory.clustersOf(f) == before; i++) {
+                Thread.sleep(25);
+            }
+            assertTrue(directory.clustersOf(f) != before, "F's clusters read again in the background");
+            held.close();
+            scope.ids.set(java.util.stream.Stream.concat(Stream.of(A, f), others.stream()).toList()); // four more, never read
+
+            DeliveryResult r = deliver(guard, mine.nodeSubnetId());
+
+            Outcome o = outcomeFor(r, mine.nodeSubnetId());
+            assertEquals(Action.REASSOCIATED, o.action(), o.logLine());
+            assertEquals(theirs.routeTableId().toLowerCase(Locale.ROOT), tableOf(mine.nodeSubnetId()));
+            for (int i = 0; i < 400 && held.held() < ClusterDirectory.READERS; i++) {
+                Thread.sleep(25); // the last of them may still be on its way to the HTTP client
+            }
+            assertEquals(ClusterDirectory.READERS, held.held(), "the four first listings, which fill the background readers, "
+                    + "were still held after the event was done (held until the test opens them): its reads did not wait behind them");
+        } finally {
+            held.open();
+        }
     }
 
     /** System time plus an offset the test moves forward. */
@@ -321,18 +494,19 @@ class ClusterDirectoryTest {
     }
 
     /**
-     * Holds every request to one subscription at the HTTP client while closed, until opened (or a bound of 60 s, so a
+     * Holds every request to some subscriptions at the HTTP client while closed, until opened (or a bound of 60 s, so a
      * test of code that waits fails instead of hanging), and counts the requests held.
      */
     static final class Hold implements HttpClient {
-        private final String prefix;
+        private final List<String> prefixes;
         HttpClient delegate;
         private volatile CountDownLatch gate = new CountDownLatch(0);
         private final CountDownLatch arrived = new CountDownLatch(1);
         private final AtomicInteger held = new AtomicInteger();
 
-        Hold(String subscriptionId) {
-            this.prefix = ("/subscriptions/" + subscriptionId + "/").toLowerCase(Locale.ROOT);
+        Hold(String... subscriptionIds) {
+            this.prefixes = java.util.Arrays.stream(subscriptionIds).map(id -> ("/subscriptions/" + id + "/").toLowerCase(Locale.ROOT))
+                    .toList();
         }
 
         void close() {
@@ -354,7 +528,8 @@ class ClusterDirectoryTest {
         }
 
         private void pass(HttpRequest request) {
-            if (!request.getUrl().getPath().toLowerCase(Locale.ROOT).startsWith(prefix)) {
+            String path = request.getUrl().getPath().toLowerCase(Locale.ROOT);
+            if (prefixes.stream().noneMatch(path::startsWith)) {
                 return;
             }
             CountDownLatch g = gate;

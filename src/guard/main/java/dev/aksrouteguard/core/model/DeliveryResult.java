@@ -25,8 +25,12 @@ public record DeliveryResult(List<EventResult> events, List<Outcome> outcomes, L
                 || events.stream().anyMatch(e -> e instanceof EventResult.Failed);
     }
 
-    /** True when some work did not finish (deferred, or cut by the time budget). */
+    /**
+     * True when some work did not finish (deferred, cut by the time budget, or an event mapped while a guarded
+     * subscription's clusters were still unread: the node subnets of that subscription's clusters are not known).
+     */
     public boolean anyUnfinished() {
-        return !unfinished.isEmpty() || outcomes.stream().anyMatch(o -> o.action() == Action.DEFERRED);
+        return !unfinished.isEmpty() || outcomes.stream().anyMatch(o -> o.action() == Action.DEFERRED)
+                || events.stream().anyMatch(e -> e instanceof EventResult.Mapped m && !m.unread().isEmpty());
     }
 }

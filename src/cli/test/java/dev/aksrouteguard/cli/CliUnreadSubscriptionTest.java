@@ -1,0 +1,97 @@
+package dev.aksrouteguard.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import dev.aksrouteguard.config.Settings;
+import dev.aksrouteguard.emulator.Fault;
+import dev.aksrouteguard.emulator.Fixtures;
+import dev.aksrouteguard.emulator.SeededCluster;
+import dev.aksrouteguard.events.EventJson;
+import dev.aksrouteguard.testing.Emulated;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code handle-event} for two subscriptions when the other subscription's clusters listing fails (503): the command
+ * line waits for every first listing, and one that fails leaves the subnet undecided — exit 4, naming the subscription
+ * and its error — never {@code ignored} with exit 0 on what the event's own subscription alone says.
+ */
+class CliUnreadSubscriptionTest {
+
+    static final String A = Emulated.SUB;
+    static final String B = "5d1e7f30-2b4c-4a9d-8e6f-0c1b2a3d4e5f";
+
+    final Emulated azure = Emulated.start();
+    final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    SeededCluster mine;
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void aSubnetOfAOnlyAClusterInBUsesAndBsListingFails() {
+        mine = Fixtures.kubenetCluster("rg-net", "aks-net").drifted().seed(azure.arm);
+        SeededCluster theirs = Fixtures.kubenetCluster("rg-b", "aks-b").subscription(B).seed(azure.arm);
+        JsonObject cluster = azure.resource(theirs.clusterId());
+        for (JsonElement pool : cluster.getAsJsonObject("properties").getAsJsonArray("agentPoolProfiles")) {
+            pool.getAsJsonObject().addProperty("vnetSubnetID", mine.nodeSubnetId());
+        }
+        azure.arm.put(theirs.clusterId(), cluster);
+        azure.arm.delete(mine.clusterId());
+        azure.arm.inject(Fault.on("GET", "^/subscriptions/" + B + "/providers/Microsoft.ContainerService/managedClusters$")
+                .respond(503, "ServiceUnavailable", "try later").retryAfter(0).always());
+    }
+
+    @AfterEach
+    void stop() {
+        azure.close();
+    }
+
+    /** The CLI as shipped: no retry queue. */
+    int handle(EventJson event, String... more) throws Exception {
+        Path f = dir.resolve("event.json");
+        Files.writeString(f, EventJson.delivery(event.eventGrid()));
+        List<String> args = new java.util.ArrayList<>(List.of("handle-event", f.toString()));
+        args.addAll(List.of(more));
+        return Main.run(args.toArray(String[]::new),
+                azure.env(Settings.AZURE_SUBSCRIPTION_ID, "", Settings.AZURE_SUBSCRIPTION_IDS, A + "," + B),
+                new ByteArrayInputStream(new byte[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), azure.options().withRetries(null));
+    }
+
+    String output() {
+        return out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aSubnetWriteIsDeferredWithExitFourNamingTheSubscriptionAndItsError() throws Exception {
+        assertEquals(Main.UNFINISHED, handle(EventJson.subnetWrite(mine.nodeSubnetId())), output());
+
+        assertTrue(output().contains("deferred") && output().contains(B) && output().contains("503"), output());
+        assertNull(azure.routeTableOf(mine.nodeSubnetId()));
+        assertEquals(List.of(), azure.writes());
+    }
+
+    @Test
+    void aVnetWriteWhoseOtherSubscriptionCouldNotBeReadIsNotFinishedEither() throws Exception {
+        assertEquals(Main.UNFINISHED, handle(EventJson.vnetWrite(mine.virtualNetworkId()), "--verbose"),
+                "not 0: the node subnets of B's clusters in this VNet are not known: " + output());
+
+        assertTrue(output().contains(B), "the log names the subscription not read: " + output());
+        assertEquals(List.of(), azure.writes());
+    }
+}
