@@ -126,7 +126,8 @@ public final class Main implements Callable<Integer> {
             err.println("aks-route-guard: " + u.getMessage());
             return USAGE;
         }
-        err.println("aks-route-guard: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+        err.println("aks-route-guard: " + e.getClass().getSimpleName() + ": "
+                + (e.getMessage() == null ? "" : SweepReport.withoutSecrets(e.getMessage())));
         return FAILED;
     }
 
@@ -232,31 +233,60 @@ public final class Main implements Callable<Integer> {
         @Mixin
         RunOptions run;
 
+        @Option(names = "--time-limit", paramLabel = "DURATION",
+                description = "How long the delivery may take, as ISO-8601 (default PT5M); what is not done by then exits 4.")
+        String timeLimit;
+
         @Override
         public Integer call() {
+            java.time.Duration limit = limit(timeLimit);
             String delivery = read(file, main.in);
             Wiring w = main.wiring(main.settings(run.noAlerts));
-            Deliveries.Report report = Deliveries.handle(delivery, w.guard(), Instant.now().plus(EVENT_LIMIT), main.log());
-            main.print(report.outcomes(), report.result().unfinished(), run.json);
-            if (!run.json) {
-                for (EventResult r : report.result().events()) {
+            Deliveries.Report report = Deliveries.handle(delivery, w.guard(), Instant.now().plus(limit), main.log());
+            List<EventResult> events = report.result().events();
+            if (run.json) {
+                main.out.println(Output.eventJson(report.outcomes(), report.result().unfinished(), events));
+            } else {
+                main.print(report.outcomes(), report.result().unfinished(), false);
+                for (EventResult r : events) {
                     if (r instanceof EventResult.Skipped s) {
                         main.out.println("ignored event " + s.write().eventId() + ": " + s.reason());
                     } else if (r instanceof EventResult.Failed f) {
-                        main.out.println("failed event " + f.write().eventId() + ": " + f.reason());
+                        main.out.println((f.cutByDeadline() ? "not mapped (time limit): event " : "failed event ")
+                                + f.write().eventId() + ": " + f.reason());
                     }
                 }
             }
             report.malformed().forEach(m -> main.err.println("aks-route-guard: dropped malformed event " + m.id() + ": " + m.reason()));
-            if (report.anyFailed()) {
-                return FAILED;
-            }
-            if (report.anyUnfinished()) {
-                return UNFINISHED;
+            // An event not mapped by the time limit is unfinished (4, run again), like a subnet not reached; any other
+            // event that could not be mapped failed (1).
+            boolean failed = report.outcomes().stream().anyMatch(o -> o.action() == Action.FAILED)
+                    || events.stream().anyMatch(e -> e instanceof EventResult.Failed f && !f.cutByDeadline())
+                    || !report.result().notHandedOn().isEmpty();
+            boolean unfinished = report.anyUnfinished()
+                    || events.stream().anyMatch(e -> e instanceof EventResult.Failed f && f.cutByDeadline());
+            if (failed || unfinished) {
+                return exitCode(failed, unfinished, false);
             }
             // Exit 2 means "unusable input, nothing written": only when no event of the delivery could be used.
             boolean usable = report.parsed().stream().anyMatch(p -> !(p instanceof ParsedEvent.Malformed));
             return usable ? OK : USAGE;
+        }
+
+        /** {@code --time-limit}, or {@link #EVENT_LIMIT}; a value that is not a positive ISO-8601 duration is bad input. */
+        static java.time.Duration limit(@dev.aksrouteguard.core.model.Nullable String text) {
+            if (text == null) {
+                return EVENT_LIMIT;
+            }
+            try {
+                java.time.Duration d = java.time.Duration.parse(text);
+                if (d.isNegative() || d.isZero()) {
+                    throw new UsageException("--time-limit must be positive: " + text);
+                }
+                return d;
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new UsageException("--time-limit is not an ISO-8601 duration (e.g. PT30S): " + text);
+            }
         }
 
         static String read(String file, InputStream in) {

@@ -8,6 +8,7 @@ import com.google.gson.JsonParser;
 import dev.aksrouteguard.core.Guard;
 import dev.aksrouteguard.core.model.Action;
 import dev.aksrouteguard.core.model.Cluster;
+import dev.aksrouteguard.core.model.EventResult;
 import dev.aksrouteguard.core.model.Nullable;
 import dev.aksrouteguard.core.model.Outcome;
 import dev.aksrouteguard.core.model.ResourceId;
@@ -76,6 +77,43 @@ final class Output {
         }
         return new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping().create().toJson(a);
     }
+
+    /**
+     * {@code handle-event}'s rows: the outcomes, the subnets not reached, then one row per event that was not mapped to
+     * subnets ({@code subnet} null, the event's {@code event} ID, {@code operation} and {@code subject}): action
+     * {@code skipped} for one the guard does not act on, {@code not-reached} for one the time limit ran out before (exit
+     * 4), {@code failed} for one whose clusters could not be read (exit 1), with the reason as {@code message}, so a
+     * pipeline sees why it exited as it did.
+     */
+    static String eventJson(List<Outcome> outcomes, List<SubnetId> notReached, List<EventResult> events) {
+        JsonArray a = JsonParser.parseString(json(outcomes, notReached)).getAsJsonArray();
+        for (EventResult e : events) {
+            String action;
+            String reason;
+            if (e instanceof EventResult.Skipped s) {
+                action = SKIPPED;
+                reason = s.reason();
+            } else if (e instanceof EventResult.Failed f) {
+                action = f.cutByDeadline() ? NOT_REACHED : Action.FAILED.word();
+                reason = f.reason();
+            } else {
+                continue;
+            }
+            JsonObject j = new JsonObject();
+            j.add("subnet", JsonNull.INSTANCE);
+            j.addProperty("event", e.write().eventId());
+            j.addProperty("operation", e.write().operationName());
+            j.addProperty("subject", e.write().subject().toString());
+            j.addProperty("subscription", e.write().subject().subscriptionId());
+            j.addProperty("action", action);
+            j.addProperty("message", mask(reason));
+            a.add(j);
+        }
+        return GSON.toJson(a);
+    }
+
+    /** The JSON action of an event the guard does not act on. */
+    static final String SKIPPED = "skipped";
 
     /**
      * A sweep's rows: its outcomes, one row per subnet not reached, then one row per subscription it could not sweep

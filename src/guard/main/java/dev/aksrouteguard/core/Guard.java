@@ -151,42 +151,99 @@ public final class Guard {
      * handled operation, subject type) and mapped to subnets; the subnets of all events are coalesced, so each is read
      * once however many events name it (a cluster named by many agent-pool events is read once too); the subnets are
      * reconciled with bounded concurrency, each under the trigger of the latest event that named it. What did not
-     * finish by the deadline, was deferred or failed transiently is handed to the retry queue. Never throws.
+     * finish by the deadline, was deferred or failed transiently is handed to the retry queue, all pieces side by side
+     * and within {@link #HAND_OFF} after the deadline (however slow Storage is); a piece not handed on by then is
+     * reported in {@link DeliveryResult#notHandedOn()}. Never throws.
      */
     public DeliveryResult onWrites(List<ArmWrite> writes, Instant deadline) {
         Objects.requireNonNull(writes, "writes == null");
         Objects.requireNonNull(deadline, "deadline == null");
         List<EventResult> events = mapAll(writes, deadline);
         Map<SubnetId, Trigger> work = new LinkedHashMap<>();
-        int handedOn = 0;
+        HandOffs handOffs = new HandOffs();
         for (EventResult result : events) {
             ArmWrite write = result.write();
             if (result instanceof EventResult.Mapped mapped) {
                 Trigger trigger = new Trigger.Event(write);
                 mapped.subnets().forEach(s -> work.merge(s, trigger, Guard::later));
-                if (!mapped.unread().isEmpty() && retries.enabled()) { // the VNet's other node subnets, once all is read
-                    retries.submit(new RetryRequest(write.subject(), trigger, 1), retryDelay(1));
-                    handedOn++;
+                if (!mapped.unread().isEmpty()) { // the VNet's other node subnets, once all is read
+                    handOffs.submit(new RetryRequest(write.subject(), trigger, 1));
                 }
-            } else if (result instanceof EventResult.Failed f && f.retryable() && retries.enabled()) {
-                retries.submit(new RetryRequest(write.subject(), new Trigger.Event(write), 1), retryDelay(1));
-                handedOn++;
+            } else if (result instanceof EventResult.Failed f && f.retryable()) {
+                handOffs.submit(new RetryRequest(write.subject(), new Trigger.Event(write), 1));
             }
         }
         Batch batch = reconcileAll(work, deadline);
         for (Outcome o : batch.outcomes()) {
-            if (needsRetry(o) && retries.enabled()) {
-                retries.submit(RetryRequest.first(o.subnet(), o.trigger()), retryDelay(1));
-                handedOn++;
+            if (needsRetry(o)) {
+                handOffs.submit(RetryRequest.first(o.subnet(), o.trigger()));
             }
         }
-        if (retries.enabled()) {
-            for (SubnetId s : batch.unfinished()) {
-                retries.submit(RetryRequest.first(s, work.get(s)), retryDelay(1));
-                handedOn++;
-            }
+        for (SubnetId s : batch.unfinished()) {
+            handOffs.submit(RetryRequest.first(s, work.get(s)));
         }
-        return new DeliveryResult(events, batch.outcomes(), batch.unfinished(), handedOn);
+        List<RetryRequest> notHandedOn = handOffs.await(deadline);
+        return new DeliveryResult(events, batch.outcomes(), batch.unfinished(), handOffs.count() - notHandedOn.size(),
+                notHandedOn);
+    }
+
+    /**
+     * The most time spent after a delivery's deadline handing its work to the retry queue: each send to Storage may
+     * take up to its own timeout (twice, on a missing queue), so the pieces are sent side by side and waited for
+     * together, and the Event Grid function still answers well within Event Grid's 30 s ({@code EVENT_TIME_BUDGET}
+     * 20 s by default, this, then at most 3 s of alert flushing, which ends by the same point).
+     */
+    public static final Duration HAND_OFF = Duration.ofSeconds(3);
+
+    /** Where work is handed to the retry queue, off the caller's thread. Daemon threads, ended when idle. */
+    private static final ExecutorService HANDERS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "hand-off");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** The pieces of one delivery's work being handed to the retry queue (none without a queue). */
+    private final class HandOffs {
+        private final List<RetryRequest> requests = new ArrayList<>();
+        private final List<Future<Boolean>> sends = new ArrayList<>();
+
+        void submit(RetryRequest request) {
+            if (!retries.enabled()) {
+                return;
+            }
+            requests.add(request);
+            sends.add(HANDERS.submit(() -> retries.submit(request, retryDelay(1))));
+        }
+
+        int count() {
+            return requests.size();
+        }
+
+        /**
+         * Waits for the sends until {@link #HAND_OFF} after {@code deadline} (measured from now, so a deadline already
+         * past still leaves that much); returns the requests not handed on by then, in order. A send still running is
+         * left to finish on its own (each is bounded by the queue's timeouts), but nothing counts on it.
+         */
+        List<RetryRequest> await(Instant deadline) {
+            long left = Math.max(0, Duration.between(clock.instant(), deadline).toNanos()) + HAND_OFF.toNanos();
+            long end = System.nanoTime() + left;
+            List<RetryRequest> failed = new ArrayList<>();
+            for (int i = 0; i < sends.size(); i++) {
+                boolean handed;
+                try {
+                    handed = sends.get(i).get(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException | ExecutionException e) {
+                    handed = false;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    handed = false;
+                }
+                if (!handed) {
+                    failed.add(requests.get(i));
+                }
+            }
+            return failed;
+        }
     }
 
     /** The more recent of two events naming the same subnet: its writer is the likelier cause of the drift. */
@@ -227,7 +284,7 @@ public final class Guard {
             List<EventResult> all = new ArrayList<>(writes.size());
             for (int i = 0; i < results.length; i++) {
                 all.add(results[i] != null ? results[i] : new EventResult.Failed(writes.get(i),
-                        "not mapped to subnets by the delivery's deadline: ARM answered too slowly", true));
+                        "not mapped to subnets by the delivery's deadline: ARM answered too slowly", true, true));
             }
             return all;
         }
@@ -330,8 +387,9 @@ public final class Guard {
     /**
      * What became of one retry.
      *
-     * @param failure for event-level work given up (an event never mapped to subnets, so no subnet outcome says it):
-     *     why, as a {@code failed <subject> :: ...} line for the log, which the failed-outcome alert reads; null otherwise
+     * @param failure for event-level work given up (an event never mapped to subnets, or not fully, which no subnet
+     *     outcome says), or work that could not be handed on again: why, as a {@code failed <subject> :: ...} line for
+     *     the log, which the failed-outcome alert reads; null otherwise
      */
     public record RetryResult(RetryRequest request, List<Outcome> outcomes, Disposition disposition, @Nullable String failure) {
         public RetryResult {
@@ -364,7 +422,7 @@ public final class Guard {
             ArmWrite write = ((Trigger.Event) request.trigger()).write();
             EventResult mapped = mapAll(List.of(write), deadline).get(0);
             if (mapped instanceof EventResult.Failed f) {
-                return again(request, List.of(), f.retryable(), null, f.reason());
+                return again(request, List.of(), List.of(), f.retryable(), f.reason());
             }
             if (mapped instanceof EventResult.Mapped m) {
                 m.subnets().forEach(s -> work.put(s, request.trigger()));
@@ -377,36 +435,52 @@ public final class Guard {
         if (!unfinished) {
             return new RetryResult(request, batch.outcomes(), Disposition.DONE);
         }
-        Outcome last = batch.outcomes().stream().filter(Guard::needsRetry).findFirst().orElse(null);
-        return again(request, batch.outcomes(), true, last, unreadFor.isEmpty() ? null
+        return again(request, batch.outcomes(), batch.unfinished(), true, unreadFor.isEmpty() ? null
                 : "the clusters of subscription(s) " + String.join(", ", unreadFor) + " were never read, so this VNet's "
                         + "node subnets of their clusters are not known");
     }
 
-    private RetryResult again(RetryRequest request, List<Outcome> outcomes, boolean retryable, @Nullable Outcome last,
+    /**
+     * Hands {@code request} on once more, or after the last try gives it up: every outcome that still needs a retry
+     * becomes a failed one (alerted), every subnet that never finished gets a failed outcome (alerted), and the
+     * event-level reason ({@code eventFailure}: the event was never mapped, or not fully) is kept as the {@code failed}
+     * line of the result, whatever subnets were given up beside it.
+     *
+     * @param unfinished subnets of the work not finished within the retry's time budget
+     */
+    private RetryResult again(RetryRequest request, List<Outcome> outcomes, List<SubnetId> unfinished, boolean retryable,
             @Nullable String eventFailure) {
         if (retryable && request.attempt() < MAX_RETRIES) {
-            retries.submit(request.next(), retryDelay(request.attempt() + 1));
-            return new RetryResult(request, outcomes, Disposition.AGAIN);
+            if (retries.submit(request.next(), retryDelay(request.attempt() + 1))) {
+                return new RetryResult(request, outcomes, Disposition.AGAIN);
+            }
+            return new RetryResult(request, outcomes, Disposition.AGAIN, "failed " + request.target() + " mode="
+                    + mode().word() + " :: could not hand retry " + (request.attempt() + 1) + " to the retry queue (Storage "
+                    + "failed); the sweep keeps checking the subnets it concerns");
         }
         String gaveUpAfter = "gave up after " + request.attempt() + (request.attempt() == 1 ? " try" : " tries") + ": ";
-        SubnetId subnet = request.subnet();
-        Outcome gaveUp = last != null ? last.gaveUp(gaveUpAfter + last.message())
-                : subnet == null ? null
-                : new Outcomes(subnet, mode(), request.trigger(), clock).failed(gaveUpAfter
-                        + "the work never finished within its time budget").nextStep("check the guard's log for slow ARM calls; "
-                        + "the sweep keeps checking the subnet").done();
-        if (gaveUp != null) {
-            alerts.outcome(gaveUp);
+        Map<Outcome, Outcome> gaveUp = new java.util.IdentityHashMap<>();
+        for (Outcome o : outcomes) {
+            if (needsRetry(o)) {
+                gaveUp.put(o, o.gaveUp(gaveUpAfter + o.message()));
+            }
         }
-        retries.giveUp(request, gaveUp);
+        List<Outcome> neverFinished = new ArrayList<>();
+        for (SubnetId s : unfinished) {
+            neverFinished.add(new Outcomes(s, mode(), request.trigger(), clock).failed(gaveUpAfter
+                    + "the work never finished within its time budget").nextStep("check the guard's log for slow ARM calls; "
+                    + "the sweep keeps checking the subnet").done());
+        }
         List<Outcome> all = new ArrayList<>(outcomes);
-        if (gaveUp != null) {
-            all.replaceAll(o -> o == last ? gaveUp : o);
-        }
-        String failure = gaveUp != null ? null : "failed " + request.target() + " mode=" + mode().word() + " :: " + gaveUpAfter
-                + (eventFailure != null ? eventFailure : "the event was never mapped to subnets")
-                + "; the sweep keeps checking the subnets it concerns";
+        all.replaceAll(o -> gaveUp.getOrDefault(o, o));
+        all.addAll(neverFinished);
+        List<Outcome> alerted = all.stream().filter(o -> gaveUp.containsValue(o) || neverFinished.contains(o)).toList();
+        alerted.forEach(alerts::outcome);
+        retries.giveUp(request, alerted.isEmpty() ? null : alerted.get(0));
+        String failure = eventFailure == null && (!alerted.isEmpty() || request.subnet() != null) ? null
+                : "failed " + request.target() + " mode=" + mode().word() + " :: " + gaveUpAfter
+                        + (eventFailure != null ? eventFailure : "the event was never mapped to subnets")
+                        + "; the sweep keeps checking the subnets it concerns";
         return new RetryResult(request, all, Disposition.GAVE_UP, failure);
     }
 

@@ -5,6 +5,7 @@ import dev.aksrouteguard.core.model.ArmWrite;
 import dev.aksrouteguard.core.model.DeliveryResult;
 import dev.aksrouteguard.core.model.EventResult;
 import dev.aksrouteguard.core.model.Outcome;
+import dev.aksrouteguard.core.model.RetryRequest;
 import dev.aksrouteguard.core.model.SubnetId;
 import java.time.Instant;
 import java.util.List;
@@ -69,21 +70,28 @@ public final class Deliveries {
                 .filter(p -> p instanceof ParsedEvent.Write).map(p -> ((ParsedEvent.Write) p).write()).toList();
         DeliveryResult result = guard.onWrites(writes, deadline);
         for (EventResult r : result.events()) {
-            log(r, result.handedOn() > 0, log);
+            log(r, result.handedOn(r.write().subject()), log);
         }
         for (Outcome o : result.outcomes()) {
             log.log(o.severity(), o.logLine());
         }
         for (SubnetId s : result.unfinished()) {
-            log.log(result.handedOn() > 0 ? Level.INFO : Level.WARNING, "not finished within the time budget: " + s
-                    + (result.handedOn() > 0 ? "; handed to the retry queue" : "; the next sweep checks it"));
+            boolean handed = result.handedOn(s.id());
+            log.log(handed ? Level.INFO : Level.WARNING, "not finished within the time budget: " + s
+                    + (handed ? "; handed to the retry queue" : "; the next sweep checks it"));
+        }
+        for (RetryRequest r : result.notHandedOn()) { // a failure: nothing tries this again before the next sweep
+            log.warning("failed " + r.target() + " mode=" + guard.mode().word() + " :: could not hand it to the retry "
+                    + "queue within the time budget (Storage failed or answered too slowly); the next sweep checks it");
         }
         return new Report(parsed, result);
     }
 
     /**
      * One line per event that was not mapped to work: a failure a retry may mend and that was handed on is Info (the
-     * retry's own outcome, or its giving up, says how it ended); any other failure is a {@code failed} Warning.
+     * retry's own outcome, or its giving up, says how it ended); any other failure is a {@code failed} Warning. Only
+     * work that really reached the retry queue is said to be handed to it; a hand-off that failed has its own
+     * {@code failed} line.
      */
     private static void log(EventResult result, boolean handedOn, Logger log) {
         String event = "event " + result.write().eventId() + " (" + result.write().operationName() + " on " + result.write().subject() + ")";

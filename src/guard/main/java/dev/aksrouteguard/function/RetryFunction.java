@@ -69,7 +69,11 @@ public final class RetryFunction {
             log.warning(result.failure());
         }
         switch (result.disposition()) {
-            case AGAIN -> log.info("retry " + request.attempt() + " of " + request.target() + " did not finish; handed on again");
+            case AGAIN -> {
+                if (result.failure() == null) { // else the failed line says it could not be handed on
+                    log.info("retry " + request.attempt() + " of " + request.target() + " did not finish; handed on again");
+                }
+            }
             case GAVE_UP -> log.warning("gave up " + request.target() + " after " + request.attempt() + " retries; kept in "
                     + QUEUE + "-poison");
             default -> { }

@@ -41,12 +41,14 @@ public final class StorageRetryQueue implements RetryQueue {
     }
 
     @Override
-    public void submit(RetryRequest request, Duration delay) {
+    public boolean submit(RetryRequest request, Duration delay) {
         try {
             StorageQueues.send(queue, RetryMessages.write(request), delay);
+            return true;
         } catch (RuntimeException e) {
             log.warning("could not hand " + request.target() + " to the retry queue (" + describe(e)
                     + "); the next sweep checks it");
+            return false;
         }
     }
 

@@ -30,13 +30,13 @@ final class LazyRetryQueue implements RetryQueue {
     }
 
     @Override
-    public void submit(RetryRequest request, Duration delay) {
+    public boolean submit(RetryRequest request, Duration delay) {
         RetryQueue q = queue.get();
         if (!q.enabled()) {
             log.warning("could not hand " + request.target() + " to the retry queue (no queue client); the next sweep checks it");
-            return;
+            return false;
         }
-        q.submit(request, delay);
+        return q.submit(request, delay);
     }
 
     @Override

@@ -256,9 +256,10 @@ class GuardTest {
             }
 
             @Override
-            public void submit(RetryRequest request, Duration delay) {
+            public boolean submit(RetryRequest request, Duration delay) {
                 assertEquals(Guard.retryDelay(request.attempt()), delay);
                 submitted.add(request);
+                return true;
             }
 
             @Override
@@ -371,6 +372,68 @@ class GuardTest {
         assertEquals(Action.FAILED, gaveUp.action());
         assertTrue(gaveUp.message().startsWith("gave up after " + Guard.MAX_RETRIES + " tries"), gaveUp.message());
         assertEquals(Guard.MAX_RETRIES - 1, submitted.size());
+    }
+
+    /**
+     * An event mapped to several subnets that still cannot finish after the last try gives every one of them up: each
+     * becomes a failed outcome, alerted, none left as a plain deferred line.
+     */
+    @Test
+    void anEventGivenUpAfterTheLastTryGivesUpEverySubnetItStillNeededAndAlertsEachAsFailed() {
+        for (int i = 0; i < 1000; i++) {
+            subnets.failGet(InMemorySubnets.transientError(503, "ServiceUnavailable"));
+        }
+        Guard g = guardWithRetries(Mode.ENFORCE);
+        g.keysFor(Operations.VNET_WRITE, VNET); // a warm worker: the VNet maps to both node subnets
+        RetryRequest last = new RetryRequest(VNET, new Trigger.Event(write(Operations.VNET_WRITE, VNET)), Guard.MAX_RETRIES);
+        alerted.clear();
+
+        Guard.RetryResult r = g.onRetry(last, World.T0.plus(Duration.ofMinutes(2)));
+
+        assertEquals(Guard.Disposition.GAVE_UP, r.disposition());
+        assertEquals(List.of(last), givenUp);
+        assertEquals(Set.of(NODES, NODES2), r.outcomes().stream().map(Outcome::subnet).collect(java.util.stream.Collectors.toSet()));
+        for (Outcome o : r.outcomes()) {
+            assertEquals(Action.FAILED, o.action(), o.logLine());
+            assertTrue(o.message().startsWith("gave up after " + Guard.MAX_RETRIES + " tries"), o.message());
+        }
+        assertEquals(Set.of(NODES, NODES2), alerted.stream().filter(o -> o.action() == Action.FAILED)
+                .map(Outcome::subnet).collect(java.util.stream.Collectors.toSet()), "each alerted as failed: " + alerted);
+        assertEquals(0, submitted.size(), "not handed on again");
+    }
+
+    /** Work that could not be handed on again is no silent success: the retry's result carries a {@code failed} line. */
+    @Test
+    void aRetryThatCannotBeHandedOnAgainSaysSoWithAFailedLine() {
+        for (int i = 0; i < 1000; i++) {
+            subnets.failGet(InMemorySubnets.transientError(503, "ServiceUnavailable"));
+        }
+        retries = new RetryQueue() {
+            @Override
+            public boolean enabled() {
+                return true;
+            }
+
+            @Override
+            public boolean submit(RetryRequest request, Duration delay) {
+                return false; // Storage refused it
+            }
+
+            @Override
+            public void giveUp(RetryRequest request, Outcome last) {}
+        };
+        Guard g = guard(Mode.ENFORCE);
+        RetryRequest first = RetryRequest.first(NODES, new Trigger.Event(write(Operations.SUBNET_WRITE, NODES.id())));
+
+        Guard.RetryResult r = g.onRetry(first, World.T0.plus(Duration.ofMinutes(2)));
+
+        assertEquals(Guard.Disposition.AGAIN, r.disposition());
+        assertTrue(r.failure() != null && r.failure().startsWith("failed " + NODES.id() + " mode=enforce :: could not hand retry 2"),
+                String.valueOf(r.failure()));
+        DeliveryResult d = lastDelivery(g, List.of(write(Operations.SUBNET_WRITE, NODES.id())));
+        assertEquals(List.of(first.target()), d.notHandedOn().stream().map(RetryRequest::target).toList());
+        assertEquals(0, d.handedOn());
+        assertTrue(d.anyFailed(), "work nothing will retry is a failure");
     }
 
     @Test

@@ -125,6 +125,56 @@ class RetryQueueFunctionTest {
         assertEquals(1, queue.getProperties().getApproximateMessagesCount(), "nothing more was handed on");
     }
 
+    /**
+     * Storage that takes the connection and never answers (a stalled account): handing the work on must not hold the
+     * Event Grid function past its budget plus {@link Guard#HAND_OFF}, and work that could not be handed on is a
+     * {@code failed} Warning (the line the failed-outcome alert reads), never said to be "handed to the retry queue".
+     * The test ends at all only because the hand-off is bounded: each send alone may wait up to twice 10 s.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(120)
+    void workThatCannotBeHandedToAStalledStorageIsAFailedLineAndTheFunctionStillReturns() throws Exception {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(azure.arm);
+        azure.arm.inject(Fault.on("GET", ".*/subnets/[^/]+$").respond(503, "ServiceUnavailable", "try later").always());
+        try (java.net.ServerSocket stalled = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+            List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(stalled.accept()); // read nothing, answer nothing
+                        connections.incrementAndGet();
+                    }
+                } catch (java.io.IOException closed) {
+                    // the test is over
+                }
+            }, "stalled-storage");
+            acceptor.setDaemon(true);
+            acceptor.start();
+            String endpoint = "http://127.0.0.1:" + stalled.getLocalPort() + "/" + AzuriteExtension.ACCOUNT;
+            Wiring w = Wiring.functionApp(azure.settings(Settings.STORAGE, "DefaultEndpointsProtocol=http;AccountName="
+                    + AzuriteExtension.ACCOUNT + ";AccountKey=" + AzuriteExtension.KEY + ";TableEndpoint=" + endpoint
+                    + ";QueueEndpoint=" + endpoint + ";", Settings.EVENT_TIME_BUDGET, "PT2S"), azure.options().withRetries(null));
+
+            EventGridFunction.over(w).run(EventJson.subnetWrite(c.nodeSubnetId()).eventGrid().toString(), context);
+
+            assertTrue(azure.arm.requests().stream().anyMatch(r -> r.method().equals("GET")
+                    && r.path().equalsIgnoreCase(c.nodeSubnetId())), "the subnet was read");
+            assertTrue(connections.get() >= 1, "the hand-off reached the stalled Storage, which never answered");
+            List<String> failed = context.log.lines(Level.WARNING).stream()
+                    .filter(l -> l.startsWith("failed " + c.nodeSubnetId()) && l.contains("could not hand it to the retry queue")).toList();
+            assertEquals(1, failed.size(), context.log.all());
+            assertTrue(context.log.lines().stream().noneMatch(l -> l.contains("handed to the retry queue")), context.log.all());
+            held.forEach(s -> {
+                try {
+                    s.close();
+                } catch (java.io.IOException ignored) {
+                    // closing a socket the test held
+                }
+            });
+        }
+    }
+
     static final String ANY_SUBNET = "/subscriptions/" + Emulated.SUB
             + "/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s";
 

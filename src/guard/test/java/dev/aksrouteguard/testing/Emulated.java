@@ -120,8 +120,9 @@ public final class Emulated implements AutoCloseable {
         }
 
         @Override
-        public void submit(dev.aksrouteguard.core.model.RetryRequest request, Duration delay) {
+        public boolean submit(dev.aksrouteguard.core.model.RetryRequest request, Duration delay) {
             submitted.add(new Submitted(request, delay));
+            return true;
         }
 
         @Override

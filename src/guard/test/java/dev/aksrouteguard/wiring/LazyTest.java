@@ -85,8 +85,9 @@ class LazyTest {
             }
 
             @Override
-            public void submit(RetryRequest request, Duration delay) {
+            public boolean submit(RetryRequest request, Duration delay) {
                 submitted.add(request);
+                return true;
             }
 
             @Override

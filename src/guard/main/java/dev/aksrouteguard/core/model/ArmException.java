@@ -5,7 +5,8 @@ import java.util.Objects;
 
 /**
  * A failed ARM call, classified by what the reconciler should do about it. The adapters map SDK exceptions to
- * this; the core never sees an SDK type.
+ * this; the core never sees an SDK type. Its message quotes ARM (or the transport) and goes to outcomes, logs, cards
+ * and command output, so it is {@linkplain Secrets#mask masked} here, once, whoever builds it.
  */
 public final class ArmException extends RuntimeException {
 
@@ -47,7 +48,7 @@ public final class ArmException extends RuntimeException {
 
     public ArmException(Kind kind, int status, @Nullable String code, String message, @Nullable Duration retryAfter,
             @Nullable String missingAction, @Nullable Throwable cause) {
-        super(Objects.requireNonNull(message, "message == null"), cause);
+        super(Secrets.mask(Objects.requireNonNull(message, "message == null")), cause);
         this.kind = Objects.requireNonNull(kind, "kind == null");
         this.status = status;
         this.code = code;

@@ -10,7 +10,12 @@ public sealed interface EventResult {
     ArmWrite write();
 
     /** Not acted on: another subscription, an operation the guard does not handle, a subject of the wrong type. */
-    record Skipped(ArmWrite write, String reason) implements EventResult {}
+    record Skipped(ArmWrite write, String reason) implements EventResult {
+        public Skipped {
+            Objects.requireNonNull(write, "write == null");
+            reason = Secrets.mask(reason);
+        }
+    }
 
     /**
      * Mapped to the subnets it concerns (possibly none: a VNet without kubenet node subnets).
@@ -31,6 +36,22 @@ public sealed interface EventResult {
         }
     }
 
-    /** The event could not be mapped to subnets (the clusters could not be read). */
-    record Failed(ArmWrite write, String reason, boolean retryable) implements EventResult {}
+    /**
+     * The event could not be mapped to subnets (the clusters could not be read).
+     *
+     * @param reason why, as ARM or the transport said it (secret-shaped parts masked)
+     * @param cutByDeadline true when the mapping did not end by the delivery's deadline (no answer yet, not a failure
+     *     ARM reported): the work is unfinished rather than failed, which {@code handle-event} exits 4 for
+     */
+    record Failed(ArmWrite write, String reason, boolean retryable, boolean cutByDeadline) implements EventResult {
+        public Failed {
+            Objects.requireNonNull(write, "write == null");
+            reason = Secrets.mask(reason);
+        }
+
+        /** A mapping that failed with an answer (not cut by the deadline). */
+        public Failed(ArmWrite write, String reason, boolean retryable) {
+            this(write, reason, retryable, false);
+        }
+    }
 }

@@ -7,8 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.logging.Level;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.logging.Logger;
 
 /**
@@ -74,17 +72,9 @@ public record SweepReport(
         }
     }
 
-    /**
-     * Storage keys and signatures, and bearer tokens: the secret-shaped parts an error quoted from elsewhere could
-     * carry. ARM's error messages carry none in practice, but a sweep's errors go to logs, cards and output as they are.
-     */
-    private static final Pattern SECRETS = Pattern.compile(
-            "(?i)(AccountKey|SharedAccessSignature|sig)(=|%3D)[^;&\\s\"'<>\\\\]*|(Bearer\\s+)[A-Za-z0-9._~+/=-]+");
-
-    /** {@code text} with anything secret-shaped masked ({@code sig=***}). */
+    /** {@code text} with anything secret-shaped masked ({@code sig=***}): {@link Secrets#mask}. */
     public static String withoutSecrets(String text) {
-        return SECRETS.matcher(text).replaceAll(m -> Matcher.quoteReplacement(
-                m.group(1) != null ? m.group(1) + m.group(2) + "***" : m.group(3) + "***"));
+        return Secrets.mask(text);
     }
 
     /** The outcomes and drifted subnets not reached of one subscription (by the subnet's subscription). */

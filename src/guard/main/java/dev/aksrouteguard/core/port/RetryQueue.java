@@ -15,8 +15,12 @@ public interface RetryQueue {
     /** True when handed-on work will really be tried again (a queue consumer exists). */
     boolean enabled();
 
-    /** Tries {@code request} again after {@code delay}. Must not throw; a failure to hand on is logged. */
-    void submit(RetryRequest request, Duration delay);
+    /**
+     * Tries {@code request} again after {@code delay}. Must not throw; a failure to hand on is logged.
+     *
+     * @return true when the work was handed on (it will be tried again), false when it could not be
+     */
+    boolean submit(RetryRequest request, Duration delay);
 
     /**
      * {@code request} used up its attempts; keep it where an operator looks (the poison queue). {@code last} is the
@@ -33,7 +37,9 @@ public interface RetryQueue {
         }
 
         @Override
-        public void submit(RetryRequest request, Duration delay) {}
+        public boolean submit(RetryRequest request, Duration delay) {
+            return false;
+        }
 
         @Override
         public void giveUp(RetryRequest request, @Nullable Outcome last) {}
