@@ -102,9 +102,14 @@ public final class Deliveries {
         } else if (result instanceof EventResult.Failed f) {
             log.warning("failed " + event + ": " + f.reason());
         } else if (!((EventResult.Mapped) result).unread().isEmpty()) {
-            log.info("not fully mapped yet: " + event + ": the clusters of subscription(s) "
-                    + String.join(", ", ((EventResult.Mapped) result).unread()) + " are being read for the first time"
-                    + (handedOn ? "; handed to the retry queue to be mapped again" : "; the next sweep checks it"));
+            String unread = "the clusters of subscription(s) " + String.join(", ", ((EventResult.Mapped) result).unread())
+                    + " are not read yet (a first listing under way, or failing)";
+            if (handedOn) {
+                log.info("not fully mapped yet: " + event + ": " + unread + "; handed to the retry queue to be mapped again");
+            } else { // nothing tries it again here (the command line): say it where it is seen
+                log.warning("not fully mapped: " + event + ": " + unread + "; node subnets of their clusters in it were not "
+                        + "decided; the next sweep checks them");
+            }
         } else if (((EventResult.Mapped) result).subnets().isEmpty()) {
             log.info("nothing to do for " + event + ": no kubenet node subnet is concerned");
         }
