@@ -54,6 +54,7 @@ class ProvenanceTest {
     final InMemorySubnets subnets = new InMemorySubnets();
     final Clock clock = Clock.fixed(World.T0, ZoneOffset.UTC);
     final List<Outcome> alerted = new CopyOnWriteArrayList<>();
+    final List<String> alertThreads = new CopyOnWriteArrayList<>();
     final List<String> problems = new CopyOnWriteArrayList<>();
     final MemoryHistory history = new MemoryHistory();
 
@@ -75,6 +76,7 @@ class ProvenanceTest {
         AlertSink sink = new AlertSink() {
             @Override
             public void outcome(Outcome o) {
+                alertThreads.add(Thread.currentThread().getName());
                 alerted.add(o);
             }
 
@@ -163,6 +165,7 @@ class ProvenanceTest {
         assertNotNull(subnets.state(NODES).routeTable(), "repaired");
         assertNull(o.deployment(), "not known by the deadline: the outcome goes on without it");
         assertEquals(Attribution.unknown(Attribution.Reason.LATE), o.attribution(), "late: not known, which is not 'none'");
+        assertEquals(List.of("alert-handoff"), alertThreads, "alerted off Provenance's timer thread, which ended the wait");
         assertTrue(started.await(5, TimeUnit.SECONDS), "the lookup was under way");
         assertEquals(1, g.drain(Duration.ofMillis(50)), "the lookup and recording are still pending while the listing is held");
         assertEquals(List.of(), history.recorded);
