@@ -15,7 +15,9 @@ import java.util.Objects;
  * The exact IaC change that stops a subnet being stripped again, for every tool, from what the guard knows of it: the
  * outcome's subnet, prefixes and route table; how the IaC declares the subnet (from the write that stripped it, or the
  * repair history's last strip); and which tool most likely made the change (an ARM deployment, a person in the portal,
- * or a tool that calls ARM directly). Pure: the command line and the Teams card print the same text.
+ * or a tool that calls ARM directly), or that it is not known: only a deployment lookup that answered says anything of
+ * the tool ({@link dev.aksrouteguard.core.model.Attribution}). Pure: the command line and the Teams card print the same
+ * text.
  *
  * <pre>{@code
  * if (Prevention.applies(outcome)) {
