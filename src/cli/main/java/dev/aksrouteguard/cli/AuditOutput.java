@@ -47,7 +47,7 @@ final class AuditOutput {
                 for (Tool t : Tool.values()) {
                     p.addProperty(t.key(), f.of(t));
                 }
-                p.addProperty("mostLikely", f.primary().key());
+                p.addProperty("mostLikely", f.primary() == null ? null : f.primary().key()); // null: not known
                 p.addProperty("why", f.why());
                 p.addProperty("declaration", f.evidence());
                 j.add("prevention", p);
@@ -109,9 +109,15 @@ final class AuditOutput {
             }
             Fixes f = Prevention.fixes(row);
             sb.append("\n<details>\n<summary>Fix ").append(html(row.subnet().virtualNetworkName() + "/" + row.subnet().name()))
-                    .append(": stop the IaC stripping its route table (").append(html(f.primary().title())).append(" first)</summary>\n\n");
+                    .append(": stop the IaC stripping its route table (")
+                    .append(f.primary() == null ? "which tool: not known" : html(f.primary().title()) + " first").append(")</summary>\n\n");
             sb.append(html(f.why())).append(' ').append(html(f.evidence())).append("\n\n");
-            for (Tool t : List.of(f.primary(), f.others().get(0), f.others().get(1))) {
+            List<Tool> order = new java.util.ArrayList<>();
+            if (f.primary() != null) {
+                order.add(f.primary());
+            }
+            order.addAll(f.others());
+            for (Tool t : order) {
                 String lang = switch (t) {
                     case TERRAFORM -> "hcl";
                     case BICEP -> "bicep";

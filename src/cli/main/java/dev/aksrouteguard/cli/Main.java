@@ -174,9 +174,27 @@ public final class Main implements Callable<Integer> {
         return wiring;
     }
 
-    /** Delivers queued alerts before the process ends. */
+    /**
+     * How long the end of a command waits for the deployment lookups and repair-history writes that follow its outcomes:
+     * the lookup's own ARM limit (10 s) and the history's Table calls, with room to spare.
+     */
+    static final java.time.Duration HISTORY_DRAIN = java.time.Duration.ofSeconds(30);
+
+    /**
+     * Before the process ends: the deployment lookups and repair-history writes still running (daemon threads, which
+     * {@code System.exit} would end, losing the strip), then the queued alerts; each bounded, each saying on stderr
+     * what was still pending.
+     */
     void finish() {
-        if (wiring != null && !wiring.alerts().flush(ALERT_FLUSH)) {
+        if (wiring == null) {
+            return;
+        }
+        int pending = wiring.guard().drain(HISTORY_DRAIN);
+        if (pending > 0) {
+            err.println("aks-route-guard: " + pending + " deployment lookup(s) or repair-history write(s) still running after "
+                    + HISTORY_DRAIN.toSeconds() + " s when the command ended; those strips are not recorded");
+        }
+        if (!wiring.alerts().flush(ALERT_FLUSH)) {
             err.println("aks-route-guard: some Teams alerts were still queued when the command ended");
         }
     }

@@ -117,4 +117,53 @@ class AuditStripsTest {
         assertEquals(0, quietRow.get("strippedCount").getAsInt(), "every subnet has a count in JSON, 0 when never stripped");
         assertTrue(quietRow.get("lastStrippedBy").isJsonNull());
     }
+
+    JsonObject auditRow(String subnetId) {
+        assertEquals(0, run("audit", "--json"), err.toString(StandardCharsets.UTF_8));
+        for (JsonElement e : JsonParser.parseString(out()).getAsJsonArray()) {
+            if (e.getAsJsonObject().get("subnet").getAsString().equalsIgnoreCase(subnetId)) {
+                return e.getAsJsonObject();
+            }
+        }
+        throw new AssertionError("no row for " + subnetId + ": " + out());
+    }
+
+    @Test
+    void afterADeploymentLookupTheGuardWasRefusedTheAuditNamesNoToolInJsonAndMarkdown() throws Exception {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app-" + suffix, "aks-app").seed(azure.arm);
+        azure.arm.enforceRbacFor(Principal.GUARD).allowActions(java.util.Set.of("Microsoft.Network/*/read",
+                "Microsoft.ContainerService/managedClusters/read", "Microsoft.Network/virtualNetworks/subnets/write",
+                "Microsoft.Network/routeTables/join/action", "Microsoft.Network/networkSecurityGroups/join/action",
+                "Microsoft.Network/natGateways/join/action", "Microsoft.Resources/subscriptions/read"));
+        Principal pipeline = Principal.servicePrincipal("sp-bicep-release");
+        IacRedeploy.viaDeployment(azure.arm, c.virtualNetworkId(), "vnet-release-1", null, pipeline);
+        assertEquals(0, run("handle-event", delivery().toString()), err.toString(StandardCharsets.UTF_8));
+        IacRedeploy.viaDeployment(azure.arm, c.virtualNetworkId(), "vnet-release-2", null, pipeline); // drift, not delivered
+        azure.arm.drainEvents();
+
+        JsonObject row = auditRow(c.nodeSubnetId());
+
+        assertEquals("drift-reported", row.get("action").getAsString(), row.toString());
+        JsonObject prevention = row.getAsJsonObject("prevention");
+        assertTrue(prevention.get("mostLikely").isJsonNull(), "a deployment made it, the lookup was refused: no tool guessed " + row);
+        assertTrue(prevention.get("why").getAsString().startsWith("Which tool made the change is not known: the deployment lookup of the"
+                + " last strip's write gave no answer"), prevention.toString());
+        assertEquals(0, run("audit", "--markdown"), err.toString(StandardCharsets.UTF_8));
+        assertTrue(out().contains("stop the IaC stripping its route table (which tool: not known)</summary>"), out());
+        assertFalse(out().contains("Terraform first"), out());
+    }
+
+    @Test
+    void afterALookupThatFoundNoDeploymentTheAuditPutsTerraformFirst() throws Exception {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app-" + suffix, "aks-app").seed(azure.arm);
+        IacRedeploy.dropRouteTables(azure.arm, c.virtualNetworkId(), Principal.servicePrincipal("sp-terraform-platform"));
+        assertEquals(0, run("handle-event", delivery().toString()), err.toString(StandardCharsets.UTF_8));
+        azure.arm.drainEvents();
+
+        JsonObject prevention = auditRow(c.nodeSubnetId()).getAsJsonObject("prevention");
+
+        assertEquals("terraform", prevention.get("mostLikely").getAsString(), prevention.toString());
+        assertTrue(prevention.get("why").getAsString().startsWith("No ARM deployment carried the correlation ID of the last strip's write"
+                + " (by service principal sp-terraform-platform"), prevention.toString());
+    }
 }

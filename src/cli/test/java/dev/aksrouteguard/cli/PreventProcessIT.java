@@ -130,4 +130,39 @@ class PreventProcessIT {
             assertFalse(r.out().contains(AzuriteExtension.KEY) || r.err().contains(AzuriteExtension.KEY), "the key leaked");
         }
     }
+
+    static final String DEPLOYMENTS_LISTING = "/providers/Microsoft.Resources/deployments$";
+
+    /**
+     * A throttled, then slow, deployments listing (a 429 with {@code Retry-After: 3}, then an answer after 3.5 s: about
+     * 7 s, past the 5 s an outcome waits but within the lookup's 10 s) answers after {@code handle-event} has printed its
+     * outcome; the process still records the strip, with its deployment, before it exits.
+     */
+    @Test
+    void aStripWhoseDeploymentLookupAnswersAfterTheOutcomeIsStillRecordedBeforeTheProcessExits(Azurite azurite) throws Exception {
+        String group = "rg-slow-" + UUID.randomUUID().toString().substring(0, 8);
+        SeededCluster c = Fixtures.kubenetCluster(group, "aks-app").seed(arm);
+        Map<String, String> env = Map.of("AzureWebJobsStorage", azurite.connectionString());
+        IacRedeploy.viaDeployment(arm, c.virtualNetworkId(), "vnet-release-9", null, Principal.servicePrincipal("sp-bicep-release"));
+        arm.inject(dev.aksrouteguard.emulator.Fault.throttled("GET", DEPLOYMENTS_LISTING, 3).times(1));
+        arm.inject(dev.aksrouteguard.emulator.Fault.on("GET", DEPLOYMENTS_LISTING).delay(java.time.Duration.ofMillis(3500)).times(1));
+
+        Run handled = cli(env, "handle-event", delivery().toString(), "--json");
+
+        assertEquals(0, handled.exit(), handled.err());
+        JsonObject row = JsonParser.parseString(handled.out()).getAsJsonArray().get(0).getAsJsonObject();
+        assertEquals("reassociated", row.get("action").getAsString(), handled.out());
+        assertFalse(row.has("deployment") && !row.get("deployment").isJsonNull(), "not known when the outcome went out: " + row);
+        assertTrue(handled.err().contains("was not found within 5000 ms"), handled.err());
+        assertFalse(handled.err().contains("still running after"), "drained in time: " + handled.err());
+        arm.clearFaults();
+
+        Run audit = cli(env, "audit", "--json");
+        assertEquals(0, audit.exit(), audit.err());
+        JsonObject audited = JsonParser.parseString(audit.out()).getAsJsonArray().get(0).getAsJsonObject();
+        assertEquals(1, audited.get("strippedCount").getAsInt(), "the strip was recorded before the first process exited: " + audit.out());
+        assertTrue(audited.get("lastStrippedBy").getAsString().endsWith("(deployment vnet-release-9 in resource group " + group + ")"),
+                audited.toString());
+        assertEquals("bicep", audited.getAsJsonObject("prevention").get("mostLikely").getAsString());
+    }
 }

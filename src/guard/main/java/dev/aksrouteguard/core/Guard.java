@@ -73,6 +73,23 @@ public final class Guard {
     });
 
     /**
+     * Where an outcome whose follow-up finished on another thread is handed to the alert sink: not Provenance's timer
+     * thread, which only completes futures. Two daemon threads, ended when idle.
+     */
+    private static final ExecutorService ALERT_HANDOFF = alertHandoff();
+
+    private static ExecutorService alertHandoff() {
+        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS,
+                new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "alert-handoff");
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+
+    /**
      * A guard that names no deployment and keeps no repair history.
      *
      * @param concurrency how many subnets are reconciled at once by a delivery or a sweep (writes within one virtual
@@ -526,12 +543,30 @@ public final class Guard {
 
     private Repaired repair(SubnetId id, Trigger trigger, Instant deadline) {
         Outcome outcome = reconciler.reconcile(id, trigger, deadline);
-        CompletableFuture<Outcome> followed = provenance.follow(outcome, deadline).thenApply(o -> {
-            alerts.outcome(o);
-            return o;
-        });
+        CompletableFuture<Outcome> follow = provenance.follow(outcome, deadline);
+        // Done already: alerted on this thread. Otherwise never on the thread that completes it (Provenance's one timer
+        // thread, or a lookup thread): a cold sink is built on its first alert, which would delay every other timeout.
+        CompletableFuture<Outcome> followed = follow.isDone()
+                ? follow.thenApply(o -> alerted(o))
+                : follow.thenApplyAsync(o -> alerted(o), ALERT_HANDOFF);
         // follow() completes within maxWait by its own timer; the margin only guards against a stalled timer
         return new Repaired(outcome, followed, provenance.maxWait().plusSeconds(1));
+    }
+
+    private Outcome alerted(Outcome o) {
+        alerts.outcome(o);
+        return o;
+    }
+
+    /**
+     * Waits at most {@code within} for the deployment lookups and repair-history writes that follow outcomes (they run
+     * on daemon threads after the outcome is returned): a process about to exit, the CLI, calls this so that a strip
+     * whose lookup answered after the outcome is still recorded.
+     *
+     * @return how many are still running when the wait ends (0: nothing lost)
+     */
+    public int drain(Duration within) {
+        return provenance.drain(within);
     }
 
     private record Batch(List<Outcome> outcomes, List<SubnetId> unfinished) {}

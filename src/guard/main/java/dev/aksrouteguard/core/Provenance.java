@@ -3,6 +3,7 @@ package dev.aksrouteguard.core;
 import dev.aksrouteguard.core.model.Action;
 import dev.aksrouteguard.core.model.ArmException;
 import dev.aksrouteguard.core.model.ArmWrite;
+import dev.aksrouteguard.core.model.Attribution;
 import dev.aksrouteguard.core.model.Deployment;
 import dev.aksrouteguard.core.model.Nullable;
 import dev.aksrouteguard.core.model.Outcome;
@@ -23,28 +24,38 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
  * What follows an outcome, off the thread that repaired the subnet: which ARM deployment made the write (the one whose
- * correlation ID the event carries, in the VNet's resource group; {@link #choose} when several do), and the strip
+ * correlation ID the event carries, in the resource group of the event's subject; {@link #choose} when several do), and the strip
  * recorded in the repair history with how often the subnet has been stripped lately. {@link #follow} starts both on
  * threads of its own and answers at once with a future, so a repair slot is free as soon as its subnet is written and
  * no subnet's repair ever waits for a lookup. The future completes when both are known, or after {@link #MAX_WAIT}
  * (never past the caller's deadline) with what is known by then, saying once per event that the deployment was not
- * known in time; the recording finishes in the background either way.
+ * known in time; the recording finishes in the background either way ({@link #drain} lets a process that is about to
+ * exit wait for it). The outcome says which of three things the lookup said ({@link Attribution}): the deployment,
+ * none (the lookup answered and no deployment carries the ID), or unknown (late, failed, refused, skipped).
  *
- * <p>One list call per event: the lookups of the subnets of one event (a VNet write strips all its inline subnets)
- * share one call, and its answer is kept for {@link #LOOKUP_TTL}.
+ * <p>At most one list call per event: the lookup is of one resource group, the one of the event's subject (the resource
+ * written: a deployment's write to a resource is made by a deployment in that resource's group, since ARM deploys to
+ * another group only through a nested deployment, which lives in that group), so the subnets of one event (a VNet
+ * write strips all its inline subnets; a cluster write maps to node subnets in VNets of any group) share one call. A
+ * real answer (found, or none found) is kept for {@link #LOOKUP_TTL} and shared with later outcomes of the same
+ * correlation ID and group; a failed or refused lookup is not kept, so a retry of the event looks again.
  */
 final class Provenance {
 
@@ -73,8 +84,30 @@ final class Provenance {
     private final Map<String, Lookup> lookups = new LinkedHashMap<>();
     private final ThreadPoolExecutor pool;
 
-    /** One event's lookup: every deployment carrying its correlation ID, and whether its lateness was reported. */
-    private record Lookup(CompletableFuture<List<DeploymentLookup.Candidate>> answer, Instant startedAt, AtomicBoolean lateSaid) {}
+    /** Work started by {@link #follow} (the lookup and the recording) that has not finished yet; see {@link #drain}. */
+    private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
+
+    /**
+     * One event's lookup and whether its lateness was reported; {@code asked} false when nothing is looked up for the
+     * outcome (its answer is then empty and means nothing).
+     */
+    private record Lookup(CompletableFuture<Answer> answer, Instant startedAt, AtomicBoolean lateSaid, boolean asked) {}
+
+    /** What the one list call of an event answered: every deployment carrying its correlation ID, or why nothing is known. */
+    private record Answer(List<DeploymentLookup.Candidate> candidates, Attribution.@Nullable Reason unknown) {
+        static Answer of(List<DeploymentLookup.Candidate> candidates) {
+            return new Answer(List.copyOf(candidates), null);
+        }
+
+        static Answer unknown(Attribution.Reason reason) {
+            return new Answer(List.of(), reason);
+        }
+
+        /** Kept for later outcomes of the same correlation ID: a real answer, not a failure. */
+        boolean real() {
+            return unknown == null;
+        }
+    }
 
     /**
      * @param problems where a failed or late lookup is reported (one line, e.g. the missing permission); the outcome
@@ -144,10 +177,11 @@ final class Provenance {
         Lookup lookup = lookup(outcome);
         CompletableFuture<Outcome> work;
         try {
-            work = lookup.answer().thenApplyAsync(candidates -> record(outcome.withDeployment(choose(candidates, outcome))), pool);
+            work = lookup.answer().thenApplyAsync(answer -> record(outcome.withAttribution(attribution(lookup, answer, outcome))), pool);
         } catch (RejectedExecutionException e) {
             work = CompletableFuture.failedFuture(e);
         }
+        track(work);
         CompletableFuture<Outcome> result = new CompletableFuture<>();
         work.whenComplete((done, failure) -> {
             if (failure != null) {
@@ -172,17 +206,68 @@ final class Provenance {
                 ArmWrite write = ((Trigger.Event) outcome.trigger()).write();
                 problems.accept("the deployment that wrote " + outcome.subnet().virtualNetworkName() + " (correlation ID "
                         + write.correlationId() + ") was not found within " + wait.toMillis() + " ms: the alert names the principal"
-                        + " only; the repair history records the deployment when the lookup answers");
+                        + " only and says the tool is not known; the repair history records the deployment when the lookup answers");
             }
         }, wait.toNanos(), TimeUnit.NANOSECONDS);
         result.whenComplete((o, t) -> timeout.cancel(false));
         return result;
     }
 
-    /** The outcome with the deployment if its lookup has answered already (the recurrence is not known yet). */
+    /**
+     * The outcome with what the lookup said if it has answered already, else saying it was late (the recurrence is not
+     * known yet).
+     */
     private static Outcome soFar(Outcome outcome, Lookup lookup) {
-        List<DeploymentLookup.Candidate> known = lookup.answer().getNow(null);
-        return known == null ? outcome : outcome.withDeployment(choose(known, outcome));
+        Answer known = lookup.answer().getNow(null);
+        return outcome.withAttribution(known == null ? lookup.asked() ? Attribution.unknown(Attribution.Reason.LATE) : null
+                : attribution(lookup, known, outcome));
+    }
+
+    /** The lookup's answer as the outcome says it: the deployment chosen, none, or why it is unknown; null if not asked. */
+    private static @Nullable Attribution attribution(Lookup lookup, Answer answer, Outcome outcome) {
+        if (!lookup.asked()) {
+            return null;
+        }
+        if (answer.unknown() != null) {
+            return Attribution.unknown(answer.unknown());
+        }
+        Deployment d = choose(answer.candidates(), outcome);
+        return d == null ? Attribution.NONE_FOUND : Attribution.found(d);
+    }
+
+    /** Keeps {@code work} in {@link #pending} until it completes. */
+    private void track(CompletableFuture<?> work) {
+        pending.add(work);
+        work.whenComplete((v, t) -> pending.remove(work));
+    }
+
+    /**
+     * Waits, at most {@code within}, for the lookups and recordings {@link #follow} started to finish: a process about
+     * to exit (the CLI) calls this so that a strip whose lookup answered late is still recorded. Returns at once when
+     * nothing is pending.
+     *
+     * @return how many are still running when the wait ends (0: all done)
+     */
+    int drain(Duration within) {
+        Objects.requireNonNull(within, "within == null");
+        long end = System.nanoTime() + Math.max(0, within.toNanos());
+        while (true) {
+            List<CompletableFuture<?>> now = List.copyOf(pending);
+            long left = end - System.nanoTime();
+            if (now.isEmpty() || left <= 0) {
+                return now.size();
+            }
+            try {
+                // done, failed or not: a failure was reported by follow already
+                CompletableFuture.allOf(now.stream().map(f -> f.handle((v, t) -> null)).toArray(CompletableFuture[]::new))
+                        .get(left, TimeUnit.NANOSECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                return (int) pending.stream().filter(f -> !f.isDone()).count();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return (int) pending.stream().filter(f -> !f.isDone()).count();
+            }
+        }
     }
 
     /** Records the strip (off the repair thread) and adds the recurrence to the outcome. */
@@ -226,19 +311,31 @@ final class Provenance {
         return named.orElseGet(() -> candidates.stream().min(byStartThenName).orElseThrow()).deployment();
     }
 
+
     /** True when the outcome's event carries a correlation ID to look a deployment up by. */
     private boolean lookedUp(Outcome outcome) {
         return deployments != DeploymentLookup.NONE && outcome.trigger() instanceof Trigger.Event e && e.write().correlationId() != null;
     }
 
+    /**
+     * The resource group a write's deployment is looked for in: the one of the event's subject (the resource written),
+     * or the subnet's when the subject has none.
+     */
+    static ResourceId group(Outcome outcome, ArmWrite write) {
+        ResourceId subject = write.subject();
+        return subject.resourceGroup() != null
+                ? ResourceId.parse("/subscriptions/" + subject.subscriptionId() + "/resourceGroups/" + subject.resourceGroup())
+                : ResourceId.parse("/subscriptions/" + outcome.subnet().subscriptionId() + "/resourceGroups/"
+                        + outcome.subnet().resourceGroup());
+    }
+
     /** The lookup of {@code outcome}'s event: started now on {@link #pool} unless another subnet of it started it. */
     private Lookup lookup(Outcome outcome) {
         if (!lookedUp(outcome)) {
-            return new Lookup(CompletableFuture.completedFuture(List.of()), clock.instant(), new AtomicBoolean(true));
+            return new Lookup(CompletableFuture.completedFuture(Answer.of(List.of())), clock.instant(), new AtomicBoolean(true), false);
         }
         ArmWrite write = ((Trigger.Event) outcome.trigger()).write();
-        ResourceId group = ResourceId.parse("/subscriptions/" + outcome.subnet().subscriptionId() + "/resourceGroups/"
-                + outcome.subnet().resourceGroup());
+        ResourceId group = group(outcome, write);
         String key = (write.correlationId() + "|" + group).toLowerCase(Locale.ROOT);
         Lookup lookup;
         synchronized (lookups) {
@@ -247,33 +344,47 @@ final class Provenance {
             if (known != null) {
                 return known;
             }
-            lookup = new Lookup(new CompletableFuture<>(), clock.instant(), new AtomicBoolean(false));
+            lookup = new Lookup(new CompletableFuture<>(), clock.instant(), new AtomicBoolean(false), true);
             lookups.put(key, lookup);
         }
-        CompletableFuture<List<DeploymentLookup.Candidate>> answer = lookup.answer();
         try {
-            pool.execute(() -> answer.complete(list(group, write, outcome)));
+            pool.execute(() -> answer(key, lookup, list(group, write, outcome)));
         } catch (RejectedExecutionException e) {
             problems.accept("could not tell which deployment wrote " + outcome.subnet().virtualNetworkName() + ": too much work queued");
-            answer.complete(List.of());
+            answer(key, lookup, Answer.unknown(Attribution.Reason.SKIPPED));
         }
         return lookup;
     }
 
-    /** The one list call of an event; empty, with the reason reported, when it fails. */
-    private List<DeploymentLookup.Candidate> list(ResourceId group, ArmWrite write, Outcome outcome) {
+    /**
+     * Completes {@code lookup} with {@code answer}; a failure is not an answer to keep, so it is forgotten first (the
+     * outcomes already waiting on it still get it) and a retry of the event looks again.
+     */
+    private void answer(String key, Lookup lookup, Answer answer) {
+        if (!answer.real()) {
+            synchronized (lookups) {
+                lookups.remove(key, lookup);
+            }
+        }
+        lookup.answer().complete(answer);
+    }
+
+    /** The one list call of an event; unknown, with the reason reported, when it fails. */
+    private Answer list(ResourceId group, ArmWrite write, Outcome outcome) {
         try {
-            return List.copyOf(deployments.byCorrelationId(group, write.correlationId()));
+            return Answer.of(deployments.byCorrelationId(group, write.correlationId()));
         } catch (ArmException ex) {
+            boolean refused = ex.kind() == ArmException.Kind.FORBIDDEN;
             problems.accept("could not tell which deployment wrote " + outcome.subnet().virtualNetworkName() + " (correlation ID "
                     + write.correlationId() + "): " + ex.getMessage()
-                    + (ex.kind() == ArmException.Kind.FORBIDDEN ? "; grant the guard's identity Microsoft.Resources/deployments/read"
+                    + (refused ? "; grant the guard's identity Microsoft.Resources/deployments/read"
                             + " (the aks-route-guard role in infra/ has it)" : "")
-                    + "; the alert names the principal only");
+                    + "; the alert names the principal only and says the tool is not known");
+            return Answer.unknown(refused ? Attribution.Reason.NOT_PERMITTED : Attribution.Reason.FAILED);
         } catch (RuntimeException ex) {
             problems.accept("could not tell which deployment wrote " + outcome.subnet().virtualNetworkName() + ": " + ex);
+            return Answer.unknown(Attribution.Reason.FAILED);
         }
-        return List.of();
     }
 
     /** Drops answers older than {@link #LOOKUP_TTL}, and the oldest beyond {@link #MAX_LOOKUPS}. */

@@ -5,6 +5,7 @@ import com.azure.data.tables.TableClient;
 import com.azure.data.tables.models.ListEntitiesOptions;
 import com.azure.data.tables.models.TableEntity;
 import com.azure.data.tables.models.TableServiceException;
+import dev.aksrouteguard.core.model.Attribution;
 import dev.aksrouteguard.core.model.Nullable;
 import dev.aksrouteguard.core.model.Recurrence;
 import dev.aksrouteguard.core.model.Strip;
@@ -58,6 +59,8 @@ public final class TableRepairHistory implements RepairHistory {
     static final String BY = "By";
     static final String DEPLOYMENT = "Deployment";
     static final String CORRELATION_ID = "CorrelationId";
+    /** What the deployment lookup said: {@code found}, {@code none-found} or {@code unknown} ({@code Attribution.Kind}). */
+    static final String LOOKUP = "DeploymentLookup";
 
     private static final Duration TIMEOUT = StorageTables.TIMEOUT;
     /** Room before the epoch counts down past zero: the row key of a time is {@code MAX_MILLIS - millis}, zero-padded. */
@@ -141,6 +144,9 @@ public final class TableRepairHistory implements RepairHistory {
         if (strip.correlationId() != null) {
             row.addProperty(CORRELATION_ID, strip.correlationId());
         }
+        if (strip.lookup() != null) {
+            row.addProperty(LOOKUP, strip.lookup().word());
+        }
         try {
             table.createEntityWithResponse(row, TIMEOUT, Context.NONE);
         } catch (TableServiceException e) {
@@ -202,9 +208,11 @@ public final class TableRepairHistory implements RepairHistory {
             return null;
         }
         try {
+            String deployment = string(row.getProperty(DEPLOYMENT), null);
+            Attribution.Kind lookup = Attribution.Kind.of(string(row.getProperty(LOOKUP), null));
             return new Strip(SubnetId.parse(s), row.getRowKey(), at, string(row.getProperty(ACTION), "reassociated"),
-                    string(row.getProperty(OPERATION), null), by, string(row.getProperty(DEPLOYMENT), null),
-                    string(row.getProperty(CORRELATION_ID), null));
+                    string(row.getProperty(OPERATION), null), by, deployment, string(row.getProperty(CORRELATION_ID), null),
+                    lookup == null && deployment != null ? Attribution.Kind.FOUND : lookup);
         } catch (IllegalArgumentException e) {
             return null;
         }

@@ -15,11 +15,12 @@ import java.util.regex.Pattern;
  * @param addressPrefixes the subnet's prefixes as read (empty when unknown: the fix then says to keep them)
  * @param cluster the kubenet cluster whose table it is, when known
  * @param associated true when the subnet carries the table in Azure now (repaired, or in sync)
- * @param likely the tool whose fix comes first (on the card, the one shown)
+ * @param likely the tool whose fix comes first (on the card, the one shown); null when nothing says which tool made the
+ *     change (then no fix comes first)
  * @param likelyWhy why that tool, in one sentence
  */
 public record Subject(SubnetId subnet, List<String> addressPrefixes, ResourceId routeTable, @Nullable ResourceId cluster,
-        Declaration declaration, boolean associated, Tool likely, String likelyWhy) {
+        Declaration declaration, boolean associated, @Nullable Tool likely, String likelyWhy) {
 
     /** The name AKS gives the route table it manages in the node resource group. */
     static final Pattern AKS_ROUTE_TABLE = Pattern.compile("aks-agentpool-\\d+-routetable", Pattern.CASE_INSENSITIVE);
@@ -29,7 +30,6 @@ public record Subject(SubnetId subnet, List<String> addressPrefixes, ResourceId 
         addressPrefixes = List.copyOf(addressPrefixes);
         Objects.requireNonNull(routeTable, "routeTable == null");
         Objects.requireNonNull(declaration, "declaration == null");
-        Objects.requireNonNull(likely, "likely == null");
         Objects.requireNonNull(likelyWhy, "likelyWhy == null");
     }
 

@@ -130,7 +130,8 @@ final class CardText {
 
     /**
      * "Stop it recurring", on the cards of a subnet that was stripped ({@code reassociated}, {@code drift-reported}): the
-     * fix for the tool that most likely made the change, the others one click away; escalated, it first says how often
+     * fix for the tool that most likely made the change, the others one click away (all of them, when which tool made it
+     * is not known: the deployment lookup was late, failed or was refused); escalated, it first says how often
      * the subnet was stripped and by whom.
      */
     static CardContent.@Nullable Stop stop(Outcome o) {
@@ -143,8 +144,10 @@ final class CardText {
             lead = capitalize(o.recurrence().describe()) + ": fix the IaC. " + lead;
         }
         List<CardContent.Snippet> hidden = fixes.others().stream().map(t -> snippet(t, fixes)).toList();
+        // which tool made the change not known: no fix shown first, every one a click away
         return new CardContent.Stop("Stop it recurring", escalated(o) ? CardContent.Tone.ATTENTION : CardContent.Tone.NEUTRAL, lead,
-                snippet(fixes.primary(), fixes), hidden, "every fix: aks-route-guard prevent " + o.subnet() + " --format all");
+                fixes.primary() == null ? null : snippet(fixes.primary(), fixes), hidden,
+                "every fix: aks-route-guard prevent " + o.subnet() + " --format all");
     }
 
     private static CardContent.Snippet snippet(Tool tool, Fixes fixes) {

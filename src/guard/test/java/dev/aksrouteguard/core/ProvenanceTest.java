@@ -11,6 +11,7 @@ import dev.aksrouteguard.core.model.Action;
 import dev.aksrouteguard.core.model.Actor;
 import dev.aksrouteguard.core.model.ArmException;
 import dev.aksrouteguard.core.model.ArmWrite;
+import dev.aksrouteguard.core.model.Attribution;
 import dev.aksrouteguard.core.model.Deployment;
 import dev.aksrouteguard.core.model.Mode;
 import dev.aksrouteguard.core.model.Outcome;
@@ -53,6 +54,7 @@ class ProvenanceTest {
     final InMemorySubnets subnets = new InMemorySubnets();
     final Clock clock = Clock.fixed(World.T0, ZoneOffset.UTC);
     final List<Outcome> alerted = new CopyOnWriteArrayList<>();
+    final List<String> alertThreads = new CopyOnWriteArrayList<>();
     final List<String> problems = new CopyOnWriteArrayList<>();
     final MemoryHistory history = new MemoryHistory();
 
@@ -74,6 +76,7 @@ class ProvenanceTest {
         AlertSink sink = new AlertSink() {
             @Override
             public void outcome(Outcome o) {
+                alertThreads.add(Thread.currentThread().getName());
                 alerted.add(o);
             }
 
@@ -118,6 +121,7 @@ class ProvenanceTest {
             assertTrue(o.logLine().contains("in deployment vnet-release-42 (resource group rg-app"), o.logLine());
         }
         assertEquals(List.of(GROUP + " corr-release"), lookup.calls, "one list call for the event, in the VNet's resource group");
+        assertTrue(outcomes.stream().allMatch(o -> o.attribution() instanceof Attribution.Found), outcomes.toString());
         assertEquals(List.of(true), lookup.repairedBefore, "the repair never waits for the lookup");
         assertEquals(outcomes.size(), alerted.size());
         assertTrue(alerted.stream().allMatch(o -> o.deployment() != null), "the alert names the deployment");
@@ -160,10 +164,98 @@ class ProvenanceTest {
         assertEquals(Action.REASSOCIATED, o.action());
         assertNotNull(subnets.state(NODES).routeTable(), "repaired");
         assertNull(o.deployment(), "not known by the deadline: the outcome goes on without it");
+        assertEquals(Attribution.unknown(Attribution.Reason.LATE), o.attribution(), "late: not known, which is not 'none'");
+        assertEquals(List.of("alert-handoff"), alertThreads, "alerted off Provenance's timer thread, which ended the wait");
         assertTrue(started.await(5, TimeUnit.SECONDS), "the lookup was under way");
+        assertEquals(1, g.drain(Duration.ofMillis(50)), "the lookup and recording are still pending while the listing is held");
+        assertEquals(List.of(), history.recorded);
         release.countDown();
-        assertTrue(history.await(1), "the strip is still recorded, in the background");
+        assertEquals(0, g.drain(Duration.ofSeconds(10)), "drained: nothing pending once the lookup answered");
+        assertEquals(1, history.recorded.size(), "the strip is recorded before drain returns");
         assertEquals("vnet-release-42 in resource group rg-app", history.recorded.get(0).deployment());
+        assertEquals(Attribution.Kind.FOUND, history.recorded.get(0).lookup());
+    }
+
+    @Test
+    void aLookupThatFindsNoDeploymentSaysNoneFoundAndTheStripKeepsThatItLooked() {
+        RecordingLookup lookup = new RecordingLookup();
+        Guard g = guard(Mode.ENFORCE, lookup);
+
+        Outcome o = g.reconcile(NODES, new Trigger.Event(vnetWrite("e1", "corr-terraform")));
+
+        assertEquals(Attribution.NONE_FOUND, o.attribution());
+        assertNull(o.deployment());
+        assertEquals(Attribution.Kind.NONE_FOUND, history.recorded.get(0).lookup());
+        assertEquals(List.of(), problems);
+    }
+
+    @Test
+    void anEventWithoutACorrelationIdIsNotLookedUpAndSaysNothingOfTheTool() {
+        RecordingLookup lookup = new RecordingLookup();
+        Guard g = guard(Mode.ENFORCE, lookup);
+
+        Outcome o = g.reconcile(NODES, new Trigger.Event(vnetWrite("e1", null)));
+
+        assertEquals(List.of(), lookup.calls);
+        assertNull(o.attribution(), "nothing looked up");
+        assertNull(history.recorded.get(0).lookup());
+    }
+
+    /** Fails its first list call (ARM unavailable), then answers the release deployment. */
+    final class FailingOnceLookup implements DeploymentLookup {
+        final List<String> calls = new CopyOnWriteArrayList<>();
+
+        @Override
+        public List<DeploymentLookup.Candidate> byCorrelationId(ResourceId resourceGroup, String correlationId) {
+            calls.add(resourceGroup + " " + correlationId);
+            if (calls.size() == 1) {
+                throw new ArmException(ArmException.Kind.TRANSIENT, 503, "ServiceUnavailable", "list deployments: 503", null, null, null);
+            }
+            return List.of(DeploymentLookup.Candidate.of(RELEASE));
+        }
+    }
+
+    void stripAgain(SubnetId subnet) {
+        subnets.put(new dev.aksrouteguard.core.model.SubnetState(subnet, List.of("10.0.0.0/22"), null, "W/\"x\"", "Succeeded"));
+    }
+
+    @Test
+    void aFailedLookupIsNotKeptSoTheEventsRetryLooksAgainWhileARealAnswerIsKept() {
+        FailingOnceLookup lookup = new FailingOnceLookup();
+        Guard g = guard(Mode.ENFORCE, lookup);
+        Trigger event = new Trigger.Event(vnetWrite("e1", "corr-release"));
+
+        Outcome failed = g.reconcile(NODES, event);
+        stripAgain(NODES);
+        Outcome retried = g.reconcile(NODES, event);
+        stripAgain(NODES);
+        Outcome again = g.reconcile(NODES, event);
+
+        assertEquals(Attribution.unknown(Attribution.Reason.FAILED), failed.attribution());
+        assertEquals(Attribution.found(RELEASE), retried.attribution(), "the retry looked again: " + lookup.calls);
+        assertEquals(Attribution.found(RELEASE), again.attribution());
+        assertEquals(2, lookup.calls.size(), "the failure was not kept, the real answer was: " + lookup.calls);
+    }
+
+    @Test
+    void aClusterWriteWhoseNodeSubnetsSitInVnetsOfTwoGroupsMakesOneListCallInTheClustersGroup() {
+        SubnetId elsewhere = World.subnet("rg-net", "vnet-net", "nodes3");
+        world.subnetState(elsewhere, "10.1.0.0/22", null)
+                .kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", NODES, "pool2", NODES2, "pool3", elsewhere));
+        RecordingLookup lookup = new RecordingLookup();
+        Guard g = guard(Mode.ENFORCE, lookup);
+        ResourceId cluster = World.clusterId("rg-aks", "aks1");
+        ArmWrite write = new ArmWrite("e1", "Microsoft.ContainerService/managedClusters/write", World.clusterId("rg-app", "aks1"),
+                World.T0, "corr-release", new Actor("sp-bicep-release", "70a21af4-f749-3bc1-9a80-84ab5563d21d", null));
+
+        List<Outcome> outcomes = g.onWrites(List.of(write), World.T0.plus(Duration.ofMinutes(5))).outcomes();
+
+        assertEquals(3, outcomes.size(), outcomes.toString());
+        assertTrue(outcomes.stream().allMatch(o -> o.action() == Action.REASSOCIATED), outcomes.toString());
+        assertEquals(List.of(GROUP + " corr-release"), lookup.calls,
+                "one list call for the event, in the group of the cluster it wrote, not one per VNet group");
+        assertEquals("rg-aks", Provenance.group(outcomes.get(0), new ArmWrite("e2", write.operationName(), cluster, null, "c", Actor.UNKNOWN))
+                .resourceGroup(), "the subject's group, whatever the subnet's");
     }
 
     @Test
@@ -178,6 +270,8 @@ class ProvenanceTest {
 
         assertEquals(Action.REASSOCIATED, o.action());
         assertNull(o.deployment());
+        assertEquals(Attribution.unknown(Attribution.Reason.NOT_PERMITTED), o.attribution(), "refused: not known, not 'none'");
+        assertEquals(Attribution.Kind.UNKNOWN, history.recorded.get(0).lookup());
         assertEquals(1, problems.size(), problems.toString());
         assertTrue(problems.get(0).contains("grant the guard's identity Microsoft.Resources/deployments/read"), problems.get(0));
         assertEquals(1, history.recorded.size(), "the strip is recorded all the same");

@@ -188,6 +188,8 @@ class DeploymentProvenanceEndToEndTest {
         assertTrue(log.contains(late), log);
         assertEquals(log.indexOf(late), log.lastIndexOf(late), "said once for the event, not once per subnet");
         assertTrue(cards().stream().allMatch(card -> facts(card).get("Deployment") == null));
+        // the deployment exists: the card must not say none does, nor put Terraform first
+        cards().forEach(card -> PreventionEndToEndTest.assertNoToolGuessed(card, "had not answered in time"));
 
         SubnetId first = SubnetId.parse(c.nodeSubnetId());
         assertTrue(eventually(() -> {
@@ -196,6 +198,8 @@ class DeploymentProvenanceEndToEndTest {
         }, Duration.ofSeconds(30)), "the strip is recorded with the deployment once the lookup answers");
         assertEquals("vnet-release-43 in resource group " + group,
                 guard.guard().recurrences(List.of(first)).get(first).last().deployment());
+        assertEquals(dev.aksrouteguard.core.model.Attribution.Kind.FOUND,
+                guard.guard().recurrences(List.of(first)).get(first).last().lookup());
     }
 
     // ---- a parent deployment and its Bicep module ----------------------------------------------------------

@@ -11,8 +11,10 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.aksrouteguard.config.Settings;
+import dev.aksrouteguard.core.model.Attribution;
 import dev.aksrouteguard.core.model.Recurrence;
 import dev.aksrouteguard.core.model.SubnetId;
+import dev.aksrouteguard.emulator.Fault;
 import dev.aksrouteguard.emulator.Fixtures;
 import dev.aksrouteguard.emulator.IacRedeploy;
 import dev.aksrouteguard.emulator.Principal;
@@ -258,6 +260,49 @@ class PreventionEndToEndTest {
         assertTrue(azure.log.all().contains("grant the guard's identity Microsoft.Resources/deployments/read"), azure.log.all());
         String line = context.log.lines(Level.INFO).stream().filter(l -> l.startsWith("reassociated ")).findFirst().orElseThrow();
         assertFalse(line.contains("in deployment"), line);
+        assertNoToolGuessed(cards().get(0), "was refused (the guard's identity needs Microsoft.Resources/deployments/read)");
+        SubnetId subnet = SubnetId.parse(c.nodeSubnetId());
+        assertEquals(Attribution.Kind.UNKNOWN, instance().guard().recurrences(List.of(subnet)).get(subnet).last().lookup(),
+                "the history keeps that the tool is not known, for the audit");
+    }
+
+    @Test
+    void aDeploymentsListingThatFailsNamesNoToolOnTheCardThoughADeploymentMadeTheWrite() {
+        SeededCluster c = Fixtures.kubenetCluster(group, "aks-app").seed(azure.arm);
+        azure.arm.inject(Fault.on("GET", "/providers/Microsoft.Resources/deployments$").respond(500, "InternalServerError", "boom").always());
+        Wiring guard = instance();
+        IacRedeploy.viaDeployment(azure.arm, c.virtualNetworkId(), "vnet-release-8", null, PIPELINE);
+
+        TestContext context = deliver(guard);
+
+        assertNotNull(azure.routeTableOf(c.nodeSubnetId()), "repaired all the same");
+        String line = context.log.lines(Level.INFO).stream().filter(l -> l.startsWith("reassociated ")).findFirst().orElseThrow();
+        assertFalse(line.contains("in deployment"), line);
+        assertNoToolGuessed(cards().get(0), "failed");
+    }
+
+    /**
+     * The card's "Stop it recurring" says the tool is not known and why, blames no tool that calls ARM directly, shows
+     * no fix first and keeps every fix one click away.
+     */
+    static void assertNoToolGuessed(JsonObject card, String reasonWords) {
+        String all = text(card);
+        assertTrue(all.contains("Which tool made the change is not known: the deployment lookup by the write's correlation ID "
+                + reasonWords), all);
+        assertFalse(all.contains("No ARM deployment carries"), all);
+        assertFalse(all.contains("most often Terraform"), all);
+        List<String> hidden = new ArrayList<>();
+        List<String> shown = new ArrayList<>();
+        for (JsonElement e : card.getAsJsonArray("body")) {
+            JsonObject b = e.getAsJsonObject();
+            if (b.has("isVisible") && !b.get("isVisible").getAsBoolean()) {
+                hidden.add(b.get("id").getAsString());
+            } else if (monospace(b)) {
+                shown.add(text(b));
+            }
+        }
+        assertEquals(List.of(), shown, "no fix shown first");
+        assertEquals(List.of("fix-terraform", "fix-bicep", "fix-azureCli"), hidden, "every fix one click away");
     }
 
     static boolean monospace(JsonObject block) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.aksrouteguard.core.model.Action;
 import dev.aksrouteguard.core.model.Actor;
 import dev.aksrouteguard.core.model.ArmWrite;
+import dev.aksrouteguard.core.model.Attribution;
 import dev.aksrouteguard.core.model.Deployment;
 import dev.aksrouteguard.core.model.FirstPartyApps;
 import dev.aksrouteguard.core.model.Mode;
@@ -46,7 +47,7 @@ class PreventionTest {
         Deployment d = new Deployment(ResourceId.parse("/subscriptions/" + SUB + "/resourceGroups/rg-net/providers/Microsoft.Resources/deployments/net-7"),
                 null, null, null);
         Outcome o = outcome(Action.REASSOCIATED, event(Declaration.VNET_WRITE, "70a21af4-f749-3bc1-9a80-84ab5563d21d", "sp-bicep"))
-                .withDeployment(d);
+                .withAttribution(Attribution.found(d));
 
         Fixes f = Prevention.fixes(o);
 
@@ -56,17 +57,47 @@ class PreventionTest {
     }
 
     @Test
-    void aWriteWithoutADeploymentPutsTerraformFirstEvenThroughAnAzureCliSignIn() {
-        Fixes f = Prevention.fixes(outcome(Action.REASSOCIATED, event(Declaration.VNET_WRITE, FirstPartyApps.AZURE_CLI, "alice@contoso.com")));
+    void aWriteNoDeploymentCarriesPutsTerraformFirstEvenThroughAnAzureCliSignIn() {
+        Fixes f = Prevention.fixes(outcome(Action.REASSOCIATED, event(Declaration.VNET_WRITE, FirstPartyApps.AZURE_CLI, "alice@contoso.com"))
+                .withAttribution(Attribution.NONE_FOUND));
         assertEquals(Tool.TERRAFORM, f.primary());
+        assertTrue(f.why().startsWith("No ARM deployment carries the write's correlation ID"), f.why());
         assertTrue(f.why().contains("signed in through Azure CLI, as a local terraform apply is"), f.why());
     }
 
     @Test
-    void aChangeInThePortalPutsTheCommandFirst() {
-        Fixes f = Prevention.fixes(outcome(Action.REASSOCIATED, event(Declaration.SUBNET_WRITE, FirstPartyApps.AZURE_PORTAL, "bob@contoso.com")));
+    void aChangeInThePortalThatNoDeploymentMadePutsTheCommandFirst() {
+        Fixes f = Prevention.fixes(outcome(Action.REASSOCIATED, event(Declaration.SUBNET_WRITE, FirstPartyApps.AZURE_PORTAL, "bob@contoso.com"))
+                .withAttribution(Attribution.NONE_FOUND));
         assertEquals(Tool.AZURE_CLI, f.primary());
         assertTrue(f.why().contains("Azure portal"), f.why());
+    }
+
+    @Test
+    void aLookupThatWasLateFailedOrRefusedNamesNoToolAndPutsNoFixFirst() {
+        for (Attribution.Reason reason : Attribution.Reason.values()) {
+            for (String appId : List.of("70a21af4-f749-3bc1-9a80-84ab5563d21d", FirstPartyApps.AZURE_PORTAL)) {
+                Outcome o = outcome(Action.REASSOCIATED, event(Declaration.VNET_WRITE, appId, "sp-release"))
+                        .withAttribution(Attribution.unknown(reason));
+
+                Fixes f = Prevention.fixes(o);
+
+                assertEquals(null, f.primary(), reason + ": " + f.why());
+                assertEquals(List.of(Tool.TERRAFORM, Tool.BICEP, Tool.AZURE_CLI), f.others(), "every fix, none first");
+                assertTrue(f.why().startsWith("Which tool made the change is not known: the deployment lookup by the write's"
+                        + " correlation ID " + reason.words()), f.why());
+                assertFalse(f.why().contains("No ARM deployment carries"), "it was not found not to: " + f.why());
+                assertFalse(f.why().contains("most often Terraform"), f.why());
+                assertEquals(Declaration.INLINE, Prevention.subject(o).declaration(), "how it is declared is still known");
+            }
+        }
+    }
+
+    @Test
+    void anEventWhoseWriteWasNotLookedUpNamesNoTool() {
+        Fixes f = Prevention.fixes(outcome(Action.DRIFT_REPORTED, event(Declaration.SUBNET_WRITE, "a", "p")));
+        assertEquals(null, f.primary());
+        assertTrue(f.why().contains("the write's correlation ID was not looked up"), f.why());
     }
 
     @Test
@@ -96,6 +127,30 @@ class PreventionTest {
         assertEquals(Declaration.INLINE, s.declaration());
         assertEquals(Tool.BICEP, s.likely());
         assertFalse(s.associated(), "drifted: there is no association to import");
+    }
+
+    static Outcome auditedAfter(Attribution.Kind lookup) {
+        Strip last = new Strip(NODES, "event:e9", T.minusSeconds(3600), "reassociated", Declaration.VNET_WRITE, "service principal sp",
+                null, "c9", lookup);
+        return outcome(Action.DRIFT_REPORTED, new Trigger.Manual("audit")).withRecurrence(new Recurrence(1, last, Recurrence.Policy.DEFAULT));
+    }
+
+    @Test
+    void inTheAuditOnlyALastStripWhoseLookupFoundNoDeploymentPutsTerraformFirst() {
+        Fixes none = Prevention.fixes(auditedAfter(Attribution.Kind.NONE_FOUND));
+        Fixes unknown = Prevention.fixes(auditedAfter(Attribution.Kind.UNKNOWN));
+        Fixes notLooked = Prevention.fixes(auditedAfter(null));
+        Fixes noHistory = Prevention.fixes(outcome(Action.DRIFT_REPORTED, new Trigger.Manual("audit")));
+
+        assertEquals(Tool.TERRAFORM, none.primary());
+        assertTrue(none.why().contains("No ARM deployment carried the correlation ID of the last strip's write (by service principal sp)"),
+                none.why());
+        for (Fixes f : List.of(unknown, notLooked, noHistory)) {
+            assertEquals(null, f.primary(), f.why());
+            assertTrue(f.why().startsWith("Which tool made the change is not known"), f.why());
+            assertFalse(f.why().contains("most often Terraform") || f.why().contains("most reported"), f.why());
+        }
+        assertTrue(unknown.why().contains("the deployment lookup of the last strip's write gave no answer"), unknown.why());
     }
 
     @Test

@@ -72,9 +72,11 @@ final class Fixtures {
                 Mode.ENFORCE, trigger, STARTED, FINISHED, List.of());
     }
 
+    /** A repair after an event whose deployment lookup answered that no deployment made the write. */
     static Outcome reassociated(SubnetId subnet) {
         return outcome(subnet, Action.REASSOCIATED, ROUTE_TABLE, null,
-                "re-associated route table aks-agentpool-12345678-routetable: the subnet lost its route table", null, event());
+                "re-associated route table aks-agentpool-12345678-routetable: the subnet lost its route table", null, event())
+                .withAttribution(dev.aksrouteguard.core.model.Attribution.NONE_FOUND);
     }
 
     static Outcome conflict(SubnetId subnet) {

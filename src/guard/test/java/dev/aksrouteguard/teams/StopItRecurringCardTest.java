@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.aksrouteguard.config.Settings;
+import dev.aksrouteguard.core.model.Attribution;
 import dev.aksrouteguard.core.model.Outcome;
 import dev.aksrouteguard.core.model.Recurrence;
 import dev.aksrouteguard.core.model.Strip;
@@ -118,6 +119,32 @@ class StopItRecurringCardTest {
             assertFalse(minimal.contains("z".repeat(100)));
             assertTrue(minimal.contains("aks-route-guard prevent /subscriptions/s --format all"), "where to get every fix stays");
             parse(fitted);
+        }
+    }
+
+    @Test
+    void whenTheDeploymentLookupGaveNoAnswerNoFixIsShownFirstEveryFixIsOneClickAwayAndTheLeadSaysWhy() {
+        for (Attribution.Reason reason : Attribution.Reason.values()) {
+            Outcome o = Fixtures.reassociated(subnet("snet-nodes")).withAttribution(Attribution.unknown(reason));
+
+            JsonObject card = adaptiveCard(TeamsMessages.render(o, SETTINGS));
+            JsonObject legacy = parse(TeamsMessages.render(o, Fixtures.settings(Map.of(Settings.TEAMS_CARD_FORMAT, "messagecard"))));
+
+            String text = allText(card);
+            assertTrue(text.contains("Which tool made the change is not known: the deployment lookup by the write's correlation ID "
+                    + reason.words()), text);
+            assertFalse(text.contains("most often Terraform"), text);
+            assertFalse(text.contains("No ARM deployment carries"), text);
+            List<JsonObject> shown = body(card).stream().filter(b -> b.toString().contains("\"fontType\":\"Monospace\"")
+                    && !b.has("isVisible")).toList();
+            assertEquals(0, shown.size(), "no tool's fix shown first: " + reason);
+            Set<String> hidden = new HashSet<>();
+            body(card).stream().filter(b -> b.has("isVisible") && !b.get("isVisible").getAsBoolean())
+                    .forEach(b -> hidden.add(b.get("id").getAsString()));
+            assertEquals(Set.of("fix-terraform", "fix-bicep", "fix-azureCli"), hidden, "every fix one click away");
+            String legacyText = legacy.toString();
+            assertFalse(legacyText.contains("**Terraform:**"), "the connector card shows no fix first either");
+            assertTrue(legacyText.contains("aks-route-guard prevent " + subnet("snet-nodes")), legacyText);
         }
     }
 

@@ -17,8 +17,9 @@ import java.util.logging.Level;
  * @param nextStep for a problem, what a person should do next (e.g. the permission to grant)
  * @param retryable true when the failure is transient and a redelivery of the event may succeed
  * @param addressPrefixes the subnet's address prefixes as read when it was decided on (empty when it was not read)
- * @param deployment the ARM deployment whose write stripped the subnet, found by the event's correlation ID after the
- *     outcome (never before the repair), or null
+ * @param attribution what the lookup of the event's correlation ID said after the outcome (never before the repair):
+ *     the deployment that made the write, none (a tool that calls ARM directly), or unknown (late, failed, refused); null
+ *     when nothing was looked up (no event, no correlation ID, a guard without the lookup)
  * @param recurrence how often the subnet has been stripped lately, from the repair history, or null without one
  */
 public record Outcome(
@@ -36,7 +37,7 @@ public record Outcome(
         Instant startedAt,
         Instant finishedAt,
         List<String> addressPrefixes,
-        @Nullable Deployment deployment,
+        @Nullable Attribution attribution,
         @Nullable Recurrence recurrence) {
 
     public Outcome {
@@ -61,8 +62,13 @@ public record Outcome(
                 mode, trigger, startedAt, finishedAt, addressPrefixes, null, null);
     }
 
-    /** This outcome, naming the deployment that made the write. */
-    public Outcome withDeployment(@Nullable Deployment value) {
+    /** The ARM deployment whose write stripped the subnet, when the lookup found one; else null. */
+    public @Nullable Deployment deployment() {
+        return attribution == null ? null : attribution.deployment();
+    }
+
+    /** This outcome, with what the deployment lookup said. */
+    public Outcome withAttribution(@Nullable Attribution value) {
         return new Outcome(subnet, cluster, nodePools, routeTable, previousRouteTable, action, message, nextStep, retryable,
                 mode, trigger, startedAt, finishedAt, addressPrefixes, value, recurrence);
     }
@@ -70,7 +76,7 @@ public record Outcome(
     /** This outcome, with how often the subnet has been stripped lately. */
     public Outcome withRecurrence(@Nullable Recurrence value) {
         return new Outcome(subnet, cluster, nodePools, routeTable, previousRouteTable, action, message, nextStep, retryable,
-                mode, trigger, startedAt, finishedAt, addressPrefixes, deployment, value);
+                mode, trigger, startedAt, finishedAt, addressPrefixes, attribution, value);
     }
 
     /**
@@ -79,6 +85,7 @@ public record Outcome(
      */
     public String changedBy() {
         String who = trigger.describe();
+        Deployment deployment = deployment();
         return deployment == null ? who : who + " in " + deployment.describe();
     }
 
@@ -97,7 +104,7 @@ public record Outcome(
     /** This outcome as a final failure with {@code message}: what is alerted when handed-on work is given up. */
     public Outcome gaveUp(String message) {
         return new Outcome(subnet, cluster, nodePools, routeTable, previousRouteTable, Action.FAILED, message, nextStep, false,
-                mode, trigger, startedAt, finishedAt, addressPrefixes, deployment, recurrence);
+                mode, trigger, startedAt, finishedAt, addressPrefixes, attribution, recurrence);
     }
 
     /**

@@ -14,9 +14,17 @@ import java.util.Objects;
  * @param by who stripped it, in words: the principal and client ({@link Actor#who()}), or "found by the drift sweep"
  * @param deployment the ARM deployment that made the write, as "{name} in resource group {group}", when known
  * @param correlationId the event's correlation ID, when there was an event
+ * @param lookup what the deployment lookup said ({@link Attribution.Kind}): only {@code NONE_FOUND} means no deployment
+ *     made the write; null when nothing was looked up (or the record predates this)
  */
 public record Strip(SubnetId subnet, String key, Instant at, String action, @Nullable String operation, String by,
-        @Nullable String deployment, @Nullable String correlationId) {
+        @Nullable String deployment, @Nullable String correlationId, Attribution.@Nullable Kind lookup) {
+
+    /** A strip without what the lookup said (nothing looked up). */
+    public Strip(SubnetId subnet, String key, Instant at, String action, @Nullable String operation, String by,
+            @Nullable String deployment, @Nullable String correlationId) {
+        this(subnet, key, at, action, operation, by, deployment, correlationId, deployment == null ? null : Attribution.Kind.FOUND);
+    }
 
     public Strip {
         Objects.requireNonNull(subnet, "subnet == null");
@@ -41,7 +49,8 @@ public record Strip(SubnetId subnet, String key, Instant at, String action, @Nul
             Instant at = w.eventTime() != null ? w.eventTime() : o.finishedAt();
             return new Strip(o.subnet(), "event:" + w.eventId(), at, o.action().word(), w.operationName(),
                     w.actor().who(), o.deployment() == null ? null : o.deployment().name() + " in resource group "
-                            + o.deployment().resourceGroup(), w.correlationId());
+                            + o.deployment().resourceGroup(), w.correlationId(),
+                    o.attribution() == null ? null : o.attribution().kind());
         }
         String by = o.trigger() instanceof Trigger.Sweep ? "found by the drift sweep" : o.trigger().describe();
         return new Strip(o.subnet(), "found:" + o.finishedAt().toEpochMilli(), o.finishedAt(), o.action().word(), null, by,
