@@ -1,10 +1,7 @@
 package dev.aksrouteguard.core;
 
-import dev.aksrouteguard.core.model.Action;
-import dev.aksrouteguard.core.model.Actor;
 import dev.aksrouteguard.core.model.ArmException;
 import dev.aksrouteguard.core.model.ArmWrite;
-import dev.aksrouteguard.core.model.CallCount;
 import dev.aksrouteguard.core.model.Cluster;
 import dev.aksrouteguard.core.model.DeliveryResult;
 import dev.aksrouteguard.core.model.EventResult;
@@ -26,27 +23,23 @@ import dev.aksrouteguard.core.port.RetryQueue;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
  * The guard: turns every trigger (a delivery of events, a retry, the sweep, the CLI) into subnet keys, reconciles
  * each with the one {@link Reconciler}, tells the {@link AlertSink}, and hands what could not finish to the
  * {@link RetryQueue}. Built once per worker; thread-safe.
+ *
+ * <p>This is the facade; a delivery ({@link #onWrites}) is coalesced here, and the work is done by: {@link EventMapper}
+ * (events to subnets within a deadline), {@link HandOffs} (a delivery's work handed to the retry queue),
+ * {@link Retries} (handed-on work tried again, then given up), {@link Batches} (subnets reconciled with bounded
+ * concurrency, then the provenance follow-up and the alert) and {@link Sweeper} (the sweep and the audit across
+ * subscriptions).
  */
 public final class Guard {
 
@@ -55,39 +48,13 @@ public final class Guard {
 
     private final ClusterDirectory directory;
     private final Reconciler reconciler;
-    private final AlertSink alerts;
     private final RetryQueue retries;
-    private final ArmTraffic traffic;
     private final Clock clock;
-    private final int concurrency;
     private final Provenance provenance;
-
-    /**
-     * Where events are mapped to subnets, off the caller's thread: mapping may read ARM, and a delivery must be
-     * answered by its deadline whatever ARM does. Daemon threads, reused across deliveries, ended when idle.
-     */
-    private static final ExecutorService MAPPERS = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "map-events");
-        t.setDaemon(true);
-        return t;
-    });
-
-    /**
-     * Where an outcome whose follow-up finished on another thread is handed to the alert sink: not Provenance's timer
-     * thread, which only completes futures. Two daemon threads, ended when idle.
-     */
-    private static final ExecutorService ALERT_HANDOFF = alertHandoff();
-
-    private static ExecutorService alertHandoff() {
-        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS,
-                new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "alert-handoff");
-                    t.setDaemon(true);
-                    return t;
-                });
-        pool.allowCoreThreadTimeOut(true);
-        return pool;
-    }
+    private final EventMapper mapper;
+    private final Batches batches;
+    private final Retries retrying;
+    private final Sweeper sweeper;
 
     /**
      * A guard that names no deployment and keeps no repair history.
@@ -120,14 +87,17 @@ public final class Guard {
         this.provenance = Objects.requireNonNull(provenance, "provenance == null");
         this.directory = Objects.requireNonNull(directory, "directory == null");
         this.reconciler = Objects.requireNonNull(reconciler, "reconciler == null");
-        this.alerts = Objects.requireNonNull(alerts, "alerts == null");
+        Objects.requireNonNull(alerts, "alerts == null");
         this.retries = Objects.requireNonNull(retries, "retries == null");
-        this.traffic = Objects.requireNonNull(traffic, "traffic == null");
+        Objects.requireNonNull(traffic, "traffic == null");
         this.clock = Objects.requireNonNull(clock, "clock == null");
         if (concurrency < 1) {
             throw new IllegalArgumentException("concurrency < 1");
         }
-        this.concurrency = concurrency;
+        this.mapper = new EventMapper(directory, clock);
+        this.batches = new Batches(reconciler, provenance, alerts, clock, concurrency);
+        this.retrying = new Retries(mapper, batches, retries, alerts, reconciler.mode(), clock);
+        this.sweeper = new Sweeper(directory, reconciler, batches, alerts, traffic, clock, concurrency);
     }
 
     public Mode mode() {
@@ -175,9 +145,9 @@ public final class Guard {
     public DeliveryResult onWrites(List<ArmWrite> writes, Instant deadline) {
         Objects.requireNonNull(writes, "writes == null");
         Objects.requireNonNull(deadline, "deadline == null");
-        List<EventResult> events = mapAll(writes, deadline);
+        List<EventResult> events = mapper.mapAll(writes, deadline);
         Map<SubnetId, Trigger> work = new LinkedHashMap<>();
-        HandOffs handOffs = new HandOffs();
+        HandOffs handOffs = new HandOffs(retries, clock);
         for (EventResult result : events) {
             ArmWrite write = result.write();
             if (result instanceof EventResult.Mapped mapped) {
@@ -190,9 +160,9 @@ public final class Guard {
                 handOffs.submit(new RetryRequest(write.subject(), new Trigger.Event(write), 1));
             }
         }
-        Batch batch = reconcileAll(work, deadline);
+        Batches.Batch batch = batches.reconcileAll(work, deadline);
         for (Outcome o : batch.outcomes()) {
-            if (needsRetry(o)) {
+            if (Retries.needsRetry(o)) {
                 handOffs.submit(RetryRequest.first(o.subnet(), o.trigger()));
             }
         }
@@ -212,57 +182,6 @@ public final class Guard {
      */
     public static final Duration HAND_OFF = Duration.ofSeconds(3);
 
-    /** Where work is handed to the retry queue, off the caller's thread. Daemon threads, ended when idle. */
-    private static final ExecutorService HANDERS = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "hand-off");
-        t.setDaemon(true);
-        return t;
-    });
-
-    /** The pieces of one delivery's work being handed to the retry queue (none without a queue). */
-    private final class HandOffs {
-        private final List<RetryRequest> requests = new ArrayList<>();
-        private final List<Future<Boolean>> sends = new ArrayList<>();
-
-        void submit(RetryRequest request) {
-            if (!retries.enabled()) {
-                return;
-            }
-            requests.add(request);
-            sends.add(HANDERS.submit(() -> retries.submit(request, retryDelay(1))));
-        }
-
-        int count() {
-            return requests.size();
-        }
-
-        /**
-         * Waits for the sends until {@link #HAND_OFF} after {@code deadline} (measured from now, so a deadline already
-         * past still leaves that much); returns the requests not handed on by then, in order. A send still running is
-         * left to finish on its own (each is bounded by the queue's timeouts), but nothing counts on it.
-         */
-        List<RetryRequest> await(Instant deadline) {
-            long left = Math.max(0, Duration.between(clock.instant(), deadline).toNanos()) + HAND_OFF.toNanos();
-            long end = System.nanoTime() + left;
-            List<RetryRequest> failed = new ArrayList<>();
-            for (int i = 0; i < sends.size(); i++) {
-                boolean handed;
-                try {
-                    handed = sends.get(i).get(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
-                } catch (TimeoutException | ExecutionException e) {
-                    handed = false;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    handed = false;
-                }
-                if (!handed) {
-                    failed.add(requests.get(i));
-                }
-            }
-            return failed;
-        }
-    }
-
     /** The more recent of two events naming the same subnet: its writer is the likelier cause of the drift. */
     private static Trigger later(Trigger a, Trigger b) {
         Instant ta = ((Trigger.Event) a).write().eventTime();
@@ -270,133 +189,9 @@ public final class Guard {
         return ta != null && tb != null && ta.isAfter(tb) ? a : b;
     }
 
-    /**
-     * Each event to its subnets by {@code deadline}, in order. Mapping may read ARM — a VNet write on a cold directory
-     * lists the clusters, a cluster or agent-pool write reads the cluster, an unknown subscription may make a
-     * management group be discovered again — each read bounded by ARM's own limits, which are longer than an event's
-     * budget; so it runs off the caller's thread, and an event not mapped by the deadline is answered as a retryable
-     * failure (handed to the retry queue like any other). What a late mapping still finds is discarded.
-     */
-    private List<EventResult> mapAll(List<ArmWrite> writes, Instant deadline) {
-        EventResult[] results = new EventResult[writes.size()];
-        AtomicBoolean cut = new AtomicBoolean();
-        long left = Duration.between(clock.instant(), deadline).toNanos(); // before the mapping can move any clock
-        Future<?> mapping = left <= 0 ? null : MAPPERS.submit(() -> {
-            Map<ResourceId, Set<SubnetId>> clusters = new LinkedHashMap<>();
-            for (int i = 0; i < writes.size(); i++) {
-                EventResult result = map(writes.get(i), clusters);
-                synchronized (results) {
-                    if (cut.get()) {
-                        return;
-                    }
-                    results[i] = result;
-                }
-            }
-        });
-        if (mapping != null) {
-            awaitMapping(mapping, left);
-        }
-        synchronized (results) {
-            cut.set(true);
-            List<EventResult> all = new ArrayList<>(writes.size());
-            for (int i = 0; i < results.length; i++) {
-                all.add(results[i] != null ? results[i] : new EventResult.Failed(writes.get(i),
-                        "not mapped to subnets by the delivery's deadline: ARM answered too slowly", true, true));
-            }
-            return all;
-        }
-    }
-
-    private static void awaitMapping(Future<?> mapping, long nanos) {
-        try {
-            mapping.get(nanos, TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            // answered below: what is not mapped by now is handed on
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("mapping an event threw, which it must never do", e.getCause());
-        }
-    }
-
-    /** One event to its subnets; {@code clusters} remembers clusters already read for this delivery. */
-    private EventResult map(ArmWrite write, Map<ResourceId, Set<SubnetId>> clusters) {
-        String subscription = write.subject().subscriptionId();
-        boolean guarded;
-        try {
-            guarded = scope().contains(subscription); // a management group's first discovery is an ARM call
-        } catch (ArmException e) {
-            return new EventResult.Failed(write, "could not discover the guarded subscriptions: " + e.getMessage(),
-                    e.kind() == ArmException.Kind.TRANSIENT);
-        }
-        if (!guarded) {
-            return new EventResult.Skipped(write, "subject is in subscription " + subscription
-                    + ", outside the guarded " + scope().describe());
-        }
-        String operation = Operations.canonical(write.operationName());
-        if (operation == null) {
-            return new EventResult.Skipped(write, "operation " + write.operationName() + " is not one the guard acts on");
-        }
-        try {
-            return mapped(write, operation, clusters);
-        } catch (IllegalArgumentException e) {
-            return new EventResult.Skipped(write, e.getMessage());
-        } catch (ArmException e) {
-            return new EventResult.Failed(write, "could not read the clusters: " + e.getMessage(),
-                    e.kind() == ArmException.Kind.TRANSIENT);
-        } catch (RuntimeException e) {
-            return new EventResult.Failed(write, "could not read the clusters: " + e, false);
-        }
-    }
-
     /** For tests: the subnets one event concerns, mapped as a delivery maps it (a fresh per-delivery cluster memory). */
     Set<SubnetId> keysFor(String operation, ResourceId subject) {
-        ArmWrite write = new ArmWrite("keys", operation, subject, clock.instant(), null, Actor.UNKNOWN);
-        return mapped(write, operation, new LinkedHashMap<>()).subnets();
-    }
-
-    /**
-     * The subnets a handled write concerns: a subnet write → that subnet; a VNet write → its kubenet node subnets, as
-     * far as the clusters read so far tell (the subscriptions not read yet are named, and the event is handed on to be
-     * mapped again once they are); a cluster or agent-pool write → the cluster's node subnets, after reading that
-     * cluster again (once per delivery), since the write may have changed them. Node subnets in subscriptions that are
-     * not guarded are kept: reconciling them gives an outcome that says so, without any read.
-     *
-     * @throws IllegalArgumentException when the subject is not of the operation's resource type
-     */
-    private EventResult.Mapped mapped(ArmWrite write, String operation, Map<ResourceId, Set<SubnetId>> clusters) {
-        ResourceId subject = write.subject();
-        switch (operation) {
-            case Operations.SUBNET_WRITE -> {
-                requireType(subject, SubnetId.TYPE, operation);
-                return new EventResult.Mapped(write, Set.of(new SubnetId(subject)));
-            }
-            case Operations.VNET_WRITE -> {
-                requireType(subject, "Microsoft.Network/virtualNetworks", operation);
-                ClusterDirectory.Known known = directory.known(subject.subscriptionId());
-                return new EventResult.Mapped(write, known.owners().kubenetNodeSubnetsIn(subject), known.unread());
-            }
-            case Operations.CLUSTER_WRITE, Operations.AGENT_POOL_WRITE -> {
-                boolean clusterWrite = operation.equals(Operations.CLUSTER_WRITE);
-                requireType(subject, clusterWrite ? "Microsoft.ContainerService/managedClusters"
-                        : "Microsoft.ContainerService/managedClusters/agentPools", operation);
-                ResourceId clusterId = clusterWrite ? subject : subject.parent();
-                Set<SubnetId> known = clusters.get(clusterId);
-                if (known == null) {
-                    Cluster cluster = directory.updateCluster(clusterId).cluster(clusterId);
-                    known = cluster == null ? Set.of() : new LinkedHashSet<>(cluster.nodeSubnets());
-                    clusters.put(clusterId, known);
-                }
-                return new EventResult.Mapped(write, known);
-            }
-            default -> throw new IllegalArgumentException("operation " + operation + " is not handled");
-        }
-    }
-
-    private static void requireType(ResourceId subject, String type, String operation) {
-        if (!subject.isType(type)) {
-            throw new IllegalArgumentException("subject " + subject + " is not a " + type + " (operation " + operation + ")");
-        }
+        return mapper.keysFor(operation, subject);
     }
 
     // ---- retries ---------------------------------------------------------------------------------------------
@@ -429,81 +224,7 @@ public final class Guard {
      * retry queue's poison store, with a failed outcome alerted — after {@link #MAX_RETRIES}. Never throws.
      */
     public RetryResult onRetry(RetryRequest request, Instant deadline) {
-        Objects.requireNonNull(request, "request == null");
-        Map<SubnetId, Trigger> work = new LinkedHashMap<>();
-        List<String> unreadFor = List.of();
-        SubnetId subnet = request.subnet();
-        if (subnet != null) {
-            work.put(subnet, request.trigger());
-        } else {
-            ArmWrite write = ((Trigger.Event) request.trigger()).write();
-            EventResult mapped = mapAll(List.of(write), deadline).get(0);
-            if (mapped instanceof EventResult.Failed f) {
-                return again(request, List.of(), List.of(), f.retryable(), f.reason());
-            }
-            if (mapped instanceof EventResult.Mapped m) {
-                m.subnets().forEach(s -> work.put(s, request.trigger()));
-                unreadFor = m.unread();
-            }
-        }
-        Batch batch = reconcileAll(work, deadline);
-        boolean unfinished = !batch.unfinished().isEmpty() || batch.outcomes().stream().anyMatch(Guard::needsRetry)
-                || !unreadFor.isEmpty();
-        if (!unfinished) {
-            return new RetryResult(request, batch.outcomes(), Disposition.DONE);
-        }
-        return again(request, batch.outcomes(), batch.unfinished(), true, unreadFor.isEmpty() ? null
-                : "the clusters of subscription(s) " + String.join(", ", unreadFor) + " were never read, so this VNet's "
-                        + "node subnets of their clusters are not known");
-    }
-
-    /**
-     * Hands {@code request} on once more, or after the last try gives it up: every outcome that still needs a retry
-     * becomes a failed one (alerted), every subnet that never finished gets a failed outcome (alerted), and the
-     * event-level reason ({@code eventFailure}: the event was never mapped, or not fully) is kept as the {@code failed}
-     * line of the result, whatever subnets were given up beside it.
-     *
-     * @param unfinished subnets of the work not finished within the retry's time budget
-     */
-    private RetryResult again(RetryRequest request, List<Outcome> outcomes, List<SubnetId> unfinished, boolean retryable,
-            @Nullable String eventFailure) {
-        if (retryable && request.attempt() < MAX_RETRIES) {
-            if (retries.submit(request.next(), retryDelay(request.attempt() + 1))) {
-                return new RetryResult(request, outcomes, Disposition.AGAIN);
-            }
-            return new RetryResult(request, outcomes, Disposition.AGAIN, "failed " + request.target() + " mode="
-                    + mode().word() + " :: could not hand retry " + (request.attempt() + 1) + " to the retry queue (Storage "
-                    + "failed); the sweep keeps checking the subnets it concerns");
-        }
-        String gaveUpAfter = "gave up after " + request.attempt() + (request.attempt() == 1 ? " try" : " tries") + ": ";
-        Map<Outcome, Outcome> gaveUp = new java.util.IdentityHashMap<>();
-        for (Outcome o : outcomes) {
-            if (needsRetry(o)) {
-                gaveUp.put(o, o.gaveUp(gaveUpAfter + o.message()));
-            }
-        }
-        List<Outcome> neverFinished = new ArrayList<>();
-        for (SubnetId s : unfinished) {
-            neverFinished.add(new Outcomes(s, mode(), request.trigger(), clock).failed(gaveUpAfter
-                    + "the work never finished within its time budget").nextStep("check the guard's log for slow ARM calls; "
-                    + "the sweep keeps checking the subnet").done());
-        }
-        List<Outcome> all = new ArrayList<>(outcomes);
-        all.replaceAll(o -> gaveUp.getOrDefault(o, o));
-        all.addAll(neverFinished);
-        List<Outcome> alerted = all.stream().filter(o -> gaveUp.containsValue(o) || neverFinished.contains(o)).toList();
-        alerted.forEach(alerts::outcome);
-        retries.giveUp(request, alerted.isEmpty() ? null : alerted.get(0));
-        String failure = eventFailure == null && (!alerted.isEmpty() || request.subnet() != null) ? null
-                : "failed " + request.target() + " mode=" + mode().word() + " :: " + gaveUpAfter
-                        + (eventFailure != null ? eventFailure : "the event was never mapped to subnets")
-                        + "; the sweep keeps checking the subnets it concerns";
-        return new RetryResult(request, all, Disposition.GAVE_UP, failure);
-    }
-
-    /** A deferred outcome, or a failure that a later try may mend. */
-    static boolean needsRetry(Outcome o) {
-        return o.action() == Action.DEFERRED || o.action() == Action.FAILED && o.retryable();
+        return retrying.onRetry(request, deadline);
     }
 
     // ---- one subnet, and many --------------------------------------------------------------------------------
@@ -519,43 +240,7 @@ public final class Guard {
      * done); then hands the outcome to the alert sink.
      */
     public Outcome reconcile(SubnetId id, Trigger trigger, Instant deadline) {
-        return repair(id, trigger, deadline).settled();
-    }
-
-    /**
-     * A subnet reconciled on the calling thread, and what follows it ({@link Provenance#follow}, then the alert) on
-     * other threads, so that the caller (a repair slot) is free for the next subnet at once.
-     */
-    private record Repaired(Outcome outcome, CompletableFuture<Outcome> followed, Duration bound) {
-
-        /** The followed outcome (alerted), waited for at most {@code bound}; the bare outcome if it is not done by then. */
-        Outcome settled() {
-            try {
-                return followed.get(bound.toNanos(), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException | ExecutionException e) {
-                return outcome;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return outcome;
-            }
-        }
-    }
-
-    private Repaired repair(SubnetId id, Trigger trigger, Instant deadline) {
-        Outcome outcome = reconciler.reconcile(id, trigger, deadline);
-        CompletableFuture<Outcome> follow = provenance.follow(outcome, deadline);
-        // Done already: alerted on this thread. Otherwise never on the thread that completes it (Provenance's one timer
-        // thread, or a lookup thread): a cold sink is built on its first alert, which would delay every other timeout.
-        CompletableFuture<Outcome> followed = follow.isDone()
-                ? follow.thenApply(o -> alerted(o))
-                : follow.thenApplyAsync(o -> alerted(o), ALERT_HANDOFF);
-        // follow() completes within maxWait by its own timer; the margin only guards against a stalled timer
-        return new Repaired(outcome, followed, provenance.maxWait().plusSeconds(1));
-    }
-
-    private Outcome alerted(Outcome o) {
-        alerts.outcome(o);
-        return o;
+        return batches.reconcile(id, trigger, deadline);
     }
 
     /**
@@ -569,67 +254,6 @@ public final class Guard {
         return provenance.drain(within);
     }
 
-    private record Batch(List<Outcome> outcomes, List<SubnetId> unfinished) {}
-
-    /**
-     * Reconciles {@code work} with bounded concurrency, on threads of its own so that the caller is never held past
-     * {@code deadline} by a slow ARM call. A subnet not started by the deadline is not started at all. One still
-     * running then is, with {@code waitForStarted}, waited for (every wait of a reconcile ends by the deadline; only
-     * an ARM call in flight can outlast it, and each is bounded); without it, left to finish on its own while this
-     * returns. Outcomes come back in the order of {@code work}.
-     */
-    private Batch reconcileAll(Map<SubnetId, Trigger> work, Instant deadline) {
-        return reconcileAll(work, deadline, false);
-    }
-
-    private Batch reconcileAll(Map<SubnetId, Trigger> work, Instant deadline, boolean waitForStarted) {
-        if (work.isEmpty()) {
-            return new Batch(List.of(), List.of());
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(concurrency, work.size()), r -> {
-            Thread t = new Thread(r, "reconcile");
-            t.setDaemon(true);
-            return t;
-        });
-        Map<SubnetId, Future<Repaired>> futures = new LinkedHashMap<>();
-        try {
-            // a slot only reconciles: what follows a stripped subnet (deployment, history, alert) runs off it
-            work.forEach((subnet, trigger) -> futures.put(subnet, pool.submit(
-                    () -> clock.instant().isBefore(deadline) ? repair(subnet, trigger, deadline) : null)));
-        } finally {
-            pool.shutdown(); // running reconciles finish on their own; nothing new is accepted
-        }
-        List<Outcome> outcomes = new ArrayList<>();
-        List<SubnetId> unfinished = new ArrayList<>();
-        for (Map.Entry<SubnetId, Future<Repaired>> f : futures.entrySet()) {
-            Repaired r = await(f.getValue(), waitForStarted ? null : deadline);
-            if (r == null) {
-                unfinished.add(f.getKey());
-            } else {
-                outcomes.add(r.settled()); // bounded by Provenance's wait, which ends by the deadline
-            }
-        }
-        return new Batch(outcomes, unfinished);
-    }
-
-    /** The repair, or null when it was not started or is not done by the deadline (null: no deadline). */
-    private @Nullable Repaired await(Future<Repaired> future, @Nullable Instant deadline) {
-        try {
-            if (deadline == null) {
-                return future.get();
-            }
-            long left = Math.max(0, Duration.between(clock.instant(), deadline).toNanos());
-            return future.get(left, TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("a reconcile threw, which it must never do", e.getCause());
-        }
-    }
-
     // ---- sweep and audit -------------------------------------------------------------------------------------
 
     /**
@@ -641,162 +265,7 @@ public final class Guard {
      * reached. Sends one summary alert. Never throws.
      */
     public SweepReport sweep(Duration budget) {
-        Instant started = clock.instant();
-        Instant deadline = started.plus(budget);
-        CallCount before = traffic.snapshot();
-        Trigger trigger = new Trigger.Sweep(started);
-        List<String> subscriptions;
-        try {
-            subscriptions = scope().refresh();
-        } catch (RuntimeException e) {
-            return report(started, before, List.of(), "could not discover the guarded subscriptions: " + e.getMessage(), null);
-        }
-        String stale = staleDiscovery();
-        List<SubscriptionSweep> swept = fanOut(subscriptions, (sub, firstWave) -> sweepOne(sub, trigger, deadline, true, firstWave));
-        if (!swept.isEmpty() && swept.stream().allMatch(s -> s.error() != null)) {
-            String why = swept.size() == 1 ? swept.get(0).error() : "none of the " + swept.size() + " guarded subscriptions "
-                    + "could be read (first: " + swept.get(0).error() + ")";
-            return report(started, before, swept, "could not list the clusters, route tables and virtual networks: " + why, stale);
-        }
-        return report(started, before, swept, null, stale);
-    }
-
-    /** Why the subscriptions just listed are the ones known before, not a fresh discovery; null when they are current. */
-    private @Nullable String staleDiscovery() {
-        ArmException problem = scope().problem();
-        return problem == null ? null : SweepReport.withoutSecrets(problem.getMessage());
-    }
-
-    private SweepReport report(Instant started, CallCount before, List<SubscriptionSweep> swept, @Nullable String error,
-            @Nullable String discoveryProblem) {
-        List<Outcome> outcomes = new ArrayList<>();
-        List<Outcome> notReached = new ArrayList<>();
-        List<SweepReport.Subscription> subscriptions = new ArrayList<>();
-        for (SubscriptionSweep s : swept) {
-            outcomes.addAll(s.outcomes());
-            notReached.addAll(s.notReached());
-            subscriptions.add(new SweepReport.Subscription(s.id(), s.name(), s.error(), s.reached()));
-        }
-        outcomes.sort((a, b) -> a.subnet().toString().compareToIgnoreCase(b.subnet().toString()));
-        SweepReport report = new SweepReport(started, clock.instant(), mode(), outcomes, notReached,
-                traffic.snapshot().minus(before), error, subscriptions, discoveryProblem);
-        alerts.sweep(report);
-        return report;
-    }
-
-    /** One subscription in a sweep or an audit. */
-    private record SubscriptionSweep(String id, @Nullable String name, List<Outcome> outcomes, List<Outcome> notReached,
-            @Nullable String error, boolean reached) {
-
-        /** Swept: what was decided, and the drifted subnets the budget left (possibly none). */
-        static SubscriptionSweep swept(String id, @Nullable String name, List<Outcome> outcomes, List<Outcome> notReached) {
-            return new SubscriptionSweep(id, name, outcomes, notReached, null, true);
-        }
-
-        /** Reached, but its listing could not be read. */
-        static SubscriptionSweep unreadable(String id, @Nullable String name, String error) {
-            return new SubscriptionSweep(id, name, List.of(), List.of(), error, true);
-        }
-
-        /** Not reached within the sweep's budget. */
-        static SubscriptionSweep notReached(String id, @Nullable String name) {
-            return new SubscriptionSweep(id, name, List.of(), List.of(), null, false);
-        }
-    }
-
-    /**
-     * Sweeps one subscription: reads it, decides every node subnet of its kubenet clusters from the listing and (when
-     * {@code repair}, in enforce mode) reconciles the drifted ones by {@code deadline}. Never throws.
-     */
-    private SubscriptionSweep sweepOne(String subscription, Trigger trigger, Instant deadline, boolean repair, boolean firstWave) {
-        String name = nameOf(subscription);
-        if (!firstWave && !clock.instant().isBefore(deadline)) { // the first wave is always read: a sweep always sweeps
-            return SubscriptionSweep.notReached(subscription, name);
-        }
-        ArmException unreadable = directory.refresh(subscription);
-        if (unreadable != null) {
-            return SubscriptionSweep.unreadable(subscription, name, unreadable.getMessage());
-        }
-        List<Outcome> outcomes = new ArrayList<>();
-        Map<SubnetId, Trigger> drifted = new LinkedHashMap<>();
-        Map<SubnetId, Outcome> assessedDrift = new LinkedHashMap<>();
-        Set<SubnetId> seen = new java.util.HashSet<>();
-        for (Cluster cluster : directory.clustersOf(subscription)) {
-            if (!cluster.isKubenet()) {
-                continue;
-            }
-            for (SubnetId id : cluster.nodeSubnets()) {
-                if (!seen.add(id)) {
-                    continue; // a subnet of two kubenet clusters: decided once (a conflict)
-                }
-                Outcome o;
-                try {
-                    o = reconciler.assess(id, directory.currentAsKnown(ClusterDirectory.networksFor(id, cluster)), trigger);
-                } catch (ArmException e) {
-                    o = reconciler.assessFailed(id, cluster, "could not read the network this subnet's decision needs: "
-                            + e.getMessage(), trigger);
-                }
-                if (repair && o.action() == Action.DRIFT_REPORTED && mode() == Mode.ENFORCE) {
-                    drifted.put(id, trigger);
-                    assessedDrift.put(id, o);
-                } else {
-                    outcomes.add(o);
-                }
-            }
-        }
-        Batch batch = reconcileAll(drifted, deadline, true);
-        outcomes.addAll(batch.outcomes());
-        List<Outcome> notReached = batch.unfinished().stream().map(assessedDrift::get).toList();
-        return SubscriptionSweep.swept(subscription, name, outcomes, notReached);
-    }
-
-    private @Nullable String nameOf(String subscription) {
-        try {
-            return scope().name(subscription);
-        } catch (RuntimeException e) {
-            return null;
-        }
-    }
-
-    /**
-     * Runs {@code work} for each subscription, at most {@code concurrency} at a time, each result in list order; the
-     * work learns whether it is in the first wave (started at once) or waited for a free place.
-     */
-    private List<SubscriptionSweep> fanOut(List<String> subscriptions,
-            java.util.function.BiFunction<String, Boolean, SubscriptionSweep> work) {
-        if (subscriptions.isEmpty()) {
-            return List.of();
-        }
-        if (subscriptions.size() == 1) {
-            return List.of(work.apply(subscriptions.get(0), true));
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(concurrency, subscriptions.size()), r -> {
-            Thread t = new Thread(r, "sweep-subscription");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<Future<SubscriptionSweep>> futures = new ArrayList<>();
-            for (int i = 0; i < subscriptions.size(); i++) {
-                String s = subscriptions.get(i);
-                boolean firstWave = i < concurrency;
-                futures.add(pool.submit(() -> work.apply(s, firstWave)));
-            }
-            List<SubscriptionSweep> out = new ArrayList<>();
-            for (int i = 0; i < futures.size(); i++) {
-                try {
-                    out.add(futures.get(i).get());
-                } catch (ExecutionException e) {
-                    throw new IllegalStateException("sweeping a subscription threw, which it must never do", e.getCause());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    out.add(SubscriptionSweep.notReached(subscriptions.get(i), null));
-                }
-            }
-            return out;
-        } finally {
-            pool.shutdown();
-        }
+        return sweeper.sweep(budget);
     }
 
     /**
@@ -808,13 +277,7 @@ public final class Guard {
      * @throws ArmException when a guarded subscription cannot be listed (or the subscriptions cannot be discovered)
      */
     public List<Outcome> audit() {
-        Audit audit = auditBySubscription();
-        if (!audit.unreadable().isEmpty()) {
-            Map.Entry<String, String> first = audit.unreadable().entrySet().iterator().next();
-            throw directory.unreadable().getOrDefault(first.getKey(), new ArmException(ArmException.Kind.TERMINAL, 0, null,
-                    "subscription " + first.getKey() + ": " + first.getValue(), null, null, null));
-        }
-        return audit.rows();
+        return sweeper.audit();
     }
 
     /**
@@ -857,28 +320,7 @@ public final class Guard {
      *     discovered at all
      */
     public Audit auditBySubscription() {
-        List<String> subscriptions = scope().refresh();
-        String stale = staleDiscovery();
-        Trigger trigger = new Trigger.Manual("audit");
-        List<SubscriptionSweep> swept = fanOut(subscriptions, (sub, firstWave) -> sweepOne(sub, trigger, Instant.MAX, false, true));
-        if (swept.size() == 1 && swept.get(0).error() != null) { // the one subscription: nothing to report beside the error
-            SubscriptionSweep only = swept.get(0);
-            throw directory.unreadable().getOrDefault(only.id(), new ArmException(ArmException.Kind.TERMINAL, 0, null,
-                    "subscription " + only.id() + ": " + only.error(), null, null, null));
-        }
-        List<Outcome> rows = new ArrayList<>();
-        Map<String, String> names = new LinkedHashMap<>();
-        Map<String, String> unreadable = new LinkedHashMap<>();
-        for (SubscriptionSweep s : swept) {
-            if (s.error() != null) {
-                unreadable.put(s.id(), SweepReport.withoutSecrets(s.error()));
-            }
-            rows.addAll(s.outcomes());
-            if (s.name() != null) {
-                names.put(s.id(), s.name());
-            }
-        }
-        return new Audit(rows, names, subscriptions, unreadable, stale);
+        return sweeper.auditBySubscription();
     }
 
     /** The clusters the audit lists as due for migration off kubenet, from the directory. */
