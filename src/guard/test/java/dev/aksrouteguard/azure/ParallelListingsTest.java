@@ -2,21 +2,18 @@ package dev.aksrouteguard.azure;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.azure.core.http.HttpClient;
 import com.azure.core.http.HttpRequest;
-import com.azure.core.http.HttpResponse;
-import com.azure.core.util.Context;
 import dev.aksrouteguard.core.ClusterDirectory;
 import dev.aksrouteguard.emulator.Fixtures;
 import dev.aksrouteguard.emulator.Principal;
 import dev.aksrouteguard.testing.Emulated;
+import dev.aksrouteguard.testing.InterceptingHttpClient;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import reactor.core.publisher.Mono;
 
 /**
  * The listings of a cold directory go out side by side, not one after the other: a cold start pays one round of list
@@ -63,8 +60,7 @@ class ParallelListingsTest {
     }
 
     /** Holds each list request until {@code expected} list requests have arrived, and records how many were in flight. */
-    static final class Gate implements HttpClient {
-        HttpClient delegate;
+    static final class Gate extends InterceptingHttpClient {
         final CountDownLatch arrived;
         final AtomicInteger inFlight = new AtomicInteger();
         final AtomicInteger peak = new AtomicInteger();
@@ -74,7 +70,8 @@ class ParallelListingsTest {
             this.arrived = new CountDownLatch(expected);
         }
 
-        private void pass(HttpRequest request) {
+        @Override
+        protected void before(HttpRequest request) {
             String path = request.getUrl().getPath();
             if (!(path.endsWith("/managedClusters") || path.endsWith("/routeTables") || path.endsWith("/virtualNetworks"))) {
                 return;
@@ -89,25 +86,6 @@ class ParallelListingsTest {
             } finally {
                 inFlight.decrementAndGet();
             }
-        }
-
-        @Override
-        public Mono<HttpResponse> send(HttpRequest request) {
-            return send(request, Context.NONE);
-        }
-
-        @Override
-        public Mono<HttpResponse> send(HttpRequest request, Context context) {
-            return Mono.defer(() -> {
-                pass(request);
-                return delegate.send(request, context);
-            });
-        }
-
-        @Override
-        public HttpResponse sendSync(HttpRequest request, Context context) {
-            pass(request);
-            return delegate.sendSync(request, context);
         }
     }
 }

@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.azure.core.http.HttpClient;
 import com.azure.core.http.HttpRequest;
-import com.azure.core.http.HttpResponse;
-import com.azure.core.util.Context;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.aksrouteguard.azure.ArmClients;
@@ -25,6 +22,7 @@ import dev.aksrouteguard.emulator.Fixtures;
 import dev.aksrouteguard.emulator.Principal;
 import dev.aksrouteguard.emulator.SeededCluster;
 import dev.aksrouteguard.testing.Emulated;
+import dev.aksrouteguard.testing.InterceptingHttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,7 +38,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import reactor.core.publisher.Mono;
 
 /**
  * Deciding an event's subnet never waits for another subscription's listing, on a cold worker as on a warm one: the
@@ -497,9 +494,8 @@ class ClusterDirectoryTest {
      * Holds every request to some subscriptions at the HTTP client while closed, until opened (or a bound of 60 s, so a
      * test of code that waits fails instead of hanging), and counts the requests held.
      */
-    static final class Hold implements HttpClient {
+    static final class Hold extends InterceptingHttpClient {
         private final List<String> prefixes;
-        HttpClient delegate;
         private volatile CountDownLatch gate = new CountDownLatch(0);
         private final CountDownLatch arrived = new CountDownLatch(1);
         private final AtomicInteger held = new AtomicInteger();
@@ -527,7 +523,8 @@ class ClusterDirectoryTest {
             return held.get();
         }
 
-        private void pass(HttpRequest request) {
+        @Override
+        protected void before(HttpRequest request) {
             String path = request.getUrl().getPath().toLowerCase(Locale.ROOT);
             if (prefixes.stream().noneMatch(path::startsWith)) {
                 return;
@@ -545,25 +542,6 @@ class ClusterDirectoryTest {
             } finally {
                 held.decrementAndGet();
             }
-        }
-
-        @Override
-        public Mono<HttpResponse> send(HttpRequest request) {
-            return send(request, Context.NONE);
-        }
-
-        @Override
-        public Mono<HttpResponse> send(HttpRequest request, Context context) {
-            return Mono.defer(() -> {
-                pass(request);
-                return delegate.send(request, context);
-            });
-        }
-
-        @Override
-        public HttpResponse sendSync(HttpRequest request, Context context) {
-            pass(request);
-            return delegate.sendSync(request, context);
         }
     }
 }

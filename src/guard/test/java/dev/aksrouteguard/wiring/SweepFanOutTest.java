@@ -5,13 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.azure.core.http.HttpClient;
 import com.azure.core.http.HttpRequest;
-import com.azure.core.http.HttpResponse;
-import com.azure.core.util.Context;
 import dev.aksrouteguard.azure.ArmClients;
 import dev.aksrouteguard.config.Settings;
 import dev.aksrouteguard.core.model.SweepReport;
 import dev.aksrouteguard.emulator.Fixtures;
 import dev.aksrouteguard.testing.Emulated;
+import dev.aksrouteguard.testing.InterceptingHttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +22,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import reactor.core.publisher.Mono;
 
 /**
  * The sweep reads the guarded subscriptions side by side, and never more than {@link Wiring#CONCURRENCY} of them at
@@ -68,19 +66,19 @@ class SweepFanOutTest {
      * Holds each subscription's cluster listing until {@code release} of them have arrived or 2 s pass, and records
      * how many were held at once.
      */
-    static final class Gate implements HttpClient {
-        final HttpClient delegate;
+    static final class Gate extends InterceptingHttpClient {
         final CountDownLatch arrived;
         final AtomicInteger held = new AtomicInteger();
         final AtomicInteger peak = new AtomicInteger();
         final Set<String> seen = ConcurrentHashMap.newKeySet();
 
         Gate(int release, HttpClient delegate) {
+            super(delegate);
             this.arrived = new CountDownLatch(release);
-            this.delegate = delegate;
         }
 
-        private void pass(HttpRequest request) {
+        @Override
+        protected void before(HttpRequest request) {
             String path = request.getUrl().getPath().toLowerCase(Locale.ROOT);
             if (!path.endsWith("/providers/microsoft.containerservice/managedclusters") || !seen.add(path)) {
                 return; // not a listing's first page, or a retry of one already counted
@@ -94,25 +92,6 @@ class SweepFanOutTest {
             } finally {
                 held.decrementAndGet();
             }
-        }
-
-        @Override
-        public Mono<HttpResponse> send(HttpRequest request) {
-            return send(request, Context.NONE);
-        }
-
-        @Override
-        public Mono<HttpResponse> send(HttpRequest request, Context context) {
-            return Mono.defer(() -> {
-                pass(request);
-                return delegate.send(request, context);
-            });
-        }
-
-        @Override
-        public HttpResponse sendSync(HttpRequest request, Context context) {
-            pass(request);
-            return delegate.sendSync(request, context);
         }
     }
 }
