@@ -15,6 +15,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Reader;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -40,7 +41,9 @@ final class StrictJson {
         if (new String(body, StandardCharsets.UTF_8).isBlank()) {
             return JsonNull.INSTANCE;
         }
-        try (Reader text = new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8);
+        // A decoder that refuses malformed UTF-8 rather than replacing it: a replaced character would be written back.
+        try (Reader text = new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
                 JsonReader reader = new JsonReader(text)) {
             reader.setStrictness(Strictness.STRICT);
             JsonElement value = read(reader, 0);

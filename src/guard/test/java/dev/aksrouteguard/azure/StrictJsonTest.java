@@ -37,6 +37,20 @@ class StrictJsonTest {
     }
 
     @Test
+    void bytesThatAreNotUtf8AreRefusedNotReplacedSinceTheReplacementWouldBeWrittenBack() {
+        byte[] start = "{\"name\":\"snet-".getBytes(StandardCharsets.UTF_8);
+        byte[] end = "\"}".getBytes(StandardCharsets.UTF_8);
+        byte[] body = new byte[start.length + 2 + end.length];
+        System.arraycopy(start, 0, body, 0, start.length);
+        body[start.length] = (byte) 0xC3; // a lead byte ...
+        body[start.length + 1] = (byte) 0x28; // ... followed by one that cannot continue it
+        System.arraycopy(end, 0, body, start.length + 2, end.length);
+        assertThrows(IllegalArgumentException.class, () -> StrictJson.parse(body));
+        assertEquals("snet-é", StrictJson.parse("{\"name\":\"snet-é\"}".getBytes(StandardCharsets.UTF_8))
+                .getAsJsonObject().get("name").getAsString(), "valid UTF-8 still reads");
+    }
+
+    @Test
     void nestingDeeperThanArmEverSendsIsRefused() {
         String deep = "[".repeat(100) + "]".repeat(100);
         assertThrows(IllegalArgumentException.class, () -> StrictJson.parse(deep.getBytes(StandardCharsets.UTF_8)));
