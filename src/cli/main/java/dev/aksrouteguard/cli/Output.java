@@ -96,6 +96,12 @@ final class Output {
             } else if (e instanceof EventResult.Failed f) {
                 action = f.cutByDeadline() ? NOT_REACHED : Action.FAILED.word();
                 reason = f.reason();
+            } else if (e instanceof EventResult.Mapped m && !m.unread().isEmpty()) {
+                // mapped only in part: a node subnet of a cluster in an unread subscription may be missing (exit 4)
+                action = NOT_REACHED;
+                reason = "not fully mapped: the clusters of subscription(s) " + String.join(", ", m.unread())
+                        + " could not be read, so node subnets of their clusters in " + e.write().subject().name()
+                        + " were not decided; the next sweep checks them";
             } else {
                 continue;
             }

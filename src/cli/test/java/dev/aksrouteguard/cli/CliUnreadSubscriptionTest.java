@@ -95,4 +95,15 @@ class CliUnreadSubscriptionTest {
                 "without --verbose too, a Warning names the subscription not read: " + output());
         assertEquals(List.of(), azure.writes());
     }
+
+    @Test
+    void aVnetWriteMappedOnlyInPartIsARowOfItsOwnInTheJson() throws Exception {
+        assertEquals(Main.UNFINISHED, handle(EventJson.vnetWrite(mine.virtualNetworkId()), "--json"), output());
+        com.google.gson.JsonArray rows = com.google.gson.JsonParser.parseString(out.toString(StandardCharsets.UTF_8))
+                .getAsJsonArray();
+        com.google.gson.JsonObject row = rows.asList().stream().map(com.google.gson.JsonElement::getAsJsonObject)
+                .filter(r -> r.has("event")).findFirst().orElseThrow(() -> new AssertionError("no event row: " + rows));
+        assertEquals("not-reached", row.get("action").getAsString(), row.toString());
+        assertTrue(row.get("message").getAsString().contains(B), row.toString());
+    }
 }
