@@ -88,7 +88,9 @@ public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
         QUIET.forEach(l -> l.setLevel(Level.WARNING));
-        System.exit(run(args, System.getenv(), System.in, System.out, System.err, Wiring.Options.production()));
+        int code = run(args, System.getenv(), System.in, System.out, System.err, Wiring.Options.production());
+        QuickExit.stopHttpSelectors();
+        System.exit(code);
     }
 
     /**
