@@ -25,18 +25,22 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * What {@code mvn package} does after the jar: writes the launcher {@code aks-route-guard} next to
- * {@code aks-route-guard.jar}, and trains its class-data archive {@code aks-route-guard.jsa}.
+ * {@code aks-route-guard.jar}, and trains its class-data archive: {@code aks-route-guard.jsa}, or, when the JDK
+ * packaging runs on is 25 or later, an ahead-of-time cache {@code aks-route-guard.aot} (JEP 483 and 514).
  *
  * <p>The training run is the CLI itself, in a JVM of its own started with the launcher's options and
- * {@code -XX:ArchiveClassesAtExit}, running the commands pipelines run — {@code handle-event} (a repair, then in
- * sync), {@code reconcile}, {@code audit}, {@code sweep} — against the local ARM emulator, which this JVM serves
- * (HTTPS with a certificate made now, the managed-identity endpoint): no network, no Azure, no Node. The archive is
- * dynamic, on top of the JDK's own: should it not match (a JDK updated in place, a jar rebuilt without it), the JVM
- * drops it and keeps the JDK's archive. It is tied to this JDK and to this jar by its absolute path, size and time,
- * so the launcher and the archive stay in step only when {@code mvn package} makes both; the launcher records which
+ * {@code -XX:ArchiveClassesAtExit} (or {@code -XX:AOTCacheOutput}), running the commands pipelines run —
+ * {@code handle-event} (a repair, then in sync), {@code reconcile}, {@code audit}, {@code sweep} — against the local
+ * ARM emulator, which this JVM serves (HTTPS with a certificate made now, the managed-identity endpoint): no network,
+ * no Azure, no Node. The archive is dynamic, on top of the JDK's own: should it not match (a JDK updated in place, a
+ * jar rebuilt without it), the JVM drops it and keeps the JDK's archive. An AOT cache also holds the classes already
+ * linked and the {@code invokedynamic} call sites already resolved, which JDK 17 cannot keep (docs/performance.md,
+ * "Cold start"); the JVM drops it too when it does not match. Either is tied to this JDK and to this jar, so the
+ * launcher and the archive stay in step only when {@code mvn package} makes both; the launcher records which
  * {@code java} trained it.
  *
  * <p>The launcher is always written. A training that fails (a JDK without class-data sharing) leaves no archive and
@@ -50,6 +54,14 @@ final class Packaging {
     static final List<String> LAUNCHER_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1",
             "-XX:CompileThresholdScaling=3", "-XX:+UseSerialGC", "-XX:-UsePerfData");
 
+    /** The first JDK whose {@code -XX:AOTCacheOutput} trains an AOT cache in one run (JEP 514). */
+    static final int AOT_CACHE_FROM = 25;
+
+    /** The archive's file name next to the jar: an AOT cache for a JDK of {@code feature}, else a class-data archive. */
+    static String archiveName(int feature) {
+        return feature >= AOT_CACHE_FROM ? "aks-route-guard.aot" : "aks-route-guard.jsa";
+    }
+
     private Packaging() {}
 
     public static void main(String[] args) throws Exception {
@@ -60,17 +72,22 @@ final class Packaging {
         Path jar = Path.of(args[0]).toRealPath();
         Path java = Path.of(System.getProperty("java.home"), "bin", "java").toRealPath();
         Path launcher = jar.resolveSibling("aks-route-guard");
-        Path archive = jar.resolveSibling("aks-route-guard.jsa");
+        boolean aot = Runtime.version().feature() >= AOT_CACHE_FROM;
+        Path archive = jar.resolveSibling(archiveName(Runtime.version().feature()));
         writeLauncher(Path.of(args[1]), launcher, java);
-        Files.deleteIfExists(archive);
+        // An archive of an earlier build, of either kind, is stale: the launcher would try an AOT cache first.
+        for (String stale : List.of(archiveName(AOT_CACHE_FROM), archiveName(17))) {
+            Files.deleteIfExists(jar.resolveSibling(stale));
+        }
         long started = System.nanoTime();
         try {
-            train(jar, java, archive);
-            System.out.printf(Locale.ROOT, "aks-route-guard: wrote %s and its class-data archive %s (%d MiB, trained in %.1f s)%n",
-                    launcher, archive.getFileName(), Files.size(archive) >> 20, (System.nanoTime() - started) / 1e9);
+            train(jar, java, archive, aot);
+            System.out.printf(Locale.ROOT, "aks-route-guard: wrote %s and its %s %s (%d MiB, trained in %.1f s)%n",
+                    launcher, aot ? "AOT cache" : "class-data archive", archive.getFileName(), Files.size(archive) >> 20,
+                    (System.nanoTime() - started) / 1e9);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(archive);
-            System.out.println("[WARNING] aks-route-guard: no class-data archive (" + e.getMessage()
+            System.out.println("[WARNING] aks-route-guard: no " + (aot ? "AOT cache" : "class-data archive") + " (" + e.getMessage()
                     + "); the launcher runs without one");
         }
         System.exit(0);
@@ -97,7 +114,7 @@ final class Packaging {
     }
 
     /** Serves the emulator here, runs {@link Training} in a JVM that writes the archive at exit, then checks it maps. */
-    private static void train(Path jar, Path java, Path archive) throws IOException, InterruptedException {
+    private static void train(Path jar, Path java, Path archive, boolean aot) throws IOException, InterruptedException {
         Path work = Files.createTempDirectory("aks-route-guard-training-");
         try (ArmEmulator arm = ArmEmulator.start()) {
             arm.synchronousWrites(true);
@@ -116,7 +133,9 @@ final class Packaging {
 
             List<String> command = new ArrayList<>(List.of(java.toString()));
             command.addAll(LAUNCHER_OPTIONS);
-            command.addAll(List.of("-XX:ArchiveClassesAtExit=" + archive, "-Djavax.net.ssl.trustStore=" + trustStore,
+            // With -XX:AOTCacheOutput the JVM, at exit, starts another one that writes the cache from what this run used.
+            command.addAll(List.of((aot ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=") + archive,
+                    "-Djavax.net.ssl.trustStore=" + trustStore,
                     "-Djavax.net.ssl.trustStorePassword=" + password, "-Djavax.net.ssl.trustStoreType=PKCS12",
                     "-cp", jar.toString(), Training.class.getName(), event.toString(), kubenet.nodeSubnetId()));
             ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
@@ -142,11 +161,13 @@ final class Packaging {
                 files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             }
         }
-        // -Xshare:on fails instead of falling back: the archive must map for this JDK and this jar.
-        Process check = new ProcessBuilder(java.toString(), "-Xshare:on", "-XX:SharedArchiveFile=" + archive, "-jar",
-                jar.toString(), "--version").redirectErrorStream(true).start();
-        String output = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (check.waitFor() != 0) {
+        // -Xshare:on (-XX:AOTMode=on) fails instead of falling back: the archive must map for this JDK and this jar.
+        List<String> check = aot ? List.of("-XX:AOTMode=on", "-XX:AOTCache=" + archive)
+                : List.of("-Xshare:on", "-XX:SharedArchiveFile=" + archive);
+        Process checked = new ProcessBuilder(Stream.of(List.of(java.toString()), check, List.of("-jar", jar.toString(), "--version"))
+                .flatMap(List::stream).toList()).redirectErrorStream(true).start();
+        String output = new String(checked.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (checked.waitFor() != 0) {
             throw new IllegalStateException("the archive does not map: " + output.strip());
         }
     }

@@ -43,11 +43,15 @@ final class ColdStart {
         Files.writeString(event, EventJson.delivery(EventJson.subnetWrite(emulator.ids.get("driftingSubnet")).eventGrid()));
 
         Path launcher = jar.resolveSibling("aks-route-guard");
-        Path launcherArchive = jar.resolveSibling("aks-route-guard.jsa");
+        // mvn package on JDK 25 or later trains an AOT cache instead of a class-data archive (cli.Packaging).
+        boolean aot = Runtime.version().feature() >= 25;
+        Path launcherArchive = jar.resolveSibling(aot ? "aks-route-guard.aot" : "aks-route-guard.jsa");
         boolean hasLauncher = Files.isExecutable(launcher);
         Path archive = hasLauncher && Files.isRegularFile(launcherArchive) ? launcherArchive : dumpArchive(emulator, jar, event);
+        String archiveOption = (archive.equals(launcherArchive) && aot ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=") + archive;
         String archiveNote = archive.equals(launcherArchive)
-                ? "the launcher's archive, `target/aks-route-guard.jsa`, made by `mvn package`"
+                ? "the launcher's " + (aot ? "AOT cache" : "archive") + ", `target/" + launcherArchive.getFileName()
+                        + "`, made by `mvn package`"
                 : "no launcher archive in this build: one dumped by the benchmark from a run of this same command, the way"
                         + " `mvn package` makes the launcher's";
 
@@ -70,14 +74,15 @@ final class ColdStart {
                 concat(concat(java, jit.toArray(String[]::new)), "-jar", jar.toString()), noOpts));
         variants.add(new Variant("`java -XX:+UseSerialGC -jar …`", concat(java, "-XX:+UseSerialGC", "-jar", jar.toString()), noOpts));
         variants.add(new Variant("`java -XX:-UsePerfData -jar …`", concat(java, "-XX:-UsePerfData", "-jar", jar.toString()), noOpts));
-        variants.add(new Variant("`java -XX:SharedArchiveFile=… -jar …` (class-data archive alone)",
-                concat(java, "-XX:SharedArchiveFile=" + archive, "-jar", jar.toString()), noOpts));
+        variants.add(new Variant(archiveOption.startsWith("-XX:AOTCache=") ? "`java -XX:AOTCache=… -jar …` (AOT cache alone)"
+                : "`java -XX:SharedArchiveFile=… -jar …` (class-data archive alone)",
+                concat(java, archiveOption, "-jar", jar.toString()), noOpts));
         List<String> allButArchive = concat(concat(java, jit.toArray(String[]::new)), "-XX:+UseSerialGC", "-XX:-UsePerfData");
         variants.add(new Variant("`java` + every launcher option but the archive (the launcher when its archive cannot be used)",
                 concat(allButArchive, "-jar", jar.toString()), noOpts));
         if (!hasLauncher) {
             variants.add(new Variant("`java` + every launcher option and the archive (no launcher in this build)",
-                    concat(allButArchive, "-XX:SharedArchiveFile=" + archive, "-jar", jar.toString()), noOpts));
+                    concat(allButArchive, archiveOption, "-jar", jar.toString()), noOpts));
         }
 
         List<String> cli = List.of("-v", "handle-event", event.toString(), "--json", "--no-alerts");
@@ -115,7 +120,7 @@ final class ColdStart {
                 wallCell(version, false), rssCell(version)));
 
         md.para(String.format(Locale.ROOT, "%d interleaved rounds after one unmeasured round; medians, with (min–max) for"
-                + " CPU. CPU and peak RSS from %s. Class-data archive: %s. The emulator answers writes synchronously,"
+                + " CPU. CPU and peak RSS from %s. Archive: %s. The emulator answers writes synchronously,"
                 + " so a run is JVM start, class loading, TLS, the managed-identity token, the cold directory (1 + 2 list"
                 + " pages) and GET + PUT of the subnet. \"To repair logged\" is when the `-v` log line of the outcome reached"
                 + " the benchmark; the rest, to exit, is printing the JSON result and JVM shutdown.", runs,

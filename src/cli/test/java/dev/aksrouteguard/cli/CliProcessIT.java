@@ -196,7 +196,11 @@ class CliProcessIT {
     // ------------------------------------------------------------------ the launcher and the cold start
 
     static final Path LAUNCHER = dev.aksrouteguard.testing.Repo.file("target/aks-route-guard");
-    static final Path ARCHIVE = dev.aksrouteguard.testing.Repo.file("target/aks-route-guard.jsa");
+    /** The archive `mvn package` trained with this JDK: an AOT cache on JDK 25 and later, else a class-data archive. */
+    static final Path ARCHIVE = dev.aksrouteguard.testing.Repo.file("target/" + Packaging.archiveName(Runtime.version().feature()));
+    static final boolean AOT = Runtime.version().feature() >= Packaging.AOT_CACHE_FROM;
+    /** After the launcher's options, makes the JVM fail rather than start without the archive. */
+    static final String STRICT = AOT ? "-XX:AOTMode=on" : "-Xshare:on";
 
     /** The launcher, with this JVM as JAVA_HOME and the trust store (and {@code more}) in JAVA_OPTS. */
     Map<String, String> launcherEnv(String... more) {
@@ -217,19 +221,19 @@ class CliProcessIT {
         Files.writeString(delivery, dev.aksrouteguard.events.EventJson.delivery(
                 dev.aksrouteguard.events.EventJson.subnetWrite(c.nodeSubnetId()).eventGrid()));
 
-        // -Xshare:on, after the launcher's -Xshare:auto, makes the JVM fail rather than start without the archive.
-        Run repaired = run(List.of(LAUNCHER.toString()), launcherEnv("-Xshare:on"), "handle-event", delivery.toString(), "--json");
+        // -Xshare:on (-XX:AOTMode=on), after the launcher's options, makes the JVM fail rather than start without the archive.
+        Run repaired = run(List.of(LAUNCHER.toString()), launcherEnv(STRICT), "handle-event", delivery.toString(), "--json");
         assertEquals(0, repaired.exit(), repaired.out() + repaired.err());
         assertTrue(repaired.out().contains("\"action\": \"reassociated\""), repaired.out());
         assertEquals(c.routeTableId().toLowerCase(), routeTableOf(c.nodeSubnetId()).toLowerCase());
 
-        Run usage = run(List.of(LAUNCHER.toString()), launcherEnv("-Xshare:on"), "reconcile", "not a subnet id");
+        Run usage = run(List.of(LAUNCHER.toString()), launcherEnv(STRICT), "reconcile", "not a subnet id");
         assertEquals(Main.USAGE, usage.exit(), usage.err());
         assertTrue(usage.err().contains("not a subnet id"), "the argument arrives whole: " + usage.err());
 
-        Run logged = run(List.of(LAUNCHER.toString()), launcherEnv("-Xlog:cds"), "--version");
+        Run logged = run(List.of(LAUNCHER.toString()), launcherEnv(AOT ? "-Xlog:aot" : "-Xlog:cds"), "--version");
         assertEquals(0, logged.exit(), logged.err());
-        assertTrue(logged.out().contains("Opened archive " + ARCHIVE.toRealPath()), logged.out());
+        assertTrue(logged.out().contains((AOT ? "Opened AOT cache " : "Opened archive ") + ARCHIVE.toRealPath()), logged.out());
     }
 
     @Test
@@ -244,9 +248,9 @@ class CliProcessIT {
         assertEquals(0, none.exit(), none.err());
         assertEquals(c.routeTableId().toLowerCase(), routeTableOf(c.nodeSubnetId()).toLowerCase());
         // The real archive, but made for the jar at another path; then one that is not an archive at all.
-        Files.copy(ARCHIVE, install.resolve("aks-route-guard.jsa"));
+        Files.copy(ARCHIVE, install.resolve(ARCHIVE.getFileName()));
         Run moved = run(List.of(launcher), launcherEnv(), "reconcile", c.nodeSubnetId(), "--json");
-        Files.writeString(install.resolve("aks-route-guard.jsa"), "not a class-data archive", java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
+        Files.writeString(install.resolve(ARCHIVE.getFileName()), "not a class-data archive", java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
         Run broken = run(List.of(launcher), launcherEnv(), "reconcile", c.nodeSubnetId(), "--json");
         Run brokenUsage = run(List.of(launcher), launcherEnv(), "reconcile", "not-an-id");
 
@@ -279,8 +283,79 @@ class CliProcessIT {
         assertTrue(javaHome.out().startsWith("aks-route-guard "), javaHome.out());
 
         Files.createSymbolicLink(bin.resolve("java"), Path.of(System.getProperty("java.home"), "bin", "java"));
-        Run onPath = run(List.of(viaLink), Map.of("JAVA_HOME", "", "PATH", bin.toString(), "JAVA_OPTS", "-Xshare:on"), "--version");
+        Run onPath = run(List.of(viaLink), Map.of("JAVA_HOME", "", "PATH", bin.toString(), "JAVA_OPTS", STRICT), "--version");
         assertEquals(0, onPath.exit(), "java from PATH, through a symbolic link, still uses the archive: " + onPath.err());
+    }
+
+    /**
+     * A JDK of 25 or later (the {@code aks.aot.java} property, else one under {@code /usr/lib/jvm}), when the build ran
+     * on an older one: packaging with it trains an AOT cache, the launcher uses it with that JDK, drops a broken one
+     * silently, and gives another JDK neither the cache nor the options only JDK 25 knows.
+     */
+    @Test
+    void packagedOnJdk25TheLauncherUsesAnAotCacheAndDropsItSilently(@TempDir Path install) throws Exception {
+        Path java25 = newerJava();
+        org.junit.jupiter.api.Assumptions.assumeTrue(java25 != null && !AOT,
+                "needs a JDK of " + Packaging.AOT_CACHE_FROM + " or later beside the build's older one");
+        Files.copy(JAR, install.resolve("aks-route-guard.jar"));
+        Path jar = install.resolve("aks-route-guard.jar");
+        Process packaging = new ProcessBuilder(java25.toString(), "-cp", jar.toString(), Packaging.class.getName(),
+                jar.toString(), dev.aksrouteguard.testing.Repo.file("src/cli/launcher/aks-route-guard").toString())
+                .redirectErrorStream(true).start();
+        String packaged = new String(packaging.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, packaging.waitFor(), packaged);
+        assertTrue(packaged.contains("its AOT cache aks-route-guard.aot"), packaged);
+        assertTrue(Files.isRegularFile(install.resolve("aks-route-guard.aot")));
+        assertFalse(Files.exists(install.resolve("aks-route-guard.jsa")));
+        String launcher = install.resolve("aks-route-guard").toString();
+        assertTrue(Files.readString(install.resolve("aks-route-guard")).contains("trained_with='" + java25.toRealPath() + "'"));
+
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(arm);
+        Map<String, String> env25 = new HashMap<>(launcherEnv("-XX:AOTMode=on"));
+        env25.put("JAVA_HOME", java25.getParent().getParent().toString());
+        Run repaired = run(List.of(launcher), env25, "reconcile", c.nodeSubnetId(), "--json");
+        assertEquals(0, repaired.exit(), "-XX:AOTMode=on: the cache is used, or the JVM fails: " + repaired.out() + repaired.err());
+        assertTrue(repaired.out().contains("\"action\": \"reassociated\""), repaired.out());
+        env25.put("JAVA_OPTS", String.join(" ", trustOptions()) + " -Xlog:aot");
+        Run logged = run(List.of(launcher), env25, "--version");
+        assertTrue(logged.out().contains("Opened AOT cache " + install.toRealPath().resolve("aks-route-guard.aot")), logged.out());
+
+        Files.writeString(install.resolve("aks-route-guard.aot"), "not an AOT cache", java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
+        env25.put("JAVA_OPTS", String.join(" ", trustOptions()));
+        Run broken = run(List.of(launcher), env25, "reconcile", c.nodeSubnetId(), "--json");
+        Run older = run(List.of(launcher), launcherEnv(), "reconcile", c.nodeSubnetId(), "--json");
+        for (Run r : List.of(broken, older)) {
+            assertEquals(0, r.exit(), r.out() + r.err());
+            assertEquals("", r.err(), "nothing on stderr: the fallback is silent");
+            assertFalse(r.out().contains("][aot") || r.out().contains("][cds"), "no JVM log lines on stdout: " + r.out());
+            assertTrue(r.out().contains("\"action\": \"in-sync\""), r.out());
+        }
+    }
+
+    /** {@code bin/java} of a JDK of {@link Packaging#AOT_CACHE_FROM} or later, or null. */
+    static Path newerJava() throws IOException {
+        String given = System.getProperty("aks.aot.java", "");
+        if (!given.isBlank()) {
+            return Path.of(given);
+        }
+        Path jvms = Path.of("/usr/lib/jvm");
+        if (!Files.isDirectory(jvms)) {
+            return null;
+        }
+        try (var homes = Files.list(jvms)) {
+            for (Path home : homes.sorted().toList()) {
+                Path release = home.resolve("release");
+                Path bin = home.resolve("bin/java");
+                if (Files.isRegularFile(release) && Files.isExecutable(bin)) {
+                    java.util.regex.Matcher m = java.util.regex.Pattern.compile("JAVA_VERSION=\"(\\d+)")
+                            .matcher(Files.readString(release));
+                    if (m.find() && Integer.parseInt(m.group(1)) >= Packaging.AOT_CACHE_FROM) {
+                        return bin;
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     @Test
