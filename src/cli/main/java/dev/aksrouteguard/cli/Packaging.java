@@ -57,9 +57,12 @@ final class Packaging {
     /** The first JDK whose {@code -XX:AOTCacheOutput} trains an AOT cache in one run (JEP 514). */
     static final int AOT_CACHE_FROM = 25;
 
+    static final String CLASS_DATA_ARCHIVE = "aks-route-guard.jsa";
+    static final String AOT_CACHE = "aks-route-guard.aot";
+
     /** The archive's file name next to the jar: an AOT cache for a JDK of {@code feature}, else a class-data archive. */
     static String archiveName(int feature) {
-        return feature >= AOT_CACHE_FROM ? "aks-route-guard.aot" : "aks-route-guard.jsa";
+        return feature >= AOT_CACHE_FROM ? AOT_CACHE : CLASS_DATA_ARCHIVE;
     }
 
     private Packaging() {}
@@ -76,7 +79,7 @@ final class Packaging {
         Path archive = jar.resolveSibling(archiveName(Runtime.version().feature()));
         writeLauncher(Path.of(args[1]), launcher, java);
         // An archive of an earlier build, of either kind, is stale: the launcher would try an AOT cache first.
-        for (String stale : List.of(archiveName(AOT_CACHE_FROM), archiveName(17))) {
+        for (String stale : List.of(AOT_CACHE, CLASS_DATA_ARCHIVE)) {
             Files.deleteIfExists(jar.resolveSibling(stale));
         }
         long started = System.nanoTime();
