@@ -52,7 +52,7 @@ final class ArmErrors {
             return new ArmException(Kind.TRANSIENT, 0, null, what + " failed without a response: " + root.getClass().getSimpleName()
                     + (root.getMessage() == null ? "" : ": " + root.getMessage()), null, null, e);
         }
-        return new ArmException(Kind.TERMINAL, 0, null, what + " failed: " + e, null, null, e);
+        return ArmException.terminal(what + " failed: " + e, e);
     }
 
     /** An ARM answer that is not a success: its status, its {@code error.code}/{@code message}, its Retry-After. */

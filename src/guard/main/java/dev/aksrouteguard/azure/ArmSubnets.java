@@ -60,8 +60,8 @@ final class ArmSubnets implements Subnets {
         }
         ResourceId current = read.state().routeTable();
         if (current != null && !current.equals(routeTable)) {
-            throw new ArmException(ArmException.Kind.TERMINAL, 0, null, "subnet " + id.name() + " carries route table "
-                    + current.name() + "; the guard never replaces a route table, not writing", null, null, null);
+            throw ArmException.terminal("subnet " + id.name() + " carries route table " + current.name()
+                    + "; the guard never replaces a route table, not writing", null);
         }
         JsonObject body = read.document().deepCopy();
         JsonObject reference = new JsonObject();

@@ -454,7 +454,7 @@ public final class ClusterDirectory {
             unreadable.put(subscriptionId.toLowerCase(Locale.ROOT), e);
             return e;
         } catch (RuntimeException e) {
-            ArmException wrapped = new ArmException(ArmException.Kind.TERMINAL, 0, null, e.toString(), null, null, e);
+            ArmException wrapped = ArmException.terminal(e.toString(), e);
             unreadable.put(subscriptionId.toLowerCase(Locale.ROOT), wrapped);
             return wrapped;
         }

@@ -232,8 +232,8 @@ final class Sweeper {
         Audit audit = auditBySubscription();
         if (!audit.unreadable().isEmpty()) {
             Map.Entry<String, String> first = audit.unreadable().entrySet().iterator().next();
-            throw directory.unreadable().getOrDefault(first.getKey(), new ArmException(ArmException.Kind.TERMINAL, 0, null,
-                    "subscription " + first.getKey() + ": " + first.getValue(), null, null, null));
+            throw directory.unreadable().getOrDefault(first.getKey(),
+                    ArmException.terminal("subscription " + first.getKey() + ": " + first.getValue(), null));
         }
         return audit.rows();
     }
@@ -251,8 +251,8 @@ final class Sweeper {
         List<SubscriptionSweep> swept = fanOut(subscriptions, (sub, firstWave) -> sweepOne(sub, trigger, Instant.MAX, false, true));
         if (swept.size() == 1 && swept.get(0).error() != null) { // the one subscription: nothing to report beside the error
             SubscriptionSweep only = swept.get(0);
-            throw directory.unreadable().getOrDefault(only.id(), new ArmException(ArmException.Kind.TERMINAL, 0, null,
-                    "subscription " + only.id() + ": " + only.error(), null, null, null));
+            throw directory.unreadable().getOrDefault(only.id(),
+                    ArmException.terminal("subscription " + only.id() + ": " + only.error(), null));
         }
         List<Outcome> rows = new ArrayList<>();
         Map<String, String> names = new LinkedHashMap<>();

@@ -56,6 +56,11 @@ public final class ArmException extends RuntimeException {
         this.missingAction = missingAction;
     }
 
+    /** A failure that is neither retried nor re-read: no HTTP status, no ARM error code ({@link Kind#TERMINAL}). */
+    public static ArmException terminal(String message, @Nullable Throwable cause) {
+        return new ArmException(Kind.TERMINAL, 0, null, message, null, null, cause);
+    }
+
     public Kind kind() {
         return kind;
     }
