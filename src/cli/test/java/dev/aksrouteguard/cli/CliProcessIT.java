@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
+import dev.aksrouteguard.cli.CliProcesses.Run;
 import com.sun.net.httpserver.HttpServer;
 import dev.aksrouteguard.emulator.ArmEmulator;
 import dev.aksrouteguard.emulator.Fixtures;
@@ -24,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(AzuriteExtension.class)
 class CliProcessIT {
 
-    static final Path JAR = dev.aksrouteguard.testing.Repo.file("target/aks-route-guard.jar");
+    static final Path JAR = CliProcesses.JAR;
     /** The path and signature of the fake webhook: they must never appear in any output. */
     static final String HOOK_PATH = "/workflows/" + UUID.randomUUID() + "/triggers/manual/paths/invoke";
     static final String HOOK_SIG = "sv1" + UUID.randomUUID().toString().replace("-", "");
@@ -47,18 +47,16 @@ class CliProcessIT {
     ArmEmulator arm;
     HttpServer teams;
     final List<String> cards = new CopyOnWriteArrayList<>();
-    Path trustStore;
-    final String password = UUID.randomUUID().toString();
+    CliProcesses processes;
 
     @TempDir
     Path dir;
 
     @BeforeEach
     void start() throws IOException {
-        assertTrue(Files.exists(JAR), "run mvn package first: " + JAR);
         arm = ArmEmulator.start();
         arm.synchronousWrites(true);
-        trustStore = arm.writeTrustStore(dir.resolve("trust.p12"), password.toCharArray());
+        processes = new CliProcesses(arm, dir);
         teams = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         teams.createContext("/", exchange -> {
             cards.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
@@ -74,52 +72,20 @@ class CliProcessIT {
         arm.close();
     }
 
-    record Run(int exit, String out, String err) {}
-
     Run cli(Map<String, String> extraEnv, String... args) throws Exception {
-        return run(javaJar(), extraEnv, args);
+        return processes.cli(extraEnv, args);
     }
 
-    /** {@code java <trust store> -jar target/aks-route-guard.jar}. */
+    Run run(List<String> start, Map<String, String> extraEnv, String... args) throws Exception {
+        return processes.run(start, extraEnv, args);
+    }
+
     List<String> javaJar(String... jvmOptions) {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        command.addAll(trustOptions());
-        command.addAll(List.of(jvmOptions));
-        command.addAll(List.of("-jar", JAR.toString()));
-        return command;
+        return processes.javaJar(jvmOptions);
     }
 
     List<String> trustOptions() {
-        return List.of("-Djavax.net.ssl.trustStore=" + trustStore, "-Djavax.net.ssl.trustStorePassword=" + password,
-                "-Djavax.net.ssl.trustStoreType=PKCS12");
-    }
-
-    /** {@code start} then {@code args}, with the emulator's environment (and {@code extraEnv}; a null value removes). */
-    Run run(List<String> start, Map<String, String> extraEnv, String... args) throws Exception {
-        List<String> command = new ArrayList<>(start);
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command);
-        Map<String, String> env = pb.environment();
-        env.keySet().removeIf(k -> k.startsWith("AZURE_") || k.startsWith("IDENTITY_") || k.startsWith("MSI_")
-                || k.startsWith("TEAMS_") || k.startsWith("AzureWebJobs") || k.equals("JAVA_TOOL_OPTIONS")
-                || k.equals("JAVA_OPTS"));
-        env.put("AZURE_SUBSCRIPTION_ID", Fixtures.SUBSCRIPTION_ID);
-        env.put("AZURE_RESOURCE_MANAGER_ENDPOINT", arm.endpoint().toString());
-        env.put("IDENTITY_ENDPOINT", arm.identityEndpoint().toString());
-        env.put("IDENTITY_HEADER", arm.identityHeader());
-        extraEnv.forEach((k, v) -> {
-            if (v == null) {
-                env.remove(k);
-            } else {
-                env.put(k, v);
-            }
-        });
-        Path out = dir.resolve("out-" + System.nanoTime());
-        Path err = dir.resolve("err-" + System.nanoTime());
-        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
-        Process p = pb.start();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the CLI did not finish");
-        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+        return processes.trustOptions();
     }
 
     String routeTableOf(String subnetId) {

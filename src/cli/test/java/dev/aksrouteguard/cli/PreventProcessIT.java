@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.aksrouteguard.cli.CliProcesses.Run;
 import com.google.gson.JsonParser;
 import dev.aksrouteguard.emulator.ArmEmulator;
 import dev.aksrouteguard.emulator.Fixtures;
@@ -16,11 +17,9 @@ import dev.aksrouteguard.testing.AzuriteExtension;
 import dev.aksrouteguard.testing.AzuriteExtension.Azurite;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,21 +34,18 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(AzuriteExtension.class)
 class PreventProcessIT {
 
-    static final Path JAR = dev.aksrouteguard.testing.Repo.file("target/aks-route-guard.jar");
 
     ArmEmulator arm;
-    Path trustStore;
-    final String password = UUID.randomUUID().toString();
+    CliProcesses processes;
 
     @TempDir
     Path dir;
 
     @BeforeEach
     void start() throws Exception {
-        assertTrue(Files.exists(JAR), "run mvn package first: " + JAR);
         arm = ArmEmulator.start();
         arm.synchronousWrites(true);
-        trustStore = arm.writeTrustStore(dir.resolve("trust.p12"), password.toCharArray());
+        processes = new CliProcesses(arm, dir);
     }
 
     @AfterEach
@@ -57,28 +53,8 @@ class PreventProcessIT {
         arm.close();
     }
 
-    record Run(int exit, String out, String err) {}
-
     Run cli(Map<String, String> extraEnv, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Djavax.net.ssl.trustStore=" + trustStore, "-Djavax.net.ssl.trustStorePassword=" + password,
-                "-Djavax.net.ssl.trustStoreType=PKCS12", "-jar", JAR.toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command);
-        Map<String, String> env = pb.environment();
-        env.keySet().removeIf(k -> k.startsWith("AZURE_") || k.startsWith("IDENTITY_") || k.startsWith("MSI_")
-                || k.startsWith("TEAMS_") || k.startsWith("AzureWebJobs") || k.startsWith("RECURRENCE_") || k.equals("JAVA_TOOL_OPTIONS"));
-        env.put("AZURE_SUBSCRIPTION_ID", Fixtures.SUBSCRIPTION_ID);
-        env.put("AZURE_RESOURCE_MANAGER_ENDPOINT", arm.endpoint().toString());
-        env.put("IDENTITY_ENDPOINT", arm.identityEndpoint().toString());
-        env.put("IDENTITY_HEADER", arm.identityHeader());
-        env.putAll(extraEnv);
-        Path out = dir.resolve("out-" + System.nanoTime());
-        Path err = dir.resolve("err-" + System.nanoTime());
-        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
-        Process p = pb.start();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the CLI did not finish");
-        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+        return processes.cli(extraEnv, args);
     }
 
     /** The events the emulator published since the last call, as one Event Grid delivery in a file. */
