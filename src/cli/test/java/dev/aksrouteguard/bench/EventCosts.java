@@ -13,6 +13,7 @@ import dev.aksrouteguard.emulator.RecordedRequest;
 import dev.aksrouteguard.emulator.SeededCluster;
 import dev.aksrouteguard.events.Deliveries;
 import dev.aksrouteguard.events.EventJson;
+import dev.aksrouteguard.testing.TestClock;
 import dev.aksrouteguard.wiring.Wiring;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,7 +65,7 @@ final class EventCosts {
             String plain = sub.plainSubnet();
             String plainVnet = sub.plainVnet();
 
-            BenchClock clock = new BenchClock();
+            TestClock clock = TestClock.system();
             Settings settings = Settings.from(Map.of(Settings.AZURE_SUBSCRIPTION_ID, Fixtures.SUBSCRIPTION_ID,
                     Settings.AZURE_RESOURCE_MANAGER_ENDPOINT, arm.endpoint().toString()));
             Wiring w = Wiring.build(settings, Wiring.Options.production()

@@ -15,12 +15,10 @@ import dev.aksrouteguard.emulator.Fault;
 import dev.aksrouteguard.emulator.Fixtures;
 import dev.aksrouteguard.emulator.Principal;
 import dev.aksrouteguard.testing.Emulated;
+import dev.aksrouteguard.testing.TestClock;
 import dev.aksrouteguard.wiring.Wiring;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -41,7 +39,7 @@ class ManagementGroupDiscoveryTest {
     static final String C = "7a3c9e51-6d2f-4b8a-9c1e-2f4d6b8a0c3e";
 
     final Emulated azure = Emulated.start();
-    final MovableClock clock = new MovableClock();
+    final TestClock clock = TestClock.at(Instant.parse("2026-05-01T10:00:00Z"));
 
     @BeforeEach
     void hierarchy() {
@@ -266,29 +264,5 @@ class ManagementGroupDiscoveryTest {
             threads.shutdownNow();
         }
         assertEquals(2, discoveries(), "six events naming it at once: one descendants listing");
-    }
-
-    /** A clock the test moves. */
-    static final class MovableClock extends Clock {
-        private volatile Instant now = Instant.parse("2026-05-01T10:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

@@ -23,11 +23,9 @@ import dev.aksrouteguard.emulator.Principal;
 import dev.aksrouteguard.emulator.SeededCluster;
 import dev.aksrouteguard.testing.Emulated;
 import dev.aksrouteguard.testing.InterceptingHttpClient;
-import java.time.Clock;
+import dev.aksrouteguard.testing.TestClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -58,7 +56,7 @@ class ClusterDirectoryTest {
 
     final Emulated azure = Emulated.start();
     final Hold hold = new Hold(B);
-    final AdjustableClock clock = new AdjustableClock();
+    final TestClock clock = TestClock.system();
     /** The directory's Warnings. */
     final List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
     ClusterDirectory directory;
@@ -463,30 +461,6 @@ class ClusterDirectoryTest {
                     + "were still held after the event was done (held until the test opens them): its reads did not wait behind them");
         } finally {
             held.open();
-        }
-    }
-
-    /** System time plus an offset the test moves forward. */
-    static final class AdjustableClock extends Clock {
-        private final AtomicReference<Duration> offset = new AtomicReference<>(Duration.ZERO);
-
-        void advance(Duration d) {
-            offset.updateAndGet(o -> o.plus(d));
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.now().plus(offset.get());
         }
     }
 

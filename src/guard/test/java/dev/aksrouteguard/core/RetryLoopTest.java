@@ -7,10 +7,9 @@ import dev.aksrouteguard.core.model.Action;
 import dev.aksrouteguard.core.model.Mode;
 import dev.aksrouteguard.core.model.Outcome;
 import dev.aksrouteguard.core.model.Trigger;
-import java.time.Clock;
+import dev.aksrouteguard.testing.TestClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -67,11 +66,11 @@ class RetryLoopTest {
     @MethodSource("cases")
     void theDriverAppliesOnePolicyPerStep(String sentence, String script, int deadlineSeconds, String expected, List<Duration> waits,
             int passes, int refreshes) {
-        MovingClock clock = new MovingClock();
+        TestClock clock = TestClock.at(T0);
         List<Duration> slept = new ArrayList<>();
         Backoff backoff = new Backoff(4, S, Duration.ofSeconds(8), d -> {
             slept.add(d);
-            clock.now = clock.now.plus(d);
+            clock.advance(d);
         });
         RetryLoop loop = new RetryLoop(backoff, clock, () -> 1.0);
         Outcomes out = new Outcomes(RulesTest.NODES, Mode.ENFORCE, new Trigger.Manual("test"), clock);
@@ -89,11 +88,11 @@ class RetryLoopTest {
 
     @Test
     void eachContentionWaitTakesTheNextJitterFactorAndTransientWaitsTakeNone() {
-        MovingClock clock = new MovingClock();
+        TestClock clock = TestClock.at(T0);
         List<Duration> slept = new ArrayList<>();
         Backoff backoff = new Backoff(4, S, Duration.ofSeconds(8), d -> {
             slept.add(d);
-            clock.now = clock.now.plus(d);
+            clock.advance(d);
         });
         Deque<Double> jitter = new ArrayDeque<>(List.of(0.75, 1.2));
         RetryLoop loop = new RetryLoop(backoff, clock, jitter::poll);
@@ -110,7 +109,7 @@ class RetryLoopTest {
 
     @Test
     void aJitteredWaitThatWouldEndAfterTheDeadlineIsNotStarted() {
-        MovingClock clock = new MovingClock();
+        TestClock clock = TestClock.at(T0);
         List<Duration> slept = new ArrayList<>();
         Backoff backoff = new Backoff(4, S, Duration.ofSeconds(8), slept::add);
         RetryLoop loop = new RetryLoop(backoff, clock, () -> 1.249);
@@ -122,25 +121,5 @@ class RetryLoopTest {
 
         assertEquals(Action.DEFERRED, o.action(), o.message());
         assertTrue(slept.isEmpty());
-    }
-
-    /** A clock that the sleeper moves. */
-    static final class MovingClock extends Clock {
-        Instant now = T0;
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

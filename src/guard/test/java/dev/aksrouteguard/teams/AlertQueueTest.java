@@ -12,10 +12,11 @@ import com.azure.storage.queue.models.QueueMessageItem;
 import dev.aksrouteguard.azure.ArmClients;
 import dev.aksrouteguard.config.Secret;
 import dev.aksrouteguard.core.model.Outcome;
-import dev.aksrouteguard.testing.AzuriteExtension;
 import dev.aksrouteguard.testing.AzuriteExtension.Azurite;
+import dev.aksrouteguard.testing.AzuriteExtension;
 import dev.aksrouteguard.testing.FakeTeams;
 import dev.aksrouteguard.testing.LogCapture;
+import dev.aksrouteguard.testing.TestClock;
 import dev.aksrouteguard.testing.TestSecrets;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -45,7 +46,7 @@ class AlertQueueTest {
 
     private final Azurite azurite;
     private final String queueName = "alerts-" + UUID.randomUUID().toString().substring(0, 8);
-    private final Fixtures.MutableClock clock = new Fixtures.MutableClock(Fixtures.FINISHED);
+    private final TestClock clock = TestClock.at(Fixtures.FINISHED);
     private final List<Duration> pauses = Collections.synchronizedList(new ArrayList<>());
     private FakeTeams teams;
     private LogCapture logs;

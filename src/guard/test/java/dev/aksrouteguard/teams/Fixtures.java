@@ -20,11 +20,8 @@ import dev.aksrouteguard.core.model.SubnetId;
 import dev.aksrouteguard.core.model.SweepReport;
 import dev.aksrouteguard.core.model.Trigger;
 import dev.aksrouteguard.wiring.StorageClients;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -151,33 +148,5 @@ final class Fixtures {
 
     static CardText.Context context(Duration repeat) {
         return new CardText.Context(java.net.URI.create("https://portal.azure.com/"), SUBSCRIPTION, "subscription " + SUBSCRIPTION, repeat);
-    }
-
-    /** A clock the test moves by hand. */
-    static final class MutableClock extends Clock {
-        private Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        synchronized void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public synchronized Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
     }
 }

@@ -10,10 +10,11 @@ import dev.aksrouteguard.core.model.CallCount;
 import dev.aksrouteguard.core.model.Outcome;
 import dev.aksrouteguard.core.model.SubnetId;
 import dev.aksrouteguard.core.model.SweepReport;
-import dev.aksrouteguard.testing.AzuriteExtension;
 import dev.aksrouteguard.testing.AzuriteExtension.Azurite;
+import dev.aksrouteguard.testing.AzuriteExtension;
 import dev.aksrouteguard.testing.FakeTeams;
 import dev.aksrouteguard.testing.LogCapture;
+import dev.aksrouteguard.testing.TestClock;
 import dev.aksrouteguard.testing.TestSecrets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,7 +43,7 @@ class RepeatSuppressionTest {
 
     private final Azurite azurite;
     private final String table = Azurite.freshTable();
-    private final Fixtures.MutableClock clock = new Fixtures.MutableClock(Fixtures.FINISHED);
+    private final TestClock clock = TestClock.at(Fixtures.FINISHED);
     private FakeTeams teams;
     private LogCapture logs;
 

@@ -12,6 +12,7 @@ import dev.aksrouteguard.config.Settings;
 import dev.aksrouteguard.core.model.Outcome;
 import dev.aksrouteguard.testing.FakeTeams;
 import dev.aksrouteguard.testing.LogCapture;
+import dev.aksrouteguard.testing.TestClock;
 import dev.aksrouteguard.testing.TestSecrets;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -52,7 +53,7 @@ class WebhookDeliveryTest {
 
     private TeamsWebhookAlertSink sink(String url, HttpClient http) {
         return TeamsWebhookAlertSink.of(Secret.of(url), null, http, AlertMemory.NONE, Fixtures.context(Duration.ofHours(24)),
-                new Fixtures.MutableClock(Fixtures.FINISHED), pauses::add, logs.logger());
+                TestClock.at(Fixtures.FINISHED), pauses::add, logs.logger());
     }
 
     @Test
@@ -157,7 +158,7 @@ class WebhookDeliveryTest {
     void theCardFormatSettingOverridesTheGuessFromTheUrl() {
         try (TeamsWebhookAlertSink sink = TeamsWebhookAlertSink.of(Secret.of(TestSecrets.legacyUrl()), CardFormat.ADAPTIVE,
                 teams.proxyClient(), AlertMemory.NONE, Fixtures.context(Duration.ofHours(24)),
-                new Fixtures.MutableClock(Fixtures.FINISHED), pauses::add, logs.logger())) {
+                TestClock.at(Fixtures.FINISHED), pauses::add, logs.logger())) {
             sink.outcome(Fixtures.conflict(subnet("snet-a")));
             assertTrue(sink.flush(FLUSH));
         }
@@ -259,7 +260,7 @@ class WebhookDeliveryTest {
         teams.then(503);
         int extra = 7;
         try (TeamsWebhookAlertSink sink = TeamsWebhookAlertSink.of(Secret.of(teams.workflowUrl()), null, teams.directClient(),
-                AlertMemory.NONE, Fixtures.context(Duration.ofHours(24)), new Fixtures.MutableClock(Fixtures.FINISHED),
+                AlertMemory.NONE, Fixtures.context(Duration.ofHours(24)), TestClock.at(Fixtures.FINISHED),
                 d -> {
                     stuck.countDown();
                     release.await(); // the worker hangs in its first retry pause
