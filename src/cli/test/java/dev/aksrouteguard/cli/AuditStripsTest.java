@@ -15,10 +15,6 @@ import dev.aksrouteguard.emulator.SeededCluster;
 import dev.aksrouteguard.testing.AzuriteExtension;
 import dev.aksrouteguard.testing.AzuriteExtension.Azurite;
 import dev.aksrouteguard.testing.Emulated;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -38,8 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AuditStripsTest {
 
     final Emulated azure = Emulated.start();
-    final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    final Captured cli = new Captured();
     final Azurite azurite;
     final String suffix = UUID.randomUUID().toString().substring(0, 8);
 
@@ -56,15 +51,16 @@ class AuditStripsTest {
     }
 
     int run(String... args) {
-        out.reset();
-        err.reset();
-        return Main.run(args, azure.env("AzureWebJobsStorage", azurite.connectionString(), "RECURRENCE_THRESHOLD", "2"),
-                new ByteArrayInputStream(new byte[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), azure.options());
+        cli.reset();
+        return cli.run(azure.env("AzureWebJobsStorage", azurite.connectionString(), "RECURRENCE_THRESHOLD", "2"), azure.options(), args);
     }
 
     String out() {
-        return out.toString(StandardCharsets.UTF_8);
+        return cli.out();
+    }
+
+    String err() {
+        return cli.err();
     }
 
     /** The events the emulator published since the last call, as one Event Grid delivery in a file. */
@@ -88,11 +84,11 @@ class AuditStripsTest {
         Principal pipeline = Principal.servicePrincipal("sp-bicep-release");
         for (int i = 1; i <= 2; i++) {
             IacRedeploy.viaDeployment(azure.arm, stripped.virtualNetworkId(), "vnet-release-" + i, null, pipeline);
-            assertEquals(0, run("handle-event", delivery().toString()), err.toString(StandardCharsets.UTF_8));
+            assertEquals(0, run("handle-event", delivery().toString()), err());
             azure.arm.drainEvents(); // the guard's own repair write, in sync next time
         }
 
-        assertEquals(0, run("audit", "--markdown"), err.toString(StandardCharsets.UTF_8));
+        assertEquals(0, run("audit", "--markdown"), err());
 
         String markdown = out();
         int start = markdown.indexOf("### Stripped this week");
@@ -105,7 +101,7 @@ class AuditStripsTest {
                 "one row, for the subnet stripped twice; none for the subnet never stripped: " + markdown);
         assertFalse(markdown.contains("repair history off"), markdown);
 
-        assertEquals(0, run("audit", "--json"), err.toString(StandardCharsets.UTF_8));
+        assertEquals(0, run("audit", "--json"), err());
         JsonArray rows = JsonParser.parseString(out()).getAsJsonArray();
         JsonObject quietRow = null;
         for (JsonElement e : rows) {
@@ -119,7 +115,7 @@ class AuditStripsTest {
     }
 
     JsonObject auditRow(String subnetId) {
-        assertEquals(0, run("audit", "--json"), err.toString(StandardCharsets.UTF_8));
+        assertEquals(0, run("audit", "--json"), err());
         for (JsonElement e : JsonParser.parseString(out()).getAsJsonArray()) {
             if (e.getAsJsonObject().get("subnet").getAsString().equalsIgnoreCase(subnetId)) {
                 return e.getAsJsonObject();
@@ -137,7 +133,7 @@ class AuditStripsTest {
                 "Microsoft.Network/natGateways/join/action", "Microsoft.Resources/subscriptions/read"));
         Principal pipeline = Principal.servicePrincipal("sp-bicep-release");
         IacRedeploy.viaDeployment(azure.arm, c.virtualNetworkId(), "vnet-release-1", null, pipeline);
-        assertEquals(0, run("handle-event", delivery().toString()), err.toString(StandardCharsets.UTF_8));
+        assertEquals(0, run("handle-event", delivery().toString()), err());
         IacRedeploy.viaDeployment(azure.arm, c.virtualNetworkId(), "vnet-release-2", null, pipeline); // drift, not delivered
         azure.arm.drainEvents();
 
@@ -148,7 +144,7 @@ class AuditStripsTest {
         assertTrue(prevention.get("mostLikely").isJsonNull(), "a deployment made it, the lookup was refused: no tool guessed " + row);
         assertTrue(prevention.get("why").getAsString().startsWith("Which tool made the change is not known: the deployment lookup of the"
                 + " last strip's write gave no answer"), prevention.toString());
-        assertEquals(0, run("audit", "--markdown"), err.toString(StandardCharsets.UTF_8));
+        assertEquals(0, run("audit", "--markdown"), err());
         assertTrue(out().contains("stop the IaC stripping its route table (which tool: not known)</summary>"), out());
         assertFalse(out().contains("Terraform first"), out());
     }
@@ -157,7 +153,7 @@ class AuditStripsTest {
     void afterALookupThatFoundNoDeploymentTheAuditPutsTerraformFirst() throws Exception {
         SeededCluster c = Fixtures.kubenetCluster("rg-app-" + suffix, "aks-app").seed(azure.arm);
         IacRedeploy.dropRouteTables(azure.arm, c.virtualNetworkId(), Principal.servicePrincipal("sp-terraform-platform"));
-        assertEquals(0, run("handle-event", delivery().toString()), err.toString(StandardCharsets.UTF_8));
+        assertEquals(0, run("handle-event", delivery().toString()), err());
         azure.arm.drainEvents();
 
         JsonObject prevention = auditRow(c.nodeSubnetId()).getAsJsonObject("prevention");

@@ -14,10 +14,6 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,8 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CliFaultsTest {
 
     final Emulated azure = Emulated.start();
-    final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    final Captured cli = new Captured();
 
     @TempDir
     Path dir;
@@ -44,17 +39,15 @@ class CliFaultsTest {
     }
 
     int run(String... args) {
-        return Main.run(args, azure.env(), new ByteArrayInputStream(new byte[0]),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                azure.options());
+        return cli.run(azure.env(), azure.options(), args);
     }
 
     String out() {
-        return out.toString(StandardCharsets.UTF_8);
+        return cli.out();
     }
 
     String err() {
-        return err.toString(StandardCharsets.UTF_8);
+        return cli.err();
     }
 
     @Test
@@ -120,7 +113,7 @@ class CliFaultsTest {
         String table = out();
         assertTrue(table.contains("failed event e-vnet") && table.contains("sig=***"), table);
 
-        out.reset();
+        cli.resetOut();
         assertEquals(1, run("-v", "handle-event", f.toString(), "--json"), err());
         JsonArray rows = JsonParser.parseString(out()).getAsJsonArray();
         JsonObject event = rows.asList().stream().map(JsonElement::getAsJsonObject)

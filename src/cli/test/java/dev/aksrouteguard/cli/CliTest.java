@@ -13,10 +13,6 @@ import dev.aksrouteguard.emulator.Principal;
 import dev.aksrouteguard.emulator.SeededCluster;
 import dev.aksrouteguard.events.EventJson;
 import dev.aksrouteguard.testing.Emulated;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,8 +31,7 @@ class CliTest {
     static final String ANY_SUBNET = "/subscriptions/" + Emulated.SUB + "/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s";
 
     final Emulated azure = Emulated.start();
-    final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    final Captured cli = new Captured();
     String stdin = "";
 
     @TempDir
@@ -48,9 +43,7 @@ class CliTest {
     }
 
     int run(Map<String, String> env, String... args) {
-        return Main.run(args, env, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                azure.options());
+        return cli.run(env, stdin, azure.options(), args);
     }
 
     int run(String... args) {
@@ -58,11 +51,11 @@ class CliTest {
     }
 
     String out() {
-        return out.toString(StandardCharsets.UTF_8);
+        return cli.out();
     }
 
     String err() {
-        return err.toString(StandardCharsets.UTF_8);
+        return cli.err();
     }
 
     Path file(String content) throws Exception {
@@ -224,7 +217,7 @@ class CliTest {
         assertTrue(out().contains("2 subnets: 1 in-sync, 1 drift-reported"), out());
         assertTrue(out().contains("az aks update -g rg-app -n aks-app --network-plugin azure --network-plugin-mode overlay"), out());
         assertNull(azure.routeTableOf(c.nodeSubnetId()));
-        out.reset();
+        cli.resetOut();
         assertEquals(0, run("audit", "--markdown"));
         assertTrue(out().startsWith("| Verdict | Cluster |"), out());
         assertTrue(out().contains("| `drift-reported` | aks-app |"), out());
@@ -245,7 +238,7 @@ class CliTest {
         assertEquals(c.routeTableId().toLowerCase(), azure.routeTableOf(c.nodeSubnetId()).toLowerCase());
         SeededCluster broken = Fixtures.kubenetCluster("rg-b", "aks-b").drifted().seed(azure.arm);
         azure.arm.inject(dev.aksrouteguard.emulator.Fault.on("PUT", ".*/subnets/.*").respond(400, "SubnetWriteBlocked", "denied by policy").always());
-        out.reset();
+        cli.resetOut();
         assertEquals(1, run("sweep", "--json"));
         assertTrue(out().contains("\"failed\""), out());
         assertNull(azure.routeTableOf(broken.nodeSubnetId()));
@@ -294,7 +287,7 @@ class CliTest {
         assertTrue(out().contains("== Emulated subscription " + Emulated.SUB + " (" + Emulated.SUB + "): 1 subnet: 1 drift-reported\n"),
                 out());
 
-        out.reset();
+        cli.resetOut();
         assertEquals(0, run(env, "audit", "--json"), err());
         JsonArray rows = JsonParser.parseString(out()).getAsJsonArray();
         assertEquals(2, rows.size());
@@ -380,7 +373,7 @@ class CliTest {
         assertFalse(err().contains(dev.aksrouteguard.testing.TestSecrets.SAS_SIGNATURE), err());
         assertTrue(err().contains("2 of 3 guarded subscriptions could not be read"), err());
 
-        out.reset();
+        cli.resetOut();
         assertEquals(Main.FAILED, run(listed(Emulated.SUB, B, C), "sweep"), err());
         assertTrue(out().contains("failed subscription Payments (" + B + "): could not be read"), out());
         assertTrue(out().contains(" subscriptions=3 unreadable=2 subscriptions-not-reached=0"), out());
@@ -411,7 +404,7 @@ class CliTest {
         assertTrue(err().contains("the audit is incomplete: 2 of 3 guarded subscriptions could not be read"), err());
 
         for (String[] args : new String[][] {{"audit", "--fail-on-drift"}, {"audit", "--markdown"}, {"audit", "--json", "--fail-on-drift"}}) {
-            out.reset();
+            cli.resetOut();
             assertEquals(Main.FAILED, run(env, args), String.join(" ", args) + ": " + err());
         }
         java.util.List<JsonObject> rows = rows(out());
@@ -422,7 +415,7 @@ class CliTest {
         assertTrue(rowOf(rows, C).get("message").getAsString().contains("has no value array"), out());
         assertFalse(out().contains(dev.aksrouteguard.testing.TestSecrets.SAS_SIGNATURE), out());
 
-        out.reset();
+        cli.resetOut();
         assertEquals(Main.FAILED, run(env, "audit", "--markdown"));
         assertTrue(out().contains("### Payments (" + B + "): failed: could not be read"), out());
         assertEquals(0, azure.writes().size(), "the audit never writes");

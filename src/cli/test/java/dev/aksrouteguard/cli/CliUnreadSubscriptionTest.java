@@ -12,10 +12,6 @@ import dev.aksrouteguard.emulator.Fixtures;
 import dev.aksrouteguard.emulator.SeededCluster;
 import dev.aksrouteguard.events.EventJson;
 import dev.aksrouteguard.testing.Emulated;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,8 +31,7 @@ class CliUnreadSubscriptionTest {
     static final String B = "5d1e7f30-2b4c-4a9d-8e6f-0c1b2a3d4e5f";
 
     final Emulated azure = Emulated.start();
-    final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    final Captured cli = new Captured();
     SeededCluster mine;
 
     @TempDir
@@ -67,14 +62,12 @@ class CliUnreadSubscriptionTest {
         Files.writeString(f, EventJson.delivery(event.eventGrid()));
         List<String> args = new java.util.ArrayList<>(List.of("handle-event", f.toString()));
         args.addAll(List.of(more));
-        return Main.run(args.toArray(String[]::new),
-                azure.env(Settings.AZURE_SUBSCRIPTION_ID, "", Settings.AZURE_SUBSCRIPTION_IDS, A + "," + B),
-                new ByteArrayInputStream(new byte[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), azure.options().withRetries(null));
+        return cli.run(azure.env(Settings.AZURE_SUBSCRIPTION_ID, "", Settings.AZURE_SUBSCRIPTION_IDS, A + "," + B),
+                azure.options().withRetries(null), args.toArray(String[]::new));
     }
 
     String output() {
-        return out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
+        return cli.out() + cli.err();
     }
 
     @Test
@@ -99,7 +92,7 @@ class CliUnreadSubscriptionTest {
     @Test
     void aVnetWriteMappedOnlyInPartIsARowOfItsOwnInTheJson() throws Exception {
         assertEquals(Main.UNFINISHED, handle(EventJson.vnetWrite(mine.virtualNetworkId()), "--json"), output());
-        com.google.gson.JsonArray rows = com.google.gson.JsonParser.parseString(out.toString(StandardCharsets.UTF_8))
+        com.google.gson.JsonArray rows = com.google.gson.JsonParser.parseString(cli.out())
                 .getAsJsonArray();
         com.google.gson.JsonObject row = rows.asList().stream().map(com.google.gson.JsonElement::getAsJsonObject)
                 .filter(r -> r.has("event")).findFirst().orElseThrow(() -> new AssertionError("no event row: " + rows));

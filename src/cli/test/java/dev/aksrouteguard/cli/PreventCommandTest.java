@@ -10,10 +10,6 @@ import com.google.gson.JsonParser;
 import dev.aksrouteguard.emulator.Fixtures;
 import dev.aksrouteguard.emulator.SeededCluster;
 import dev.aksrouteguard.testing.Emulated;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -21,8 +17,7 @@ import org.junit.jupiter.api.Test;
 class PreventCommandTest {
 
     final Emulated azure = Emulated.start();
-    final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    final Captured cli = new Captured();
 
     @AfterEach
     void stop() {
@@ -30,18 +25,16 @@ class PreventCommandTest {
     }
 
     int run(String... args) {
-        out.reset();
-        err.reset();
-        return Main.run(args, azure.env(), new ByteArrayInputStream(new byte[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), azure.options());
+        cli.reset();
+        return cli.run(azure.env(), azure.options(), args);
     }
 
     String out() {
-        return out.toString(StandardCharsets.UTF_8);
+        return cli.out();
     }
 
     String err() {
-        return err.toString(StandardCharsets.UTF_8);
+        return cli.err();
     }
 
     @Test
@@ -107,12 +100,9 @@ class PreventCommandTest {
         String other = "5d1e7f30-2b4c-4a9d-8e6f-0c1b2a3d4e5f";
         SeededCluster elsewhere = Fixtures.kubenetCluster("rg-x", "aks-x").subscription("0b7c3e11-9a2d-4f6e-8c5b-1d2e3f4a5b6c")
                 .seed(azure.arm);
-        out.reset();
-        err.reset();
-        int exit = Main.run(new String[] {"prevent", elsewhere.nodeSubnetId()},
-                azure.env("AZURE_SUBSCRIPTION_ID", "", "AZURE_SUBSCRIPTION_IDS", Emulated.SUB + "," + other),
-                new ByteArrayInputStream(new byte[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), azure.options());
+        cli.reset();
+        int exit = cli.run(azure.env("AZURE_SUBSCRIPTION_ID", "", "AZURE_SUBSCRIPTION_IDS", Emulated.SUB + "," + other),
+                azure.options(), "prevent", elsewhere.nodeSubnetId());
         assertEquals(Main.USAGE, exit);
         assertTrue(err().contains("outside the guarded") && err().contains("(AZURE_SUBSCRIPTION_IDS)"), err());
         assertEquals("", out(), "nothing printed for a subnet it does not guard");
