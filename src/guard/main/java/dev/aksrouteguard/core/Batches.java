@@ -38,11 +38,7 @@ final class Batches {
 
     private static ExecutorService alertHandoff() {
         java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS,
-                new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "alert-handoff");
-                    t.setDaemon(true);
-                    return t;
-                });
+                new java.util.concurrent.LinkedBlockingQueue<>(), Daemons.named("alert-handoff"));
         pool.allowCoreThreadTimeOut(true);
         return pool;
     }
@@ -120,11 +116,7 @@ final class Batches {
         if (work.isEmpty()) {
             return new Batch(List.of(), List.of());
         }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(concurrency, work.size()), r -> {
-            Thread t = new Thread(r, "reconcile");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(concurrency, work.size()), Daemons.named("reconcile"));
         Map<SubnetId, Future<Repaired>> futures = new LinkedHashMap<>();
         try {
             // a slot only reconciles: what follows a stripped subnet (deployment, history, alert) runs off it

@@ -70,11 +70,7 @@ public final class ClusterDirectory {
     private static final ExecutorService ASKED = pool("directory-asked");
 
     private static ExecutorService pool(String name) {
-        return Executors.newFixedThreadPool(READERS, r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        });
+        return Executors.newFixedThreadPool(READERS, Daemons.named(name));
     }
 
     private final GuardedSubscriptions scope;

@@ -39,11 +39,7 @@ final class EventMapper {
      * Where events are mapped to subnets, off the caller's thread: mapping may read ARM, and a delivery must be
      * answered by its deadline whatever ARM does. Daemon threads, reused across deliveries, ended when idle.
      */
-    private static final ExecutorService MAPPERS = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "map-events");
-        t.setDaemon(true);
-        return t;
-    });
+    private static final ExecutorService MAPPERS = Executors.newCachedThreadPool(Daemons.named("map-events"));
 
     private final ClusterDirectory directory;
     private final Clock clock;

@@ -23,11 +23,7 @@ import java.util.concurrent.TimeoutException;
 final class HandOffs {
 
     /** Where work is handed to the retry queue, off the caller's thread. Daemon threads, ended when idle. */
-    private static final ExecutorService HANDERS = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "hand-off");
-        t.setDaemon(true);
-        return t;
-    });
+    private static final ExecutorService HANDERS = Executors.newCachedThreadPool(Daemons.named("hand-off"));
 
     private final RetryQueue retries;
     private final Clock clock;

@@ -129,20 +129,12 @@ final class Provenance {
         if (maxWait.isNegative() || maxWait.isZero()) {
             throw new IllegalArgumentException("maxWait <= 0: " + maxWait);
         }
-        this.pool = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256), r -> {
-            Thread t = new Thread(r, "provenance");
-            t.setDaemon(true);
-            return t;
-        });
+        this.pool = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256), Daemons.named("provenance"));
         pool.allowCoreThreadTimeOut(true);
     }
 
     private static ScheduledThreadPoolExecutor timer() {
-        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread thread = new Thread(r, "provenance-timer");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, Daemons.named("provenance-timer"));
         t.setRemoveOnCancelPolicy(true);
         return t;
     }

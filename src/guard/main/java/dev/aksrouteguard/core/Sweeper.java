@@ -194,11 +194,8 @@ final class Sweeper {
         if (subscriptions.size() == 1) {
             return List.of(work.apply(subscriptions.get(0), true));
         }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(concurrency, subscriptions.size()), r -> {
-            Thread t = new Thread(r, "sweep-subscription");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(concurrency, subscriptions.size()),
+                Daemons.named("sweep-subscription"));
         try {
             List<Future<SubscriptionSweep>> futures = new ArrayList<>();
             for (int i = 0; i < subscriptions.size(); i++) {
