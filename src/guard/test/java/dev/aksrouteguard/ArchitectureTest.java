@@ -3,22 +3,14 @@ package dev.aksrouteguard;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
-import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import dev.aksrouteguard.testing.ProductionClasses;
 
 /** The dependency rule, as a test: the core knows nothing of Azure, Functions or Teams; adapters do not know each other. */
-@AnalyzeClasses(packages = "dev.aksrouteguard", importOptions = ArchitectureTest.ProductionCode.class)
+@AnalyzeClasses(packages = "dev.aksrouteguard", importOptions = ProductionClasses.class)
 class ArchitectureTest {
-
-    /** Production classes only: the modules build into target/<module>/, which ArchUnit's own test filter misses. */
-    static final class ProductionCode implements ImportOption {
-        @Override
-        public boolean includes(com.tngtech.archunit.core.importer.Location location) {
-            return !location.contains("/test-classes/") && !location.contains("-tests.jar");
-        }
-    }
 
     @ArchTest
     static final ArchRule coreIsPlainJava = noClasses().that().resideInAPackage("..core..")

@@ -3,11 +3,11 @@ package dev.aksrouteguard.cli;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 import dev.aksrouteguard.function.EventGridFunction;
+import dev.aksrouteguard.testing.ProductionClasses;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,16 +15,8 @@ import org.junit.jupiter.api.Test;
  * it runs is what the functions run, without the Functions library (the guard module's {@code ArchitectureTest} holds
  * the same rule for every other package).
  */
-@AnalyzeClasses(packages = "dev.aksrouteguard.cli", importOptions = CliArchitectureTest.ProductionCode.class)
+@AnalyzeClasses(packages = "dev.aksrouteguard.cli", importOptions = ProductionClasses.class)
 class CliArchitectureTest {
-
-    /** Production classes only: the modules build into target/<module>/, which ArchUnit's own test filter misses. */
-    static final class ProductionCode implements ImportOption {
-        @Override
-        public boolean includes(com.tngtech.archunit.core.importer.Location location) {
-            return !location.contains("/test-classes/") && !location.contains("-tests.jar");
-        }
-    }
 
     @ArchTest
     static final ArchRule theCliDoesNotUseTheFunctions = noClasses().that().resideInAPackage("dev.aksrouteguard.cli..")
