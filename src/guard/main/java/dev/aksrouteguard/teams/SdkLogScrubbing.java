@@ -45,7 +45,13 @@ public final class SdkLogScrubbing {
         redaction = Redaction.of(webhookUrl);
         silenceJdkHttpDebug();
         for (String name : GATED) {
-            Logger gate = GATES.computeIfAbsent(name, Logger::getLogger);
+            // Not computeIfAbsent(name, Logger::getLogger): a method reference to a caller-sensitive method makes the
+            // JVM define a hidden class to carry the caller, about 5 ms of every cold start (docs/performance.md).
+            Logger gate = GATES.get(name);
+            if (gate == null) {
+                gate = Logger.getLogger(name);
+                GATES.put(name, gate);
+            }
             gate.setUseParentHandlers(false);
             if (!List.of(gate.getHandlers()).contains(GATE)) {
                 gate.addHandler(GATE);
