@@ -1,12 +1,15 @@
 package dev.aksrouteguard;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import dev.aksrouteguard.testing.ClassFiles;
 import dev.aksrouteguard.testing.ProductionClasses;
+import org.junit.jupiter.api.Test;
 
 /** The dependency rule, as a test: the core knows nothing of Azure, Functions or Teams; adapters do not know each other. */
 @AnalyzeClasses(packages = "dev.aksrouteguard", importOptions = ProductionClasses.class)
@@ -88,4 +91,15 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule noCycles = slices().matching("dev.aksrouteguard.(*)..").should().beFreeOfCycles();
+
+    /**
+     * The build compiles {@code +} on strings to StringBuilder calls ({@code -XDstringConcat=inline} in the parent
+     * POM): on JDK 17 each new shape of an invokedynamic concatenation spins method-handle classes at its first use,
+     * which no class-data archive holds (docs/performance.md, "Cold start").
+     */
+    @Test
+    void noProductionClassLinksStringConcatenationAtRunTime() {
+        assertEquals(java.util.List.of(), ClassFiles.referencing(dev.aksrouteguard.core.model.SubnetId.class,
+                "java/lang/invoke/StringConcatFactory"));
+    }
 }

@@ -28,4 +28,11 @@ class CliArchitectureTest {
     void theDemoNamesTheFunctionThatRunsItsEventPath() {
         assertEquals(EventGridFunction.NAME, Demo.FUNCTION);
     }
+
+    /** As the guard's ArchitectureTest checks for its classes: no invokedynamic string concatenation on a cold start. */
+    @Test
+    void noCliClassLinksStringConcatenationAtRunTime() {
+        assertEquals(java.util.List.of(), dev.aksrouteguard.testing.ClassFiles.referencing(Main.class,
+                "java/lang/invoke/StringConcatFactory"));
+    }
 }

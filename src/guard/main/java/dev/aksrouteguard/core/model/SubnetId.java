@@ -44,6 +44,18 @@ public record SubnetId(ResourceId id) {
         return id.subscriptionId();
     }
 
+    // Written out, though they say what the record's would: those link through an invokedynamic bootstrap at their
+    // first use, a few milliseconds of every cold start, and this is the key of every map on the event path.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SubnetId other && id.equals(other.id);
+    }
+
+    @Override
+    public int hashCode() {
+        return id.hashCode();
+    }
+
     @Override
     public String toString() {
         return id.toString();
