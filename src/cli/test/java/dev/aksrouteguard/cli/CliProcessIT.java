@@ -188,10 +188,16 @@ class CliProcessIT {
                 dev.aksrouteguard.events.EventJson.subnetWrite(c.nodeSubnetId()).eventGrid()));
 
         // -Xshare:on (-XX:AOTMode=on), after the launcher's options, makes the JVM fail rather than start without the archive.
-        Run repaired = run(List.of(LAUNCHER.toString()), launcherEnv(STRICT), "handle-event", delivery.toString(), "--json");
+        Path classes = dir.resolve("launcher-classes.log");
+        Run repaired = run(List.of(LAUNCHER.toString()), launcherEnv(STRICT, "-Xlog:class+load:file=" + classes),
+                "handle-event", delivery.toString(), "--json");
         assertEquals(0, repaired.exit(), repaired.out() + repaired.err());
         assertTrue(repaired.out().contains("\"action\": \"reassociated\""), repaired.out());
         assertEquals(c.routeTableId().toLowerCase(), routeTableOf(c.nodeSubnetId()).toLowerCase());
+        // SLF4J 2, whose class files (unlike 1.7's pre-Java 6 ones) JDK 17 can archive, comes from the archive.
+        List<String> slf4j = Files.readAllLines(classes).stream().filter(l -> l.contains(" org.slf4j.")).toList();
+        assertFalse(slf4j.isEmpty(), "the event path logs through SLF4J");
+        assertEquals(List.of(), slf4j.stream().filter(l -> !l.contains("shared objects file")).toList());
 
         Run usage = run(List.of(LAUNCHER.toString()), launcherEnv(STRICT), "reconcile", "not a subnet id");
         assertEquals(Main.USAGE, usage.exit(), usage.err());
