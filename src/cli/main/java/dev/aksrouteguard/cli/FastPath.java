@@ -7,15 +7,16 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
- * The arguments of the commands that run on every pipeline and event — {@code handle-event}, {@code reconcile},
- * {@code sweep} and {@code audit}, with their flags — read without picocli. picocli builds its model of every command
+ * The arguments of the commands that run on every pipeline and event — {@code handle-event} (with
+ * {@code --time-limit DURATION}), {@code reconcile}, {@code sweep} and {@code audit}, with their flags — read without
+ * picocli. picocli builds its model of every command
  * by reflection and loads about 180 classes of a pre-Java-6 class file format, which the JVM verifies slowly and
  * cannot put in a class-data archive; on a cold start that is a tenth of the CPU of a whole repair
  * (docs/performance.md, "Cold start").
  *
  * <p>This is not a second parser with rules of its own: it takes only argument lists that picocli would read the same
- * way (every token a declared flag of the command, its positional parameter, or {@code -v}/{@code --verbose}, each at
- * most once) and fills the same command objects picocli would. Anything else — help, {@code --version}, unknown or
+ * way (every token a declared flag of the command, its positional parameter, {@code --time-limit} and its value as
+ * the next token, or {@code -v}/{@code --verbose}, each at most once) and fills the same command objects picocli would. Anything else — help, {@code --version}, unknown or
  * repeated options, {@code --}, {@code @files}, {@code --flag=value}, clustered short options, a missing or extra
  * parameter, the other commands — is left to picocli, errors and usage messages included. {@code FastPathTest} checks
  * the two agree.
@@ -23,6 +24,7 @@ import java.util.concurrent.Callable;
 final class FastPath {
 
     private static final Set<String> VERBOSE = Set.of("-v", "--verbose");
+    private static final String TIME_LIMIT = "--time-limit";
 
     private FastPath() {}
 
@@ -59,9 +61,18 @@ final class FastPath {
         boolean wantsParameter = command.equals("handle-event") || command.equals("reconcile");
         Set<String> seen = new HashSet<>();
         String parameter = null;
+        String timeLimit = null;
         for (int i = at + 1; i < args.length; i++) {
             String a = args[i];
-            if (VERBOSE.contains(a)) {
+            if (a.equals(TIME_LIMIT) && command.equals("handle-event")) {
+                // Its value as the next token, once; a value picocli might read otherwise (none, empty, an option,
+                // an @file, a negative duration) is left to picocli. An ill-formed duration is refused later, by the
+                // command itself, as it is when picocli reads it.
+                if (timeLimit != null || i + 1 == args.length || !plainValue(args[i + 1])) {
+                    return null;
+                }
+                timeLimit = args[++i];
+            } else if (VERBOSE.contains(a)) {
                 if (verbose) {
                     return null;
                 }
@@ -70,7 +81,7 @@ final class FastPath {
                 if (!seen.add(a)) {
                     return null;
                 }
-            } else if (a.equals("-") || !a.isEmpty() && !a.startsWith("-") && !a.startsWith("@")) {
+            } else if (a.equals("-") || plainValue(a)) {
                 if (!wantsParameter || parameter != null) {
                     return null;
                 }
@@ -89,6 +100,7 @@ final class FastPath {
                 c.main = main;
                 c.file = parameter;
                 c.run = runOptions(seen);
+                c.timeLimit = timeLimit;
                 yield c;
             }
             case "reconcile" -> {
@@ -117,6 +129,11 @@ final class FastPath {
                 yield c;
             }
         };
+    }
+
+    /** A token that can only be a value: not empty, not an option, not an {@code @file}. */
+    private static boolean plainValue(String token) {
+        return !token.isEmpty() && !token.startsWith("-") && !token.startsWith("@");
     }
 
     private static Main.RunOptions runOptions(Set<String> flags) {

@@ -353,7 +353,8 @@ class CliProcessIT {
         Files.writeString(delivery, dev.aksrouteguard.events.EventJson.delivery(
                 dev.aksrouteguard.events.EventJson.subnetWrite(c.nodeSubnetId()).eventGrid()));
         Path classes = dir.resolve("classes.log");
-        Run run = run(javaJar("-Xlog:class+load:file=" + classes), Map.of(), "handle-event", delivery.toString(), "--json");
+        Run run = run(javaJar("-Xlog:class+load:file=" + classes), Map.of(), "handle-event", delivery.toString(), "--json",
+                "--time-limit", "PT2M");
         assertEquals(0, run.exit(), run.err());
         assertEquals(c.routeTableId().toLowerCase(), routeTableOf(c.nodeSubnetId()).toLowerCase());
 

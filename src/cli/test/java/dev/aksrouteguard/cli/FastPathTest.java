@@ -33,6 +33,9 @@ class FastPathTest {
                 new String[] {"handle-event", "--json", "delivery.json", "-v"},
                 new String[] {"handle-event", "--no-alerts", "a file with spaces.json", "--verbose"},
                 new String[] {"handle-event", "sweep"},
+                new String[] {"handle-event", "--time-limit", "PT30S", "delivery.json"},
+                new String[] {"-v", "handle-event", "delivery.json", "--json", "--time-limit", "PT2M", "--no-alerts"},
+                new String[] {"handle-event", "-", "--time-limit", "soon"},
                 new String[] {"--verbose", "reconcile", SUBNET, "--json"},
                 new String[] {"reconcile", "not-an-id"},
                 new String[] {"sweep"},
@@ -66,6 +69,15 @@ class FastPathTest {
                 new String[] {"handle-event", "-x", "a.json"},
                 new String[] {"handle-event", ""},
                 new String[] {"handle-event", "--help"},
+                new String[] {"handle-event", "a.json", "--time-limit"},
+                new String[] {"handle-event", "--time-limit", "--json", "a.json"},
+                new String[] {"handle-event", "--time-limit", "", "a.json"},
+                new String[] {"handle-event", "--time-limit", "-PT1S", "a.json"},
+                new String[] {"handle-event", "--time-limit", "@limit.txt", "a.json"},
+                new String[] {"handle-event", "--time-limit=PT30S", "a.json"},
+                new String[] {"handle-event", "--time-limit", "PT1S", "--time-limit", "PT2S", "a.json"},
+                new String[] {"reconcile", "--time-limit", "PT1S", SUBNET},
+                new String[] {"sweep", "--time-limit", "PT1S"},
                 new String[] {"reconcile"},
                 new String[] {"reconcile", "--no-alerts"},
                 new String[] {"sweep", "extra"},
@@ -109,7 +121,8 @@ class FastPathTest {
     static String describe(Object command, Main main) {
         String common = command.getClass().getSimpleName() + " verbose=" + main.verbose;
         if (command instanceof Main.HandleEvent h) {
-            return common + " file=" + h.file + " json=" + h.run.json + " noAlerts=" + h.run.noAlerts + " main=" + (h.main == main);
+            return common + " file=" + h.file + " json=" + h.run.json + " noAlerts=" + h.run.noAlerts + " timeLimit=" + h.timeLimit
+                    + " main=" + (h.main == main);
         }
         if (command instanceof Main.Reconcile r) {
             return common + " subnet=" + r.subnetId + " json=" + r.run.json + " noAlerts=" + r.run.noAlerts + " main=" + (r.main == main);
