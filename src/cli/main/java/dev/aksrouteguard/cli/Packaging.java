@@ -25,7 +25,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * What {@code mvn package} does after the jar: writes the launcher {@code aks-route-guard} next to
@@ -141,7 +140,7 @@ final class Packaging {
                     "-Djavax.net.ssl.trustStore=" + trustStore,
                     "-Djavax.net.ssl.trustStorePassword=" + password, "-Djavax.net.ssl.trustStoreType=PKCS12",
                     "-cp", jar.toString(), Training.class.getName(), event.toString(), kubenet.nodeSubnetId()));
-            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+            ProcessBuilder pb = new ProcessBuilder(command);
             Map<String, String> env = pb.environment();
             env.keySet().removeIf(k -> k.startsWith("AZURE_") || k.startsWith("IDENTITY_") || k.startsWith("MSI_")
                     || k.startsWith("TEAMS_") || k.startsWith("AzureWebJobs") || k.equals("JAVA_TOOL_OPTIONS")
@@ -150,14 +149,9 @@ final class Packaging {
             env.put(Settings.AZURE_RESOURCE_MANAGER_ENDPOINT, arm.endpoint().toString());
             env.put("IDENTITY_ENDPOINT", arm.identityEndpoint().toString());
             env.put("IDENTITY_HEADER", arm.identityHeader());
-            Process p = pb.start();
-            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(5, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-                throw new IllegalStateException("the training run did not finish in 5 minutes");
-            }
-            if (p.exitValue() != 0 || !Files.isRegularFile(archive)) {
-                throw new IllegalStateException("the training run exited " + p.exitValue() + ": " + output.strip());
+            Ran training = run(pb, 5, "the training run");
+            if (training.exit() != 0 || !Files.isRegularFile(archive)) {
+                throw new IllegalStateException("the training run exited " + training.exit() + ": " + training.output());
             }
         } finally {
             try (var files = Files.walk(work)) {
@@ -165,13 +159,33 @@ final class Packaging {
             }
         }
         // -Xshare:on (-XX:AOTMode=on) fails instead of falling back: the archive must map for this JDK and this jar.
-        List<String> check = aot ? List.of("-XX:AOTMode=on", "-XX:AOTCache=" + archive)
-                : List.of("-Xshare:on", "-XX:SharedArchiveFile=" + archive);
-        Process checked = new ProcessBuilder(Stream.of(List.of(java.toString()), check, List.of("-jar", jar.toString(), "--version"))
-                .flatMap(List::stream).toList()).redirectErrorStream(true).start();
-        String output = new String(checked.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (checked.waitFor() != 0) {
-            throw new IllegalStateException("the archive does not map: " + output.strip());
+        List<String> check = new ArrayList<>(List.of(java.toString()));
+        check.addAll(aot ? List.of("-XX:AOTMode=on", "-XX:AOTCache=" + archive)
+                : List.of("-Xshare:on", "-XX:SharedArchiveFile=" + archive));
+        check.addAll(List.of("-jar", jar.toString(), "--version"));
+        Ran checked = run(new ProcessBuilder(check), 1, "the archive check");
+        if (checked.exit() != 0) {
+            throw new IllegalStateException("the archive does not map: " + checked.output());
+        }
+    }
+
+    private record Ran(int exit, String output) {}
+
+    /**
+     * Runs {@code pb}, its output and errors into a file, for at most {@code minutes}: reading a pipe to its end would
+     * wait as long as the child (or a process it left behind) holds the pipe open, whatever the deadline.
+     */
+    private static Ran run(ProcessBuilder pb, long minutes, String what) throws IOException, InterruptedException {
+        Path log = Files.createTempFile("aks-route-guard-packaging-", ".log");
+        try {
+            Process p = pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            if (!p.waitFor(minutes, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new IllegalStateException(what + " did not finish in " + minutes + " minute(s)");
+            }
+            return new Ran(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8).strip());
+        } finally {
+            Files.deleteIfExists(log);
         }
     }
 
