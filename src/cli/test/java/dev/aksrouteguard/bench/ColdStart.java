@@ -4,6 +4,7 @@ import dev.aksrouteguard.events.EventJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -27,8 +28,16 @@ import java.util.Map;
  */
 final class ColdStart {
 
-    /** A way to start the CLI: the command before the CLI's own arguments, and environment to add. */
-    private record Variant(String name, List<String> command, Map<String, String> env) {}
+    /**
+     * A way to start the CLI: the command before the CLI's own arguments, and environment to add. {@code likeProduction}:
+     * trusts the emulator through a copy of the JDK's own {@code cacerts} (see {@link #productionLikeTrust}); its CPU
+     * ratio is taken against plain {@code java -jar} with that same trust store.
+     */
+    private record Variant(String name, List<String> command, Map<String, String> env, boolean likeProduction) {
+        Variant(String name, List<String> command, Map<String, String> env) {
+            this(name, command, env, false);
+        }
+    }
 
     private ColdStart() {}
 
@@ -70,6 +79,15 @@ final class ColdStart {
             env.put("JAVA_HOME", System.getProperty("java.home"));
             variants.add(new Variant("**`target/aks-route-guard` (the launcher)**", List.of(launcher.toString()), env));
         }
+        List<String> likeProduction = productionLikeTrust(emulator);
+        variants.add(new Variant("`java -jar target/aks-route-guard.jar` (no options), trust store like production's",
+                concat(concat(List.of(Jvm.java()), likeProduction.toArray(String[]::new)), "-jar", jar.toString()), noOpts, true));
+        if (hasLauncher) {
+            Map<String, String> env = new LinkedHashMap<>(noOpts);
+            env.put("JAVA_OPTS", String.join(" ", likeProduction));
+            env.put("JAVA_HOME", System.getProperty("java.home"));
+            variants.add(new Variant("**the launcher, trust store like production's**", List.of(launcher.toString()), env, true));
+        }
         variants.add(new Variant("`java` + JIT options alone (`" + String.join(" ", jit) + "`)",
                 concat(concat(java, jit.toArray(String[]::new)), "-jar", jar.toString()), noOpts));
         variants.add(new Variant("`java -XX:+UseSerialGC -jar …`", concat(java, "-XX:+UseSerialGC", "-jar", jar.toString()), noOpts));
@@ -108,11 +126,12 @@ final class ColdStart {
             }
         }
 
-        double plainCpu = median(measured.get(variants.get(0)), ChildProcess.Run::cpuMillis);
         List<List<String>> rows = new ArrayList<>();
         for (Variant v : variants) {
             List<ChildProcess.Run> rs = measured.get(v);
             double cpu = median(rs, ChildProcess.Run::cpuMillis);
+            Variant plain = variants.stream().filter(p -> p.likeProduction() == v.likeProduction()).findFirst().orElseThrow();
+            double plainCpu = median(measured.get(plain), ChildProcess.Run::cpuMillis);
             rows.add(List.of(v.name(), cpuCell(rs), Double.isNaN(cpu) ? "–" : String.format(Locale.ROOT, "%.2f×", cpu / plainCpu),
                     wallCell(rs, true), wallCell(rs, false), rssCell(rs)));
         }
@@ -123,7 +142,12 @@ final class ColdStart {
                 + " CPU. CPU and peak RSS from %s. Archive: %s. The emulator answers writes synchronously,"
                 + " so a run is JVM start, class loading, TLS, the managed-identity token, the cold directory (1 + 2 list"
                 + " pages) and GET + PUT of the subnet. \"To repair logged\" is when the `-v` log line of the outcome reached"
-                + " the benchmark; the rest, to exit, is printing the JSON result and JVM shutdown.", runs,
+                + " the benchmark; the rest, to exit, is printing the JSON result and JVM shutdown. Every run trusts the"
+                + " emulator's certificate through the PKCS12 trust store the `emulator` command prints, except the two"
+                + " rows \"trust store like production's\": they trust it through a copy of this JDK's own `cacerts` with"
+                + " the certificate added, in `cacerts`' own format, so that TLS set-up costs what it costs against"
+                + " Azure (the JDK's trust store, no password-based key derivation); their CPU ratio is against plain"
+                + " `java -jar` with that same trust store.", runs,
                 ChildProcess.hasGnuTime() ? "GNU time (`getrusage` of the child)" : "nowhere: GNU time is missing here, so only wall"
                         + " times are measured", archiveNote));
         md.table(List.of("started as", "CPU ms, median (min–max)", "CPU vs plain `java -jar`", "to repair logged: wall ms",
@@ -161,6 +185,42 @@ final class ColdStart {
             }
         });
         return changes;
+    }
+
+    /**
+     * JVM options that trust the emulator the way a run against Azure trusts ARM: through this JDK's own {@code cacerts}
+     * (JKS with the usual password on JDK 17; a PKCS12 without password, so without key derivation, from JDK 18), copied
+     * with the emulator's certificate added and stored in the same format. The emulator's own trust store is a
+     * password-protected PKCS12 whose load derives keys with PBKDF2, a cost a run against Azure does not have.
+     */
+    private static List<String> productionLikeTrust(RemoteEmulator emulator) throws IOException {
+        try {
+            KeyStore emulatorStore = KeyStore.getInstance(emulator.trustStore.toFile(), emulator.trustStorePassword.toCharArray());
+            KeyStore store = KeyStore.getInstance(Path.of(System.getProperty("java.home"), "lib", "security", "cacerts").toFile(),
+                    (char[]) null);
+            int before = store.size();
+            for (String alias : java.util.Collections.list(emulatorStore.aliases())) {
+                store.setCertificateEntry("aks-route-guard-emulator-" + alias, emulatorStore.getCertificate(alias));
+            }
+            if (before < 50 || store.size() != before + emulatorStore.size()) {
+                throw new IllegalStateException("this JDK's cacerts holds " + before + " certificates; expected a full one");
+            }
+            boolean jks = store.getType().equalsIgnoreCase("JKS");
+            char[] password = jks ? "changeit".toCharArray() : null;
+            Path file = Files.createTempFile("bench-cacerts-", jks ? ".jks" : ".p12");
+            file.toFile().deleteOnExit();
+            try (var out = Files.newOutputStream(file)) {
+                store.store(out, password);
+            }
+            List<String> options = new ArrayList<>(List.of("-Djavax.net.ssl.trustStore=" + file,
+                    "-Djavax.net.ssl.trustStoreType=" + store.getType()));
+            if (jks) {
+                options.add("-Djavax.net.ssl.trustStorePassword=changeit");
+            }
+            return options;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException("could not make a trust store like production's: " + e, e);
+        }
     }
 
     /** A static class-data archive for {@code jar}, dumped from one run of the measured command (JDK 17: -Xshare:dump). */
