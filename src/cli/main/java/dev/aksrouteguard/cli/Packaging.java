@@ -51,7 +51,7 @@ final class Packaging {
 
     /** The launcher's JVM options, the archive aside (kept equal to {@code src/cli/launcher/aks-route-guard}). */
     static final List<String> LAUNCHER_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1",
-            "-XX:CompileThresholdScaling=3", "-XX:+UseSerialGC", "-XX:-UsePerfData");
+            "-XX:CompileThresholdScaling=3", "-XX:C1MaxInlineSize=12", "-XX:+UseSerialGC", "-XX:-UsePerfData");
 
     /** The first JDK whose {@code -XX:AOTCacheOutput} trains an AOT cache in one run (JEP 514). */
     static final int AOT_CACHE_FROM = 25;

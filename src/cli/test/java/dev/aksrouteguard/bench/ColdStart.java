@@ -70,7 +70,8 @@ final class ColdStart {
         noOpts.put("JAVA_OPTS", null);
         noOpts.put("JAVA_TOOL_OPTIONS", null);
 
-        List<String> jit = List.of("-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:CompileThresholdScaling=3");
+        List<String> jit = List.of("-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:CompileThresholdScaling=3",
+                "-XX:C1MaxInlineSize=12");
         List<Variant> variants = new ArrayList<>();
         variants.add(new Variant("`java -jar target/aks-route-guard.jar` (no options)", concat(java, "-jar", jar.toString()), noOpts));
         if (hasLauncher) {
