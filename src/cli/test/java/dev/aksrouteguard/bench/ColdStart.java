@@ -134,9 +134,9 @@ final class ColdStart {
             Variant plain = variants.stream().filter(p -> p.likeProduction() == v.likeProduction()).findFirst().orElseThrow();
             double plainCpu = median(measured.get(plain), ChildProcess.Run::cpuMillis);
             rows.add(List.of(v.name(), cpuCell(rs), Double.isNaN(cpu) ? "–" : String.format(Locale.ROOT, "%.2f×", cpu / plainCpu),
-                    wallCell(rs, true), wallCell(rs, false), rssCell(rs)));
+                    roundRatios(rs, measured.get(plain)), wallCell(rs, true), wallCell(rs, false), rssCell(rs)));
         }
-        rows.add(List.of("`java -jar … --version` (JVM start, argument parsing; no ARM)", cpuCell(version), "–", "–",
+        rows.add(List.of("`java -jar … --version` (JVM start, argument parsing; no ARM)", cpuCell(version), "–", "–", "–",
                 wallCell(version, false), rssCell(version)));
 
         md.para(String.format(Locale.ROOT, "%d interleaved rounds after one unmeasured round; medians, with (min–max) for"
@@ -148,10 +148,12 @@ final class ColdStart {
                 + " rows \"trust store like production's\": they trust it through a copy of this JDK's own `cacerts` with"
                 + " the certificate added, in `cacerts`' own format, so that TLS set-up costs what it costs against"
                 + " Azure (the JDK's trust store, no password-based key derivation); their CPU ratio is against plain"
-                + " `java -jar` with that same trust store.", runs,
+                + " `java -jar` with that same trust store. \"Per round\" divides each run's CPU by that of the plain run of"
+                + " the same round, so that a slow minute of the machine cancels out within the pair.", runs,
                 ChildProcess.hasGnuTime() ? "GNU time (`getrusage` of the child)" : "nowhere: GNU time is missing here, so only wall"
                         + " times are measured", archiveNote));
-        md.table(List.of("started as", "CPU ms, median (min–max)", "CPU vs plain `java -jar`", "to repair logged: wall ms",
+        md.table(List.of("started as", "CPU ms, median (min–max)", "CPU vs plain `java -jar`",
+                "the same, per round: median (min–max)", "to repair logged: wall ms",
                 "to exit: wall ms", "peak RSS MiB"), rows);
     }
 
@@ -267,6 +269,24 @@ final class ColdStart {
         double min = runs.stream().mapToDouble(ChildProcess.Run::cpuMillis).min().orElse(0);
         double max = runs.stream().mapToDouble(ChildProcess.Run::cpuMillis).max().orElse(0);
         return String.format(Locale.ROOT, "**%.0f** (%.0f–%.0f)", med, min, max);
+    }
+
+    /**
+     * The CPU ratio round by round: each run of {@code runs} against the run of {@code plain} in the same round (both
+     * lists are in round order), so that a slow or fast minute of the machine cancels out within a pair.
+     */
+    private static String roundRatios(List<ChildProcess.Run> runs, List<ChildProcess.Run> plain) {
+        double[] ratios = new double[Math.min(runs.size(), plain.size())];
+        for (int i = 0; i < ratios.length; i++) {
+            ratios[i] = runs.get(i).cpuMillis() / plain.get(i).cpuMillis();
+        }
+        Arrays.sort(ratios);
+        if (ratios.length == 0 || Double.isNaN(ratios[0]) || Double.isNaN(ratios[ratios.length - 1])) {
+            return "–";
+        }
+        int n = ratios.length;
+        double median = n % 2 == 1 ? ratios[n / 2] : (ratios[n / 2 - 1] + ratios[n / 2]) / 2;
+        return String.format(Locale.ROOT, "%.2f× (%.2f–%.2f)", median, ratios[0], ratios[n - 1]);
     }
 
     private static String wallCell(List<ChildProcess.Run> runs, boolean toMark) {
