@@ -18,13 +18,14 @@ import java.util.Map;
  * certificate through {@code -Djavax.net.ssl.trustStore}), started in several ways side by side: plain
  * {@code java -jar target/aks-route-guard.jar} (no options), the launcher {@code target/aks-route-guard}, each of
  * the launcher's JVM options alone, and all of them without the archive (what the launcher does when its archive
- * cannot be used). Each run starts with the node subnet stripped and must end {@code reassociated},
- * exit 0.
+ * cannot be used); plain and launcher once more with a trust store like production's ({@link #productionLikeTrust}).
+ * Each run starts with the node subnet stripped and must end {@code reassociated}, exit 0.
  *
  * <p>Runs are interleaved: one unmeasured round of every variant, then {@code runs} rounds, each running every variant
  * once (the order rotates from round to round), so that a slow minute on a shared machine falls on all variants
  * alike. Per run: CPU (user + system of the process and the children it waited for) and peak RSS from GNU time, wall
- * time to the outcome's log line ({@code -v}) and to exit. Figures are medians.
+ * time to the outcome's log line ({@code -v}) and to exit. Figures are medians; the CPU ratio to plain {@code java -jar}
+ * is given as the ratio of medians (what issue 12 asks for) and as the median of the rounds' own ratios.
  */
 final class ColdStart {
 
