@@ -1,12 +1,10 @@
 package dev.aksrouteguard.cli;
 
 import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
 import dev.aksrouteguard.config.Settings;
 import dev.aksrouteguard.emulator.ArmEmulator;
 import dev.aksrouteguard.emulator.Fixtures;
 import dev.aksrouteguard.emulator.IacRedeploy;
-import dev.aksrouteguard.emulator.Principal;
 import dev.aksrouteguard.emulator.SeededCluster;
 import dev.aksrouteguard.wiring.Wiring;
 import java.io.ByteArrayInputStream;

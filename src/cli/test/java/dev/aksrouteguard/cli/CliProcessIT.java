@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
-import dev.aksrouteguard.cli.CliProcesses.Run;
 import com.sun.net.httpserver.HttpServer;
+import dev.aksrouteguard.cli.CliProcesses.Run;
 import dev.aksrouteguard.emulator.ArmEmulator;
 import dev.aksrouteguard.emulator.Fixtures;
 import dev.aksrouteguard.emulator.Principal;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import dev.aksrouteguard.cli.CliProcesses.Run;
 import com.google.gson.JsonParser;
+import dev.aksrouteguard.cli.CliProcesses.Run;
 import dev.aksrouteguard.emulator.ArmEmulator;
 import dev.aksrouteguard.emulator.Fixtures;
 import dev.aksrouteguard.emulator.IacRedeploy;
@@ -33,7 +33,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(AzuriteExtension.class)
 class PreventProcessIT {
-
 
     ArmEmulator arm;
     CliProcesses processes;
