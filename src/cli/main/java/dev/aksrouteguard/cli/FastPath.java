@@ -9,17 +9,16 @@ import java.util.concurrent.Callable;
 /**
  * The arguments of the commands that run on every pipeline and event — {@code handle-event} (with
  * {@code --time-limit DURATION}), {@code reconcile}, {@code sweep} and {@code audit}, with their flags — read without
- * picocli. picocli builds its model of every command
- * by reflection and loads about 180 classes of a pre-Java-6 class file format, which the JVM verifies slowly and
- * cannot put in a class-data archive; on a cold start that is a tenth of the CPU of a whole repair
- * (docs/performance.md, "Cold start").
+ * picocli. picocli builds its model of every command by reflection and loads about 180 classes of a pre-Java-6 class
+ * file format, which the JVM verifies slowly and cannot put in a class-data archive; on a cold start that is a tenth
+ * of the CPU of a whole repair (docs/performance.md, "Cold start").
  *
  * <p>This is not a second parser with rules of its own: it takes only argument lists that picocli would read the same
  * way (every token a declared flag of the command, its positional parameter, {@code --time-limit} and its value as
- * the next token, or {@code -v}/{@code --verbose}, each at most once) and fills the same command objects picocli would. Anything else — help, {@code --version}, unknown or
- * repeated options, {@code --}, {@code @files}, {@code --flag=value}, clustered short options, a missing or extra
- * parameter, the other commands — is left to picocli, errors and usage messages included. {@code FastPathTest} checks
- * the two agree.
+ * the next token, or {@code -v}/{@code --verbose}, each at most once) and fills the same command objects picocli
+ * would. Anything else — help, {@code --version}, unknown or repeated options, {@code --}, {@code @files},
+ * {@code --flag=value}, clustered short options, a missing or extra parameter, the other commands — is left to
+ * picocli, errors and usage messages included. {@code FastPathTest} checks the two agree.
  */
 final class FastPath {
 
