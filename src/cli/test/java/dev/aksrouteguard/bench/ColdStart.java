@@ -193,8 +193,9 @@ final class ColdStart {
 
     /**
      * JVM options that trust the emulator the way a run against Azure trusts ARM: through this JDK's own {@code cacerts}
-     * (JKS with the usual password on JDK 17; a PKCS12 without password, so without key derivation, from JDK 18), copied
-     * with the emulator's certificate added and stored in the same format. The emulator's own trust store is a
+     * (JKS with the usual password, as Debian's shared one for every JDK; a PKCS12 without password, so without key
+     * derivation, as upstream JDKs ship it from JDK 18), copied with the emulator's certificate added and stored in
+     * the same format. The emulator's own trust store is a
      * password-protected PKCS12 whose load derives keys with PBKDF2, a cost a run against Azure does not have.
      */
     private static List<String> productionLikeTrust(RemoteEmulator emulator) throws IOException {
