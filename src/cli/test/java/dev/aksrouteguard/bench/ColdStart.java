@@ -148,7 +148,8 @@ final class ColdStart {
                 + " emulator's certificate through the PKCS12 trust store the `emulator` command prints, except the two"
                 + " rows \"trust store like production's\": they trust it through a copy of this JDK's own `cacerts` with"
                 + " the certificate added, in `cacerts`' own format, so that TLS set-up costs what it costs against"
-                + " Azure (the JDK's trust store, no password-based key derivation); their CPU ratio is against plain"
+                + " Azure (the JDK's trust store, read without a password as a JVM reads its own `cacerts`, so neither"
+                + " password-based key derivation nor an integrity digest); their CPU ratio is against plain"
                 + " `java -jar` with that same trust store. \"Per round\" divides each run's CPU by that of the plain run of"
                 + " the same round, so that a slow minute of the machine cancels out within the pair.", runs,
                 ChildProcess.hasGnuTime() ? "GNU time (`getrusage` of the child)" : "nowhere: GNU time is missing here, so only wall"
@@ -193,9 +194,11 @@ final class ColdStart {
 
     /**
      * JVM options that trust the emulator the way a run against Azure trusts ARM: through this JDK's own {@code cacerts}
-     * (JKS with the usual password, as Debian's shared one for every JDK; a PKCS12 without password, so without key
-     * derivation, as upstream JDKs ship it from JDK 18), copied with the emulator's certificate added and stored in
-     * the same format. The emulator's own trust store is a
+     * (JKS, as Debian's shared one for every JDK; a PKCS12 without password, so without key derivation, as upstream
+     * JDKs ship it from JDK 18), copied with the emulator's certificate added and stored in the same format. The JVM
+     * is given only the file, as a default JVM finds its {@code cacerts}: no {@code javax.net.ssl.trustStorePassword}
+     * (without one the JDK loads a JKS without the SHA-1 digest of the whole file that checks its integrity) and no
+     * {@code javax.net.ssl.trustStoreType} (the default type reads either format). The emulator's own trust store is a
      * password-protected PKCS12 whose load derives keys with PBKDF2, a cost a run against Azure does not have.
      */
     private static List<String> productionLikeTrust(RemoteEmulator emulator) throws IOException {
@@ -211,18 +214,14 @@ final class ColdStart {
                 throw new IllegalStateException("this JDK's cacerts holds " + before + " certificates; expected a full one");
             }
             boolean jks = store.getType().equalsIgnoreCase("JKS");
+            // JKS cannot be stored without a password; the JVM reads it without one, as it reads its own cacerts.
             char[] password = jks ? "changeit".toCharArray() : null;
             Path file = Files.createTempFile("bench-cacerts-", jks ? ".jks" : ".p12");
             file.toFile().deleteOnExit();
             try (var out = Files.newOutputStream(file)) {
                 store.store(out, password);
             }
-            List<String> options = new ArrayList<>(List.of("-Djavax.net.ssl.trustStore=" + file,
-                    "-Djavax.net.ssl.trustStoreType=" + store.getType()));
-            if (jks) {
-                options.add("-Djavax.net.ssl.trustStorePassword=changeit");
-            }
-            return options;
+            return List.of("-Djavax.net.ssl.trustStore=" + file);
         } catch (java.security.GeneralSecurityException e) {
             throw new IOException("could not make a trust store like production's: " + e, e);
         }
