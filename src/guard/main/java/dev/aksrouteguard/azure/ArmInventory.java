@@ -22,15 +22,16 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * A subscription in three subscription-wide list calls, following every {@code nextLink}: managed clusters (agent
  * pools inline), route tables (routes and associated subnets inline) and virtual networks (subnets inline). Cost
  * grows with the number of pages, not with the number of clusters or subnets. Calls of one read run side by side, each
- * on its own pipeline.
+ * on its own pipeline, and never wait for a thread.
  *
  * <p>The subscription a listing lists is a parameter of each list call; this source lists the one it was made for. A
  * listing that cannot be trusted (a page without {@code value}, an item without an ID or from another subscription, a
@@ -46,12 +47,17 @@ final class ArmInventory implements Inventories {
     private final ArmRest clusters;
     private final ArmRest routeTables;
     private final ArmRest virtualNetworks;
-    /** Three listings for each of the four subscriptions the directory reads side by side: none waits for another. */
-    private final ExecutorService pool = Executors.newFixedThreadPool(12, r -> {
+    /**
+     * The threads on which a read's other listings run beside the one its own thread runs: up to 12, made when needed.
+     * A listing never queues for one. When all are busy (the sweep, background reads and an event's read all at once,
+     * for many subscriptions), the asking thread runs the listing itself: the directory keeps the reads that someone
+     * waits for apart from the background ones, and a queue shared here would make them wait behind those after all.
+     */
+    private final ThreadPoolExecutor pool = new ThreadPoolExecutor(0, 12, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
         Thread t = new Thread(r, "arm-list");
         t.setDaemon(true);
         return t;
-    });
+    }, new ThreadPoolExecutor.CallerRunsPolicy());
 
     /**
      * @param clusters, routeTables, virtualNetworks the transports of the three listings (separate pipelines, so that
@@ -78,19 +84,20 @@ final class ArmInventory implements Inventories {
                 return ArmInventory.this.cluster(id);
             }
 
+            /** The two list calls side by side, the VNets' on this thread. */
             @Override
             public Network network() {
                 CompletableFuture<List<RouteTable>> t = async(() -> listRouteTables(subscriptionId));
-                CompletableFuture<List<SubnetState>> s = async(() -> listSubnets(subscriptionId));
+                CompletableFuture<List<SubnetState>> s = here(() -> listSubnets(subscriptionId));
                 return new Network(join(t), join(s));
             }
 
-            /** The three list calls side by side. */
+            /** The three list calls side by side, the VNets' on this thread. */
             @Override
             public Parts readAll() {
                 CompletableFuture<List<Cluster>> c = async(() -> listClusters(subscriptionId));
                 CompletableFuture<List<RouteTable>> t = async(() -> listRouteTables(subscriptionId));
-                CompletableFuture<List<SubnetState>> s = async(() -> listSubnets(subscriptionId));
+                CompletableFuture<List<SubnetState>> s = here(() -> listSubnets(subscriptionId));
                 return new Parts(join(c), new Network(join(t), join(s)));
             }
         };
@@ -193,5 +200,14 @@ final class ArmInventory implements Inventories {
 
     private <T> CompletableFuture<T> async(Supplier<T> call) {
         return CompletableFuture.supplyAsync(call, pool);
+    }
+
+    /** Runs {@code call} on this thread; its failure is reported in the same order as those of {@link #async} calls. */
+    private static <T> CompletableFuture<T> here(Supplier<T> call) {
+        try {
+            return CompletableFuture.completedFuture(call.get());
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 }
