@@ -1,5 +1,8 @@
 package dev.aksrouteguard.wiring;
 
+import com.azure.core.client.traits.ConnectionStringTrait;
+import com.azure.core.client.traits.EndpointTrait;
+import com.azure.core.client.traits.TokenCredentialTrait;
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.http.HttpClient;
 import com.azure.core.http.policy.ExponentialBackoffOptions;
@@ -20,6 +23,7 @@ import dev.aksrouteguard.queue.StorageRetryQueue;
 import dev.aksrouteguard.teams.AlertStorage;
 import dev.aksrouteguard.teams.SdkLogScrubbing;
 import dev.aksrouteguard.teams.TeamsAlertQueue;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.logging.Logger;
@@ -119,20 +123,9 @@ public final class StorageClients {
 
     private static @Nullable TableClient table(StorageConnection connection, TokenCredential credential, HttpClient http,
             String name) {
-        TableClientBuilder builder = new TableClientBuilder()
-                .tableName(name)
-                .httpClient(http)
-                .retryOptions(RETRY);
-        if (connection instanceof StorageConnection.ConnectionString cs) {
-            builder.connectionString(cs.value().reveal());
-        } else {
-            StorageConnection.Identity id = (StorageConnection.Identity) connection;
-            if (id.tableEndpoint() == null) {
-                return null;
-            }
-            builder.endpoint(id.tableEndpoint().toString()).credential(credential);
-        }
-        return builder.buildClient();
+        TableClientBuilder builder = account(new TableClientBuilder(), connection,
+                connection instanceof StorageConnection.Identity id ? id.tableEndpoint() : null, credential);
+        return builder == null ? null : builder.tableName(name).httpClient(http).retryOptions(RETRY).buildClient();
     }
 
     private static @Nullable QueueClient queue(StorageConnection connection, TokenCredential credential, HttpClient http) {
@@ -141,21 +134,22 @@ public final class StorageClients {
 
     private static @Nullable QueueClient queue(StorageConnection connection, TokenCredential credential, HttpClient http,
             String name) {
-        QueueClientBuilder builder = new QueueClientBuilder()
-                .queueName(name)
-                .messageEncoding(QueueMessageEncoding.BASE64)
-                .httpClient(http)
-                .retryOptions(RETRY);
+        QueueClientBuilder builder = account(new QueueClientBuilder(), connection,
+                connection instanceof StorageConnection.Identity id ? id.queueEndpoint() : null, credential);
+        return builder == null ? null : builder.queueName(name).messageEncoding(QueueMessageEncoding.BASE64).httpClient(http)
+                .retryOptions(RETRY).buildClient();
+    }
+
+    /**
+     * {@code builder} pointed at the account: through the connection string, or at the service's endpoint with
+     * {@code credential}; null for an identity-based connection that names no endpoint of this service.
+     */
+    private static <B extends ConnectionStringTrait<B> & EndpointTrait<B> & TokenCredentialTrait<B>> @Nullable B account(
+            B builder, StorageConnection connection, @Nullable URI endpoint, TokenCredential credential) {
         if (connection instanceof StorageConnection.ConnectionString cs) {
-            builder.connectionString(cs.value().reveal());
-        } else {
-            StorageConnection.Identity id = (StorageConnection.Identity) connection;
-            if (id.queueEndpoint() == null) {
-                return null;
-            }
-            builder.endpoint(id.queueEndpoint().toString()).credential(credential);
+            return builder.connectionString(cs.value().reveal());
         }
-        return builder.buildClient();
+        return endpoint == null ? null : builder.endpoint(endpoint.toString()).credential(credential);
     }
 
     /**

@@ -1,0 +1,87 @@
+package dev.aksrouteguard.wiring;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.azure.core.credential.AccessToken;
+import com.azure.core.credential.TokenCredential;
+import com.azure.core.http.HttpClient;
+import dev.aksrouteguard.config.Settings;
+import dev.aksrouteguard.core.port.RepairHistory;
+import dev.aksrouteguard.history.TableRepairHistory;
+import dev.aksrouteguard.teams.AlertStorage;
+import java.time.OffsetDateTime;
+import java.util.Map;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+
+/**
+ * Which Table and Queue clients a storage connection gives, and where they point: by connection string, or at the
+ * service endpoints of an identity-based connection (none for a service it names no endpoint of). Builds clients only;
+ * no request is sent.
+ */
+class StorageClientsTest {
+
+    static final String SUB = "9b2f6c1e-4d3a-4e8b-a7c5-1f0e2d3c4b5a";
+    static final String WEBHOOK = "https://example.webhook.office.com/webhookb2/x/IncomingWebhook/y/z";
+    static final TokenCredential CREDENTIAL = request -> Mono.just(new AccessToken("t", OffsetDateTime.now().plusHours(1)));
+    static final HttpClient HTTP = request -> Mono.error(new AssertionError("no request is sent: " + request.getUrl()));
+    static final Logger LOG = Logger.getLogger(StorageClientsTest.class.getName());
+
+    @Test
+    void anIdentityConnectionPointsEachClientAtItsServiceEndpoint() {
+        Settings settings = Settings.from(Map.of(Settings.AZURE_SUBSCRIPTION_ID, SUB, Settings.TEAMS_WEBHOOK_URL, WEBHOOK,
+                Settings.STORAGE_ACCOUNT_NAME, "guardstate", Settings.STORAGE_CREDENTIAL, "managedidentity"));
+
+        AlertStorage alerts = StorageClients.forAlerts(settings, CREDENTIAL, HTTP, true, LOG);
+
+        assertNotNull(alerts.table());
+        assertNotNull(alerts.queue());
+        assertEquals("https://guardstate.table.core.windows.net/" + AlertStorage.tableName(), alerts.table().getTableEndpoint());
+        assertEquals("https://guardstate.queue.core.windows.net/routeguard-alerts", alerts.queue().getQueueUrl());
+        assertTrue(StorageClients.history(settings, CREDENTIAL, HTTP, LOG) instanceof TableRepairHistory);
+    }
+
+    @Test
+    void anIdentityConnectionWithoutATableEndpointGivesNoTableClient() {
+        Settings settings = Settings.from(Map.of(Settings.AZURE_SUBSCRIPTION_ID, SUB, Settings.TEAMS_WEBHOOK_URL, WEBHOOK,
+                Settings.STORAGE_QUEUE_SERVICE_URI, "https://guardstate.queue.core.windows.net",
+                Settings.STORAGE_CREDENTIAL, "managedidentity"));
+
+        AlertStorage alerts = StorageClients.forAlerts(settings, CREDENTIAL, HTTP, true, LOG);
+
+        assertNull(alerts.table());
+        assertEquals("https://guardstate.queue.core.windows.net/routeguard-alerts", alerts.queue().getQueueUrl());
+        assertSame(RepairHistory.NONE, StorageClients.history(settings, CREDENTIAL, HTTP, LOG));
+    }
+
+    @Test
+    void anIdentityConnectionWithoutAQueueEndpointGivesNoQueueClient() {
+        Settings settings = Settings.from(Map.of(Settings.AZURE_SUBSCRIPTION_ID, SUB, Settings.TEAMS_WEBHOOK_URL, WEBHOOK,
+                Settings.STORAGE_TABLE_SERVICE_URI, "https://guardstate.table.core.windows.net",
+                Settings.STORAGE_CREDENTIAL, "managedidentity"));
+
+        AlertStorage alerts = StorageClients.forAlerts(settings, CREDENTIAL, HTTP, true, LOG);
+
+        assertEquals("https://guardstate.table.core.windows.net/" + AlertStorage.tableName(), alerts.table().getTableEndpoint());
+        assertNull(alerts.queue());
+    }
+
+    @Test
+    void aConnectionStringPointsBothClientsAtItsAccount() {
+        Settings settings = Settings.from(Map.of(Settings.AZURE_SUBSCRIPTION_ID, SUB, Settings.TEAMS_WEBHOOK_URL, WEBHOOK,
+                Settings.STORAGE, "DefaultEndpointsProtocol=https;AccountName=guardstate;AccountKey="
+                        + "a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5;"
+                        + "EndpointSuffix=core.windows.net"));
+
+        AlertStorage alerts = StorageClients.forAlerts(settings, CREDENTIAL, HTTP, true, LOG);
+
+        assertEquals("https://guardstate.table.core.windows.net/" + AlertStorage.tableName(), alerts.table().getTableEndpoint());
+        assertEquals("https://guardstate.queue.core.windows.net/routeguard-alerts", alerts.queue().getQueueUrl());
+        assertEquals(AlertStorage.tableName(), alerts.table().getTableName());
+    }
+}
