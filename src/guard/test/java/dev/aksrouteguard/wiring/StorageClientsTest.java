@@ -14,6 +14,7 @@ import dev.aksrouteguard.core.port.RepairHistory;
 import dev.aksrouteguard.history.TableRepairHistory;
 import dev.aksrouteguard.teams.AlertStorage;
 import java.time.OffsetDateTime;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
@@ -31,57 +32,64 @@ class StorageClientsTest {
     static final TokenCredential CREDENTIAL = request -> Mono.just(new AccessToken("t", OffsetDateTime.now().plusHours(1)));
     static final HttpClient HTTP = request -> Mono.error(new AssertionError("no request is sent: " + request.getUrl()));
     static final Logger LOG = Logger.getLogger(StorageClientsTest.class.getName());
+    static final String TABLE_URL = "https://guardstate.table.core.windows.net/" + AlertStorage.tableName();
+    static final String QUEUE_URL = "https://guardstate.queue.core.windows.net/routeguard-alerts";
+
+    /** Settings with a subscription, the Teams webhook and this storage connection ({@code name, value, …}). */
+    static Settings settings(String... storage) {
+        Map<String, String> env = new HashMap<>(Map.of(Settings.AZURE_SUBSCRIPTION_ID, SUB, Settings.TEAMS_WEBHOOK_URL, WEBHOOK));
+        for (int i = 0; i < storage.length; i += 2) {
+            env.put(storage[i], storage[i + 1]);
+        }
+        return Settings.from(env);
+    }
+
+    static AlertStorage alerts(Settings settings) {
+        return StorageClients.forAlerts(settings, CREDENTIAL, HTTP, true, LOG);
+    }
 
     @Test
     void anIdentityConnectionPointsEachClientAtItsServiceEndpoint() {
-        Settings settings = Settings.from(Map.of(Settings.AZURE_SUBSCRIPTION_ID, SUB, Settings.TEAMS_WEBHOOK_URL, WEBHOOK,
-                Settings.STORAGE_ACCOUNT_NAME, "guardstate", Settings.STORAGE_CREDENTIAL, "managedidentity"));
+        Settings settings = settings(Settings.STORAGE_ACCOUNT_NAME, "guardstate", Settings.STORAGE_CREDENTIAL, "managedidentity");
 
-        AlertStorage alerts = StorageClients.forAlerts(settings, CREDENTIAL, HTTP, true, LOG);
+        AlertStorage alerts = alerts(settings);
 
         assertNotNull(alerts.table());
         assertNotNull(alerts.queue());
-        assertEquals("https://guardstate.table.core.windows.net/" + AlertStorage.tableName(), alerts.table().getTableEndpoint());
-        assertEquals("https://guardstate.queue.core.windows.net/routeguard-alerts", alerts.queue().getQueueUrl());
+        assertEquals(TABLE_URL, alerts.table().getTableEndpoint());
+        assertEquals(QUEUE_URL, alerts.queue().getQueueUrl());
         assertTrue(StorageClients.history(settings, CREDENTIAL, HTTP, LOG) instanceof TableRepairHistory);
     }
 
     @Test
     void anIdentityConnectionWithoutATableEndpointGivesNoTableClient() {
-        Settings settings = Settings.from(Map.of(Settings.AZURE_SUBSCRIPTION_ID, SUB, Settings.TEAMS_WEBHOOK_URL, WEBHOOK,
-                Settings.STORAGE_QUEUE_SERVICE_URI, "https://guardstate.queue.core.windows.net",
-                Settings.STORAGE_CREDENTIAL, "managedidentity"));
+        Settings settings = settings(Settings.STORAGE_QUEUE_SERVICE_URI, "https://guardstate.queue.core.windows.net",
+                Settings.STORAGE_CREDENTIAL, "managedidentity");
 
-        AlertStorage alerts = StorageClients.forAlerts(settings, CREDENTIAL, HTTP, true, LOG);
+        AlertStorage alerts = alerts(settings);
 
         assertNull(alerts.table());
-        assertEquals("https://guardstate.queue.core.windows.net/routeguard-alerts", alerts.queue().getQueueUrl());
+        assertEquals(QUEUE_URL, alerts.queue().getQueueUrl());
         assertSame(RepairHistory.NONE, StorageClients.history(settings, CREDENTIAL, HTTP, LOG));
     }
 
     @Test
     void anIdentityConnectionWithoutAQueueEndpointGivesNoQueueClient() {
-        Settings settings = Settings.from(Map.of(Settings.AZURE_SUBSCRIPTION_ID, SUB, Settings.TEAMS_WEBHOOK_URL, WEBHOOK,
-                Settings.STORAGE_TABLE_SERVICE_URI, "https://guardstate.table.core.windows.net",
+        AlertStorage alerts = alerts(settings(Settings.STORAGE_TABLE_SERVICE_URI, "https://guardstate.table.core.windows.net",
                 Settings.STORAGE_CREDENTIAL, "managedidentity"));
 
-        AlertStorage alerts = StorageClients.forAlerts(settings, CREDENTIAL, HTTP, true, LOG);
-
-        assertEquals("https://guardstate.table.core.windows.net/" + AlertStorage.tableName(), alerts.table().getTableEndpoint());
+        assertEquals(TABLE_URL, alerts.table().getTableEndpoint());
         assertNull(alerts.queue());
     }
 
     @Test
     void aConnectionStringPointsBothClientsAtItsAccount() {
-        Settings settings = Settings.from(Map.of(Settings.AZURE_SUBSCRIPTION_ID, SUB, Settings.TEAMS_WEBHOOK_URL, WEBHOOK,
-                Settings.STORAGE, "DefaultEndpointsProtocol=https;AccountName=guardstate;AccountKey="
-                        + "a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5;"
-                        + "EndpointSuffix=core.windows.net"));
+        AlertStorage alerts = alerts(settings(Settings.STORAGE, "DefaultEndpointsProtocol=https;AccountName=guardstate;AccountKey="
+                + "a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5;"
+                + "EndpointSuffix=core.windows.net"));
 
-        AlertStorage alerts = StorageClients.forAlerts(settings, CREDENTIAL, HTTP, true, LOG);
-
-        assertEquals("https://guardstate.table.core.windows.net/" + AlertStorage.tableName(), alerts.table().getTableEndpoint());
-        assertEquals("https://guardstate.queue.core.windows.net/routeguard-alerts", alerts.queue().getQueueUrl());
+        assertEquals(TABLE_URL, alerts.table().getTableEndpoint());
+        assertEquals(QUEUE_URL, alerts.queue().getQueueUrl());
         assertEquals(AlertStorage.tableName(), alerts.table().getTableName());
     }
 }
