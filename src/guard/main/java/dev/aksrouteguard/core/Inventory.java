@@ -40,6 +40,7 @@ public final class Inventory {
     private final Map<String, List<RouteTable>> tablesByGroup = new HashMap<>();
     private final Map<SubnetId, List<RouteTable>> tablesBySubnet = new HashMap<>();
     private final Map<ResourceId, Set<SubnetId>> kubenetSubnetsByVnet = new HashMap<>();
+    private final Map<String, List<Cluster>> clustersByNodeGroup = new HashMap<>();
 
     /** A route that can carry pod traffic: next hop VirtualAppliance, prefix and next hop parsed once. */
     record PodRoute(RouteTable table, Cidr prefix, Cidr nextHop) {}
@@ -53,6 +54,9 @@ public final class Inventory {
         this.readAt = Objects.requireNonNull(readAt, "readAt == null");
         for (Cluster c : this.clusters) {
             clustersById.put(c.id(), c);
+            if (c.nodeResourceGroup() != null) {
+                clustersByNodeGroup.computeIfAbsent(groupKey(c.id().subscriptionId(), c.nodeResourceGroup()), k -> new ArrayList<>()).add(c);
+            }
             for (SubnetId s : c.nodeSubnets()) {
                 clustersBySubnet.computeIfAbsent(s, k -> new ArrayList<>()).add(c);
                 if (c.isKubenet()) {
@@ -130,6 +134,15 @@ public final class Inventory {
     /** The route tables in a resource group (case-insensitive). */
     List<RouteTable> routeTablesIn(@Nullable String resourceGroup) {
         return resourceGroup == null ? List.of() : tablesByGroup.getOrDefault(resourceGroup.toLowerCase(Locale.ROOT), List.of());
+    }
+
+    /** The clusters whose node resource group is {@code resourceGroup} in {@code subscriptionId} (case-insensitive). */
+    List<Cluster> clustersWithNodeResourceGroup(String subscriptionId, @Nullable String resourceGroup) {
+        return resourceGroup == null ? List.of() : clustersByNodeGroup.getOrDefault(groupKey(subscriptionId, resourceGroup), List.of());
+    }
+
+    private static String groupKey(String subscriptionId, String resourceGroup) {
+        return subscriptionId.toLowerCase(Locale.ROOT) + '/' + resourceGroup.toLowerCase(Locale.ROOT);
     }
 
     /** The route tables ARM reports as associated with {@code subnet}. */

@@ -89,6 +89,15 @@ final class Rules {
                     + "'s (" + names + ") and none is tied to it more strongly; not choosing",
                     "associate the right route table with " + subnet.id().name() + " by hand, or remove the stale table's routes");
         }
+        if (expected instanceof Expected.Unconfirmed u) {
+            return new Verdict.Conflict(cluster, null, "route table " + u.table().name() + " carries routes into the pod CIDRs of cluster "
+                    + cluster.name() + " through its node subnets, but nothing else ties it to the cluster (it is not in node resource "
+                    + "group " + cluster.nodeResourceGroup() + ", no route is named after one of its nodes, it is not associated with "
+                    + "another of its node subnets); not choosing, address plans are reused across virtual networks",
+                    "if " + u.table().name() + " is cluster " + cluster.name() + "'s route table, associate it with "
+                            + subnet.id().name() + " by hand (az network vnet subnet update --ids " + subnet.id()
+                            + " --route-table " + u.table() + ")");
+        }
         if (expected instanceof Expected.None) {
             if (current != null) {
                 return new Verdict.InSync(cluster, current, "associated with " + current.name()
@@ -123,6 +132,17 @@ final class Rules {
 
         record Ambiguous(List<ResourceId> tables) implements Expected {}
 
+        /**
+         * The only table with matching pod routes, but with nothing else tying it to the cluster: not chosen (a subnet
+         * that already carries it is left as it is).
+         */
+        record Unconfirmed(ResourceId table) implements Expected {
+            @Override
+            public List<ResourceId> tables() {
+                return List.of(table);
+            }
+        }
+
         record None() implements Expected {
             @Override
             public List<ResourceId> tables() {
@@ -135,8 +155,12 @@ final class Rules {
      * The cluster's route table: the one carrying its pod routes (next hop VirtualAppliance, next-hop IP in one of
      * its node subnets, prefix inside its pod CIDRs), wherever it lives. Address spaces and pod CIDRs are reused
      * across isolated VNets, so when several tables match, the ones tied to this cluster (its node resource group,
-     * route names that are its node names, an association with another of its node subnets) win. With no pod routes
-     * anywhere, the AKS-managed table in the node resource group is the answer.
+     * route names that are its node names, an association with another of its node subnets) win, and a table that
+     * belongs to another cluster (in that cluster's node resource group, or associated with one of its node subnets)
+     * is never a candidate ("Using the same route table with multiple AKS clusters isn't supported": Learn, kubenet,
+     * "Bring your own subnet and route table"). A single match with no
+     * tie at all is not chosen ({@link Expected.Unconfirmed}). With no pod routes anywhere, the AKS-managed table in
+     * the node resource group (of the cluster's own subscription) is the answer.
      *
      * <p>Cost: the tables in the node resource group and those associated with the cluster's subnets are looked at
      * first; a candidate there with two ties or more cannot be beaten by any other table (which can have at most one:
@@ -159,7 +183,7 @@ final class Rules {
         cluster.nodeSubnets().forEach(s -> inventory.routeTablesOf(s).forEach(t -> tied.put(t.id(), t)));
         Map<ResourceId, Integer> tiedCandidates = new LinkedHashMap<>();
         for (RouteTable t : tied.values()) {
-            if (carriesPodRoutes(t, podCidrs, nodePrefixes)) {
+            if (carriesPodRoutes(t, podCidrs, nodePrefixes) && otherOwner(t, cluster, inventory) == null) {
                 tiedCandidates.put(t.id(), ties(t, cluster, subnet.id(), nodeNames));
             }
         }
@@ -175,16 +199,19 @@ final class Rules {
             for (Inventory.PodRoute r : inventory.podRoutesVia(node)) {
                 if (!candidates.contains(r.table()) && podCidrs.stream().anyMatch(p -> p.contains(r.prefix()))) {
                     candidates.add(r.table());
-                    inOrder.add(r.table());
+                    if (otherOwner(r.table(), cluster, inventory) == null) {
+                        inOrder.add(r.table());
+                    }
                 }
             }
         }
         if (inOrder.size() == 1) {
-            return new Expected.One(inOrder.get(0).id());
+            RouteTable only = inOrder.get(0);
+            return ties(only, cluster, subnet.id(), nodeNames) > 0 ? new Expected.One(only.id()) : new Expected.Unconfirmed(only.id());
         }
         if (inOrder.isEmpty()) {
             List<ResourceId> managed = inventory.routeTablesIn(cluster.nodeResourceGroup()).stream()
-                    .filter(t -> AKS_ROUTE_TABLE.matcher(t.name()).matches())
+                    .filter(t -> inNodeResourceGroup(t, cluster) && AKS_ROUTE_TABLE.matcher(t.name()).matches())
                     .map(RouteTable::id)
                     .toList();
             return switch (managed.size()) {
@@ -247,6 +274,26 @@ final class Rules {
             ties++;
         }
         return ties;
+    }
+
+    /**
+     * Another cluster that {@code table} belongs to, or null: the table sits in that cluster's node resource group, or ARM
+     * reports it associated with one of that cluster's node subnets.
+     */
+    static @Nullable Cluster otherOwner(RouteTable table, Cluster cluster, Inventory inventory) {
+        for (Cluster other : inventory.clustersWithNodeResourceGroup(table.id().subscriptionId(), table.id().resourceGroup())) {
+            if (!other.id().equals(cluster.id())) {
+                return other;
+            }
+        }
+        for (SubnetId s : table.subnets()) {
+            for (Cluster other : inventory.clustersUsing(s)) {
+                if (!other.id().equals(cluster.id())) {
+                    return other;
+                }
+            }
+        }
+        return null;
     }
 
     private static boolean inNodeResourceGroup(RouteTable table, Cluster cluster) {

@@ -42,6 +42,24 @@ class RulesTest {
                                 "aks-nodepool1-12345678-vmss000001", "10.244.1.0/24>10.0.0.5"));
     }
 
+    static final String OTHER_SUB = "00000000-0000-0000-0000-000000000002";
+
+    /**
+     * aks1 (node pool nodepool1 in NODES, 10.0.0.0/22, pods 10.244.0.0/16) with no table of its own so far, and aks2 in
+     * an isolated VNet with the same address plan and a node pool of the same name, whose table (in {@code tableGroup})
+     * carries aks2's pod routes, associated with aks2's node subnet or not.
+     */
+    static World otherClusterWithRoutes(boolean associated, String tableGroup) {
+        SubnetId other = subnet("rg-b", "vnet-b", "nodes");
+        return new World()
+                .subnetState(NODES, "10.0.0.0/22", null)
+                .kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", NODES))
+                .subnetState(other, "10.0.0.0/22", associated ? table(tableGroup, "aks-agentpool-999-routetable") : null)
+                .kubenet("aks2", "rg-b", "10.244.0.0/16", pools("nodepool1", other))
+                .table(tableGroup, "aks-agentpool-999-routetable", routes("aks-nodepool1-999-vmss000000", "10.244.9.0/24>10.0.0.7"),
+                        associated ? new SubnetId[] {other} : new SubnetId[0]);
+    }
+
     record Case(World world, SubnetState subject, Class<? extends Verdict> verdict, ResourceId table, String whyMentions) {
         @Override
         public String toString() {
@@ -120,6 +138,28 @@ class RulesTest {
                                         .table("MC_rg-b_aks2_westeurope", "aks-agentpool-999-routetable",
                                                 routes("aks-nodepool1-999-vmss000000", "10.244.9.0/24>10.0.0.7"), subnet("rg-b", "vnet-b", "nodes")),
                                 state(NODES, "10.0.0.0/22", null), Verdict.Reassociate.class, MC_TABLE, "aks-agentpool-12345678")),
+                Arguments.of("never takes another cluster's table when its own has no pod routes (address plan reused)",
+                        c(otherClusterWithRoutes(true, "MC_rg-b_aks2_westeurope")
+                                        .table("MC_rg-app_aks1_westeurope", "aks-agentpool-12345678-routetable", routes()),
+                                state(NODES, "10.0.0.0/22", null), Verdict.Reassociate.class, MC_TABLE, "aks1")),
+                Arguments.of("never takes a table in another cluster's node resource group, associated or not",
+                        c(otherClusterWithRoutes(false, "MC_rg-b_aks2_westeurope"),
+                                state(NODES, "10.0.0.0/22", null), Verdict.RouteTableMissing.class, null, "no route table")),
+                Arguments.of("never takes a table associated with another cluster's node subnet, wherever it lives",
+                        c(otherClusterWithRoutes(true, "rg-b-net"),
+                                state(NODES, "10.0.0.0/22", null), Verdict.RouteTableMissing.class, null, "no route table")),
+                Arguments.of("does not choose the only matching table when nothing ties it to the cluster",
+                        c(new World().kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", NODES))
+                                        .table("rg-net", "rt-aks1", routes("to-firewall-0", "10.244.3.0/24>10.0.1.10")),
+                                state(NODES, "10.0.0.0/22", null), Verdict.Conflict.class, null, "nothing else ties it")),
+                Arguments.of("leaves a subnet that already carries the only, untied, matching table as it is",
+                        c(new World().kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", NODES))
+                                        .table("rg-net", "rt-aks1", routes("to-firewall-0", "10.244.3.0/24>10.0.1.10")),
+                                state(NODES, "10.0.0.0/22", BYO), Verdict.InSync.class, BYO, "rt-aks1")),
+                Arguments.of("falls back only to an AKS-managed table of the cluster's own subscription",
+                        c(new World().kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", NODES))
+                                        .table(new RouteTable(ResourceId.parse(MC_TABLE.value().replace(World.SUB, OTHER_SUB)), List.of(), List.of())),
+                                state(NODES, "10.0.0.0/22", null), Verdict.RouteTableMissing.class, null, "no route table")),
                 Arguments.of("prefers the table already associated with another of the cluster's node subnets",
                         c(new World().subnetState(NODES2, "10.0.4.0/22", BYO)
                                         .kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", NODES, "pool2", NODES2))
