@@ -34,7 +34,8 @@ import java.util.function.DoubleSupplier;
  *       etag sent is the one of the state decided on, not one another write in the VNet has made stale;</li>
  *   <li>a read that is incomplete (no address prefix, no etag, another ID) is never acted on;</li>
  *   <li>before a write, the owning cluster is read fresh (one GET) and the decision made again: a cluster migrated
- *       off kubenet, moved to another subnet, being deleted or tagged to be ignored is left alone;</li>
+ *       off kubenet, moved to another subnet, being deleted or tagged to be ignored is left alone, and one whose fresh
+ *       read expects another table is decided again on a re-read directory (written only when two decisions agree);</li>
  *   <li>the write is a read–modify–write of the subnet with {@code If-Match}; a table the customer put there is never
  *       swapped ({@link Action#CONFLICT}).</li>
  * </ol>
@@ -201,8 +202,16 @@ public final class Reconciler {
         Verdict.Reassociate confirmed;
         try {
             Verdict fresh = Rules.decide(before, directory.updateCluster(fix.cluster().id()));
-            if (!(fresh instanceof Verdict.Reassociate f) || !f.routeTable().equals(fix.routeTable())) {
+            if (!(fresh instanceof Verdict.Reassociate f)) {
                 return new Step.Done(out.of(fresh, before.routeTable())); // the cluster changed: decided on what it is now
+            }
+            if (!f.routeTable().equals(fix.routeTable())) {
+                // The cluster changed, and with it the table to put back: neither is written on one read. The directory
+                // (which now holds the cluster as read) and its network are read again and the subnet decided afresh.
+                return new Step.Refresh(tries -> out.draft(Action.DEFERRED, "cluster " + f.cluster().name() + " changed while "
+                        + "the repair was decided (route table " + fix.routeTable().name() + ", then " + f.routeTable().name()
+                        + " on reading it again); nothing written, handed on to be tried again")
+                        .cluster(f.cluster()).routeTable(f.routeTable()).current(before.routeTable()).retryable(true).done());
             }
             confirmed = f;
         } catch (ArmException e) {

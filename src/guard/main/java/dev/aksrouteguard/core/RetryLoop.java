@@ -11,7 +11,8 @@ import java.util.function.DoubleSupplier;
  * The driver of a reconcile: runs passes until one is {@link Step.Done}, and holds every retry policy in one place.
  * <ul>
  *   <li>{@link Step.Reread} (412): again at once, at most {@value #MAX_REREADS} times.</li>
- *   <li>{@link Step.Refresh} (a vanished route table): read the directory again, once.</li>
+ *   <li>{@link Step.Refresh} (a vanished route table, a cluster that changed its table): read the directory again,
+ *       once.</li>
  *   <li>{@link Step.Retry}: {@link Backoff} for transient failures; for contention with another process, the
  *       longer {@link Backoff#forContention()} with jitter. A {@code Retry-After} beyond the backoff's cap is not
  *       waited for.</li>

@@ -28,7 +28,10 @@ sealed interface Step {
     /** The subnet changed under the write (412): read it again at once and decide again. */
     record Reread(GiveUp giveUp) implements Step {}
 
-    /** The route table chosen is gone ({@code InvalidResourceReference}): read the directory again, once. */
+    /**
+     * What the pass decided on is out of date — the route table chosen is gone ({@code InvalidResourceReference}), or
+     * the cluster read fresh before the write expects another table: read the directory again, once.
+     */
     record Refresh(GiveUp giveUp) implements Step {}
 
     /**

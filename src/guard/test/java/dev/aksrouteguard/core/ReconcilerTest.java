@@ -263,6 +263,64 @@ class ReconcilerTest {
     }
 
     @Test
+    void aClusterWhoseTableChangedIsDecidedAgainOnAFreshDirectoryBeforeAnyWrite() {
+        World w = RulesTest.base().table("rg-net", "rt-aks1", routes("aks-pool9-1-vmss000000", "10.245.0.0/24>10.0.0.6"));
+        subnets.put(w.subnets.get(NODES));
+        Reconciler r = reconciler(Mode.ENFORCE, w::inventory);
+        r.reconcile(PLAIN, MANUAL); // the directory knows aks1 with pods in 10.244.0.0/16: the AKS-managed table is its
+        w.kubenet("aks1", "rg-app", "10.245.0.0/16", pools("pool9", NODES)); // now only rt-aks1 carries its pod routes
+        int networkReads = source.networkReads.get();
+
+        Outcome o = r.reconcile(NODES, MANUAL);
+
+        assertEquals(Action.REASSOCIATED, o.action(), o.message());
+        assertEquals(RulesTest.BYO, subnets.state(NODES).routeTable(), "the table of the cluster as it is now");
+        assertEquals(1, subnets.puts(), "one write, after two decisions that agree");
+        assertEquals(2, source.clusterGets.get(), "the cluster read fresh before each decision to write");
+        assertTrue(source.networkReads.get() > networkReads, "the network was read again");
+    }
+
+    @Test
+    void aClusterThatKeepsChangingItsTableIsHandedOnNotWritten() {
+        World w = RulesTest.base().table("rg-net", "rt-aks1", routes("aks-pool9-1-vmss000000", "10.245.0.0/24>10.0.0.6"));
+        subnets.put(w.subnets.get(NODES));
+        java.util.concurrent.atomic.AtomicInteger gets = new java.util.concurrent.atomic.AtomicInteger();
+        InventorySource flipping = new InventorySource() {
+            @Override
+            public List<dev.aksrouteguard.core.model.Cluster> clusters() {
+                return w.inventory().clusters();
+            }
+
+            @Override
+            public java.util.Optional<dev.aksrouteguard.core.model.Cluster> cluster(ResourceId id) {
+                // every fresh read finds the cluster on the other of its two address plans
+                if (gets.incrementAndGet() % 2 == 1) {
+                    w.kubenet("aks1", "rg-app", "10.245.0.0/16", pools("pool9", NODES));
+                } else {
+                    w.kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", NODES));
+                }
+                return java.util.Optional.of(w.inventory().cluster(id));
+            }
+
+            @Override
+            public Network network() {
+                Inventory i = w.inventory();
+                return new Network(i.routeTables(), List.copyOf(i.subnets()));
+            }
+        };
+        Reconciler r = new Reconciler(subnets, ClusterDirectory.of(World.SUB, flipping, clock, Duration.ofMinutes(10)),
+                Mode.ENFORCE, clock, backoff, () -> 1.0);
+
+        Outcome o = r.reconcile(NODES, MANUAL);
+
+        assertEquals(Action.DEFERRED, o.action(), o.message());
+        assertTrue(o.retryable(), "handed on to the retry queue");
+        assertTrue(o.message().contains("changed while the repair was decided"), o.message());
+        assertEquals(2, gets.get(), "decided twice, on two fresh reads of the cluster");
+        assertEquals(0, subnets.puts(), "nothing written while the cluster does not hold still");
+    }
+
+    @Test
     void anInSyncSubnetCostsNoClusterRead() {
         World w = RulesTest.base();
         subnets.put(new SubnetState(NODES, List.of("10.0.0.0/22"), MC_TABLE, null, null));
