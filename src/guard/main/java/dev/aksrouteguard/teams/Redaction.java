@@ -2,26 +2,20 @@ package dev.aksrouteguard.teams;
 
 import dev.aksrouteguard.config.Secret;
 import dev.aksrouteguard.core.model.Nullable;
+import dev.aksrouteguard.core.model.Secrets;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * Scrubs secrets out of text that came from somewhere else (an exception message) before it can reach a log line:
- * the webhook URL and every distinctive part of it, and the keys and signatures of storage connection strings.
+ * the webhook URL and every distinctive part of it, then whatever {@link Secrets#mask} masks (the keys and signatures
+ * of storage connection strings, tokens).
  */
 final class Redaction {
 
     static final String MASK = "***";
-
-    /**
-     * AccountKey=..., SharedAccessSignature=..., sig=... (connection strings and SAS query strings), also
-     * percent-encoded ({@code sig%3D...}) as a URL quoted inside another URL would be.
-     */
-    private static final Pattern STORAGE_SECRETS = Pattern.compile(
-            "(?i)(AccountKey|SharedAccessSignature|sig)(=|%3D)[^;&\\s\"'<>\\\\]*");
 
     private final List<String> parts;
 
@@ -85,7 +79,7 @@ final class Redaction {
         for (String part : parts) {
             out = out.replace(part, MASK);
         }
-        return STORAGE_SECRETS.matcher(out).replaceAll("$1$2" + MASK);
+        return Secrets.mask(out);
     }
 
     /**

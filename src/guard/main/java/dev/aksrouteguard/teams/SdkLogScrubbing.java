@@ -17,11 +17,12 @@ import java.util.logging.Logger;
  * service's answer quoted: a 403 body that echoes the request URL carries a SAS {@code sig=}. The guard's own lines
  * describe such errors by status and code only, but the SDK's line is not the guard's.
  *
- * <p>{@link #install} puts a gate on the {@code com.azure} and {@code reactor} logger trees: their records no longer
- * travel up to the root's handlers directly ({@code useParentHandlers=false}); the gate hands each one on, scrubbed
+ * <p>{@link #install} puts a gate on the {@code com.azure}, {@code reactor} and {@code com.microsoft.aad} (msal4j, under
+ * azure-identity) logger trees: their records no longer travel up to the root's handlers directly
+ * ({@code useParentHandlers=false}); the gate hands each one on, scrubbed
  * ({@link Redaction}: the webhook URL and its parts, {@code sig=}, {@code AccountKey=}, {@code SharedAccessSignature=},
- * in the message, the parameters and the thrown chain), to the handlers the record would have reached. Levels are not
- * touched. It also pins off the JDK HttpClient's internal debug logger, which prints every request URI, SAS and
+ * tokens, in the message, the parameters and the thrown chain), to the handlers the record would have reached. Levels
+ * are not touched. It also pins off the JDK HttpClient's internal debug logger, which prints every request URI, SAS and
  * webhook signature included, whenever it is enabled (an operator turning the root level up to FINE).
  *
  * <p>Idempotent; called by the wiring before any storage client is built. The latest webhook URL given is the one
@@ -30,7 +31,7 @@ import java.util.logging.Logger;
 public final class SdkLogScrubbing {
 
     /** The logger trees that are gated. */
-    static final List<String> GATED = List.of("com.azure", "reactor");
+    static final List<String> GATED = List.of("com.azure", "reactor", "com.microsoft.aad");
 
     /** Strong references: java.util.logging keeps loggers weakly, and a collected logger loses its configuration. */
     private static final Logger JDK_HTTP_DEBUG = Logger.getLogger("jdk.internal.httpclient.debug");

@@ -113,6 +113,21 @@ class StorageLogScrubbingTest {
     }
 
     @Test
+    void msal4jRecordsAreGatedAndLoseTheTokensTheyQuote() {
+        SdkLogScrubbing.install(null);
+        String jwt = "eyJ" + "hbGciOiJSUzI1NiJ9" + "." + "eyJ" + "hdWQiOiJhcm0ifQ" + "." + "c2lnbmF0dXJl" + "VGVzdA";
+        java.util.logging.Logger.getLogger("com.microsoft.aad.msal4j.AbstractManagedIdentitySource")
+                .severe("[Managed Identity] MSI returned 200, but the response could not be parsed: {\"access_token\":\"" + jwt + "\"");
+
+        List<String> msal = logs.everything().stream()
+                .filter(r -> r.getLoggerName() != null && r.getLoggerName().startsWith("com.microsoft.aad"))
+                .map(LogRecord::getMessage).toList();
+        assertEquals(1, msal.size(), "the record still reaches the handlers: " + msal);
+        assertTrue(msal.get(0).contains("\"access_token\":\"***\""), msal.get(0));
+        assertFalse(msal.get(0).contains("c2lnbmF0dXJl"), msal.get(0));
+    }
+
+    @Test
     void aScrubbedRecordKeepsItsShapeAndLosesEverySecret() {
         Redaction redaction = Redaction.of(Secret.of(TestSecrets.logicAppUrl()));
         String sas = "si" + "g=" + TestSecrets.SAS_SIGNATURE;
