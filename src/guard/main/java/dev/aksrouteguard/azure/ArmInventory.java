@@ -153,11 +153,16 @@ final class ArmInventory implements Inventories {
             if (vnet.subnets() == null) {
                 continue;
             }
+            ResourceId network = ResourceId.parse(vnet.id());
             for (SubnetInner s : vnet.subnets()) {
                 SubnetId id = ArmMapping.subnetId(s.id());
-                if (id != null) {
-                    out.add(ArmMapping.subnet(id, s));
+                if (id == null || !id.virtualNetwork().equals(network)) {
+                    // A node subnet missing from the listing would read as "not listed", never as a failure.
+                    throw ArmErrors.invalid(what + ": virtual network " + vnet.id() + " lists a subnet with "
+                            + (s.id() == null ? "no ID" : "the ID " + s.id() + ", which is not one of its subnets")
+                            + "; the listing cannot be trusted");
                 }
+                out.add(ArmMapping.subnet(id, s));
             }
         }
         return out;

@@ -52,10 +52,7 @@ final class ArmMapping {
         List<SubnetId> subnets = new ArrayList<>();
         if (inner.subnets() != null) {
             for (SubnetInner s : inner.subnets()) {
-                SubnetId id = subnetId(s.id());
-                if (id != null) {
-                    subnets.add(id);
-                }
+                subnets.add(requireSubnetId(s.id(), "route table " + inner.id() + " is associated with"));
             }
         }
         return new RouteTable(ResourceId.parse(inner.id()), routes, subnets);
@@ -75,10 +72,14 @@ final class ArmMapping {
         List<NodePool> pools = new ArrayList<>();
         if (inner.agentPoolProfiles() != null) {
             for (ManagedClusterAgentPoolProfile p : inner.agentPoolProfiles()) {
-                SubnetId subnet = subnetId(p.vnetSubnetId());
-                if (subnet != null && p.name() != null) {
-                    pools.add(new NodePool(p.name(), subnet));
+                if (p.vnetSubnetId() == null || p.vnetSubnetId().isBlank()) {
+                    continue; // AKS made the virtual network itself: no subnet of the customer's to guard
                 }
+                if (p.name() == null) {
+                    throw new IllegalArgumentException("cluster " + inner.id() + " has a node pool without a name");
+                }
+                pools.add(new NodePool(p.name(), requireSubnetId(p.vnetSubnetId(), "node pool " + p.name() + " of cluster "
+                        + inner.id() + " names")));
             }
         }
         Map<String, String> tags = new HashMap<>();
@@ -91,6 +92,20 @@ final class ArmMapping {
         }
         return new Cluster(ResourceId.parse(inner.id()), plugin, mode, inner.provisioningState(), List.copyOf(podCidrs),
                 inner.nodeResourceGroup(), pools, tags);
+    }
+
+    /**
+     * {@code id} as a subnet ID; a reference that is absent or not a subnet ID makes the whole answer untrustworthy (a
+     * node subnet or an association dropped from it would read as "none", never as a failure).
+     *
+     * @throws IllegalArgumentException naming {@code what} refers to it
+     */
+    private static SubnetId requireSubnetId(@Nullable String id, String what) {
+        SubnetId subnet = subnetId(id);
+        if (subnet == null) {
+            throw new IllegalArgumentException(what + (id == null ? " a subnet without an ID" : " " + id + ", which is not a subnet ID"));
+        }
+        return subnet;
     }
 
     /** A subnet ID, or null when the text is absent or not a subnet ID (AKS made its own VNet). */

@@ -22,6 +22,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class MalformedListingsTest {
 
     static final String OTHER = "5d0c8e3f-7a21-4b9e-8c6d-2e4f1a3b9c07";
+    static final String VNET = "/subscriptions/" + Emulated.SUB + "/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v";
 
     Emulated azure = Emulated.start();
 
@@ -48,7 +49,10 @@ class MalformedListingsTest {
             "{\"value\": [], \"nextLink\": 5}                   | a nextLink that is not a string",
             "{\"value\": [{\"name\": \"vnet\"}]}                | an item has no ID",
             "{\"value\": [{\"id\": \"vnet-1\"}]}                | not an ARM ID",
-            "{\"value\": [{\"id\": \"/subscriptions/" + OTHER + "/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v\"}]} | in another subscription"})
+            "{\"value\": [{\"id\": \"/subscriptions/" + OTHER + "/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v\"}]} | in another subscription",
+            "{\"value\": [{\"id\": \"" + VNET + "\", \"properties\": {\"subnets\": [{\"name\": \"nodes\"}]}}]} | lists a subnet with no ID",
+            "{\"value\": [{\"id\": \"" + VNET + "\", \"properties\": {\"subnets\": [{\"id\": \"nodes\"}]}}]} | which is not one of its subnets",
+            "{\"value\": [{\"id\": \"" + VNET + "\", \"properties\": {\"subnets\": [{\"id\": \"" + VNET + "-2/subnets/nodes\"}]}}]} | which is not one of its subnets"})
     void aMalformedPageFailsTheListing(String page, String reason) {
         azure.arm.inject(Fault.on("GET", "/providers/Microsoft.Network/virtualNetworks$").respondRaw(200, page));
 
@@ -57,6 +61,36 @@ class MalformedListingsTest {
         assertEquals(ArmException.Kind.INVALID_RESPONSE, e.kind());
         assertTrue(e.getMessage().startsWith("list virtual networks of subscription " + Emulated.SUB), e.getMessage());
         assertTrue(e.getMessage().contains(reason), e.getMessage());
+    }
+
+    static final String CLUSTER = "/subscriptions/" + Emulated.SUB + "/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/c";
+    static final String TABLE = "/subscriptions/" + Emulated.SUB + "/resourceGroups/rg/providers/Microsoft.Network/routeTables/t";
+
+    @ParameterizedTest(name = "{1}")
+    @CsvSource(delimiter = '|', value = {
+            "/providers/Microsoft.ContainerService/managedClusters$ | {\"value\": [{\"id\": \"" + CLUSTER + "\", \"properties\": {\"agentPoolProfiles\": [{\"name\": \"np\", \"vnetSubnetID\": \"snet-nodes\"}]}}]} | node pool np of cluster " + CLUSTER + " names snet-nodes, which is not a subnet ID",
+            "/providers/Microsoft.ContainerService/managedClusters$ | {\"value\": [{\"id\": \"" + CLUSTER + "\", \"properties\": {\"agentPoolProfiles\": [{\"vnetSubnetID\": \"" + VNET + "/subnets/s\"}]}}]} | has a node pool without a name",
+            "/providers/Microsoft.Network/routeTables$ | {\"value\": [{\"id\": \"" + TABLE + "\", \"properties\": {\"subnets\": [{\"name\": \"s\"}]}}]} | is associated with a subnet without an ID",
+            "/providers/Microsoft.Network/routeTables$ | {\"value\": [{\"id\": \"" + TABLE + "\", \"properties\": {\"subnets\": [{\"id\": \"" + VNET + "\"}]}}]} | which is not a subnet ID"})
+    void aReferenceThatIsNotASubnetFailsTheListing(String path, String page, String reason) {
+        azure.arm.inject(Fault.on("GET", path).respondRaw(200, page).always());
+
+        ArmException e = assertThrows(ArmException.class, () -> Connect.to(azure).inventories().of(Emulated.SUB).readAll());
+
+        assertEquals(ArmException.Kind.INVALID_RESPONSE, e.kind());
+        assertTrue(e.getMessage().contains(reason), e.getMessage());
+    }
+
+    @Test
+    void aNodePoolInAVirtualNetworkAksMadeIsNoNodeSubnetAndNoFailure() {
+        azure.arm.inject(Fault.on("GET", "/providers/Microsoft.ContainerService/managedClusters$").respondRaw(200,
+                "{\"value\": [{\"id\": \"" + CLUSTER + "\", \"properties\": {\"networkProfile\": {\"networkPlugin\": \"kubenet\"}, "
+                        + "\"agentPoolProfiles\": [{\"name\": \"np\"}, {\"name\": \"np2\", \"vnetSubnetID\": \"\"}]}}]}"));
+
+        var clusters = Connect.to(azure).inventories().of(Emulated.SUB).clusters();
+
+        assertEquals(1, clusters.size());
+        assertTrue(clusters.get(0).nodeSubnets().isEmpty(), clusters.toString());
     }
 
     @Test
