@@ -365,6 +365,17 @@ final class ArmState {
         pendingByResource.remove(operation.lockKey);
         operation.endTime = clock.instant();
         ArmPath path = ArmPath.parse(operation.request.path());
+        if (operation.failure != null && operation.failure.isSuperseded()) {
+            // Another write took over: this one is dropped and the resource keeps its state from before it.
+            operation.status = AsyncOperation.Status.CANCELED;
+            if (operation.before == null) {
+                unstore(operation.lockKey);
+            } else {
+                store(operation.before.deepCopy());
+            }
+            emit(Events.WRITE_CANCEL, "Canceled", operation.request, path, operation.operationName, !operation.created);
+            return;
+        }
         if (operation.failure != null) {
             operation.status = AsyncOperation.Status.FAILED;
             if (operation.before == null) {

@@ -10,7 +10,7 @@ import java.time.Instant;
  */
 final class AsyncOperation {
     enum Status {
-        IN_PROGRESS("InProgress"), SUCCEEDED("Succeeded"), FAILED("Failed");
+        IN_PROGRESS("InProgress"), SUCCEEDED("Succeeded"), FAILED("Failed"), CANCELED("Canceled");
 
         final String wire;
 
@@ -61,10 +61,19 @@ final class AsyncOperation {
         if (endTime != null) {
             body.addProperty("endTime", endTime.toString());
         }
-        if (status == Status.FAILED && failure != null) {
+        if ((status == Status.FAILED || status == Status.CANCELED) && failure != null) {
             JsonObject error = new JsonObject();
             error.addProperty("code", failure.code());
             error.addProperty("message", failure.message());
+            if (status == Status.CANCELED) {
+                JsonObject detail = new JsonObject();
+                detail.addProperty("code", "CanceledAndSupersededDueToAnotherOperation");
+                detail.addProperty("message", "Operation " + operationName + " (" + id + ") was canceled and superseded by "
+                        + "operation PutVirtualNetworkOperation (" + java.util.UUID.randomUUID() + ").");
+                com.google.gson.JsonArray details = new com.google.gson.JsonArray();
+                details.add(detail);
+                error.add("details", details);
+            }
             body.add("error", error);
         }
         return body;

@@ -12,6 +12,7 @@ import java.util.UUID;
 final class Events {
     static final String WRITE_SUCCESS = "Microsoft.Resources.ResourceWriteSuccess";
     static final String WRITE_FAILURE = "Microsoft.Resources.ResourceWriteFailure";
+    static final String WRITE_CANCEL = "Microsoft.Resources.ResourceWriteCancel";
     static final String DELETE_SUCCESS = "Microsoft.Resources.ResourceDeleteSuccess";
 
     private Events() {

@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  */
 public final class Fault {
     /** What the fault does to a request it matches. */
-    private enum Kind { DELAY_ONLY, ERROR, RAW, ASYNC_FAILURE, NEVER_ENDS, NEXT_LINK_TO_ITSELF }
+    private enum Kind { DELAY_ONLY, ERROR, RAW, ASYNC_FAILURE, ASYNC_SUPERSEDED, NEVER_ENDS, NEXT_LINK_TO_ITSELF }
 
     private final String method;
     private final Predicate<String> path;
@@ -193,6 +193,16 @@ public final class Fault {
     }
 
     /**
+     * Lets the matching write start normally but makes its async operation end {@code Canceled}, as Network RP ends a
+     * subnet write that a PUT of its virtual network supersedes: {@code error.code} {@code Canceled}, "Operation was
+     * canceled.", with the detail {@code CanceledAndSupersededDueToAnotherOperation} (the shape users quote, e.g.
+     * microsoft/AzureTRE#3177). The write is not applied and the resource keeps the state it had before it.
+     */
+    public Fault supersededAsync() {
+        return with(Kind.ASYNC_SUPERSEDED, 0, "Canceled", "Operation was canceled.", null);
+    }
+
+    /**
      * Lets the matching write start normally (as a long-running operation, even with synchronous writes) but its
      * operation answers {@code InProgress} to every poll, with the usual {@code Retry-After}, until
      * {@link ArmEmulator#settlePendingOperations()}: the overloaded ARM whose operation never ends.
@@ -248,8 +258,13 @@ public final class Fault {
         return kind == Kind.RAW;
     }
 
+    /** Whether the write's operation ends other than Succeeded (Failed, or Canceled when superseded). */
     boolean isAsyncFailure() {
-        return kind == Kind.ASYNC_FAILURE;
+        return kind == Kind.ASYNC_FAILURE || kind == Kind.ASYNC_SUPERSEDED;
+    }
+
+    boolean isSuperseded() {
+        return kind == Kind.ASYNC_SUPERSEDED;
     }
 
     boolean neverEndsOperation() {
@@ -258,7 +273,7 @@ public final class Fault {
 
     /** Whether the fault changes the long-running operation of the write it matches. */
     boolean affectsOperation() {
-        return kind == Kind.ASYNC_FAILURE || kind == Kind.NEVER_ENDS;
+        return kind == Kind.ASYNC_FAILURE || kind == Kind.ASYNC_SUPERSEDED || kind == Kind.NEVER_ENDS;
     }
 
     boolean pointsNextLinkToItself() {
@@ -308,6 +323,7 @@ public final class Fault {
             case ERROR -> status + " " + code;
             case RAW -> "raw " + status;
             case ASYNC_FAILURE -> "async failure " + code;
+            case ASYNC_SUPERSEDED -> "async operation superseded";
             case NEVER_ENDS -> "operation never ends";
             case NEXT_LINK_TO_ITSELF -> "nextLink to itself";
         };

@@ -75,6 +75,28 @@ class AsyncOperationsTest {
     }
 
     @Test
+    void aSupersededOperationEndsCanceledAndLeavesTheSubnetAsItWas() {
+        arm.inject(Fault.on("PUT", "/subnets/snet-aks-nodes$").supersededAsync());
+        JsonObject before = subnet();
+        JsonObject body = before.deepCopy();
+        body.getAsJsonObject("properties").remove("routeTable");
+
+        ArmHttp.Response put = http.put(cluster.nodeSubnetId() + "?" + ArmHttp.API, body);
+        ArmHttp.Response end = http.pollToEnd(put);
+
+        assertEquals("Canceled", end.body().get("status").getAsString());
+        JsonObject error = end.body().getAsJsonObject("error");
+        assertEquals("Canceled", error.get("code").getAsString());
+        assertEquals("Operation was canceled.", error.get("message").getAsString());
+        JsonObject detail = error.getAsJsonArray("details").get(0).getAsJsonObject();
+        assertEquals("CanceledAndSupersededDueToAnotherOperation", detail.get("code").getAsString());
+        assertTrue(detail.get("message").getAsString().contains("was canceled and superseded by operation"), detail.toString());
+        assertEquals(before, subnet(), "not applied, not marked Failed: the subnet is as it was, etag included");
+        JsonObject event = arm.drainEvents().get(0);
+        assertEquals("Microsoft.Resources.ResourceWriteCancel", event.get("eventType").getAsString());
+    }
+
+    @Test
     void aFailedCreateLeavesNothingBehind() {
         arm.inject(Fault.on("PUT", "/subnets/snet-new$").failAsync("SubnetsOverlap", "Overlaps."));
         JsonObject body = new JsonObject();

@@ -1,5 +1,6 @@
 package dev.aksrouteguard.azure;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -89,22 +90,46 @@ final class ArmErrors {
         return new ArmException(kind, status, code, text, retryAfter, missing, null);
     }
 
+    /** The detail Network RP gives a write it cancelled because a later write of the same resource took over. */
+    static final String SUPERSEDED = "CanceledAndSupersededDueToAnotherOperation";
+
     /**
      * A long-running operation that ended {@code Failed} or {@code Canceled}. Transient codes (e.g.
-     * {@code InternalServerError}, {@code RetryableError}) stay retryable.
+     * {@code InternalServerError}, {@code RetryableError}) stay retryable, and so does a cancelled operation: nothing
+     * was written, and what is there is for the next read to say. One that another write superseded (Network RP: code
+     * {@code Canceled}, detail {@link #SUPERSEDED}, e.g. a subnet write overtaken by a PUT of its virtual network) takes
+     * that detail's code, so that the caller can treat it as contention with another writer.
      *
      * @param error the operation's {@code error} object, if it has one
      */
     static ArmException operationFailed(String what, String status, @Nullable JsonObject error) {
         String code = error == null ? null : string(error, "code");
         String message = error == null || string(error, "message") == null ? "no error detail" : string(error, "message");
+        JsonObject superseded = error == null ? null : detail(error, SUPERSEDED);
+        if (superseded != null) {
+            code = SUPERSEDED;
+            message = message + " (" + (string(superseded, "message") == null ? SUPERSEDED : string(superseded, "message")) + ")";
+        }
         boolean transientCode = code != null && TRANSIENT_CODES.contains(code.toLowerCase(Locale.ROOT));
-        Kind kind = transientCode ? Kind.TRANSIENT
+        Kind kind = transientCode || superseded != null ? Kind.TRANSIENT
                 : "invalidresourcereference".equalsIgnoreCase(code) ? Kind.INVALID_REFERENCE
                 : "linkedauthorizationfailed".equalsIgnoreCase(code) || "authorizationfailed".equalsIgnoreCase(code) ? Kind.FORBIDDEN
+                : "canceled".equalsIgnoreCase(status) ? Kind.TRANSIENT
                 : Kind.TERMINAL;
         String text = what + " ended " + status + (code == null ? "" : ": " + code) + ": " + message;
         return new ArmException(kind, 0, code, text, null, kind == Kind.FORBIDDEN ? missingAction(message) : null, null);
+    }
+
+    /** The entry of {@code error.details} with this code, if any. */
+    private static @Nullable JsonObject detail(JsonObject error, String code) {
+        if (error.get("details") instanceof JsonArray details) {
+            for (JsonElement d : details) {
+                if (d instanceof JsonObject o && code.equalsIgnoreCase(string(o, "code"))) {
+                    return o;
+                }
+            }
+        }
+        return null;
     }
 
     /** An answer that cannot be trusted (see {@link Kind#INVALID_RESPONSE}). */

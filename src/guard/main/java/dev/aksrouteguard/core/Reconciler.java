@@ -334,8 +334,13 @@ public final class Reconciler {
     }
 
     /** 409 {@code AnotherOperationInProgress}: another process is writing this virtual network. Not a failure. */
+    /**
+     * Another writer in the same virtual network: a 409 {@code AnotherOperationInProgress}, or a write of ours that
+     * Network RP cancelled because another write (a PUT of the VNet by IaC) superseded it.
+     */
     static boolean contention(ArmException e) {
-        return e.kind() == ArmException.Kind.TRANSIENT && "AnotherOperationInProgress".equalsIgnoreCase(e.code());
+        return e.kind() == ArmException.Kind.TRANSIENT && ("AnotherOperationInProgress".equalsIgnoreCase(e.code())
+                || "CanceledAndSupersededDueToAnotherOperation".equalsIgnoreCase(e.code()));
     }
 
     private static @Nullable Cluster ownerOf(SubnetId id, Inventory inventory) {

@@ -124,6 +124,41 @@ class ArmAdaptersTest {
     }
 
     @Test
+    void aWriteThatAnotherWriteSupersededIsContentionNotAFailure() {
+        azure.close();
+        azure = Emulated.withLongRunningWrites();
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(azure.arm);
+        azure.arm.inject(Fault.on("PUT", ".*/subnets/.*").supersededAsync().times(1));
+        Subnets subnets = clients().subnets();
+        Subnets.Observed read = subnets.get(SubnetId.parse(c.nodeSubnetId()));
+
+        ArmException e = assertThrows(ArmException.class, () -> subnets.associate(read, ResourceId.parse(c.routeTableId())));
+
+        assertEquals(ArmException.Kind.TRANSIENT, e.kind(), "nothing was written: the next read decides");
+        assertEquals("CanceledAndSupersededDueToAnotherOperation", e.code());
+        assertTrue(e.getMessage().contains("ended Canceled"), e.getMessage());
+        assertTrue(e.getMessage().contains("was canceled and superseded by operation PutVirtualNetworkOperation"), e.getMessage());
+        assertEquals(null, azure.routeTableOf(c.nodeSubnetId()), "a cancelled operation is not applied");
+        assertEquals(read.state().etag(), subnets.get(SubnetId.parse(c.nodeSubnetId())).state().etag(),
+                "the subnet is as it was before the write");
+    }
+
+    @Test
+    void theGuardRidesOutASupersededWriteAndRepairsOnTheNextRead() {
+        azure.close();
+        azure = Emulated.withLongRunningWrites();
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(azure.arm);
+        azure.arm.inject(Fault.on("PUT", ".*/subnets/.*").supersededAsync().times(1));
+
+        dev.aksrouteguard.core.model.Outcome o = azure.wiring().guard()
+                .reconcile(SubnetId.parse(c.nodeSubnetId()), new dev.aksrouteguard.core.model.Trigger.Manual("test"));
+
+        assertEquals(dev.aksrouteguard.core.model.Action.REASSOCIATED, o.action(), o.message());
+        assertEquals(ResourceId.parse(c.routeTableId()), ResourceId.parse(azure.routeTableOf(c.nodeSubnetId())));
+        assertEquals(2, azure.puts("/subnets/").size(), "the cancelled write, then one on a fresh read");
+    }
+
+    @Test
     void aFailedOperationIsReportedWithItsCode() {
         azure.close();
         azure = Emulated.withLongRunningWrites();

@@ -353,11 +353,12 @@ class ReconcilerTest {
 
     // ---- contention and deadlines ----------------------------------------------------------------------------
 
-    @Test
-    void lastingContentionInTheVnetIsDeferredNotFailed() {
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"AnotherOperationInProgress", "CanceledAndSupersededDueToAnotherOperation"})
+    void lastingContentionInTheVnetIsDeferredNotFailed(String code) {
         Reconciler r = enforce();
         for (int i = 0; i < 20; i++) {
-            subnets.failPut(new ArmException(ArmException.Kind.TRANSIENT, 409, "AnotherOperationInProgress", "busy", null, null, null));
+            subnets.failPut(new ArmException(ArmException.Kind.TRANSIENT, 409, code, "busy", null, null, null));
         }
         Outcome o = r.reconcile(NODES, MANUAL);
         assertEquals(Action.DEFERRED, o.action(), o.message());
