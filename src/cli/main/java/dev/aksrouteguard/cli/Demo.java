@@ -76,7 +76,7 @@ final class Demo implements Callable<Integer> {
             JsonObject before = properties(arm, subnet);
             out.println("1. A subscription with three kinds of subnet:");
             out.println("   - kubenet cluster " + CLUSTER + ": node subnet " + name(subnet) + " in " + name(kubenet.virtualNetworkId())
-                    + ", carrying route table " + name(kubenet.routeTableId()) + " (" + kubenet.nodeNames().size() + " pod routes),");
+                    + ", carrying route table " + name(kubenet.routeTableId()) + " (" + kubenet.routeNames().size() + " pod routes),");
             out.println("     with " + present(before) + ";");
             out.println("   - Azure CNI cluster aks-search: node subnet " + name(cni.nodeSubnetId()) + " (no route table, none needed);");
             out.println("   - a plain subnet " + name(plain) + " that no cluster uses.");

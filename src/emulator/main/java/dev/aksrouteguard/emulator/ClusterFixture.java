@@ -211,6 +211,7 @@ public final class ClusterFixture {
         Map<String, Cidr> prefixBySubnet = new LinkedHashMap<>();
         Map<String, Integer> nodesInSubnet = new LinkedHashMap<>();
         List<String> nodeNames = new ArrayList<>();
+        List<String> routeNames = new ArrayList<>();
         JsonArray routes = new JsonArray();
         JsonArray poolProfiles = new JsonArray();
         for (int p = 0; p < pools; p++) {
@@ -232,10 +233,14 @@ public final class ClusterFixture {
                         + "/networkInterfaces/" + vmss + "/ipConfigurations/ipconfig1"));
                 if (kubenet && !creatingNow) {
                     JsonObject routeProperties = new JsonObject();
-                    routeProperties.addProperty("addressPrefix", pods.block(24, nodeNames.size()).toString());
+                    String podPrefix = pods.block(24, nodeNames.size()).toString();
+                    routeProperties.addProperty("addressPrefix", podPrefix);
                     routeProperties.addProperty("nextHopType", "VirtualAppliance");
                     routeProperties.addProperty("nextHopIpAddress", nodeIp);
-                    routes.add(Fixtures.subnetEntry(nodeName, routeProperties));
+                    // as cloud-provider-azure names a node's route (RouteNameFmt "%s____%s", dual-stack support on)
+                    String routeName = nodeName + "____" + podPrefix.replace(":", "").replace(".", "").replace("/", "");
+                    routes.add(Fixtures.subnetEntry(routeName, routeProperties));
+                    routeNames.add(routeName);
                 }
                 nodeNames.add(nodeName);
             }
@@ -283,7 +288,7 @@ public final class ClusterFixture {
         List<String> subnetIds = new ArrayList<>();
         subnetNames.forEach(name -> subnetIds.add(vnetId + "/subnets/" + name));
         return new SeededCluster(clusterId, networkPlugin, nodeResourceGroup, vnetId, subnetIds, routeTableId,
-                routeTableId != null && !drifted, nsgId, natId, nodeNames);
+                routeTableId != null && !drifted, nsgId, natId, nodeNames, routeNames);
     }
 
     private JsonObject cluster(JsonArray poolProfiles, String nodeResourceGroup, boolean natOutbound) {

@@ -15,11 +15,14 @@ import java.util.Objects;
  * @param associated whether the node subnets reference the route table (false when seeded drifted)
  * @param networkSecurityGroupId the node subnets' NSG, if any
  * @param natGatewayId the node subnets' NAT gateway, if any
- * @param nodeNames the node (and route) names, e.g. {@code aks-nodepool1-12345678-vmss000000}
+ * @param nodeNames the node names, e.g. {@code aks-nodepool1-12345678-vmss000000}
+ * @param routeNames the pod routes of the kubenet table, named as cloud-provider-azure names them (its
+ *     {@code RouteNameFmt} {@code "%s____%s"}: the node's name, then its pod CIDR without {@code . / :}), e.g.
+ *     {@code aks-nodepool1-12345678-vmss000000____102440024}; empty when none were seeded
  */
 public record SeededCluster(String clusterId, String networkPlugin, String nodeResourceGroup, String virtualNetworkId,
         List<String> nodeSubnetIds, @Nullable String routeTableId, boolean associated,
-        @Nullable String networkSecurityGroupId, @Nullable String natGatewayId, List<String> nodeNames) {
+        @Nullable String networkSecurityGroupId, @Nullable String natGatewayId, List<String> nodeNames, List<String> routeNames) {
 
     public SeededCluster {
         Objects.requireNonNull(clusterId, "clusterId == null");
@@ -28,6 +31,7 @@ public record SeededCluster(String clusterId, String networkPlugin, String nodeR
         Objects.requireNonNull(virtualNetworkId, "virtualNetworkId == null");
         nodeSubnetIds = List.copyOf(nodeSubnetIds);
         nodeNames = List.copyOf(nodeNames);
+        routeNames = List.copyOf(routeNames);
     }
 
     /** The first (or only) node subnet. */

@@ -101,7 +101,7 @@ class ArmRequestsTest {
                 names(cluster.virtualNetworkId() + "/subnets?" + ArmHttp.API));
         assertEquals(List.of("nodepool1", "nodepool2", "nodepool3"),
                 names(cluster.clusterId() + "/agentPools?" + ArmHttp.API));
-        assertEquals(cluster.nodeNames(), names(cluster.routeTableId() + "/routes?" + ArmHttp.API));
+        assertEquals(cluster.routeNames(), names(cluster.routeTableId() + "/routes?" + ArmHttp.API));
     }
 
     @Test

@@ -81,9 +81,11 @@ class FixturesTest {
         assertEquals(4, subnet.ipConfigurations().size());
 
         List<RouteInner> routes = routeTable(seeded.routeTableId()).routes();
-        assertEquals(seeded.nodeNames(), routes.stream().map(RouteInner::name).toList());
+        assertEquals(seeded.routeNames(), routes.stream().map(RouteInner::name).toList());
         RouteInner second = routes.get(1);
-        assertTrue(second.name().matches("aks-nodepool1-\\d{8}-vmss000001"), second.name());
+        assertTrue(second.name().matches("aks-nodepool1-\\d{8}-vmss000001____102441024"),
+                "named as cloud-provider-azure names it: the node, ____, the prefix without . and /: " + second.name());
+        assertEquals(seeded.nodeNames().get(1) + "____102441024", second.name());
         assertEquals("10.244.1.0/24", second.addressPrefix());
         assertEquals(RouteNextHopType.VIRTUAL_APPLIANCE, second.nextHopType());
         assertEquals("10.10.0.5", second.nextHopIpAddress(), "a node IP inside the node subnet 10.10.0.0/22");

@@ -28,6 +28,9 @@ final class Rules {
     /** The name AKS gives the route table it manages in the node resource group. */
     static final Pattern AKS_ROUTE_TABLE = Pattern.compile("aks-agentpool-\\d+-routetable", Pattern.CASE_INSENSITIVE);
 
+    /** Between a node's name and its pod CIDR in a route name (cloud-provider-azure's {@code routeNameSeparator}). */
+    static final String ROUTE_NAME_SEPARATOR = "____";
+
     private Rules() {}
 
     /** The kubenet cluster that owns {@code subnet}, or the reason there is none to guard. */
@@ -158,9 +161,10 @@ final class Rules {
      * route names that are its node names, an association with another of its node subnets) win, and a table that
      * belongs to another cluster (in that cluster's node resource group, or associated with one of its node subnets)
      * is never a candidate ("Using the same route table with multiple AKS clusters isn't supported": Learn, kubenet,
-     * "Bring your own subnet and route table"). A single match with no
-     * tie at all is not chosen ({@link Expected.Unconfirmed}). With no pod routes anywhere, the AKS-managed table in
-     * the node resource group (of the cluster's own subscription) is the answer.
+     * "Bring your own subnet and route table"). Short of a table with two ties, the AKS-managed table in the node
+     * resource group (of the cluster's own subscription) is the answer, with or without pod routes. Elsewhere, a table
+     * also associated with a subnet that is not one of the cluster's node subnets is no candidate, and a single match
+     * with no tie at all is not chosen ({@link Expected.Unconfirmed}).
      *
      * <p>Cost: the tables in the node resource group and those associated with the cluster's subnets are looked at
      * first; a candidate there with two ties or more cannot be beaten by any other table (which can have at most one:
@@ -191,6 +195,20 @@ final class Rules {
         if (strong != null) {
             return new Expected.One(strong);
         }
+        // The table AKS made in the cluster's own node resource group is the one its cloud provider writes routes into
+        // (AKS makes none when the cluster was created with a table of the customer's): it is the answer even while it
+        // has no pod routes (no nodes yet, routes wiped), before any look-alike elsewhere.
+        List<ResourceId> managed = inventory.routeTablesIn(cluster.nodeResourceGroup()).stream()
+                .filter(t -> inNodeResourceGroup(t, cluster) && AKS_ROUTE_TABLE.matcher(t.name()).matches()
+                        && otherOwner(t, cluster, inventory) == null)
+                .map(RouteTable::id)
+                .toList();
+        if (managed.size() == 1) {
+            return new Expected.One(managed.get(0));
+        }
+        if (managed.size() > 1) {
+            return new Expected.Ambiguous(sorted(managed));
+        }
 
         // Tables are unique objects within one inventory: an identity set avoids hashing an ID per pod route.
         Set<RouteTable> candidates = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -199,7 +217,9 @@ final class Rules {
             for (Inventory.PodRoute r : inventory.podRoutesVia(node)) {
                 if (!candidates.contains(r.table()) && podCidrs.stream().anyMatch(p -> p.contains(r.prefix()))) {
                     candidates.add(r.table());
-                    if (otherOwner(r.table(), cluster, inventory) == null) {
+                    // Outside the node resource group, a table associated with a subnet that is not one of this
+                    // cluster's node subnets serves something else: another cluster's, perhaps one the guard cannot see.
+                    if (otherOwner(r.table(), cluster, inventory) == null && !associatedElsewhere(r.table(), cluster)) {
                         inOrder.add(r.table());
                     }
                 }
@@ -210,15 +230,7 @@ final class Rules {
             return ties(only, cluster, subnet.id(), nodeNames) > 0 ? new Expected.One(only.id()) : new Expected.Unconfirmed(only.id());
         }
         if (inOrder.isEmpty()) {
-            List<ResourceId> managed = inventory.routeTablesIn(cluster.nodeResourceGroup()).stream()
-                    .filter(t -> inNodeResourceGroup(t, cluster) && AKS_ROUTE_TABLE.matcher(t.name()).matches())
-                    .map(RouteTable::id)
-                    .toList();
-            return switch (managed.size()) {
-                case 0 -> new Expected.None();
-                case 1 -> new Expected.One(managed.get(0));
-                default -> new Expected.Ambiguous(sorted(managed));
-            };
+            return new Expected.None();
         }
         Map<ResourceId, Integer> ties = new LinkedHashMap<>();
         inOrder.forEach(t -> ties.put(t.id(), ties(t, cluster, subnet.id(), nodeNames)));
@@ -266,7 +278,7 @@ final class Rules {
         if (inNodeResourceGroup(table, cluster)) {
             ties++;
         }
-        if (table.routes().stream().anyMatch(r -> nodeNames.matcher(r.name()).matches())) {
+        if (table.routes().stream().anyMatch(r -> isNodeRoute(r, nodeNames))) {
             ties++;
         }
         Set<SubnetId> nodeSubnets = cluster.nodeSubnets();
@@ -274,6 +286,29 @@ final class Rules {
             ties++;
         }
         return ties;
+    }
+
+    /**
+     * True when {@code route} is named as the cloud provider names the route of one of the cluster's nodes: the node's
+     * name, or (cloud-provider-azure with its dual-stack support on, as it always is now: {@code RouteNameFmt}
+     * {@code "%s____%s"}) the node's name, four underscores and the route's prefix without {@code . / :}, e.g.
+     * {@code aks-nodepool1-12345678-vmss000000____102440024}.
+     */
+    static boolean isNodeRoute(Route route, Pattern nodeNames) {
+        String name = route.name();
+        int separator = name.indexOf(ROUTE_NAME_SEPARATOR);
+        if (separator < 0) {
+            return nodeNames.matcher(name).matches();
+        }
+        return route.addressPrefix() != null && nodeNames.matcher(name.substring(0, separator)).matches()
+                && name.substring(separator + ROUTE_NAME_SEPARATOR.length()).equalsIgnoreCase(
+                        route.addressPrefix().replace(":", "").replace(".", "").replace("/", ""));
+    }
+
+    /** True when ARM reports {@code table} associated with a subnet that is not one of the cluster's node subnets. */
+    private static boolean associatedElsewhere(RouteTable table, Cluster cluster) {
+        Set<SubnetId> nodeSubnets = cluster.nodeSubnets();
+        return table.subnets().stream().anyMatch(s -> !nodeSubnets.contains(s));
     }
 
     /**

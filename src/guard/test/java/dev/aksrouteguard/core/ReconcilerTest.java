@@ -262,19 +262,31 @@ class ReconcilerTest {
         assertEquals(1, source.clusterGets.get(), "one fresh GET of the cluster before deciding to write");
     }
 
+    /**
+     * aks1 with a node pool in NODES and no AKS-made table; two customer tables carry routes into its pods via NODES, rt-a
+     * named after nodes of a pool nodepool1, rt-b after nodes of a pool pool9: which one is aks1's follows its pool.
+     */
+    static World twoPoolPlans() {
+        return new World()
+                .subnetState(NODES, "10.0.0.0/22", null)
+                .kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", NODES))
+                .table("rg-net", "rt-a", routes("aks-nodepool1-1-vmss000000", "10.244.0.0/24>10.0.0.4"))
+                .table("rg-net", "rt-b", routes("aks-pool9-1-vmss000000", "10.244.1.0/24>10.0.0.5"));
+    }
+
     @Test
     void aClusterWhoseTableChangedIsDecidedAgainOnAFreshDirectoryBeforeAnyWrite() {
-        World w = RulesTest.base().table("rg-net", "rt-aks1", routes("aks-pool9-1-vmss000000", "10.245.0.0/24>10.0.0.6"));
+        World w = twoPoolPlans();
         subnets.put(w.subnets.get(NODES));
         Reconciler r = reconciler(Mode.ENFORCE, w::inventory);
-        r.reconcile(PLAIN, MANUAL); // the directory knows aks1 with pods in 10.244.0.0/16: the AKS-managed table is its
-        w.kubenet("aks1", "rg-app", "10.245.0.0/16", pools("pool9", NODES)); // now only rt-aks1 carries its pod routes
+        r.reconcile(PLAIN, MANUAL); // the directory knows aks1 with its pool nodepool1: rt-a is its table
+        w.kubenet("aks1", "rg-app", "10.244.0.0/16", pools("pool9", NODES)); // now its pool is pool9: rt-b
         int networkReads = source.networkReads.get();
 
         Outcome o = r.reconcile(NODES, MANUAL);
 
         assertEquals(Action.REASSOCIATED, o.action(), o.message());
-        assertEquals(RulesTest.BYO, subnets.state(NODES).routeTable(), "the table of the cluster as it is now");
+        assertEquals(World.table("rg-net", "rt-b"), subnets.state(NODES).routeTable(), "the table of the cluster as it is now");
         assertEquals(1, subnets.puts(), "one write, after two decisions that agree");
         assertEquals(2, source.clusterGets.get(), "the cluster read fresh before each decision to write");
         assertTrue(source.networkReads.get() > networkReads, "the network was read again");
@@ -282,7 +294,7 @@ class ReconcilerTest {
 
     @Test
     void aClusterThatKeepsChangingItsTableIsHandedOnNotWritten() {
-        World w = RulesTest.base().table("rg-net", "rt-aks1", routes("aks-pool9-1-vmss000000", "10.245.0.0/24>10.0.0.6"));
+        World w = twoPoolPlans();
         subnets.put(w.subnets.get(NODES));
         java.util.concurrent.atomic.AtomicInteger gets = new java.util.concurrent.atomic.AtomicInteger();
         InventorySource flipping = new InventorySource() {
@@ -293,12 +305,8 @@ class ReconcilerTest {
 
             @Override
             public java.util.Optional<dev.aksrouteguard.core.model.Cluster> cluster(ResourceId id) {
-                // every fresh read finds the cluster on the other of its two address plans
-                if (gets.incrementAndGet() % 2 == 1) {
-                    w.kubenet("aks1", "rg-app", "10.245.0.0/16", pools("pool9", NODES));
-                } else {
-                    w.kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", NODES));
-                }
+                // every fresh read finds the cluster's pool renamed the other way
+                w.kubenet("aks1", "rg-app", "10.244.0.0/16", pools(gets.incrementAndGet() % 2 == 1 ? "pool9" : "nodepool1", NODES));
                 return java.util.Optional.of(w.inventory().cluster(id));
             }
 

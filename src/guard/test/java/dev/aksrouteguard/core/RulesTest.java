@@ -60,6 +60,12 @@ class RulesTest {
                         associated ? new SubnetId[] {other} : new SubnetId[0]);
     }
 
+    /** aks1 and one table, rt-aks1 in rg-net, whose route into its pod CIDR via NODES has nothing else tying it to aks1. */
+    static World untiedTable() {
+        return new World().kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", NODES))
+                .table("rg-net", "rt-aks1", routes("to-firewall-0", "10.244.3.0/24>10.0.1.10"));
+    }
+
     record Case(World world, SubnetState subject, Class<? extends Verdict> verdict, ResourceId table, String whyMentions) {
         @Override
         public String toString() {
@@ -149,16 +155,39 @@ class RulesTest {
                         c(otherClusterWithRoutes(true, "rg-b-net"),
                                 state(NODES, "10.0.0.0/22", null), Verdict.RouteTableMissing.class, null, "no route table")),
                 Arguments.of("does not choose the only matching table when nothing ties it to the cluster",
-                        c(new World().kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", NODES))
-                                        .table("rg-net", "rt-aks1", routes("to-firewall-0", "10.244.3.0/24>10.0.1.10")),
+                        c(untiedTable(),
                                 state(NODES, "10.0.0.0/22", null), Verdict.Conflict.class, null, "nothing else ties it")),
                 Arguments.of("leaves a subnet that already carries the only, untied, matching table as it is",
-                        c(new World().kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", NODES))
-                                        .table("rg-net", "rt-aks1", routes("to-firewall-0", "10.244.3.0/24>10.0.1.10")),
+                        c(untiedTable(),
                                 state(NODES, "10.0.0.0/22", BYO), Verdict.InSync.class, BYO, "rt-aks1")),
                 Arguments.of("falls back only to an AKS-managed table of the cluster's own subscription",
                         c(new World().kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", NODES))
                                         .table(new RouteTable(ResourceId.parse(MC_TABLE.value().replace(World.SUB, OTHER_SUB)), List.of(), List.of())),
+                                state(NODES, "10.0.0.0/22", null), Verdict.RouteTableMissing.class, null, "no route table")),
+                Arguments.of("repairs a customer-brought table whose routes the cloud provider named <node>____<prefix>",
+                        c(new World().kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", NODES))
+                                        .table("rg-net", "rt-aks1", routes("aks-nodepool1-12345678-vmss000000____102440024", "10.244.0.0/24>10.0.0.4",
+                                                "aks-nodepool1-12345678-vmss000001____102441024", "10.244.1.0/24>10.0.0.5")),
+                                state(NODES, "10.0.0.0/22", null), Verdict.Reassociate.class, BYO, "rt-aks1")),
+                Arguments.of("repairs both node subnets a VNet re-deploy stripped of a customer-brought table",
+                        c(new World().subnetState(NODES2, "10.0.4.0/22", null)
+                                        .kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", NODES, "pool2", NODES2))
+                                        .table("rg-net", "rt-aks1", routes("aks-nodepool1-12345678-vmss000000____102440024", "10.244.0.0/24>10.0.0.4",
+                                                "aks-pool2-12345678-vmss000000____102441024", "10.244.1.0/24>10.0.4.4")),
+                                state(NODES, "10.0.0.0/22", null), Verdict.Reassociate.class, BYO, "rt-aks1")),
+                Arguments.of("does not take a route name whose suffix is not the route's own prefix as a node's",
+                        c(new World().kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", NODES))
+                                        .table("rg-net", "rt-aks1", routes("aks-nodepool1-12345678-vmss000000____102449924", "10.244.3.0/24>10.0.1.10")),
+                                state(NODES, "10.0.0.0/22", null), Verdict.Conflict.class, null, "nothing else ties it")),
+                Arguments.of("restores the cluster's own empty AKS table ahead of a look-alike elsewhere",
+                        c(new World().kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", NODES))
+                                        .table("MC_rg-app_aks1_westeurope", "aks-agentpool-12345678-routetable", routes())
+                                        .table("rg-old", "rt-old", routes("aks-nodepool1-999-vmss000000____102440024", "10.244.0.0/24>10.0.0.4")),
+                                state(NODES, "10.0.0.0/22", null), Verdict.Reassociate.class, MC_TABLE, "aks1")),
+                Arguments.of("never takes a look-alike still associated with a subnet that is not the cluster's (a cluster it cannot see)",
+                        c(new World().kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", NODES))
+                                        .table("rg-b-net", "rt-b", routes("aks-nodepool1-999-vmss000000____102440024", "10.244.0.0/24>10.0.0.4"),
+                                                subnet("rg-b", "vnet-b", "nodes")),
                                 state(NODES, "10.0.0.0/22", null), Verdict.RouteTableMissing.class, null, "no route table")),
                 Arguments.of("prefers the table already associated with another of the cluster's node subnets",
                         c(new World().subnetState(NODES2, "10.0.4.0/22", BYO)
