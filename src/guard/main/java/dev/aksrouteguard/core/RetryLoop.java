@@ -16,7 +16,8 @@ import java.util.function.DoubleSupplier;
  *   <li>{@link Step.Retry}: {@link Backoff} for transient failures; for contention with another process, the
  *       longer {@link Backoff#forContention()} with jitter. A {@code Retry-After} beyond the backoff's cap is not
  *       waited for.</li>
- *   <li>No wait may end after the deadline: then the step's own give-up outcome is returned.</li>
+ *   <li>No wait may end after the deadline, and no pass starts after it: then the step's own give-up outcome is
+ *       returned.</li>
  * </ul>
  */
 final class RetryLoop {
@@ -54,13 +55,13 @@ final class RetryLoop {
                 return done.outcome();
             }
             if (step instanceof Step.Reread reread) {
-                if (++rereads > MAX_REREADS) {
+                if (++rereads > MAX_REREADS || !clock.instant().isBefore(deadline)) {
                     return reread.giveUp().after(rereads);
                 }
                 continue;
             }
             if (step instanceof Step.Refresh r) {
-                if (refreshed) {
+                if (refreshed || !clock.instant().isBefore(deadline)) {
                     return r.giveUp().after(1);
                 }
                 refreshed = true;

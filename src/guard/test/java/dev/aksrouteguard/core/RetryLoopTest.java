@@ -59,7 +59,9 @@ class RetryLoopTest {
                 Arguments.of("a vanished table refreshes the directory once", "F D", 60, "in-sync done", List.of(), 2, 1),
                 Arguments.of("and is reported missing when it is still gone", "F F D", 60, "route-table-missing missing", List.of(), 2, 1),
                 Arguments.of("a wait that would end after the deadline is not started", "T T D", 2, "failed gave up after 2",
-                        List.of(S), 2, 0));
+                        List.of(S), 2, 0),
+                Arguments.of("no re-read starts once the deadline has come", "T R D", 1, "failed changed 1", List.of(S), 2, 0),
+                Arguments.of("no refresh starts once the deadline has come", "T F D", 1, "route-table-missing missing", List.of(S), 2, 0));
     }
 
     @ParameterizedTest(name = "{0}")
