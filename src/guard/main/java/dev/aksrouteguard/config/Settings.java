@@ -28,6 +28,8 @@ import java.util.regex.Pattern;
  * @param eventTimeBudget {@code EVENT_TIME_BUDGET}: the Event Grid function answers within this; work left is handed to
  *     the retry queue
  * @param teamsWebhookUrl {@code TEAMS_WEBHOOK_URL}: a secret; no alerts without it
+ * @param teamsWebhookUnresolved {@code TEAMS_WEBHOOK_URL} is a Key Vault reference that App Service could not resolve
+ *     (it then hands the app the reference itself): no alerts, and {@link #alertsProblem()} says so
  * @param teamsCardFormat {@code TEAMS_CARD_FORMAT}: null means guessed from the URL
  * @param alertRepeat {@code ALERT_REPEAT_HOURS}: how often an unresolved finding is alerted again
  * @param storage {@code AzureWebJobsStorage} (or its identity-based form): the alert memory and the alert queue; null
@@ -45,6 +47,7 @@ public record Settings(
         Duration sweepTimeBudget,
         Duration eventTimeBudget,
         @Nullable Secret teamsWebhookUrl,
+        boolean teamsWebhookUnresolved,
         @Nullable CardFormat teamsCardFormat,
         Duration alertRepeat,
         @Nullable StorageConnection storage,
@@ -122,13 +125,15 @@ public record Settings(
         String schedule = parse(env, SWEEP_SCHEDULE, DEFAULT_SWEEP_SCHEDULE, Settings::ncrontab);
         Duration budget = parse(env, SWEEP_TIME_BUDGET, DEFAULT_SWEEP_TIME_BUDGET, Settings::duration);
         Duration eventBudget = parse(env, EVENT_TIME_BUDGET, DEFAULT_EVENT_TIME_BUDGET, Settings::eventBudget);
-        Secret webhook = parseSecret(env, TEAMS_WEBHOOK_URL);
+        // An optional channel that cannot be resolved must not stop the repairs: no alerts, said at every sweep.
+        boolean unresolved = isKeyVaultReference(env.get(TEAMS_WEBHOOK_URL));
+        Secret webhook = unresolved ? null : parseSecret(env, TEAMS_WEBHOOK_URL);
         CardFormat format = parse(env, TEAMS_CARD_FORMAT, null, CardFormat::parse);
         Duration repeat = parse(env, ALERT_REPEAT_HOURS, DEFAULT_ALERT_REPEAT, Settings::hours);
         StorageConnection storage = storage(env, cloud);
         int threshold = parse(env, RECURRENCE_THRESHOLD, DEFAULT_RECURRENCE_THRESHOLD, v -> count(v, 1, 1000, "strips"));
         int days = parse(env, RECURRENCE_WINDOW_DAYS, DEFAULT_RECURRENCE_WINDOW_DAYS, v -> count(v, 1, 365, "days"));
-        return new Settings(scope, cloud, arm, mode, clientId, schedule, budget, eventBudget, webhook,
+        return new Settings(scope, cloud, arm, mode, clientId, schedule, budget, eventBudget, webhook, unresolved,
                 format, repeat, storage, new Recurrence.Policy(threshold, Duration.ofDays(days)));
     }
 
@@ -180,11 +185,36 @@ public record Settings(
     public Settings withoutAlerts() {
         return new Settings(scope, cloud, resourceManagerEndpoint, mode, clientId, sweepSchedule, sweepTimeBudget,
                 eventTimeBudget,
-                null, teamsCardFormat, alertRepeat, storage, recurrence);
+                null, false, teamsCardFormat, alertRepeat, storage, recurrence);
     }
+
+    /**
+     * What keeps Teams alerts off though they were meant to be on, as one line for the health alert on failures (it
+     * starts {@code failed }); null when nothing does.
+     */
+    public @Nullable String alertsProblem() {
+        return !teamsWebhookUnresolved ? null : "failed alerts: " + TEAMS_WEBHOOK_URL + " is a Key Vault reference that App "
+                + "Service could not resolve (it hands the app the reference itself); no Teams alert is sent until it resolves. "
+                + "Give the app's identity Key Vault Secrets User on the secret, check the vault's network rules, then restart "
+                + "the app (App Service otherwise tries again within 24 hours)";
+    }
+
+    /**
+     * True for an App Service Key Vault reference ({@code @Microsoft.KeyVault(...)}): when App Service cannot resolve one,
+     * it passes the reference text itself as the setting's value (Learn, "Use Key Vault references", troubleshooting).
+     */
+    static boolean isKeyVaultReference(@Nullable String v) {
+        return v != null && v.trim().regionMatches(true, 0, KEY_VAULT_REFERENCE, 0, KEY_VAULT_REFERENCE.length());
+    }
+
+    private static final String KEY_VAULT_REFERENCE = "@Microsoft.KeyVault(";
 
     private static @Nullable String value(Map<String, String> env, String name) {
         String v = env.get(name);
+        if (isKeyVaultReference(v)) {
+            throw invalid(name, "it is a Key Vault reference that App Service could not resolve (the app sees the reference "
+                    + "itself): give the app's identity access to the secret, then restart the app");
+        }
         return v == null || v.isBlank() ? null : v.trim();
     }
 

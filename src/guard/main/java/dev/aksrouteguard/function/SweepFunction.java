@@ -44,6 +44,10 @@ public final class SweepFunction {
             log.info("sweep is running late (the timer was past due)");
         }
         Wiring w = wiring.get();
+        String alertsProblem = w.settings().alertsProblem();
+        if (alertsProblem != null) {
+            log.warning(alertsProblem); // at every sweep, so that the health alert on failures keeps firing until it is fixed
+        }
         SweepReport report = w.guard().sweep(w.settings().sweepTimeBudget());
         report.writeTo(log);
         w.alerts().flush(ALERT_FLUSH);

@@ -101,6 +101,9 @@ public final class Wiring {
         Objects.requireNonNull(settings, "settings == null");
         Objects.requireNonNull(options, "options == null");
         SdkLogScrubbing.install(settings.teamsWebhookUrl()); // before any client can log
+        if (settings.alertsProblem() != null) {
+            options.log().warning(settings.alertsProblem());
+        }
         HttpClient http = options.http() != null ? options.http() : ArmClients.httpClient(options.trust());
         TokenCredential credential = options.credential() != null
                 ? options.credential()

@@ -169,6 +169,32 @@ class SettingsTest {
         assertFalse(e.getMessage().contains("FAKE-NOT-A-SECRET"), e.getMessage());
     }
 
+    /** What App Service hands the app when it cannot resolve a Key Vault reference: the reference itself. */
+    static final String UNRESOLVED = "@Microsoft.KeyVault(SecretUri=https://kv-platform.vault.azure.net/secrets/teams-webhook-url/)";
+
+    @Test
+    void anUnresolvedKeyVaultReferenceForTheWebhookTurnsAlertsOffAndSaysSoButStopsNothing() {
+        Settings s = Settings.from(env(Settings.TEAMS_WEBHOOK_URL, UNRESOLVED));
+
+        assertEquals(null, s.teamsWebhookUrl(), "no alerts");
+        assertTrue(s.teamsWebhookUnresolved());
+        assertTrue(s.alertsProblem().startsWith("failed alerts: " + Settings.TEAMS_WEBHOOK_URL + " is a Key Vault reference"),
+                s.alertsProblem());
+        assertFalse(s.alertsProblem().contains("kv-platform"), "the reference is not repeated: " + s.alertsProblem());
+        assertEquals(null, Settings.from(env(Settings.TEAMS_WEBHOOK_URL, " @microsoft.keyvault(VaultName=kv;SecretName=x) "))
+                .teamsWebhookUrl(), "any form and casing of the reference");
+        assertEquals(null, Settings.from(env()).alertsProblem(), "no webhook at all is a choice, not a problem");
+        assertEquals(null, s.withoutAlerts().alertsProblem(), "--no-alerts is a choice too");
+    }
+
+    @Test
+    void anUnresolvedKeyVaultReferenceForAnyOtherSettingFailsNamingTheSettingAndTheCause() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Settings.from(env(Settings.REMEDIATION_MODE, UNRESOLVED)));
+        assertTrue(e.getMessage().startsWith("setting " + Settings.REMEDIATION_MODE + " is invalid: it is a Key Vault reference"),
+                e.getMessage());
+    }
+
     @Test
     void secretsDoNotPrint() {
         Settings s = Settings.from(env(Settings.TEAMS_WEBHOOK_URL, "https://x.example/hook?sig=SUPERSECRET",

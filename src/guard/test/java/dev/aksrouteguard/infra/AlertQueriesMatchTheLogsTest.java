@@ -186,6 +186,24 @@ class AlertQueriesMatchTheLogsTest {
     }
 
     @Test
+    void aWebhookKeyVaultReferenceThatDidNotResolveFiresTheFailedAlertAtEverySweepWhileTheSweepStillRepairs() {
+        List<Row> rows;
+        try (Emulated azure = Emulated.start()) {
+            Fixtures.kubenetCluster("rg-a", "aks-a").drifted().seed(azure.arm);
+            TestContext context = new TestContext(SweepFunction.NAME);
+            SweepFunction.over(azure.wiring("REMEDIATION_MODE", Mode.ENFORCE.word(), "TEAMS_WEBHOOK_URL",
+                    "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/teams-webhook-url/)")).run(TIMER, context);
+            rows = rows(context);
+        }
+        assertTrue(rows.stream().anyMatch(r -> r.columns().get("Message").toString().startsWith("failed alerts: TEAMS_WEBHOOK_URL")
+                && r.columns().get("SeverityLevel").equals(2L)), rows.toString());
+        assertTrue(fires(FAILED, rows), "the owner learns that Teams alerts are off: " + rows);
+        assertTrue(rows.stream().anyMatch(r -> r.columns().get("Message").toString().startsWith("reassociated ")),
+                "the guard still repairs: " + rows);
+        assertFalse(fires(SWEEP_MISSING, rows), "and its sweep still counts as one: " + rows);
+    }
+
+    @Test
     void noSweepAtAllFiresTheSweepAlert() {
         // A guard that does not run writes nothing: the code failed to deploy, the host cannot reach its storage.
         assertTrue(fires(SWEEP_MISSING, List.of()));
