@@ -57,7 +57,7 @@ param recurrenceWindowDays string = '7'
 @description('Optional. Key Vault secret URI (https://<vault>.vault.azure.net/secrets/<name>) holding the Teams webhook URL. Empty: no Teams alerts.')
 param teamsWebhookSecretUri string = ''
 
-@description('Optional. Resource ID of the Key Vault (RBAC mode) that holds the secret, to grant the guard Key Vault Secrets User on it.')
+@description('Optional. Resource ID of the Key Vault (RBAC mode) that holds the secret, to grant the guard Key Vault Secrets User on the secret teamsWebhookSecretUri names (which must be in this vault).')
 param teamsWebhookKeyVaultId string = ''
 
 @allowed(['', 'adaptive', 'messagecard'])
@@ -177,6 +177,10 @@ module storage 'modules/storage.bicep' = {
 module functionApp 'modules/functionapp.bicep' = {
   name: 'functionapp'
   scope: rg
+  // The app settings carry the webhook's Key Vault reference: resolved at start, so the role to read it comes first.
+  dependsOn: [
+    keyVaultAccess
+  ]
   params: {
     name: 'func-aks-route-guard-${resourceToken}'
     planName: 'plan-aks-route-guard-${resourceToken}'
@@ -246,11 +250,17 @@ module roleAssignments 'modules/roleassignment.bicep' = [for id in eventSourceSu
 // no vault is given (the module is then not deployed).
 var keyVaultIdParts = split(empty(teamsWebhookKeyVaultId) ? '/subscriptions/${subscription().subscriptionId}/resourceGroups/${rg.name}/x/x/x/x' : teamsWebhookKeyVaultId, '/')
 
+// The secret the reference names (https://<vault>.vault.azure.net/secrets/<name>[/<version>]) must be in the vault
+// the role is given on: else the app would resolve nothing and send no alert.
+var teamsWebhookSecretUriParts = split(teamsWebhookSecretUri, '/')
+var teamsWebhookSecretName = empty(teamsWebhookKeyVaultId) ? '' : length(teamsWebhookSecretUriParts) < 5 ? fail('teamsWebhookKeyVaultId needs teamsWebhookSecretUri, the secret\'s URI in that vault (https://<vault>.vault.azure.net/secrets/<name>).') : toLower(split(teamsWebhookSecretUriParts[2], '.')[0]) != toLower(last(keyVaultIdParts)) ? fail('teamsWebhookSecretUri names a secret in vault ${split(teamsWebhookSecretUriParts[2], '.')[0]}, but teamsWebhookKeyVaultId is vault ${last(keyVaultIdParts)}.') : teamsWebhookSecretUriParts[4]
+
 module keyVaultAccess 'modules/keyvaultaccess.bicep' = if (!empty(teamsWebhookKeyVaultId)) {
   name: 'keyvault-access'
   scope: resourceGroup(keyVaultIdParts[2], keyVaultIdParts[4])
   params: {
     keyVaultName: last(keyVaultIdParts)
+    secretName: teamsWebhookSecretName
     principalId: identity.outputs.principalId
   }
 }

@@ -376,6 +376,8 @@ resource "azapi_resource" "function_app" {
     azurerm_role_assignment.table_contributor,
     azurerm_role_assignment.queue_contributor,
     azurerm_role_assignment.metrics_publisher,
+    # The webhook's Key Vault reference is resolved at start: the role to read it comes first.
+    azurerm_role_assignment.key_vault_secrets_user,
   ]
 }
 
@@ -391,9 +393,10 @@ resource "azapi_update_resource" "scm_basic_auth" {
   }
 }
 
+# On the one secret, not the vault: a shared vault's other secrets stay out of the guard's reach.
 resource "azurerm_role_assignment" "key_vault_secrets_user" {
   count                = var.teams_webhook_key_vault_id == "" ? 0 : 1
-  scope                = var.teams_webhook_key_vault_id
+  scope                = "${var.teams_webhook_key_vault_id}/secrets/${element(split("/", var.teams_webhook_secret_uri), 4)}"
   role_definition_name = "Key Vault Secrets User"
   principal_id         = azurerm_user_assigned_identity.guard.principal_id
   principal_type       = "ServicePrincipal"

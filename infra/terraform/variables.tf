@@ -69,9 +69,15 @@ variable "teams_webhook_secret_uri" {
 }
 
 variable "teams_webhook_key_vault_id" {
-  description = "Optional. Resource ID of the Key Vault (RBAC mode) holding the secret, to grant the guard Key Vault Secrets User on it."
+  description = "Optional. Resource ID of the Key Vault (RBAC mode) holding the secret, to grant the guard Key Vault Secrets User on that secret."
   type        = string
   default     = ""
+
+  validation {
+    condition = var.teams_webhook_key_vault_id == "" || (length(split("/", var.teams_webhook_secret_uri)) >= 5
+      && lower(split(".", element(concat(split("/", var.teams_webhook_secret_uri), [""]), 2))[0]) == lower(element(split("/", var.teams_webhook_key_vault_id), length(split("/", var.teams_webhook_key_vault_id)) - 1)))
+    error_message = "teams_webhook_key_vault_id needs teams_webhook_secret_uri, the URI of a secret in that vault (https://<vault>.vault.azure.net/secrets/<name>)."
+  }
 }
 
 variable "teams_card_format" {
