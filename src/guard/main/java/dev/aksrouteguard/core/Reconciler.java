@@ -89,8 +89,18 @@ public final class Reconciler {
         Outcomes out = new Outcomes(id, mode, trigger, clock);
         Instant capped = out.started().plus(MAX_PER_SUBNET);
         Instant until = deadline.isBefore(capped) ? deadline : capped;
+        // A refresh reads the network of every subscription the owner spans (its route table may be in the cluster's).
         return loop.run(() -> pass(out, until), until,
-                () -> directory.refreshQuietly(ClusterDirectory.networksFor(id, null)));
+                () -> directory.refreshQuietly(ClusterDirectory.networksFor(id, knownOwner(id))));
+    }
+
+    /** The kubenet cluster the directory now says uses {@code id} (no ARM call while it is fresh), or null. */
+    private @Nullable Cluster knownOwner(SubnetId id) {
+        try {
+            return ownerOf(id, directory.known(id.subscriptionId()).owners());
+        } catch (RuntimeException e) {
+            return null; // then only the subnet's own subscription is read again
+        }
     }
 
     /** One pass: gate, ownership, then the locked read–decide–write. */

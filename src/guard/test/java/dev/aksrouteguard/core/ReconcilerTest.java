@@ -182,6 +182,33 @@ class ReconcilerTest {
     }
 
     @Test
+    void aVanishedTableIsLookedForAgainInTheClustersSubscriptionToo() {
+        String other = "00000000-0000-0000-0000-000000000002";
+        World network = new World().subnetState(NODES, "10.0.0.0/22", null); // the VNet, in World.SUB
+        ResourceId table = ResourceId.parse("/subscriptions/" + other
+                + "/resourceGroups/MC_rg-app_aks1_westeurope/providers/Microsoft.Network/routeTables/aks-agentpool-1-routetable");
+        dev.aksrouteguard.core.model.Cluster aks1 = new dev.aksrouteguard.core.model.Cluster(
+                ResourceId.parse("/subscriptions/" + other + "/resourceGroups/rg-app/providers/Microsoft.ContainerService/managedClusters/aks1"),
+                "kubenet", null, "Succeeded", List.of("10.244.0.0/16"), "MC_rg-app_aks1_westeurope",
+                List.of(new dev.aksrouteguard.core.model.NodePool("nodepool1", NODES)), java.util.Map.of());
+        CountingSource here = new CountingSource(network::inventory);
+        CountingSource there = new CountingSource(() -> new Inventory(List.of(aks1),
+                List.of(new dev.aksrouteguard.core.model.RouteTable(table, List.of(), List.of())), List.of(), World.T0));
+        subnets.put(network.subnets.get(NODES));
+        subnets.failPut(new ArmException(ArmException.Kind.INVALID_REFERENCE, 400, "InvalidResourceReference", "not found", null, null, null))
+                .failPut(new ArmException(ArmException.Kind.INVALID_REFERENCE, 400, "InvalidResourceReference", "not found", null, null, null));
+        Reconciler r = new Reconciler(subnets, new ClusterDirectory(
+                dev.aksrouteguard.core.port.GuardedSubscriptions.fixed(List.of(World.SUB, other), "AZURE_SUBSCRIPTION_IDS"),
+                s -> s.equalsIgnoreCase(other) ? there : here, clock, Duration.ofMinutes(10), false), Mode.ENFORCE, clock, backoff, () -> 1.0);
+
+        Outcome o = r.reconcile(NODES, MANUAL);
+
+        assertEquals(Action.ROUTE_TABLE_MISSING, o.action(), o.message());
+        assertEquals(2, there.networkReads.get(), "the table's subscription was read again, not only the subnet's");
+        assertEquals(2, here.networkReads.get());
+    }
+
+    @Test
     void aDeletedSubnetIsAFailureThatSaysSo() {
         World w = RulesTest.base();
         Outcome o = reconciler(Mode.ENFORCE, w::inventory).reconcile(NODES, MANUAL);
