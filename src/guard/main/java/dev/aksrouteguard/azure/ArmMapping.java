@@ -38,7 +38,11 @@ final class ArmMapping {
                 ? null
                 : ResourceId.parse(inner.routeTable().id());
         String state = inner.provisioningState() == null ? null : inner.provisioningState().toString();
-        return new SubnetState(id, List.copyOf(prefixes), table, inner.etag(), state);
+        List<String> ipConfigurations = new ArrayList<>();
+        if (inner.ipConfigurations() != null) {
+            inner.ipConfigurations().stream().filter(c -> c != null && c.id() != null).forEach(c -> ipConfigurations.add(c.id()));
+        }
+        return new SubnetState(id, List.copyOf(prefixes), table, inner.etag(), state, ipConfigurations);
     }
 
     static RouteTable routeTable(RouteTableInner inner) {

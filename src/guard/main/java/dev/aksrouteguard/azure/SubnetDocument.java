@@ -70,7 +70,20 @@ final class SubnetDocument {
         JsonElement table = properties.get("routeTable");
         ResourceId routeTable = table instanceof JsonObject t && string(t, "id") != null ? ResourceId.parse(string(t, "id")) : null;
         return new SubnetState(id, List.copyOf(prefixes(properties)), routeTable, string(doc, "etag"),
-                string(properties, "provisioningState"));
+                string(properties, "provisioningState"), ipConfigurations(properties));
+    }
+
+    /** The IDs in {@code ipConfigurations[]} (entries without one are left out: they name no node). */
+    private static List<String> ipConfigurations(JsonObject properties) {
+        List<String> ids = new java.util.ArrayList<>();
+        if (properties.get("ipConfigurations") instanceof JsonArray configurations) {
+            for (JsonElement c : configurations) {
+                if (c instanceof JsonObject o && string(o, "id") != null) {
+                    ids.add(string(o, "id"));
+                }
+            }
+        }
+        return ids;
     }
 
     /** {@code addressPrefix} and {@code addressPrefixes}, merged. */

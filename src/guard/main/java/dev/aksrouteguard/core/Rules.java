@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -162,9 +163,9 @@ final class Rules {
      * belongs to another cluster (in that cluster's node resource group, or associated with one of its node subnets)
      * is never a candidate ("Using the same route table with multiple AKS clusters isn't supported": Learn, kubenet,
      * "Bring your own subnet and route table"). Short of a table with two ties, the AKS-managed table in the node
-     * resource group (of the cluster's own subscription) is the answer, with or without pod routes. Elsewhere, a table
-     * also associated with a subnet that is not one of the cluster's node subnets is no candidate, and a single match
-     * with no tie at all is not chosen ({@link Expected.Unconfirmed}).
+     * resource group (of the cluster's own subscription) is the answer, with or without pod routes. A route name ties
+     * only when it carries the pool and digits of a scale set of the cluster's node resource group seen in its node
+     * subnets ({@link NodeNames}), and a single match with no tie at all is not chosen ({@link Expected.Unconfirmed}).
      *
      * <p>Cost: the tables in the node resource group and those associated with the cluster's subnets are looked at
      * first; a candidate there with two ties or more cannot be beaten by any other table (which can have at most one:
@@ -180,7 +181,7 @@ final class Rules {
                 state.addressPrefixes().stream().map(Cidr::parse).filter(Objects::nonNull).forEach(nodePrefixes::add);
             }
         }
-        Pattern nodeNames = nodeNamePattern(cluster);
+        NodeNames nodeNames = NodeNames.of(cluster, subnet, inventory);
 
         Map<ResourceId, RouteTable> tied = new LinkedHashMap<>();
         inventory.routeTablesIn(cluster.nodeResourceGroup()).forEach(t -> tied.put(t.id(), t));
@@ -217,9 +218,7 @@ final class Rules {
             for (Inventory.PodRoute r : inventory.podRoutesVia(node)) {
                 if (!candidates.contains(r.table()) && podCidrs.stream().anyMatch(p -> p.contains(r.prefix()))) {
                     candidates.add(r.table());
-                    // Outside the node resource group, a table associated with a subnet that is not one of this
-                    // cluster's node subnets serves something else: another cluster's, perhaps one the guard cannot see.
-                    if (otherOwner(r.table(), cluster, inventory) == null && !associatedElsewhere(r.table(), cluster)) {
+                    if (otherOwner(r.table(), cluster, inventory) == null) {
                         inOrder.add(r.table());
                     }
                 }
@@ -273,12 +272,12 @@ final class Rules {
     }
 
     /** How many independent ties bind {@code table} to {@code cluster} (0..3). */
-    static int ties(RouteTable table, Cluster cluster, SubnetId subject, Pattern nodeNames) {
+    static int ties(RouteTable table, Cluster cluster, SubnetId subject, NodeNames nodeNames) {
         int ties = 0;
         if (inNodeResourceGroup(table, cluster)) {
             ties++;
         }
-        if (table.routes().stream().anyMatch(r -> isNodeRoute(r, nodeNames))) {
+        if (table.routes().stream().anyMatch(nodeNames::named)) {
             ties++;
         }
         Set<SubnetId> nodeSubnets = cluster.nodeSubnets();
@@ -289,26 +288,68 @@ final class Rules {
     }
 
     /**
-     * True when {@code route} is named as the cloud provider names the route of one of the cluster's nodes: the node's
-     * name, or (cloud-provider-azure with its dual-stack support on, as it always is now: {@code RouteNameFmt}
-     * {@code "%s____%s"}) the node's name, four underscores and the route's prefix without {@code . / :}, e.g.
-     * {@code aks-nodepool1-12345678-vmss000000____102440024}.
+     * The names of the cluster's nodes, as far as ARM shows them. A node is named {@code aks-<pool>-<digits>-vmss<6
+     * base-36 chars>} (scale sets) or {@code aks-<pool>-<digits>-<n>}; the digits differ between clusters that share pool
+     * names, and the cluster resource does not carry them. Its network interfaces do: each node's IP configuration in a
+     * node subnet is {@code .../resourceGroups/<node resource group>/providers/Microsoft.Compute/virtualMachineScaleSets/
+     * aks-<pool>-<digits>-vmss/...} (or a {@code networkInterfaces/aks-<pool>-<digits>-nic-<n>}). So a route is this
+     * cluster's node's only when its name carries the pool and digits of a scale set (or VM) of the cluster's own node
+     * resource group found in its node subnets; with no node seen there, no route name ties a table to the cluster.
+     *
+     * @param prefixes {@code aks-<pool>-<digits>} of the cluster's scale sets and VMs, lower case
      */
-    static boolean isNodeRoute(Route route, Pattern nodeNames) {
-        String name = route.name();
-        int separator = name.indexOf(ROUTE_NAME_SEPARATOR);
-        if (separator < 0) {
-            return nodeNames.matcher(name).matches();
-        }
-        return route.addressPrefix() != null && nodeNames.matcher(name.substring(0, separator)).matches()
-                && name.substring(separator + ROUTE_NAME_SEPARATOR.length()).equalsIgnoreCase(
-                        route.addressPrefix().replace(":", "").replace(".", "").replace("/", ""));
-    }
+    record NodeNames(Pattern pools, Set<String> prefixes) {
 
-    /** True when ARM reports {@code table} associated with a subnet that is not one of the cluster's node subnets. */
-    private static boolean associatedElsewhere(RouteTable table, Cluster cluster) {
-        Set<SubnetId> nodeSubnets = cluster.nodeSubnets();
-        return table.subnets().stream().anyMatch(s -> !nodeSubnets.contains(s));
+        private static final Pattern NODE_GROUP_MEMBER = Pattern.compile(
+                "(?i)/providers/Microsoft\\.Compute/virtualMachineScaleSets/(aks-[a-z0-9]+-\\d+)-vmss(?:/|$)"
+                        + "|/providers/Microsoft\\.Network/networkInterfaces/(aks-[a-z0-9]+-\\d+)-nic-\\d+(?:/|$)");
+
+        static NodeNames of(Cluster cluster, SubnetState subject, Inventory inventory) {
+            Set<String> prefixes = new java.util.HashSet<>();
+            String group = cluster.nodeResourceGroup();
+            for (SubnetId s : cluster.nodeSubnets()) {
+                SubnetState state = s.equals(subject.id()) ? subject : inventory.subnet(s);
+                if (state == null || group == null) {
+                    continue;
+                }
+                for (String configuration : state.ipConfigurations()) {
+                    if (!ResourceId.isValid(configuration)) {
+                        continue;
+                    }
+                    ResourceId id = ResourceId.parse(configuration);
+                    if (!group.equalsIgnoreCase(id.resourceGroup())
+                            || !cluster.id().subscriptionId().equalsIgnoreCase(id.subscriptionId())) {
+                        continue;
+                    }
+                    Matcher m = NODE_GROUP_MEMBER.matcher(configuration);
+                    if (m.find()) {
+                        prefixes.add((m.group(1) != null ? m.group(1) : m.group(2)).toLowerCase(java.util.Locale.ROOT));
+                    }
+                }
+            }
+            return new NodeNames(nodeNamePattern(cluster), Set.copyOf(prefixes));
+        }
+
+        /**
+         * True when {@code route} is named as the cloud provider names the route of one of these nodes: the node's name,
+         * or (cloud-provider-azure with its dual-stack support on, as it always is now: {@code RouteNameFmt}
+         * {@code "%s____%s"}) the node's name, four underscores and the route's prefix without {@code . / :}, e.g.
+         * {@code aks-nodepool1-12345678-vmss000000____102440024}.
+         */
+        boolean named(Route route) {
+            String name = route.name();
+            int separator = name.indexOf(ROUTE_NAME_SEPARATOR);
+            String node = separator < 0 ? name : name.substring(0, separator);
+            if (separator >= 0 && (route.addressPrefix() == null || !name.substring(separator + ROUTE_NAME_SEPARATOR.length())
+                    .equalsIgnoreCase(route.addressPrefix().replace(":", "").replace(".", "").replace("/", "")))) {
+                return false;
+            }
+            if (!pools.matcher(node).matches()) {
+                return false;
+            }
+            String lower = node.toLowerCase(java.util.Locale.ROOT);
+            return prefixes.stream().anyMatch(p -> lower.startsWith(p + "-"));
+        }
     }
 
     /**

@@ -56,6 +56,12 @@ class ArmAdaptersTest {
         assertEquals(1, s.addressPrefixes().size());
         assertNotNull(s.etag());
         assertEquals(azure.resource(c.nodeSubnetId()).get("etag").getAsString(), s.etag());
+        assertEquals(c.nodeNames().size(), s.ipConfigurations().size(), "one IP configuration per node: " + s.ipConfigurations());
+        assertTrue(s.ipConfigurations().get(0).contains("/resourceGroups/" + c.nodeResourceGroup()
+                + "/providers/Microsoft.Compute/virtualMachineScaleSets/aks-nodepool1-"), s.ipConfigurations().get(0));
+        SubnetState listed = clients().inventories().of(Emulated.SUB).network().subnets().stream()
+                .filter(n -> n.id().equals(s.id())).findFirst().orElseThrow();
+        assertEquals(s.ipConfigurations(), listed.ipConfigurations(), "the VNet listing carries them too");
     }
 
     @Test

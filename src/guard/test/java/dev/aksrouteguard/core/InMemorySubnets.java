@@ -28,7 +28,8 @@ final class InMemorySubnets implements Subnets {
     private record Read(SubnetState state) implements Observed {}
 
     synchronized InMemorySubnets put(SubnetState s) {
-        subnets.put(s.id(), new SubnetState(s.id(), s.addressPrefixes(), s.routeTable(), "W/\"" + etag++ + "\"", "Succeeded"));
+        subnets.put(s.id(), new SubnetState(s.id(), s.addressPrefixes(), s.routeTable(), "W/\"" + etag++ + "\"", "Succeeded",
+                s.ipConfigurations()));
         return this;
     }
 
@@ -83,7 +84,8 @@ final class InMemorySubnets implements Subnets {
         if (!now.etag().equals(read.state().etag())) {
             throw new ArmException(ArmException.Kind.PRECONDITION_FAILED, 412, "PreconditionFailed", "etag mismatch", null, null, null);
         }
-        SubnetState after = new SubnetState(id, now.addressPrefixes(), routeTable, "W/\"" + etag++ + "\"", "Succeeded");
+        SubnetState after = new SubnetState(id, now.addressPrefixes(), routeTable, "W/\"" + etag++ + "\"", "Succeeded",
+                now.ipConfigurations());
         subnets.put(id, after);
         return after;
     }

@@ -297,8 +297,8 @@ class ReconcilerTest {
         return new World()
                 .subnetState(NODES, "10.0.0.0/22", null)
                 .kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", NODES))
-                .table("rg-net", "rt-a", routes("aks-nodepool1-1-vmss000000", "10.244.0.0/24>10.0.0.4"))
-                .table("rg-net", "rt-b", routes("aks-pool9-1-vmss000000", "10.244.1.0/24>10.0.0.5"));
+                .table("rg-net", "rt-a", routes("aks-nodepool1-12345678-vmss000000", "10.244.0.0/24>10.0.0.4"))
+                .table("rg-net", "rt-b", routes("aks-pool9-12345678-vmss000000", "10.244.1.0/24>10.0.0.5"));
     }
 
     @Test

@@ -44,6 +44,11 @@ class RulesTest {
 
     static final String OTHER_SUB = "00000000-0000-0000-0000-000000000002";
 
+    /** A customer's route table: a default route to a firewall, and one pod route named {@code podRoute} (10.244.0.0/24). */
+    static Map<String, String> firewallAnd(String podRoute) {
+        return routes("default", "0.0.0.0/0>10.100.0.4", podRoute, "10.244.0.0/24>10.0.0.4");
+    }
+
     /**
      * aks1 (node pool nodepool1 in NODES, 10.0.0.0/22, pods 10.244.0.0/16) with no table of its own so far, and aks2 in
      * an isolated VNet with the same address plan and a node pool of the same name, whose table (in {@code tableGroup})
@@ -73,8 +78,9 @@ class RulesTest {
         }
     }
 
+    /** A freshly read subnet with aks1's nodes in it ({@link World#AKS1_NODES}). */
     static SubnetState state(SubnetId id, String prefix, ResourceId table) {
-        return new SubnetState(id, List.of(prefix), table, "W/\"7\"", "Succeeded");
+        return new SubnetState(id, List.of(prefix), table, "W/\"7\"", "Succeeded", World.AKS1_NODES);
     }
 
     static Case c(World w, SubnetState s, Class<? extends Verdict> v, ResourceId t, String why) {
@@ -115,7 +121,7 @@ class RulesTest {
                                 state(NODES, "10.0.0.0/22", null), Verdict.Ignore.class, null, "deleted")),
                 Arguments.of("finds a customer-brought table outside the node resource group by its routes",
                         c(new World().kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", NODES))
-                                        .table("rg-net", "rt-aks1", routes("aks-nodepool1-1-vmss000000", "10.244.3.0/24>10.0.1.10")),
+                                        .table("rg-net", "rt-aks1", routes("aks-nodepool1-12345678-vmss000000", "10.244.3.0/24>10.0.1.10")),
                                 state(NODES, "10.0.0.0/22", null), Verdict.Reassociate.class, BYO, "rt-aks1")),
                 Arguments.of("falls back to the AKS-managed table when the cluster has no nodes yet",
                         c(new World().kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", NODES))
@@ -184,11 +190,33 @@ class RulesTest {
                                         .table("MC_rg-app_aks1_westeurope", "aks-agentpool-12345678-routetable", routes())
                                         .table("rg-old", "rt-old", routes("aks-nodepool1-999-vmss000000____102440024", "10.244.0.0/24>10.0.0.4")),
                                 state(NODES, "10.0.0.0/22", null), Verdict.Reassociate.class, MC_TABLE, "aks1")),
-                Arguments.of("never takes a look-alike still associated with a subnet that is not the cluster's (a cluster it cannot see)",
+                Arguments.of("never takes a look-alike whose routes name another cluster's nodes (one it cannot see)",
                         c(new World().kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", NODES))
                                         .table("rg-b-net", "rt-b", routes("aks-nodepool1-999-vmss000000____102440024", "10.244.0.0/24>10.0.0.4"),
                                                 subnet("rg-b", "vnet-b", "nodes")),
-                                state(NODES, "10.0.0.0/22", null), Verdict.RouteTableMissing.class, null, "no route table")),
+                                state(NODES, "10.0.0.0/22", null), Verdict.Conflict.class, null, "nothing else ties it")),
+                Arguments.of("takes the cluster's own table though it is also associated with a subnet that is not a node subnet",
+                        c(new World().kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", NODES))
+                                        .table("rg-net", "rt-aks1", firewallAnd("aks-nodepool1-12345678-vmss000000____102440024"),
+                                                subnet("rg-app", "vnet-app", "jumpbox"))
+                                        .table("rg-net-old", "rt-aks1-old", routes("aks-nodepool1-11111111-vmss000000____102440024", "10.244.0.0/24>10.0.0.4")),
+                                state(NODES, "10.0.0.0/22", null), Verdict.Reassociate.class, BYO, "rt-aks1")),
+                Arguments.of("does not take an orphan of another build when the cluster's own table lost its pod routes",
+                        c(new World().kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", NODES))
+                                        .table("rg-net", "rt-aks1", routes("default", "0.0.0.0/0>10.100.0.4"))
+                                        .table("rg-net-old", "rt-aks1-old", routes("aks-nodepool1-11111111-vmss000000____102440024", "10.244.0.0/24>10.0.0.4")),
+                                state(NODES, "10.0.0.0/22", null), Verdict.Conflict.class, null, "nothing else ties it")),
+                Arguments.of("ties no table by route names while no node of the cluster is seen in its node subnets",
+                        c(new World().kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", NODES))
+                                        .table("rg-net", "rt-aks1", routes("aks-nodepool1-12345678-vmss000000____102440024", "10.244.0.0/24>10.0.0.4")),
+                                new SubnetState(NODES, List.of("10.0.0.0/22"), null, "W/\"7\"", "Succeeded"),
+                                Verdict.Conflict.class, null, "nothing else ties it")),
+                Arguments.of("counts only the nodes of the cluster's own node resource group",
+                        c(new World().kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", NODES))
+                                        .table("rg-net", "rt-aks1", routes("aks-nodepool1-12345678-vmss000000____102440024", "10.244.0.0/24>10.0.0.4")),
+                                new SubnetState(NODES, List.of("10.0.0.0/22"), null, "W/\"7\"", "Succeeded",
+                                        World.nodes("MC_rg-other_aks9_westeurope", "aks-nodepool1-12345678-vmss")),
+                                Verdict.Conflict.class, null, "nothing else ties it")),
                 Arguments.of("prefers the table already associated with another of the cluster's node subnets",
                         c(new World().subnetState(NODES2, "10.0.4.0/22", BYO)
                                         .kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", NODES, "pool2", NODES2))
@@ -210,8 +238,8 @@ class RulesTest {
                                 ResourceId.parse(MC_TABLE.value().toLowerCase())), Verdict.InSync.class, MC_TABLE, "aks1")),
                 Arguments.of("reads IPv6 pod routes of a dual-stack cluster",
                         c(new World().cluster("aks1", "rg-app", "kubenet", null, "Succeeded", "fd12:3456::/64", pools("nodepool1", NODES), Map.of())
-                                        .table("rg-net", "rt-aks1", routes("aks-nodepool1-1-vmss000000", "fd12:3456::/80>fd00:db8::4")),
-                                new SubnetState(NODES, List.of("10.0.0.0/22", "fd00:db8::/64"), null, "W/\"1\"", "Succeeded"),
+                                        .table("rg-net", "rt-aks1", routes("aks-nodepool1-12345678-vmss000000____fd12345680", "fd12:3456::/80>fd00:db8::4")),
+                                new SubnetState(NODES, List.of("10.0.0.0/22", "fd00:db8::/64"), null, "W/\"1\"", "Succeeded", World.AKS1_NODES),
                                 Verdict.Reassociate.class, BYO, "rt-aks1")));
     }
 
@@ -243,6 +271,30 @@ class RulesTest {
         assertTrue(nodeNames.matcher("AKS-NODEPOOL1-12345678-0").matches());
         assertEquals(false, nodeNames.matcher("aks-otherpool-12345678-vmss000000").matches());
         assertEquals(false, nodeNames.matcher("nodepool1").matches());
+    }
+
+    @Test
+    void nodeNamesComeFromTheScaleSetsAndVmsOfTheClustersNodeResourceGroupInItsNodeSubnets() {
+        String vmss = "/subscriptions/" + World.SUB + "/resourceGroups/mc_RG-APP_aks1_westeurope/providers/Microsoft.Compute/"
+                + "virtualMachineScaleSets/AKS-NODEPOOL1-12345678-VMSS/virtualMachines/3/networkInterfaces/aks-nodepool1-12345678-vmss"
+                + "/ipConfigurations/ipconfig1";
+        String vm = "/subscriptions/" + World.SUB + "/resourceGroups/MC_rg-app_aks1_westeurope/providers/Microsoft.Network/"
+                + "networkInterfaces/aks-pool2-87654321-nic-0/ipConfigurations/ipconfig1";
+        String otherGroup = "/subscriptions/" + World.SUB + "/resourceGroups/rg-jump/providers/Microsoft.Network/"
+                + "networkInterfaces/aks-pool2-11111111-nic-0/ipConfigurations/ipconfig1";
+        World w = new World().kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", NODES, "pool2", NODES2))
+                .subnetState(NODES2, "10.0.4.0/22", null, List.of(vm, otherGroup, "not-an-id"));
+        SubnetState subject = new SubnetState(NODES, List.of("10.0.0.0/22"), null, "W/\"1\"", "Succeeded", List.of(vmss));
+
+        Rules.NodeNames names = Rules.NodeNames.of(w.c("aks1"), subject, w.inventory());
+
+        assertEquals(java.util.Set.of("aks-nodepool1-12345678", "aks-pool2-87654321"), names.prefixes());
+        assertTrue(names.named(new Route("aks-nodepool1-12345678-vmss00000a____102440024", "10.244.0.0/24", "VirtualAppliance", "10.0.0.4")));
+        assertTrue(names.named(new Route("aks-pool2-87654321-0", "10.244.1.0/24", "VirtualAppliance", "10.0.4.4")), "a VM's route");
+        assertEquals(false, names.named(new Route("aks-pool2-11111111-0", "10.244.1.0/24", "VirtualAppliance", "10.0.4.4")),
+                "a NIC outside the node resource group names no node of the cluster");
+        assertEquals(false, names.named(new Route("aks-nodepool1-12345678-vmss00000a____102440124", "10.244.0.0/24",
+                "VirtualAppliance", "10.0.0.4")), "a suffix that is not the route's prefix");
     }
 
     @Test

@@ -36,8 +36,30 @@ final class World {
         return ResourceId.parse("/subscriptions/" + SUB + "/resourceGroups/" + rg + "/providers/Microsoft.ContainerService/managedClusters/" + name);
     }
 
+    /**
+     * The IP configuration IDs of one node of each scale set named ({@code aks-<pool>-<digits>-vmss}) in node resource
+     * group {@code nodeGroup}, as ARM lists them in a node subnet's {@code ipConfigurations[]}.
+     */
+    static List<String> nodes(String nodeGroup, String... scaleSets) {
+        List<String> ids = new ArrayList<>();
+        for (String vmss : scaleSets) {
+            ids.add("/subscriptions/" + SUB + "/resourceGroups/" + nodeGroup + "/providers/Microsoft.Compute/virtualMachineScaleSets/"
+                    + vmss + "/virtualMachines/0/networkInterfaces/" + vmss + "/ipConfigurations/ipconfig1");
+        }
+        return ids;
+    }
+
+    /** aks1's nodes (node resource group MC_rg-app_aks1_westeurope; pools nodepool1, pool2 and pool9, digits 12345678). */
+    static final List<String> AKS1_NODES = nodes("MC_rg-app_aks1_westeurope",
+            "aks-nodepool1-12345678-vmss", "aks-pool2-12345678-vmss", "aks-pool9-12345678-vmss");
+
+    /** A subnet with aks1's nodes in it ({@link #AKS1_NODES}). */
     World subnetState(SubnetId id, String prefix, ResourceId table) {
-        subnets.put(id, new SubnetState(id, List.of(prefix), table, "W/\"1\"", "Succeeded"));
+        return subnetState(id, prefix, table, AKS1_NODES);
+    }
+
+    World subnetState(SubnetId id, String prefix, ResourceId table, List<String> ipConfigurations) {
+        subnets.put(id, new SubnetState(id, List.of(prefix), table, "W/\"1\"", "Succeeded", ipConfigurations));
         return this;
     }
 

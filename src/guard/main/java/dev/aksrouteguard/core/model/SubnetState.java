@@ -9,16 +9,26 @@ import java.util.Objects;
  * @param addressPrefixes the subnet's prefixes ({@code addressPrefix} and {@code addressPrefixes} merged)
  * @param routeTable the associated route table, or null when there is none
  * @param etag the etag it was read with (sent back as {@code If-Match})
+ * @param ipConfigurations the IDs of the network interfaces' IP configurations in the subnet ({@code ipConfigurations[]}):
+ *     an AKS node's says which scale set (or VM) of which node resource group it belongs to
  */
 public record SubnetState(
         SubnetId id,
         List<String> addressPrefixes,
         @Nullable ResourceId routeTable,
         @Nullable String etag,
-        @Nullable String provisioningState) {
+        @Nullable String provisioningState,
+        List<String> ipConfigurations) {
 
     public SubnetState {
         Objects.requireNonNull(id, "id == null");
         addressPrefixes = List.copyOf(addressPrefixes);
+        ipConfigurations = List.copyOf(ipConfigurations);
+    }
+
+    /** A subnet with no IP configuration in it. */
+    public SubnetState(SubnetId id, List<String> addressPrefixes, @Nullable ResourceId routeTable, @Nullable String etag,
+            @Nullable String provisioningState) {
+        this(id, addressPrefixes, routeTable, etag, provisioningState, List.of());
     }
 }
