@@ -100,7 +100,7 @@ resource failed 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
   kind: 'LogAlert'
   properties: {
     displayName: 'aks-route-guard: failed outcome'
-    description: 'The guard could not read or repair a subnet, or a sweep could not list the subscription. The log line says why and what to do (e.g. the permission to grant).'
+    description: 'The guard could not read or repair a subnet, a sweep could not list the subscription, work was dropped as unreadable, or a Teams alert was not delivered. The log line says why and what to do (e.g. the permission to grant).'
     severity: 2
     enabled: true
     evaluationFrequency: 'PT5M'

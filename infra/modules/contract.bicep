@@ -125,12 +125,14 @@ AppTraces
 '''
 
 // Every failed outcome is one Warning line starting with `failed ` (an event, a subnet in a sweep, or a retry of
-// work the event function handed on, which is where work given up after the last retry is reported), and a sweep
-// that could not list the subscription is a Warning summary line with ` error=`.
+// work the event function handed on, which is where work given up after the last retry is reported), and so is work
+// dropped as unreadable (a malformed event, a retry message) and every Teams alert not delivered (`failed alerts: `,
+// in any function, DeliverAlert included); a sweep that could not list the subscription is a Warning summary line
+// with ` error=`.
 @export()
 var failedQuery = '''
 AppTraces
-| where OperationName in ("OnResourceWrite", "DriftSweep", "RetryRepair")
+| where OperationName in ("OnResourceWrite", "DriftSweep", "RetryRepair", "DeliverAlert")
 | where SeverityLevel >= 2
 | where Message startswith "failed " or (Message startswith "sweep mode=" and Message contains " error=")
 | project TimeGenerated, OperationName, Message

@@ -172,7 +172,7 @@ locals {
   # with ` error=`.
   failed_query = <<-KQL
     AppTraces
-    | where OperationName in ("OnResourceWrite", "DriftSweep", "RetryRepair")
+    | where OperationName in ("OnResourceWrite", "DriftSweep", "RetryRepair", "DeliverAlert")
     | where SeverityLevel >= 2
     | where Message startswith "failed " or (Message startswith "sweep mode=" and Message contains " error=")
     | project TimeGenerated, OperationName, Message
@@ -724,7 +724,7 @@ resource "azurerm_monitor_scheduled_query_rules_alert_v2" "failed" {
   resource_group_name  = azurerm_resource_group.guard.name
   location             = var.location
   display_name         = "aks-route-guard: failed outcome"
-  description          = "The guard could not read or repair a subnet, or a sweep could not list the subscription. The log line says why and what to do (e.g. the permission to grant)."
+  description          = "The guard could not read or repair a subnet, a sweep could not list the subscription, work was dropped as unreadable, or a Teams alert was not delivered. The log line says why and what to do (e.g. the permission to grant)."
   severity             = 2
   enabled              = true
   evaluation_frequency = "PT5M"

@@ -61,7 +61,7 @@ public final class Deliveries {
         List<ParsedEvent> parsed = ArmEvents.parse(delivery);
         for (ParsedEvent p : parsed) {
             if (p instanceof ParsedEvent.Malformed m) {
-                log.warning("dropped malformed event " + m.id() + ": " + m.reason());
+                log.warning("failed event " + m.id() + ": malformed, dropped (the next sweep checks what it was about): " + m.reason());
             } else if (p instanceof ParsedEvent.Ignored i) {
                 log.info("ignored event " + i.id() + " of type " + i.type() + ": only " + ArmEvents.WRITE_SUCCESS + " is acted on");
             }

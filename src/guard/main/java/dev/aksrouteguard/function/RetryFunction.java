@@ -57,7 +57,8 @@ public final class RetryFunction {
         try {
             request = RetryMessages.read(message);
         } catch (IllegalArgumentException e) {
-            log.warning("dropped a retry message that cannot be read: " + e.getMessage());
+            log.warning("failed retry: dropped a retry message that cannot be read (the next sweep checks what it was about): "
+                    + e.getMessage());
             return;
         }
         Wiring w = wiring.get();

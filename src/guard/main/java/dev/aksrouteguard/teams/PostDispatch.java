@@ -25,7 +25,7 @@ final class PostDispatch implements Dispatch {
         if (d.delivered()) {
             log.fine(() -> "Teams alert sent: " + message.subject());
         } else {
-            log.warning("Teams alert not delivered (" + message.subject() + "): " + d.detail());
+            log.warning("failed alerts: Teams alert not delivered (" + message.subject() + "): " + d.detail());
             message.claimIds().forEach(memory::release);
         }
     }

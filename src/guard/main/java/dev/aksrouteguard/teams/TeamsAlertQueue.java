@@ -81,12 +81,12 @@ public final class TeamsAlertQueue {
         try {
             alert = AlertMessage.parse(message);
         } catch (IllegalArgumentException e) {
-            log.warning("Teams alerts: dropped a message of the " + NAME + " queue that is not an alert ("
+            log.warning("failed alerts: dropped a message of the " + NAME + " queue that is not an alert ("
                     + e.getMessage() + ")");
             return Result.DROPPED;
         }
         if (webhook == null) {
-            log.warning("Teams alerts: " + Settings.TEAMS_WEBHOOK_URL + " is not set; dropped the queued alert ("
+            log.warning("failed alerts: " + Settings.TEAMS_WEBHOOK_URL + " is not set; dropped the queued alert ("
                     + alert.subject() + ")");
             alert.claimIds().forEach(memory::release);
             return Result.DROPPED;
@@ -97,12 +97,12 @@ public final class TeamsAlertQueue {
             return Result.DELIVERED;
         }
         if (!d.retryable()) {
-            log.warning("Teams alert not delivered (" + alert.subject() + "): " + d.detail());
+            log.warning("failed alerts: Teams alert not delivered (" + alert.subject() + "): " + d.detail());
             alert.claimIds().forEach(memory::release);
             return Result.DROPPED;
         }
         if (dequeueCount >= MAX_DEQUEUE_COUNT) {
-            log.warning("Teams alert not delivered (" + alert.subject() + ") after " + dequeueCount
+            log.warning("failed alerts: Teams alert not delivered (" + alert.subject() + ") after " + dequeueCount
                     + " deliveries from the queue: " + d.detail() + "; the message goes to " + POISON_NAME);
             alert.claimIds().forEach(memory::release);
             return Result.POISONED;

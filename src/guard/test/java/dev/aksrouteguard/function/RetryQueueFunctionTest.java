@@ -205,6 +205,6 @@ class RetryQueueFunctionTest {
     void aRetryMessageThatCannotBeReadIsDroppedWithOneWarning() {
         RetryFunction.over(functionApp()).run("{\"v\":1,\"target\":\"not an id\"}", context);
         assertEquals(1, context.log.lines(Level.WARNING).size(), context.log.all());
-        assertTrue(context.log.lines(Level.WARNING).get(0).startsWith("dropped a retry message"), context.log.all());
+        assertTrue(context.log.lines(Level.WARNING).get(0).startsWith("failed retry: dropped a retry message"), context.log.all());
     }
 }

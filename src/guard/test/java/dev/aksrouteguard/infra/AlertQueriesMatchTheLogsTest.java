@@ -16,6 +16,7 @@ import dev.aksrouteguard.core.model.ResourceId;
 import dev.aksrouteguard.core.model.RetryRequest;
 import dev.aksrouteguard.core.model.Trigger;
 import dev.aksrouteguard.emulator.Fault;
+import dev.aksrouteguard.function.AlertQueueFunction;
 import dev.aksrouteguard.function.EventGridFunction;
 import dev.aksrouteguard.function.RetryFunction;
 import dev.aksrouteguard.function.SweepFunction;
@@ -204,6 +205,31 @@ class AlertQueriesMatchTheLogsTest {
     }
 
     @Test
+    void aMalformedEventFiresTheFailedAlert() {
+        List<Row> rows;
+        try (Emulated azure = Emulated.start()) {
+            TestContext context = new TestContext(EventGridFunction.NAME);
+            EventGridFunction.over(azure.wiring("REMEDIATION_MODE", Mode.ENFORCE.word()))
+                    .run("{\"id\":\"e-1\",\"eventType\":\"Microsoft.Resources.ResourceWriteSuccess\",\"subject\":\"x\"}", context);
+            rows = rows(context);
+        }
+        assertTrue(rows.stream().anyMatch(r -> r.columns().get("Message").toString().startsWith("failed event e-1: malformed")),
+                rows.toString());
+        assertTrue(fires(FAILED, rows), "an event the guard cannot read is work it did not do: " + rows);
+    }
+
+    @Test
+    void aTeamsAlertThatWasNotDeliveredFiresTheFailedAlertInTheAlertFunctionToo() {
+        // The line TeamsAlertQueue writes when Teams refuses a queued card (AlertQueueTest asserts its text), as a row of
+        // the DeliverAlert function.
+        Row row = new Row(Map.of("TimeGenerated", "2026-12-05T03:00:00Z", "OperationName", AlertQueueFunction.NAME,
+                "SeverityLevel", 2L, "Message", "failed alerts: Teams alert not delivered (failed snet-a): HTTP 404"));
+        assertTrue(fires(FAILED, List.of(row)));
+        assertFalse(fires(FAILED, List.of(new Row(Map.of("TimeGenerated", "2026-12-05T03:00:00Z", "OperationName",
+                AlertQueueFunction.NAME, "SeverityLevel", 1L, "Message", "Teams alert sent: failed snet-a")))));
+    }
+
+    @Test
     void noSweepAtAllFiresTheSweepAlert() {
         // A guard that does not run writes nothing: the code failed to deploy, the host cannot reach its storage.
         assertTrue(fires(SWEEP_MISSING, List.of()));
@@ -246,7 +272,7 @@ class AlertQueriesMatchTheLogsTest {
     @ParameterizedTest
     @EnumSource(Form.class)
     void theQueriesNameOnlyTheFunctionsTheCodeDefines(Form form) {
-        Set<String> functions = Set.of(EventGridFunction.NAME, SweepFunction.NAME, RetryFunction.NAME);
+        Set<String> functions = Set.of(EventGridFunction.NAME, SweepFunction.NAME, RetryFunction.NAME, AlertQueueFunction.NAME);
         for (Map.Entry<String, AlertRule> e : InfraModel.load(form).alerts().entrySet()) {
             if (!e.getValue().kind().equals("log")) {
                 continue;

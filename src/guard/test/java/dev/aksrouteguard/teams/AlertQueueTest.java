@@ -175,7 +175,7 @@ class AlertQueueTest {
         assertEquals(1, waiting(poison), "the host moved it to " + queueName + "-poison");
         List<LogRecord> warnings = logs.at(Level.WARNING);
         assertEquals(1, warnings.size(), warnings.stream().map(LogRecord::getMessage).toList().toString());
-        assertEquals("Teams alert not delivered (conflict snet-a) after 5 deliveries from the queue: HTTP 503 after 3 "
+        assertEquals("failed alerts: Teams alert not delivered (conflict snet-a) after 5 deliveries from the queue: HTTP 503 after 3 "
                 + "attempts; the message goes to routeguard-alerts-poison", warnings.get(0).getMessage());
 
         raise(Fixtures.conflict(subnet("snet-a")));
@@ -190,7 +190,7 @@ class AlertQueueTest {
         assertEquals(TeamsAlertQueue.Result.DROPPED, hostDeliversNext(consumer()));
         assertEquals(1, teams.requests().size(), "no retry can help");
         assertEquals(0, waiting(queue));
-        assertEquals(List.of("Teams alert not delivered (failed snet-a): HTTP 400 (Teams refused the card)"),
+        assertEquals(List.of("failed alerts: Teams alert not delivered (failed snet-a): HTTP 400 (Teams refused the card)"),
                 logs.lines(Level.WARNING));
         raise(Fixtures.forbidden(subnet("snet-a"), "r-2"));
         assertEquals(1, waiting(queue), "not remembered as alerted");
@@ -202,8 +202,8 @@ class AlertQueueTest {
         assertEquals(TeamsAlertQueue.Result.DROPPED, consumer().deliver(foreign, 1, logs.logger()));
         assertEquals(TeamsAlertQueue.Result.DROPPED, consumer().deliver("not json at all", 1, logs.logger()));
         assertEquals(0, teams.requests().size());
-        assertEquals(List.of("Teams alerts: dropped a message of the routeguard-alerts queue that is not an alert (not a version 1 alert message)",
-                "Teams alerts: dropped a message of the routeguard-alerts queue that is not an alert (not JSON)"),
+        assertEquals(List.of("failed alerts: dropped a message of the routeguard-alerts queue that is not an alert (not a version 1 alert message)",
+                "failed alerts: dropped a message of the routeguard-alerts queue that is not an alert (not JSON)"),
                 logs.lines(Level.WARNING));
     }
 
@@ -249,7 +249,7 @@ class AlertQueueTest {
         raise(Fixtures.reassociated(subnet("snet-a")));
         TeamsAlertQueue off = new TeamsAlertQueue(null, memory);
         assertEquals(TeamsAlertQueue.Result.DROPPED, off.deliver(queue.peekMessage().getBody().toString(), 1, logs.logger()));
-        assertEquals(List.of("Teams alerts: TEAMS_WEBHOOK_URL is not set; dropped the queued alert (reassociated snet-a)"),
+        assertEquals(List.of("failed alerts: TEAMS_WEBHOOK_URL is not set; dropped the queued alert (reassociated snet-a)"),
                 logs.lines(Level.WARNING));
         assertFalse(TeamsAlertQueue.Result.DROPPED.redeliver());
     }

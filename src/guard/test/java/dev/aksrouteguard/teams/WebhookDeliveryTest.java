@@ -125,7 +125,7 @@ class WebhookDeliveryTest {
         assertEquals(List.of(Duration.ofSeconds(1), Duration.ofSeconds(2)), pauses);
         List<LogRecord> warnings = logs.at(Level.WARNING);
         assertEquals(1, warnings.size());
-        assertEquals("Teams alert not delivered (reassociated snet-a): HTTP 500 after 3 attempts", warnings.get(0).getMessage());
+        assertEquals("failed alerts: Teams alert not delivered (reassociated snet-a): HTTP 500 after 3 attempts", warnings.get(0).getMessage());
     }
 
     @Test
