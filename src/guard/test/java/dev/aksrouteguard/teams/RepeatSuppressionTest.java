@@ -1,5 +1,11 @@
 package dev.aksrouteguard.teams;
 
+import dev.aksrouteguard.core.model.Action;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
 import static dev.aksrouteguard.teams.Fixtures.subnet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -160,6 +166,19 @@ class RepeatSuppressionTest {
                     "still a repeat of the first alert");
             assertEquals(5, send(second, Fixtures.conflict(snet)), "and now remembered");
         }
+    }
+
+    @Test
+    void givingUpIsANewFindingNotARepeatOfTheTransientFailureBeforeIt() {
+        Outcome transientFailure = Fixtures.outcome(subnet("snet-nodes"), Action.FAILED, Fixtures.ROUTE_TABLE, null,
+                "gave up after 4 attempts: PUT subnet failed: HTTP 503", "none: transient; the work is tried again (retry "
+                        + "queue, redelivery or the next sweep)", Fixtures.event());
+        Outcome gaveUp = transientFailure.gaveUp("gave up after 5 tries: " + transientFailure.message());
+
+        assertNotEquals(Finding.of(transientFailure), Finding.of(gaveUp), "the give-up is alerted though the failure was");
+        assertFalse(gaveUp.nextStep().startsWith("none"), gaveUp.nextStep());
+        Outcome forbidden = Fixtures.forbidden(subnet("snet-nodes"), "r-1");
+        assertTrue(forbidden.gaveUp("gave up").nextStep().endsWith("; " + forbidden.nextStep()), "a step to take is kept");
     }
 
     @Test

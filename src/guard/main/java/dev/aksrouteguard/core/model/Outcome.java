@@ -103,7 +103,11 @@ public record Outcome(
 
     /** This outcome as a final failure with {@code message}: what is alerted when handed-on work is given up. */
     public Outcome gaveUp(String message) {
-        return new Outcome(subnet, cluster, nodePools, routeTable, previousRouteTable, Action.FAILED, message, nextStep, false,
+        // Its next step can no longer be "none: it is tried again": that is what just ran out, and a give-up must not
+        // read as (nor be suppressed as a repeat of) the transient failure alerted before it.
+        String after = "the retries are used up and the next drift sweep tries again; if it keeps failing, see the error"
+                + (nextStep != null && !nextStep.startsWith("none") ? "; " + nextStep : "");
+        return new Outcome(subnet, cluster, nodePools, routeTable, previousRouteTable, Action.FAILED, message, after, false,
                 mode, trigger, startedAt, finishedAt, addressPrefixes, attribution, recurrence);
     }
 
