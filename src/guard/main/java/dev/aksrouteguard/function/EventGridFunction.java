@@ -47,6 +47,6 @@ public final class EventGridFunction {
         Wiring w = wiring.get();
         Instant deadline = started.plus(w.settings().eventTimeBudget());
         Deliveries.handle(event, w.guard(), deadline, context.getLogger());
-        w.alerts().flush(Budget.left(deadline.plus(ALERT_FLUSH), ALERT_FLUSH));
+        AlertFlush.await(w.alerts(), Budget.left(deadline.plus(ALERT_FLUSH), ALERT_FLUSH), context.getLogger());
     }
 }

@@ -79,6 +79,6 @@ public final class RetryFunction {
                     + QUEUE + "-poison");
             default -> { }
         }
-        w.alerts().flush(ALERT_FLUSH);
+        AlertFlush.await(w.alerts(), ALERT_FLUSH, log);
     }
 }

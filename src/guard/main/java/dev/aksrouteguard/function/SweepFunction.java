@@ -50,6 +50,6 @@ public final class SweepFunction {
         }
         SweepReport report = w.guard().sweep(w.settings().sweepTimeBudget());
         report.writeTo(log);
-        w.alerts().flush(ALERT_FLUSH);
+        AlertFlush.await(w.alerts(), ALERT_FLUSH, log);
     }
 }

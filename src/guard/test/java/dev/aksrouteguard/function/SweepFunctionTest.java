@@ -14,6 +14,7 @@ import dev.aksrouteguard.emulator.RecordedRequest;
 import dev.aksrouteguard.emulator.SeededCluster;
 import dev.aksrouteguard.testing.Emulated;
 import dev.aksrouteguard.testing.TestContext;
+import dev.aksrouteguard.wiring.Wiring;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -180,5 +181,28 @@ class SweepFunctionTest {
         assertEquals(false, TimerInfo.parse("{\"ispastdue\":false}").pastDue());
         assertEquals(false, TimerInfo.parse("not json").pastDue());
         assertEquals(false, TimerInfo.parse(null).pastDue());
+    }
+
+    @Test
+    void alertsLeftUnsentWhenTheInvocationEndsAreAFailedLine() {
+        Fixtures.kubenetCluster("rg-a", "aks-a").drifted().seed(azure.arm);
+        dev.aksrouteguard.core.port.AlertSink stuck = new dev.aksrouteguard.core.port.AlertSink() {
+            @Override
+            public void outcome(dev.aksrouteguard.core.model.Outcome outcome) {}
+
+            @Override
+            public void sweep(SweepReport report) {}
+
+            @Override
+            public boolean flush(java.time.Duration timeout) {
+                return false; // a delivery still under way
+            }
+        };
+        Wiring wiring = Wiring.build(azure.settings(), azure.options().withAlerts((settings, storage, log) -> stuck));
+
+        SweepFunction.over(wiring).run(TIMER, context);
+
+        assertTrue(context.log.lines(java.util.logging.Level.WARNING).contains(AlertFlush.LEFT), context.log.all());
+        assertTrue(AlertFlush.LEFT.startsWith("failed "), "the failed-outcome health alert reads it");
     }
 }
