@@ -63,6 +63,9 @@ public record Settings(
     public static final String SWEEP_SCHEDULE = "SWEEP_SCHEDULE";
     public static final String SWEEP_TIME_BUDGET = "SWEEP_TIME_BUDGET";
     public static final String EVENT_TIME_BUDGET = "EVENT_TIME_BUDGET";
+
+    /** How an App Service Key Vault reference starts. */
+    private static final String KEY_VAULT_REFERENCE = "@Microsoft.KeyVault(";
     public static final String TEAMS_WEBHOOK_URL = "TEAMS_WEBHOOK_URL";
     public static final String TEAMS_CARD_FORMAT = "TEAMS_CARD_FORMAT";
     public static final String ALERT_REPEAT_HOURS = "ALERT_REPEAT_HOURS";
@@ -206,8 +209,6 @@ public record Settings(
     static boolean isKeyVaultReference(@Nullable String v) {
         return v != null && v.trim().regionMatches(true, 0, KEY_VAULT_REFERENCE, 0, KEY_VAULT_REFERENCE.length());
     }
-
-    private static final String KEY_VAULT_REFERENCE = "@Microsoft.KeyVault(";
 
     private static @Nullable String value(Map<String, String> env, String name) {
         String v = env.get(name);

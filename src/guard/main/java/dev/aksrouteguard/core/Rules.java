@@ -10,9 +10,11 @@ import dev.aksrouteguard.core.model.SubnetState;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -96,8 +98,8 @@ final class Rules {
         if (expected instanceof Expected.Unconfirmed u) {
             return new Verdict.Conflict(cluster, null, "route table " + u.table().name() + " carries routes into the pod CIDRs of cluster "
                     + cluster.name() + " through its node subnets, but nothing else ties it to the cluster (it is not in node resource "
-                    + "group " + cluster.nodeResourceGroup() + ", no route is named after one of its nodes, it is not associated with "
-                    + "another of its node subnets); not choosing, address plans are reused across virtual networks",
+                    + "group " + cluster.nodeResourceGroup() + ", no route is named after a node of the cluster seen in its node subnets, it is "
+                    + "not associated with another of its node subnets); not choosing, address plans are reused across virtual networks",
                     "if " + u.table().name() + " is cluster " + cluster.name() + "'s route table, associate it with "
                             + subnet.id().name() + " by hand (az network vnet subnet update --ids " + subnet.id()
                             + " --route-table " + u.table() + ")");
@@ -268,7 +270,7 @@ final class Rules {
     }
 
     private static List<ResourceId> sorted(List<ResourceId> ids) {
-        return ids.stream().sorted(Comparator.comparing(id -> id.value().toLowerCase(java.util.Locale.ROOT))).toList();
+        return ids.stream().sorted(Comparator.comparing(id -> id.value().toLowerCase(Locale.ROOT))).toList();
     }
 
     /** How many independent ties bind {@code table} to {@code cluster} (0..3). */
@@ -305,7 +307,7 @@ final class Rules {
                         + "|/providers/Microsoft\\.Network/networkInterfaces/(aks-[a-z0-9]+-\\d+)-nic-\\d+(?:/|$)");
 
         static NodeNames of(Cluster cluster, SubnetState subject, Inventory inventory) {
-            Set<String> prefixes = new java.util.HashSet<>();
+            Set<String> prefixes = new HashSet<>();
             String group = cluster.nodeResourceGroup();
             for (SubnetId s : cluster.nodeSubnets()) {
                 SubnetState state = s.equals(subject.id()) ? subject : inventory.subnet(s);
@@ -323,7 +325,7 @@ final class Rules {
                     }
                     Matcher m = NODE_GROUP_MEMBER.matcher(configuration);
                     if (m.find()) {
-                        prefixes.add((m.group(1) != null ? m.group(1) : m.group(2)).toLowerCase(java.util.Locale.ROOT));
+                        prefixes.add((m.group(1) != null ? m.group(1) : m.group(2)).toLowerCase(Locale.ROOT));
                     }
                 }
             }
@@ -347,7 +349,7 @@ final class Rules {
             if (!pools.matcher(node).matches()) {
                 return false;
             }
-            String lower = node.toLowerCase(java.util.Locale.ROOT);
+            String lower = node.toLowerCase(Locale.ROOT);
             return prefixes.stream().anyMatch(p -> lower.startsWith(p + "-"));
         }
     }
