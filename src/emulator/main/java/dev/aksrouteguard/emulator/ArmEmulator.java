@@ -255,6 +255,20 @@ public final class ArmEmulator implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Leaves a subnet's {@code ipConfigurations} out of listings of virtual networks (by subscription or resource group)
+     * when it has more than {@code limit} of them; a GET of the subnet still carries them all. Default: no limit. This
+     * plays what a Network RP engineer described in cilium/cilium#36379 ("IPConfigurations can be set to nil when the
+     * number of ipconfigs exceeds a limit", seen in listings of virtual networks); the limit itself is not documented.
+     */
+    public ArmEmulator listedIpConfigurationsLimit(int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit < 0: " + limit);
+        }
+        state.listedIpConfigurationsLimit(limit);
+        return this;
+    }
+
     /** Completes every async operation still in progress (clients that never poll leave them open). */
     public int settlePendingOperations() {
         return state.settle();

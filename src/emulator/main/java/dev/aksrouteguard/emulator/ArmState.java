@@ -54,6 +54,7 @@ final class ArmState {
     private int retryAfterSeconds = 1;
     private boolean conflictOnConcurrentWrites = true;
     private boolean synchronousWrites;
+    private int listedIpConfigurationsLimit = Integer.MAX_VALUE;
 
     ArmState(String tenantId, Clock clock, Consumer<JsonObject> events) {
         this.tenantId = Objects.requireNonNull(tenantId, "tenantId == null");
@@ -80,6 +81,10 @@ final class ArmState {
 
     synchronized void conflictOnConcurrentWrites(boolean enabled) {
         this.conflictOnConcurrentWrites = enabled;
+    }
+
+    synchronized void listedIpConfigurationsLimit(int limit) {
+        this.listedIpConfigurationsLimit = limit;
     }
 
     // ---------------------------------------------------------------- reads
@@ -492,6 +497,27 @@ final class ArmState {
 
     // ---------------------------------------------------------------- helpers
 
+    /**
+     * A resource as a listing shows it: a virtual network's subnets without {@code ipConfigurations} when they have more
+     * than {@link #listedIpConfigurationsLimit} (a GET of the subnet still shows them all).
+     */
+    private JsonObject listed(JsonObject view) {
+        if (listedIpConfigurationsLimit == Integer.MAX_VALUE || !Types.is(Json.string(view, "type"), Types.VIRTUAL_NETWORK)) {
+            return view;
+        }
+        JsonArray subnets = Json.array(Json.properties(view), "subnets");
+        if (subnets != null) {
+            for (JsonElement subnet : subnets) {
+                JsonObject properties = Json.properties(subnet.getAsJsonObject());
+                JsonArray configurations = Json.array(properties, "ipConfigurations");
+                if (configurations != null && configurations.size() > listedIpConfigurationsLimit) {
+                    properties.remove("ipConfigurations");
+                }
+            }
+        }
+        return view;
+    }
+
     private JsonObject view(JsonObject resource) {
         JsonObject view = resource.deepCopy();
         String type = Json.string(resource, "type");
@@ -639,7 +665,7 @@ final class ArmState {
             if (values.size() == pageSize) {
                 return new Page(values, TOKEN_ENCODER.encodeToString(last.getBytes(StandardCharsets.UTF_8)));
             }
-            values.add(view(resources.get(id)));
+            values.add(listed(view(resources.get(id))));
             last = id;
         }
         return new Page(values, null);

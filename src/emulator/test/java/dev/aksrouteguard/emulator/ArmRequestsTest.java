@@ -105,6 +105,42 @@ class ArmRequestsTest {
     }
 
     @Test
+    void listingsOfVirtualNetworksLeaveOutIpConfigurationsPastTheLimitAndAGetOfTheSubnetDoesNot() {
+        SeededCluster cluster = clusters.get(0); // three nodes in each subnet
+        String bySubscription = SUBSCRIPTION + "/providers/Microsoft.Network/virtualNetworks?" + ArmHttp.API;
+        String byGroup = SUBSCRIPTION + "/resourceGroups/rg-shared/providers/Microsoft.Network/virtualNetworks?" + ArmHttp.API;
+        try {
+            arm.listedIpConfigurationsLimit(3);
+            assertEquals(3, listedConfigurations(bySubscription, cluster), "at the limit: listed");
+            arm.listedIpConfigurationsLimit(2);
+            assertEquals(-1, listedConfigurations(bySubscription, cluster), "past the limit: left out");
+            assertEquals(-1, listedConfigurations(byGroup, cluster));
+            assertEquals(3, http.get(cluster.nodeSubnetId() + "?" + ArmHttp.API).body().getAsJsonObject("properties")
+                    .getAsJsonArray("ipConfigurations").size(), "a listing does not change what is stored");
+        } finally {
+            arm.listedIpConfigurationsLimit(Integer.MAX_VALUE);
+        }
+        assertEquals(3, listedConfigurations(bySubscription, cluster));
+    }
+
+    /** How many {@code ipConfigurations} the listing shows for the cluster's node subnet; -1 when it leaves them out. */
+    private static int listedConfigurations(String firstUrlPath, SeededCluster cluster) {
+        ArmHttp.Response page = http.get(firstUrlPath);
+        while (true) {
+            for (JsonElement vnet : page.body().getAsJsonArray("value")) {
+                for (JsonElement subnet : vnet.getAsJsonObject().getAsJsonObject("properties").getAsJsonArray("subnets")) {
+                    if (subnet.getAsJsonObject().get("id").getAsString().equalsIgnoreCase(cluster.nodeSubnetId())) {
+                        JsonElement configurations = subnet.getAsJsonObject().getAsJsonObject("properties").get("ipConfigurations");
+                        return configurations == null ? -1 : configurations.getAsJsonArray().size();
+                    }
+                }
+            }
+            assertTrue(page.body().has("nextLink"), "the node subnet is listed");
+            page = http.getUrl(page.body().get("nextLink").getAsString());
+        }
+    }
+
+    @Test
     void listsRouteTablesAcrossResourceGroupsWithTheirBackReferences() {
         ArmHttp.Response page = http.get(SUBSCRIPTION + "/providers/Microsoft.Network/routeTables?" + ArmHttp.API);
         assertEquals(2, page.body().getAsJsonArray("value").size());

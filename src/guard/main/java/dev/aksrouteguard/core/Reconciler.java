@@ -308,6 +308,44 @@ public final class Reconciler {
         return out.of(Rules.decide(listed, inventory), listed.routeTable());
     }
 
+    /**
+     * {@link #assess}, except for a conflict that the listing may have made: then the subnet's own GET is decided
+     * instead, still with no write. Network RP leaves a subnet's {@code ipConfigurations} out of listings of virtual
+     * networks when it has many ("IPConfigurations can be set to nil when the number of ipconfigs exceeds a limit",
+     * cilium/cilium#36379; the limit is not documented). A node subnet listed that way shows no node of its cluster, so
+     * a table tied to the cluster only by its nodes' route names (the customer's own, outside the node resource group)
+     * reads as unconfirmed: a conflict, where a read of the subnet would show the nodes and the drift. So a conflict
+     * decided on a listed subnet with no {@code ipConfigurations} costs one GET; a GET that fails or is incomplete leaves
+     * the conflict (nothing is written on it), saying so. No GET starts after {@code deadline}.
+     */
+    Outcome assessOrRead(SubnetId id, Inventory inventory, Trigger trigger, Instant deadline) {
+        Outcome listed = assess(id, inventory, trigger);
+        SubnetState state = inventory.subnet(id);
+        if (listed.action() != Action.CONFLICT || state == null || !state.ipConfigurations().isEmpty()
+                || !(Rules.ownership(id, inventory) instanceof Rules.Ownership.Guarded) || !clock.instant().isBefore(deadline)) {
+            return listed;
+        }
+        Outcomes out = new Outcomes(id, mode, trigger, clock);
+        String failed;
+        try {
+            Subnets.Observed read = subnets.get(id);
+            failed = incomplete(id, read.state());
+            if (failed == null) {
+                out.observed(read.state());
+                return out.of(Rules.decide(read.state(), inventory), read.state().routeTable());
+            }
+        } catch (ArmException e) {
+            failed = e.getMessage();
+        } catch (RuntimeException e) {
+            failed = e.toString();
+        }
+        out.observed(state);
+        Verdict.Conflict c = (Verdict.Conflict) Rules.decide(state, inventory);
+        return out.of(new Verdict.Conflict(c.cluster(), c.expected(), c.why() + " (the listing showed no network interface in "
+                + "the subnet, and reading the subnet itself to see its nodes failed: " + failed + ")", c.nextStep()),
+                state.routeTable());
+    }
+
     /** A subnet of {@code cluster} the sweep or audit could not decide, with why. */
     Outcome assessFailed(SubnetId id, Cluster cluster, String message, Trigger trigger) {
         return new Outcomes(id, mode, trigger, clock).failed(message).cluster(cluster.isKubenet() ? cluster : null).retryable(true).done();
@@ -343,7 +381,6 @@ public final class Reconciler {
         return e.kind() == ArmException.Kind.INVALID_RESPONSE || e.kind() == ArmException.Kind.DEADLINE_EXCEEDED;
     }
 
-    /** 409 {@code AnotherOperationInProgress}: another process is writing this virtual network. Not a failure. */
     /**
      * Another writer in the same virtual network: a 409 {@code AnotherOperationInProgress}, or a write of ours that
      * Network RP cancelled because another write (a PUT of the VNet by IaC) superseded it.

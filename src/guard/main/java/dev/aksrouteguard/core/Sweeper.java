@@ -31,7 +31,8 @@ import java.util.concurrent.Future;
 /**
  * The sweep and the audit across every guarded subscription: the subscriptions read side by side, at most {@code
  * concurrency} at a time, each on its own (a subscription that cannot be read is reported, never stopping the others);
- * every node subnet of their kubenet clusters decided from the listing; in the sweep, the drifted ones reconciled by
+ * every node subnet of their kubenet clusters decided from the listing (or, for a conflict the listing may have made,
+ * from a read of the subnet: {@link Reconciler#assessOrRead}); in the sweep, the drifted ones reconciled by
  * {@link Batches} within the sweep's budget and one summary alerted. Owned by {@link Guard}; thread-safe.
  */
 final class Sweeper {
@@ -155,7 +156,8 @@ final class Sweeper {
                 }
                 Outcome o;
                 try {
-                    o = reconciler.assess(id, directory.currentAsKnown(ClusterDirectory.networksFor(id, cluster)), trigger);
+                    o = reconciler.assessOrRead(id, directory.currentAsKnown(ClusterDirectory.networksFor(id, cluster)), trigger,
+                            deadline);
                 } catch (ArmException e) {
                     o = reconciler.assessFailed(id, cluster, "could not read the network this subnet's decision needs: "
                             + e.getMessage(), trigger);

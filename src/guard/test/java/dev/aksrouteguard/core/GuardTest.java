@@ -242,6 +242,78 @@ class GuardTest {
         assertTrue(r.summaryLine().contains("denied"), r.summaryLine());
     }
 
+    // ---- a listing without the subnet's ipConfigurations (Network RP leaves them out past a limit) ----------
+
+    /**
+     * aks1 on the customer's own table rt-aks1 (rg-net), tied to it only by a route named after one of its nodes, and a
+     * listing that shows NODES with no network interface.
+     */
+    void customerTableListedWithoutNodes() {
+        world = new World().subnetState(NODES, "10.0.0.0/22", null, List.of())
+                .kubenet("aks1", "rg-app", "10.244.0.0/16", pools("nodepool1", NODES))
+                .table("rg-net", "rt-aks1", routes("aks-nodepool1-12345678-vmss000000____102440024", "10.244.0.0/24>10.0.0.4"));
+    }
+
+    /** What a GET of NODES shows after {@link #guard} put the listed state: aks1's nodes. */
+    void nodesOnRead() {
+        subnets.put(new dev.aksrouteguard.core.model.SubnetState(NODES, List.of("10.0.0.0/22"), null, "W/\"1\"", "Succeeded",
+                World.AKS1_NODES));
+    }
+
+    @Test
+    void aConflictOnASubnetListedWithoutItsNodesIsDecidedAgainOnItsOwnReadAndRepaired() {
+        customerTableListedWithoutNodes();
+        Guard g = guard(Mode.ENFORCE);
+        nodesOnRead();
+
+        List<Outcome> audit = g.audit();
+        assertEquals(Action.DRIFT_REPORTED, audit.get(0).action(), audit.get(0).message());
+        assertTrue(audit.get(0).message().contains("read-only audit"), audit.get(0).message());
+        assertEquals(List.of("GET nodes"), subnets.calls, "the audit reads the subnet, and writes nothing");
+
+        subnets.calls.clear();
+        SweepReport report = g.sweep(Duration.ofMinutes(4));
+        assertEquals(Map.of(Action.REASSOCIATED, 1), report.counts(), report.outcomes().toString());
+        assertEquals(RulesTest.BYO, subnets.state(NODES).routeTable());
+        assertEquals(List.of("GET nodes", "GET nodes", "PUT nodes rt-aks1"), subnets.calls,
+                "one read to decide, and the reconcile's own read before its write");
+    }
+
+    @Test
+    void aSubnetWithNoNodesOnItsOwnReadEitherStaysAConflictAndIsNotWritten() {
+        customerTableListedWithoutNodes();
+        Guard g = guard(Mode.ENFORCE); // the subnet as read has no network interface either
+        SweepReport report = g.sweep(Duration.ofMinutes(4));
+        assertEquals(Map.of(Action.CONFLICT, 1), report.counts());
+        assertTrue(report.outcomes().get(0).message().contains("nothing else ties it"), report.outcomes().get(0).message());
+        assertEquals(List.of("GET nodes"), subnets.calls);
+        assertEquals(null, subnets.state(NODES).routeTable());
+    }
+
+    @Test
+    void aFailedOwnReadLeavesTheListingsConflictAndSaysWhy() {
+        customerTableListedWithoutNodes();
+        Guard g = guard(Mode.ENFORCE);
+        nodesOnRead();
+        subnets.failGet(InMemorySubnets.transientError(503, "ServiceUnavailable"));
+        List<Outcome> audit = g.audit();
+        assertEquals(Action.CONFLICT, audit.get(0).action());
+        assertTrue(audit.get(0).message().contains("reading the subnet itself to see its nodes failed: ServiceUnavailable"),
+                audit.get(0).message());
+        assertEquals(0, subnets.puts());
+    }
+
+    @Test
+    void aConflictOnASubnetListedWithItsNodesCostsNoRead() {
+        customerTableListedWithoutNodes();
+        world.subnetState(NODES, "10.0.0.0/22", World.table("rg-net", "rt-firewall")) // the customer's other table, with nodes
+                .table("rg-net", "rt-firewall", routes());
+        Guard g = guard(Mode.ENFORCE);
+        SweepReport report = g.sweep(Duration.ofMinutes(4));
+        assertEquals(Map.of(Action.CONFLICT, 1), report.counts(), report.outcomes().toString());
+        assertTrue(subnets.calls.isEmpty(), subnets.calls.toString());
+    }
+
     // ---- deliveries: coalescing, budget, the retry queue ----------------------------------------------------
 
     /** Retries captured instead of queued. */

@@ -175,6 +175,24 @@ class SweepFunctionTest {
     }
 
     @Test
+    void aCustomerTableIsRestoredEvenWhenTheListingLeavesOutTheSubnetsNetworkInterfaces() {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-byo").bringYourOwnRouteTable().networkResourceGroup("rg-network")
+                .drifted().seed(azure.arm);
+        azure.arm.listedIpConfigurationsLimit(2); // three nodes: the VNet listing shows none of them
+        azure.arm.clearRequests();
+
+        SweepFunction.over(azure.wiring()).run(TIMER, context);
+
+        assertEquals(Action.REASSOCIATED, bySubnet(azure.alerts.sweeps.get(0)).get(c.nodeSubnetId().toLowerCase(Locale.ROOT)),
+                azure.alerts.sweeps.get(0).outcomes().toString());
+        assertEquals(c.routeTableId().toLowerCase(), azure.routeTableOf(c.nodeSubnetId()).toLowerCase());
+        List<RecordedRequest> subnetReads = azure.arm.requests().stream()
+                .filter(r -> r.method().equals("GET") && r.path().equalsIgnoreCase(c.nodeSubnetId())).toList();
+        assertEquals(2, subnetReads.size(), "one read to decide, one before the write: " + subnetReads);
+        assertEquals(1, azure.writes().size());
+    }
+
+    @Test
     void readsTheTimerPayloadTolerantly() {
         assertTrue(TimerInfo.parse("{\"IsPastDue\":true}").pastDue());
         assertTrue(TimerInfo.parse("{\"isPastDue\":\"true\"}").pastDue());
