@@ -113,6 +113,12 @@ final class EventMapper {
                     e.kind() == ArmException.Kind.TRANSIENT);
         }
         if (!guarded) {
+            ArmException stale = scope().problem();
+            if (stale != null) { // a subscription added to the management group since the last discovery that worked?
+                return new EventResult.Failed(write, "subject is in subscription " + subscription + ", which was not among "
+                        + scope().describe() + " when last discovered, and discovering them again failed: "
+                        + stale.getMessage() + "; not decided until they can be discovered", stale.kind() == ArmException.Kind.TRANSIENT);
+            }
             return new EventResult.Skipped(write, "subject is in subscription " + subscription
                     + ", outside the guarded " + scope().describe());
         }

@@ -259,7 +259,8 @@ public final class Guard {
     /**
      * One drift sweep of every guarded subscription (a management group's discovered again first). The subscriptions
      * are swept side by side, at most {@code concurrency} at a time, each on its own: its list calls, then every node
-     * subnet of its kubenet clusters decided from the listing, then the drifted ones reconciled (fresh GET, then write)
+     * subnet of its kubenet clusters decided from the listing (a conflict on a subnet listed without its network
+     * interfaces from a GET of the subnet: {@link Reconciler#assessOrRead}), then the drifted ones reconciled (fresh GET, then write)
      * with bounded concurrency. A subscription that cannot be read is reported and skipped; a slow or throttled one
      * holds up only itself. No work starts, and no wait ends, after {@code budget}; what is left is reported as not
      * reached. Sends one summary alert. Never throws.
@@ -270,7 +271,8 @@ public final class Guard {
 
     /**
      * The read-only audit: one outcome per node subnet of every kubenet cluster of every guarded subscription, decided
-     * from list calls alone, the subscriptions read side by side. Never writes. A subscription that cannot be read
+     * from list calls (and, for a conflict on a subnet listed without its network interfaces, a GET of the subnet), the
+     * subscriptions read side by side. Never writes. A subscription that cannot be read
      * makes this fail: a list of rows has no place to say a subscription is missing from it ({@link
      * #auditBySubscription()} does).
      *

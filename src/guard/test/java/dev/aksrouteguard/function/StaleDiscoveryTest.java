@@ -97,4 +97,44 @@ class StaleDiscoveryTest {
         assertEquals(a.routeTableId().toLowerCase(Locale.ROOT), azure.routeTableOf(a.nodeSubnetId()).toLowerCase(Locale.ROOT),
                 "the retry repaired it");
     }
+
+    /**
+     * A subscription moved into the group while discovery fails: its event cannot be told apart from one of a
+     * subscription outside the group, so it is not ignored at Info as "outside": a transient failure hands it to the
+     * retry queue, a lasting one is a {@code failed} Warning line, which the failed-outcome alert reads.
+     */
+    @Test
+    void anEventFromASubscriptionUnknownWhileDiscoveryFailsIsNotIgnoredAsOutside() {
+        String added = "7a3c9e51-6d2f-4b8a-9c1e-2f4d6b8a0c3e";
+        azure.arm.managementGroup("lz", "Landing zones", azure.arm.tenantRootGroup());
+        azure.arm.subscription(Emulated.SUB, "Team A", "lz");
+        azure.arm.subscription(added, "Team C", azure.arm.tenantRootGroup());
+        SeededCluster c = Fixtures.kubenetCluster("rg-c", "aks-c").subscription(added).drifted().seed(azure.arm);
+        Wiring w = azure.wiring(Settings.AZURE_SUBSCRIPTION_ID, "", Settings.AZURE_MANAGEMENT_GROUP_ID, "lz");
+        sweep(w, new TestContext(SweepFunction.NAME)); // discovered: Team A only
+        azure.arm.moveSubscription(added, "lz");
+        azure.arm.inject(Fault.on("GET", "/managementGroups/lz/descendants$").respond(503, "ServiceUnavailable", "try later")
+                .retryAfter(0).always());
+        assertTrue(sweep(w, new TestContext(SweepFunction.NAME)).discoveryProblem() != null, "discovery is failing");
+        String event = dev.aksrouteguard.events.EventJson.subnetWrite(c.nodeSubnetId()).eventGrid().toString();
+
+        TestContext transientFailure = new TestContext(EventGridFunction.NAME);
+        EventGridFunction.over(w).run(event, transientFailure);
+        assertEquals(1, azure.retries.submitted.size(), transientFailure.log.all());
+        assertTrue(transientFailure.log.lines(Level.INFO).stream().anyMatch(l -> l.startsWith("not mapped yet: ")
+                && l.contains("which was not among the subscriptions below management group lz (1) when last discovered, and "
+                        + "discovering them again failed") && l.contains("ServiceUnavailable")), transientFailure.log.all());
+        assertTrue(transientFailure.log.lines(Level.INFO).stream().noneMatch(l -> l.startsWith("ignored ")), transientFailure.log.all());
+
+        azure.arm.clearFaults();
+        azure.arm.inject(Fault.on("GET", "/managementGroups/lz/descendants$").respond(403, "AuthorizationFailed",
+                "the client has no access to the management group").always());
+        sweep(w, new TestContext(SweepFunction.NAME));
+        TestContext lasting = new TestContext(EventGridFunction.NAME);
+        EventGridFunction.over(w).run(event, lasting);
+        assertEquals(1, azure.retries.submitted.size(), "not retried: " + lasting.log.all());
+        assertTrue(lasting.log.lines(Level.WARNING).stream().anyMatch(l -> l.startsWith("failed event ") && l.contains(added)
+                && l.contains("AuthorizationFailed")), lasting.log.all());
+        assertNull(azure.routeTableOf(c.nodeSubnetId()), "nothing written while the scope is unknown");
+    }
 }
