@@ -115,8 +115,7 @@ public final class Reconciler {
                     + "written").nextStep(nextStepFor(e)).retryable(e.kind() == ArmException.Kind.TRANSIENT));
         }
         if (!guarded) {
-            return done(out.failed("the subnet is in subscription " + id.subscriptionId() + ", which this guard does not "
-                    + "guard (it guards " + scope.describe() + "); not read or written").nextStep(scope.howToCover(id.subscriptionId())));
+            return done(notGuarded(out, "the subnet", scope));
         }
         Inventory inventory;
         try {
@@ -291,9 +290,7 @@ public final class Reconciler {
         Outcomes out = new Outcomes(id, mode, trigger, clock);
         GuardedSubscriptions scope = directory.scope();
         if (!scope.contains(id.subscriptionId())) {
-            return out.failed("the node subnet is in subscription " + id.subscriptionId() + ", which this guard does not guard (it "
-                    + "guards " + scope.describe() + ")").cluster(ownerOf(id, inventory))
-                    .nextStep(scope.howToCover(id.subscriptionId())).done();
+            return notGuarded(out, "the node subnet", scope).cluster(ownerOf(id, inventory)).done();
         }
         if (Rules.ownership(id, inventory) instanceof Rules.Ownership.None none) {
             return out.of(none.verdict());
@@ -344,6 +341,23 @@ public final class Reconciler {
         return out.of(new Verdict.Conflict(c.cluster(), c.expected(), c.why() + " (the listing showed no network interface in "
                 + "the subnet, and reading the subnet itself to see its nodes failed: " + failed + ")", c.nextStep()),
                 state.routeTable());
+    }
+
+    /**
+     * A subnet outside the guarded subscriptions: not read or written. While a management group's subscriptions cannot
+     * be discovered again, its subscription may have been moved into the group since the list was made: then the
+     * failure is the discovery's, retried when that is transient, and not a subscription to add.
+     */
+    private static Outcomes.Draft notGuarded(Outcomes out, String what, GuardedSubscriptions scope) {
+        String subscription = out.subnet().subscriptionId();
+        ArmException stale = scope.problem();
+        if (stale != null) {
+            return out.failed(what + " is in subscription " + subscription + ", which was not among " + scope.describe()
+                    + " when last discovered, and discovering them again failed: " + stale.getMessage() + "; not read or written")
+                    .nextStep(nextStepFor(stale)).retryable(stale.kind() == ArmException.Kind.TRANSIENT);
+        }
+        return out.failed(what + " is in subscription " + subscription + ", which this guard does not guard (it guards "
+                + scope.describe() + "); not read or written").nextStep(scope.howToCover(subscription));
     }
 
     /** A subnet of {@code cluster} the sweep or audit could not decide, with why. */

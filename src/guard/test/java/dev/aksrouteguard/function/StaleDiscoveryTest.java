@@ -125,6 +125,11 @@ class StaleDiscoveryTest {
                 && l.contains("which was not among the subscriptions below management group lz (1) when last discovered, and "
                         + "discovering them again failed") && l.contains("ServiceUnavailable")), transientFailure.log.all());
         assertTrue(transientFailure.log.lines(Level.INFO).stream().noneMatch(l -> l.startsWith("ignored ")), transientFailure.log.all());
+        TestContext retry = new TestContext(RetryFunction.NAME); // discovery still failing at the retry: handed on again
+        RetryFunction.over(w).run(dev.aksrouteguard.queue.RetryMessages.write(azure.retries.submitted.get(0).request()), retry);
+        assertEquals(2, azure.retries.submitted.size(), retry.log.all());
+        assertEquals(2, azure.retries.submitted.get(1).request().attempt());
+        assertTrue(retry.log.lines(Level.WARNING).stream().noneMatch(l -> l.contains("does not guard")), retry.log.all());
 
         azure.arm.clearFaults();
         azure.arm.inject(Fault.on("GET", "/managementGroups/lz/descendants$").respond(403, "AuthorizationFailed",
@@ -132,7 +137,7 @@ class StaleDiscoveryTest {
         sweep(w, new TestContext(SweepFunction.NAME));
         TestContext lasting = new TestContext(EventGridFunction.NAME);
         EventGridFunction.over(w).run(event, lasting);
-        assertEquals(1, azure.retries.submitted.size(), "not retried: " + lasting.log.all());
+        assertEquals(2, azure.retries.submitted.size(), "not retried: " + lasting.log.all());
         assertTrue(lasting.log.lines(Level.WARNING).stream().anyMatch(l -> l.startsWith("failed event ") && l.contains(added)
                 && l.contains("AuthorizationFailed")), lasting.log.all());
         assertNull(azure.routeTableOf(c.nodeSubnetId()), "nothing written while the scope is unknown");
