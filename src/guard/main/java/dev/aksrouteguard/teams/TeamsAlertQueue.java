@@ -15,8 +15,11 @@ import java.util.logging.Logger;
  * ({@link Result#redeliver()}: the function throws), which makes it visible again after {@code visibilityTimeout} and,
  * after {@value #MAX_DEQUEUE_COUNT} dequeues, moves it to {@value #POISON_NAME}. On that last attempt the failure is
  * one Warning and the alert memory's claims are released, so the next occurrence of the finding is alerted again.
- * A message that no retry can help (Teams refused the card, the URL is gone, the message is unreadable) is one
- * Warning and is not retried. No line carries the webhook URL.
+ * A message that no retry can help (Teams refused the card, the URL is gone or not set, the message is unreadable) is
+ * one Warning and is not retried. A webhook URL given as a Key Vault reference that App Service could not resolve is
+ * a failure a later try can fix (the role or the vault's network rules mended, the app restarted): its messages are
+ * kept, delivered again and finally poisoned like a Teams outage's, each attempt one Warning. No line carries the
+ * webhook URL.
  */
 public final class TeamsAlertQueue {
 
@@ -48,10 +51,17 @@ public final class TeamsAlertQueue {
 
     private final @Nullable Webhook webhook;
     private final AlertMemory memory;
+    /** Why there is no webhook though one was meant to be set ({@link Settings#alertsProblem()}); null otherwise. */
+    private final @Nullable String unresolved;
 
     TeamsAlertQueue(@Nullable Webhook webhook, AlertMemory memory) {
+        this(webhook, memory, null);
+    }
+
+    TeamsAlertQueue(@Nullable Webhook webhook, AlertMemory memory, @Nullable String unresolved) {
         this.webhook = webhook;
         this.memory = Objects.requireNonNull(memory, "memory == null");
+        this.unresolved = webhook == null ? unresolved : null;
     }
 
     /** The delivery side for {@code settings}, over the wiring's Storage clients. */
@@ -65,7 +75,7 @@ public final class TeamsAlertQueue {
         AlertMemory memory = storage.table() == null
                 ? AlertMemory.NONE
                 : new TableAlertMemory(storage.table(), settings.alertRepeat(), log, redaction);
-        return new TeamsAlertQueue(webhook, memory);
+        return new TeamsAlertQueue(webhook, memory, settings.alertsProblem());
     }
 
     /**
@@ -84,6 +94,17 @@ public final class TeamsAlertQueue {
             log.warning("failed alerts: dropped a message of the " + NAME + " queue that is not an alert ("
                     + e.getMessage() + ")");
             return Result.DROPPED;
+        }
+        if (webhook == null && unresolved != null) {
+            // Meant to be set: kept for a later delivery, then in the poison queue, where it can be sent again.
+            if (dequeueCount >= MAX_DEQUEUE_COUNT) {
+                log.warning(unresolved + ". The queued alert (" + alert.subject() + ") was not delivered after " + dequeueCount
+                        + " deliveries from the queue; the message goes to " + POISON_NAME);
+                alert.claimIds().forEach(memory::release);
+                return Result.POISONED;
+            }
+            log.warning(unresolved + ". The queued alert (" + alert.subject() + ") is kept: the queue delivers it again");
+            return Result.RETRY;
         }
         if (webhook == null) {
             log.warning("failed alerts: " + Settings.TEAMS_WEBHOOK_URL + " is not set; dropped the queued alert ("

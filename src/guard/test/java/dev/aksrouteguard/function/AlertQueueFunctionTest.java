@@ -131,6 +131,25 @@ class AlertQueueFunctionTest {
     }
 
     @Test
+    void anAlertQueuedBeforeTheWebhooksKeyVaultReferenceStoppedResolvingIsKeptForTheHostToDeliverAgain() {
+        repairThroughEventGrid(functionApp());
+        String message = queue.receiveMessage().getBody().toString();
+        Wiring unresolved = Wiring.functionApp(azure.settings(Settings.TEAMS_WEBHOOK_URL,
+                "@Microsoft.KeyVault(VaultName=kv-guard;SecretName=teams-webhook)", Settings.STORAGE, azurite.connectionString()),
+                azure.options().withAlerts(TeamsWebhookAlertSink::create));
+
+        assertThrows(AlertQueueFunction.RedeliveryException.class,
+                () -> AlertQueueFunction.over(unresolved).run(message, 1, context), "kept: the host delivers it again");
+        assertTrue(context.log.lines(Level.WARNING).stream().anyMatch(l -> l.startsWith("failed alerts: " + Settings.TEAMS_WEBHOOK_URL
+                + " is a Key Vault reference that App Service could not resolve") && l.endsWith("the queue delivers it again")),
+                context.log.all());
+        assertEquals(0, teams.requests().size());
+
+        AlertQueueFunction.over(functionApp()).run(message, 2, context); // resolved again (the app restarted): delivered
+        assertEquals(1, teams.requests().size());
+    }
+
+    @Test
     void aMessageThatIsNotAnAlertIsDroppedAndNotRetried() {
         AlertQueueFunction.over(functionApp()).run("{\"unrelated\":true}", 1, context);
         assertEquals(1, context.log.lines(Level.WARNING).size());

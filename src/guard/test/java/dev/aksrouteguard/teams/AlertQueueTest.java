@@ -253,4 +253,25 @@ class AlertQueueTest {
                 logs.lines(Level.WARNING));
         assertFalse(TeamsAlertQueue.Result.DROPPED.redeliver());
     }
+
+    @Test
+    void aWebhookWhoseKeyVaultReferenceDidNotResolveKeepsTheAlertForALaterDeliveryThenPoisonsIt() {
+        raise(Fixtures.reassociated(subnet("snet-a")));
+        String problem = dev.aksrouteguard.config.Settings.from(Map.of(
+                "AZURE_SUBSCRIPTION_ID", "00000000-0000-0000-0000-000000000001",
+                "TEAMS_WEBHOOK_URL", "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/teams/)")).alertsProblem();
+        assertTrue(problem != null && problem.startsWith("failed alerts: "), problem);
+        TeamsAlertQueue unresolved = new TeamsAlertQueue(null, memory, problem);
+        String message = queue.peekMessage().getBody().toString();
+
+        assertEquals(TeamsAlertQueue.Result.RETRY, unresolved.deliver(message, 1, logs.logger()));
+        assertEquals(List.of(problem + ". The queued alert (reassociated snet-a) is kept: the queue delivers it again"),
+                logs.lines(Level.WARNING));
+        assertEquals(TeamsAlertQueue.Result.POISONED, unresolved.deliver(message, TeamsAlertQueue.MAX_DEQUEUE_COUNT, logs.logger()));
+        assertTrue(logs.lines(Level.WARNING).get(1).endsWith("not delivered after 5 deliveries from the queue; the message goes to "
+                + TeamsAlertQueue.POISON_NAME), logs.lines(Level.WARNING).toString());
+        assertTrue(logs.lines(Level.WARNING).stream().noneMatch(l -> l.contains("kv.vault.azure.net/secrets/teams")),
+                "the reference is not logged");
+        assertEquals(0, teams.requests().size());
+    }
 }
