@@ -1,6 +1,7 @@
 package dev.aksrouteguard.cli;
 
 import dev.aksrouteguard.config.Settings;
+import dev.aksrouteguard.core.Guard;
 import dev.aksrouteguard.core.model.ArmException;
 import dev.aksrouteguard.core.model.Outcome;
 import dev.aksrouteguard.core.model.Recurrence;
@@ -67,13 +68,24 @@ final class PreventCommand implements Callable<Integer> {
             throw new Main.UsageException("the subnet is in subscription " + only.subscriptionId() + ", outside the guarded "
                     + w.guard().scope().describe() + " (" + settings.scope().setting() + ")");
         }
-        List<Outcome> rows;
+        Guard.Audit audit;
         try {
-            rows = w.guard().audit();
+            audit = w.guard().auditBySubscription();
         } catch (ArmException e) {
             main.err.println("aks-route-guard: could not list the subscription: " + e.getMessage());
             return Main.FAILED;
         }
+        // Another guarded subscription that cannot be read stops neither the fix of a subnet elsewhere nor the others'.
+        if (only != null) {
+            String subscription = only.subscriptionId();
+            for (Map.Entry<String, String> u : audit.unreadable().entrySet()) {
+                if (u.getKey().equalsIgnoreCase(subscription)) {
+                    main.err.println("aks-route-guard: could not list the subscription: " + u.getKey() + ": " + u.getValue());
+                    return Main.FAILED;
+                }
+            }
+        }
+        List<Outcome> rows = audit.rows();
         Map<SubnetId, Recurrence> history = w.guard().recurrences(rows.stream().map(Outcome::subnet).toList());
         if (!w.history().enabled()) {
             main.err.println("aks-route-guard: " + w.history().describe()
@@ -115,10 +127,14 @@ final class PreventCommand implements Callable<Integer> {
             main.out.println("# no fix for " + o.subnet().virtualNetworkName() + "/" + o.subnet().name() + ": " + o.action().word()
                     + " (" + o.message() + ")");
         }
-        if (byVnet.isEmpty() && skipped.isEmpty()) {
+        if (byVnet.isEmpty() && skipped.isEmpty() && audit.unreadable().isEmpty()) {
             main.out.println("# no kubenet node subnets in " + w.guard().scope().describe());
         }
-        return Main.OK;
+        audit.unreadable().forEach((subscription, why) -> {
+            main.out.println("# not read, so no fixes for its subnets: subscription " + subscription + ": " + why);
+            main.err.println("aks-route-guard: could not list the subscription: " + subscription + ": " + why);
+        });
+        return audit.unreadable().isEmpty() ? Main.OK : Main.FAILED;
     }
 
     private static Outcome withHistory(Outcome o, Map<SubnetId, Recurrence> history) {

@@ -109,6 +109,32 @@ class PreventCommandTest {
     }
 
     @Test
+    void anotherGuardedSubscriptionThatCannotBeReadStopsNeitherThisSubnetsFixNorTheOthers() {
+        String refused = "5d1e7f30-2b4c-4a9d-8e6f-0c1b2a3d4e5f";
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(azure.arm);
+        SeededCluster there = Fixtures.kubenetCluster("rg-b", "aks-b").subscription(refused).seed(azure.arm);
+        azure.arm.inject(dev.aksrouteguard.emulator.Fault.on("GET", "^/subscriptions/" + refused + "/providers/")
+                .respond(403, "AuthorizationFailed", "no access to this subscription").always());
+        String[] env = {"AZURE_SUBSCRIPTION_ID", "", "AZURE_SUBSCRIPTION_IDS", Emulated.SUB + "," + refused};
+
+        cli.reset();
+        assertEquals(0, cli.run(azure.env(env), azure.options(), "prevent", c.nodeSubnetId(), "--format", "cli"), err());
+        assertTrue(out().startsWith("az network vnet subnet update --subscription " + Emulated.SUB), out());
+
+        cli.reset();
+        assertEquals(Main.FAILED, cli.run(azure.env(env), azure.options(), "prevent", there.nodeSubnetId(), "--format", "cli"));
+        assertTrue(err().contains("could not list the subscription: " + refused) && err().contains("AuthorizationFailed"), err());
+        assertEquals("", out());
+
+        cli.reset();
+        assertEquals(Main.FAILED, cli.run(azure.env(env), azure.options(), "prevent", "--all", "--format", "cli"),
+                "the fixes of what could be read, and a failure for what could not");
+        assertTrue(out().contains("######## VNet vnet-aks-app"), out());
+        assertTrue(out().contains("# not read, so no fixes for its subnets: subscription " + refused), out());
+        assertEquals(0, azure.writes().size());
+    }
+
+    @Test
     void theAuditsJsonCarriesTheFixesPerGuardedSubnetAndSaysOnceThatTheHistoryIsOff() {
         SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(azure.arm);
 
