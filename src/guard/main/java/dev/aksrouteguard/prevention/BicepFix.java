@@ -68,9 +68,13 @@ final class BicepFix {
         b.append("resource ").append(symbol).append(" 'Microsoft.Network/routeTables@").append(NETWORK_API_VERSION)
                 .append("' existing = {\n");
         b.append("  name: ").append(Names.bicepString(table.name())).append('\n');
-        b.append("  scope: resourceGroup(").append(Names.bicepString(s.routeTableGroup())).append(")\n");
+        // In another subscription than the subnet's (the template's), the scope and the ID name that subscription.
+        String subscription = TerraformFix.otherSubscription(s) ? table.subscriptionId() : null;
+        b.append("  scope: resourceGroup(").append(subscription == null ? "" : Names.bicepString(subscription) + ", ")
+                .append(Names.bicepString(s.routeTableGroup())).append(")\n");
         b.append("}\n");
-        b.append("// ARM JSON templates: \"routeTable\": { \"id\": \"[resourceId('").append(s.routeTableGroup())
+        b.append("// ARM JSON templates: \"routeTable\": { \"id\": \"[resourceId(").append(subscription == null ? "" : "'" + subscription + "', ")
+                .append("'").append(s.routeTableGroup())
                 .append("', 'Microsoft.Network/routeTables', '").append(table.name()).append("')]\" }\n");
     }
 
@@ -141,7 +145,7 @@ final class BicepFix {
         for (Subject s : subjects) {
             String symbol = names.bicepSymbol(s.subnet().name(), "readBack");
             b.append("module ").append(symbol).append(" '").append(READ_BACK_FILE).append("' = {\n");
-            b.append("  name: ").append(Names.bicepString(truncate("read-back-" + s.subnet().virtualNetworkName() + "-" + s.subnet().name(), 64)))
+            b.append("  name: ").append(Names.bicepString(deploymentName("read-back-" + s.subnet().virtualNetworkName() + "-" + s.subnet().name())))
                     .append('\n');
             b.append("  params: {\n");
             b.append("    virtualNetworkName: ").append(Names.bicepString(s.subnet().virtualNetworkName())).append('\n');
@@ -160,7 +164,15 @@ final class BicepFix {
         b.append("output routeTableId string = current.properties.?routeTable.?id ?? ''\n");
     }
 
-    private static String truncate(String s, int max) {
-        return s.length() <= max ? s : s.substring(0, max);
+    /**
+     * A deployment name of at most 64 characters (ARM's limit): a longer one is cut and ends in a hash of the whole, so
+     * that two subnets whose names differ only past the cut do not get one name (two modules of one name are an error).
+     */
+    static String deploymentName(String s) {
+        if (s.length() <= 64) {
+            return s;
+        }
+        String hash = String.format("%08x", s.hashCode());
+        return s.substring(0, 64 - hash.length() - 1) + "-" + hash;
     }
 }

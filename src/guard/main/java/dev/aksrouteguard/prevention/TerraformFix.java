@@ -26,15 +26,25 @@ final class TerraformFix {
         tf.append("# association must be declared, as below.\n");
         Map<ResourceId, String> lookups = new LinkedHashMap<>();
         for (Subject s : subjects) {
-            lookups.computeIfAbsent(s.routeTable(), t -> names.terraformName(t.name()));
+            if (!otherSubscription(s)) {
+                lookups.computeIfAbsent(s.routeTable(), t -> names.terraformName(t.name()));
+            }
         }
         for (Map.Entry<ResourceId, String> l : lookups.entrySet()) {
             Subject owner = subjects.stream().filter(s -> s.routeTable().equals(l.getKey())).findFirst().orElse(first);
             lookup(tf, owner, l.getValue());
         }
         for (Subject s : subjects) {
-            String table = "data.azurerm_resources." + lookups.get(s.routeTable()) + ".resources[0].id";
             tf.append('\n');
+            String table;
+            if (otherSubscription(s)) {
+                table = Names.hclString(s.routeTable().toString());
+                tf.append(wrap("The cluster's route table " + s.routeTable().name() + " is in subscription "
+                        + s.routeTable().subscriptionId() + ", not in the subnet's " + s.subnet().subscriptionId()
+                        + ": azurerm_resources looks only in its provider's subscription, so the table's ID is pinned.", "# "));
+            } else {
+                table = "data.azurerm_resources." + lookups.get(s.routeTable()) + ".resources[0].id";
+            }
             tf.append(wrap(s.declaration().evidence(s.subnet().virtualNetworkName(), s.subnet().name()), "# "));
             switch (s.declaration()) {
                 case SEPARATE -> association(tf, s, table, names, "");
@@ -91,7 +101,9 @@ final class TerraformFix {
         tf.append("resource \"azurerm_subnet_route_table_association\" \"").append(name).append("\" {\n");
         tf.append("  subnet_id      = ").append(Names.hclString(s.subnet().toString())).append(" # or azurerm_subnet.<name>.id\n");
         tf.append("  route_table_id = ").append(table).append('\n');
-        tf.append("  # pinned instead: route_table_id = ").append(Names.hclString(s.routeTable().toString())).append('\n');
+        if (!otherSubscription(s)) {
+            tf.append("  # pinned instead: route_table_id = ").append(Names.hclString(s.routeTable().toString())).append('\n');
+        }
         tf.append("}\n");
         if (s.associated()) {
             tf.append("\n# The association exists in Azure now (the guard keeps it): adopt it instead of creating it\n");
@@ -116,9 +128,16 @@ final class TerraformFix {
                     .append("]\n");
         }
         tf.append("  route_table_id   = ").append(table).append('\n');
-        tf.append("  # pinned instead: route_table_id = ").append(Names.hclString(s.routeTable().toString())).append('\n');
+        if (!otherSubscription(s)) {
+            tf.append("  # pinned instead: route_table_id = ").append(Names.hclString(s.routeTable().toString())).append('\n');
+        }
         tf.append("  # keep the block's other arguments (security_group, service endpoints, delegation, ...) as they are\n");
         tf.append("}\n");
+    }
+
+    /** True when the subnet's route table is in another subscription than the subnet (the cluster's, say). */
+    static boolean otherSubscription(Subject s) {
+        return !s.routeTable().subscriptionId().equalsIgnoreCase(s.subnet().subscriptionId());
     }
 
     /** A sentence as comment lines of at most about 110 characters. */

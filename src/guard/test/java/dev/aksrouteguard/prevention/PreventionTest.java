@@ -173,4 +173,45 @@ class PreventionTest {
         assertEquals("\"a$${b}\\\"\"", Names.hclString("a${b}\""));
         assertEquals("'it\\'s \\${x}'", Names.bicepString("it's ${x}"));
     }
+
+    @Test
+    void aRouteTableInAnotherSubscriptionIsNamedWithItsSubscriptionInEveryForm() {
+        String clusterSub = "1b2c3d4e-5f60-4718-9a0b-1c2d3e4f5a6b";
+        ResourceId table = ResourceId.parse(TABLE.value().replace(SUB, clusterSub));
+        Subject s = new Subject(NODES, List.of("10.10.0.0/22"), table, null, Declaration.UNKNOWN, true, null, "why");
+        Fixes f = Prevention.fixes(s);
+
+        String bicep = f.of(Tool.BICEP);
+        assertTrue(bicep.contains("  scope: resourceGroup('" + clusterSub + "', 'MC_rg-aks_aks-prod_westeurope')\n"), bicep);
+        assertTrue(bicep.contains("[resourceId('" + clusterSub + "', 'MC_rg-aks_aks-prod_westeurope', 'Microsoft.Network/routeTables', "
+                + "'aks-agentpool-12345678-routetable')]"), bicep);
+        String terraform = f.of(Tool.TERRAFORM);
+        assertFalse(terraform.contains("data \"azurerm_resources\""), "that lookup searches only the provider's subscription: " + terraform);
+        assertTrue(terraform.contains("route_table_id = \"" + table + "\"\n"), terraform);
+        assertTrue(terraform.contains("route_table_id   = \"" + table + "\"\n"), terraform);
+        assertTrue(terraform.replace("\n# ", " ").contains("is in subscription " + clusterSub + ", not in the subnet's " + SUB), terraform);
+        assertTrue(f.of(Tool.AZURE_CLI).contains("--route-table " + table), f.of(Tool.AZURE_CLI));
+
+        Fixes same = Prevention.fixes(new Subject(NODES, List.of("10.10.0.0/22"), TABLE, null, Declaration.UNKNOWN, true, null, "why"));
+        assertTrue(same.of(Tool.BICEP).contains("  scope: resourceGroup('MC_rg-aks_aks-prod_westeurope')\n"), same.of(Tool.BICEP));
+        assertTrue(same.of(Tool.TERRAFORM).contains("data \"azurerm_resources\""), same.of(Tool.TERRAFORM));
+    }
+
+    @Test
+    void readBackModulesOfLongNamesGetDistinctDeploymentNamesOfAtMost64Characters() {
+        String vnet = "vnet-hub-spoke-aks-production-westeurope-0001-shared-services";
+        List<Subject> subjects = List.of("snet-aks-nodes-pool1", "snet-aks-nodes-pool2").stream()
+                .map(n -> new Subject(SubnetId.of(SUB, "rg-net", vnet, n), List.of("10.10.0.0/22"), TABLE, null, Declaration.SEPARATE,
+                        true, null, "why"))
+                .toList();
+        String bicep = Prevention.fixes(subjects).of(Tool.BICEP);
+        List<String> moduleNames = bicep.lines().filter(l -> l.startsWith("  name: 'read-back-")).toList();
+        assertEquals(2, moduleNames.size(), bicep);
+        assertFalse(moduleNames.get(0).equals(moduleNames.get(1)), moduleNames.toString());
+        for (String line : moduleNames) {
+            String name = line.substring("  name: '".length(), line.length() - 1);
+            assertTrue(name.length() <= 64, name);
+        }
+        assertEquals("read-back-vnet-a-snet-b", BicepFix.deploymentName("read-back-vnet-a-snet-b"), "short names are kept whole");
+    }
 }
