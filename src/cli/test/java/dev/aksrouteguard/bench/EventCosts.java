@@ -107,6 +107,15 @@ final class EventCosts {
                     EventJson.write(twoSubnets.clusterId() + "/agentPools/nodepool2",
                             "Microsoft.ContainerService/managedClusters/agentPools/write").eventGrid()));
 
+            // A write newer than the listing: a "no" is not taken from a listing made before the write it answers.
+            clock.advance(java.time.Duration.ofMinutes(1));
+            rows.add(measure(arm, w, "write made after the clusters were listed (a minute before): subnet write, not a node subnet",
+                    new Expect("1 list page (clusters only, read again)", 1, 0, 0, 0, 0),
+                    EventJson.subnetWrite(plain).time(clock.instant().toString()).eventGrid()));
+            clock.advance(java.time.Duration.ofSeconds(1));
+            rows.add(measure(arm, w, "… and another such write a second later", Expect.NONE,
+                    EventJson.subnetWrite(plain).time(clock.instant().toString()).eventGrid()));
+
             String ttl = " (" + ClusterDirectory.DEFAULT_TTL.toMinutes() + " min)";
             clock.advance(ClusterDirectory.DEFAULT_TTL);
             rows.add(measure(arm, w, "directory past its TTL" + ttl + ": subnet write, not a node subnet",
@@ -165,20 +174,21 @@ final class EventCosts {
 
         int small = result.refreshPages();
         int large = SweepScaling.pages(1_125); // 1,000 kubenet + 125 Azure CNI clusters
+        long floor = ClusterDirectory.RECHECK_FLOOR.toSeconds();
         List<List<String>> amortized = new ArrayList<>();
         for (double perMinute : List.of(0.05, 0.1, 1.0, 10.0, 60.0)) {
-            double eventsPerTtl = perMinute * ClusterDirectory.DEFAULT_TTL.toMinutes();
+            double eventsPerFloor = perMinute * floor / 60.0;
             amortized.add(List.of(String.format(Locale.ROOT, "%s per minute", trim(perMinute)),
-                    String.format(Locale.ROOT, "%.2f", small / Math.max(1, eventsPerTtl)),
-                    String.format(Locale.ROOT, "%.2f", large / Math.max(1, eventsPerTtl))));
+                    String.format(Locale.ROOT, "%.2f", small / Math.max(1, eventsPerFloor)),
+                    String.format(Locale.ROOT, "%.2f", large / Math.max(1, eventsPerFloor))));
         }
-        md.para("Amortized ARM reads per event for a subnet that is not a kubenet node subnet, when only events keep the "
-                + "directory warm: such an event needs only the clusters part of the directory, and the first one after the "
-                + ClusterDirectory.DEFAULT_TTL.toMinutes() + "-minute TTL reads it again (P list pages), so the cost is "
-                + "P / max(1, rate × " + ClusterDirectory.DEFAULT_TTL.toMinutes() + " min). P = " + small + " here (measured "
-                + "above); P = " + large + " for 1,000 kubenet and 125 Azure CNI clusters at 100 per page. When the drift "
-                + "sweep runs in the same worker (every 5 minutes by default) it refreshes the directory itself, so events "
-                + "pay 0.");
+        md.para("Amortized ARM reads per event for a subnet that is not a kubenet node subnet: such an event needs only the "
+                + "clusters part of the directory, and its \"no\" is not taken from a listing made before its write, so an "
+                + "event newer than the listing reads it again (P list pages) unless the listing is less than " + floor
+                + " s old, which the events of those " + floor + " s share: the cost is P / max(1, rate × " + floor + " s) — an "
+                + "*estimate* by that formula (the TTL of " + ClusterDirectory.DEFAULT_TTL.toMinutes() + " minutes, and the "
+                + "sweep's own reads, no longer spare a write newer than them). P = " + small + " here (measured above); P = "
+                + large + " for 1,000 kubenet and 125 Azure CNI clusters at 100 per page.");
         md.table(List.of("event rate", "reads / event, P = " + small, "reads / event, P = " + large), amortized);
     }
 

@@ -417,6 +417,55 @@ public final class ClusterDirectory {
         return current(networks);
     }
 
+    /**
+     * A listing younger than this is not read again for a write it may predate: a burst of events shares one re-read.
+     */
+    public static final Duration RECHECK_FLOOR = Duration.ofSeconds(10);
+    /** The clock skew allowed between the time Event Grid gives a write and this worker's clock. */
+    static final Duration RECHECK_SKEW = Duration.ofSeconds(5);
+
+    /**
+     * Before a "no" is taken from the clusters of {@code subscriptionId} (not a node subnet, no node subnet in this
+     * VNet) for a write made at {@code writtenAt}: reads them again when the part known was read before that write (a
+     * cluster created since, or known only to another worker, is missing from it), unless it is younger than {@link
+     * #RECHECK_FLOOR}. The part's TTL alone would let a warm worker answer "no" for a new cluster's subnet for up to
+     * ten minutes, on this worker or on the one the retry queue runs on.
+     *
+     * @param writtenAt when the write happened (the event's time); null: nothing is read again
+     * @return true when the clusters were read again (decide again); false when the part was current, or the read
+     *     failed (remembered as the subscription's last error: the answer known stands, and the sweep reads it again)
+     */
+    boolean recheckClusters(String subscriptionId, @Nullable Instant writtenAt) {
+        if (writtenAt == null) {
+            return false;
+        }
+        try {
+            return scope.contains(subscriptionId) && of(subscriptionId).rereadClusters(writtenAt.plus(RECHECK_SKEW), RECHECK_FLOOR);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * {@link #recheckClusters} for the network of {@code subscriptions} (route tables and subnets): before "no route
+     * table carries the cluster's pod routes" is said of a write, since AKS creates a new cluster's table after the
+     * network was listed.
+     */
+    boolean recheckNetwork(Set<String> subscriptions, @Nullable Instant writtenAt) {
+        if (writtenAt == null) {
+            return false;
+        }
+        boolean reread = false;
+        for (String s : subscriptions) {
+            try {
+                reread |= scope.contains(s) && of(s).rereadNetwork(writtenAt.plus(RECHECK_SKEW), RECHECK_FLOOR);
+            } catch (RuntimeException e) {
+                // the answer known stands
+            }
+        }
+        return reread;
+    }
+
     /** Reads every guarded subscription again now, side by side. @throws ArmException when a read fails */
     public Inventory refresh() {
         List<String> subs = scope.refresh();

@@ -162,6 +162,8 @@ final class EventMapper {
             }
             case Operations.VNET_WRITE -> {
                 requireType(subject, "Microsoft.Network/virtualNetworks", operation);
+                // A cluster created before this write but after the clusters were listed has subnets here too.
+                directory.recheckClusters(subject.subscriptionId(), write.eventTime());
                 ClusterDirectory.Known known = directory.known(subject.subscriptionId());
                 return new EventResult.Mapped(write, known.owners().kubenetNodeSubnetsIn(subject), known.unread());
             }

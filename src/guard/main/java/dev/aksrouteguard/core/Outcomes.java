@@ -36,6 +36,15 @@ final class Outcomes {
         this.started = clock.instant();
     }
 
+    /**
+     * When the write this reconcile answers was made (its event's time), or null for a sweep, a command or an event
+     * without one: a "no" taken from a listing made before that write is checked first ({@link
+     * ClusterDirectory#recheckClusters}).
+     */
+    @Nullable Instant writtenAt() {
+        return trigger instanceof Trigger.Event e ? e.write().eventTime() : null;
+    }
+
     SubnetId subnet() {
         return subnet;
     }

@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
 
@@ -121,6 +122,11 @@ public final class Reconciler {
         try {
             ClusterDirectory.Known known = directory.known(id.subscriptionId());
             Rules.Ownership ownership = Rules.ownership(id, known.owners());
+            if (ownership instanceof Rules.Ownership.None && known.owners().clustersUsing(id).isEmpty()
+                    && directory.recheckClusters(id.subscriptionId(), out.writtenAt())) {
+                known = directory.known(id.subscriptionId()); // no cluster used it before the write: maybe one does now
+                ownership = Rules.ownership(id, known.owners());
+            }
             if (ownership instanceof Rules.Ownership.None none) {
                 if (!known.unread().isEmpty() && known.owners().clustersUsing(id).isEmpty()) {
                     return done(notYetKnown(out, known.unread()));
@@ -205,6 +211,17 @@ public final class Reconciler {
                     .retryable(true));
         }
         Verdict verdict = Rules.decide(before, inventory);
+        if (verdict instanceof Verdict.RouteTableMissing && owner != null) {
+            // AKS makes a new cluster's table after the network was listed: not "missing" on a listing older than the write.
+            Set<String> networks = ClusterDirectory.networksFor(id, owner);
+            if (directory.recheckNetwork(networks, out.writtenAt())) {
+                try {
+                    verdict = Rules.decide(before, directory.current(networks));
+                } catch (RuntimeException e) {
+                    // the decision on the network known stands
+                }
+            }
+        }
         if (!(verdict instanceof Verdict.Reassociate fix) || mode == Mode.REPORT) {
             return new Step.Done(out.of(verdict, before.routeTable()));
         }

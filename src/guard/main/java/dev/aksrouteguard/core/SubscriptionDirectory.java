@@ -166,6 +166,42 @@ final class SubscriptionDirectory {
         }
     }
 
+    /**
+     * Reads the clusters part again unless it was read at or after {@code readAfter}, or less than {@code floor} ago (or
+     * never: a first read is the callers' own). One read at a time: those who waited for it find it current.
+     *
+     * @return true when it was read again
+     * @throws dev.aksrouteguard.core.model.ArmException when the read fails
+     */
+    boolean rereadClusters(Instant readAfter, Duration floor) {
+        lock.lock();
+        try {
+            Part<List<Cluster>> c = clusters;
+            if (c == null || !c.readAt().isBefore(readAfter) || Duration.between(c.readAt(), clock.instant()).compareTo(floor) < 0) {
+                return false;
+            }
+            clusters = new Part<>(failures(source::clusters), clock.instant());
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@link #rereadClusters} for the network part. */
+    boolean rereadNetwork(Instant readAfter, Duration floor) {
+        lock.lock();
+        try {
+            Part<InventorySource.Network> n = network;
+            if (n == null || !n.readAt().isBefore(readAfter) || Duration.between(n.readAt(), clock.instant()).compareTo(floor) < 0) {
+                return false;
+            }
+            network = new Part<>(failures(source::network), clock.instant());
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Reads both parts again now. @throws dev.aksrouteguard.core.model.ArmException when a read fails */
     void refresh() {
         lock.lock();

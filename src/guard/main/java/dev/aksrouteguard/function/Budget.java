@@ -9,8 +9,8 @@ final class Budget {
     private Budget() {}
 
     /** The time from now to {@code deadline}, at most {@code cap} and never negative. */
-    static Duration left(Instant deadline, Duration cap) {
-        Duration left = Duration.between(Instant.now(), deadline);
+    static Duration left(java.time.Clock clock, Instant deadline, Duration cap) {
+        Duration left = Duration.between(clock.instant(), deadline);
         return left.isNegative() ? Duration.ZERO : left.compareTo(cap) > 0 ? cap : left;
     }
 }

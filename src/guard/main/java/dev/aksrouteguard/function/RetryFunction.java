@@ -10,7 +10,6 @@ import dev.aksrouteguard.queue.RetryMessages;
 import dev.aksrouteguard.queue.StorageRetryQueue;
 import dev.aksrouteguard.wiring.Wiring;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Objects;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -62,7 +61,7 @@ public final class RetryFunction {
             return;
         }
         Wiring w = wiring.get();
-        Guard.RetryResult result = w.guard().onRetry(request, Instant.now().plus(BUDGET));
+        Guard.RetryResult result = w.guard().onRetry(request, w.clock().instant().plus(BUDGET));
         for (Outcome o : result.outcomes()) {
             log.log(o.severity(), o.logLine() + " (retry " + request.attempt() + ")");
         }

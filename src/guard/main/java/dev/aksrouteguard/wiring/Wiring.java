@@ -50,13 +50,21 @@ public final class Wiring {
     private final ArmTraffic traffic;
     private final AlertSink alerts;
     private final Lazy<TeamsAlertQueue> alertQueue;
+    private final Clock clock;
 
-    private Wiring(Settings settings, Guard guard, ArmTraffic traffic, AlertSink alerts, Lazy<TeamsAlertQueue> alertQueue) {
+    private Wiring(Settings settings, Guard guard, ArmTraffic traffic, AlertSink alerts, Lazy<TeamsAlertQueue> alertQueue,
+            Clock clock) {
         this.settings = settings;
         this.guard = guard;
         this.traffic = traffic;
         this.alerts = alerts;
         this.alertQueue = alertQueue;
+        this.clock = clock;
+    }
+
+    /** The clock the graph runs on: the functions take their deadlines from it, as the guard does. */
+    public Clock clock() {
+        return clock;
     }
 
     /**
@@ -128,7 +136,7 @@ public final class Wiring {
         Guard guard = new Guard(directory, reconciler, alerts, retries, arm.traffic(), options.clock(), CONCURRENCY,
                 arm.deployments(), history, settings.recurrence(), log::warning);
         return new Wiring(settings, guard, arm.traffic(), alerts,
-                Lazy.of(() -> TeamsAlertQueue.create(settings, storage.get(), options.log())));
+                Lazy.of(() -> TeamsAlertQueue.create(settings, storage.get(), options.log())), options.clock());
     }
 
     /**
