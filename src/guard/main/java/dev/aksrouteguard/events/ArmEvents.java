@@ -138,28 +138,45 @@ public final class ArmEvents {
         static WriteData from(JsonObject data) {
             String operation = optionalString(data, "operationName", "data.");
             String correlation = optionalString(data, "correlationId", "data.");
-            JsonObject claims = optionalObject(data, "claims");
-            JsonObject http = optionalObject(data, "httpRequest");
-            String upn = claims == null ? null : optionalString(claims, UPN_CLAIM, "data.claims.");
-            String name = claims == null ? null : optionalString(claims, NAME_CLAIM, "data.claims.");
-            String appId = claims == null ? null : optionalString(claims, APP_ID_CLAIM, "data.claims.");
-            String ip = http == null ? null : optionalString(http, "clientIpAddress", "data.httpRequest.");
-            if (ip == null && claims != null) {
-                ip = optionalString(claims, IP_CLAIM, "data.claims.");
+            // Who made the write only names it: a shape other than Event Grid's today costs the attribution, never the write.
+            JsonObject claims = attributionObject(data, "claims");
+            JsonObject http = attributionObject(data, "httpRequest");
+            String upn = attributionString(claims, UPN_CLAIM);
+            String name = attributionString(claims, NAME_CLAIM);
+            String appId = attributionString(claims, APP_ID_CLAIM);
+            String ip = attributionString(http, "clientIpAddress");
+            if (ip == null) {
+                ip = attributionString(claims, IP_CLAIM);
             }
             return new WriteData(operation, correlation, new Actor(upn != null ? upn : name, appId, ip));
         }
     }
 
-    private static @Nullable JsonObject optionalObject(JsonObject o, String field) {
-        JsonElement e = o.get(field);
-        if (e == null || e.isJsonNull()) {
+    /**
+     * {@code data.claims} or {@code data.httpRequest}: an object, as Event Grid sends them, or a string holding one, as
+     * the 2018-01-01 schema of {@code Microsoft.Resources} events declares them (azure-rest-api-specs,
+     * {@code Resources.json}); anything else is no attribution (null), not a malformed event.
+     */
+    private static @Nullable JsonObject attributionObject(JsonObject data, String field) {
+        JsonElement e = data.get(field);
+        if (e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isString()) {
+            try {
+                e = JsonParser.parseString(e.getAsString());
+            } catch (RuntimeException notJson) {
+                return null;
+            }
+        }
+        return e != null && e.isJsonObject() ? e.getAsJsonObject() : null;
+    }
+
+    /** A string claim (or field) for the attribution; null when absent, blank or of another type. */
+    private static @Nullable String attributionString(@Nullable JsonObject o, String field) {
+        JsonElement e = o == null ? null : o.get(field);
+        if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
             return null;
         }
-        if (!e.isJsonObject()) {
-            throw new IllegalArgumentException("data." + field + " must be an object, got " + kind(e));
-        }
-        return e.getAsJsonObject();
+        String s = e.getAsString().trim();
+        return s.isEmpty() ? null : s;
     }
 
     private static @Nullable String optionalString(JsonObject o, String field, String prefix) {

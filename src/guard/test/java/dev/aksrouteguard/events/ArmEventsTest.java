@@ -114,7 +114,6 @@ class ArmEventsTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "claims as a string   | claims | data.claims must be an object",
         "operation as number  | operationName | data.operationName must be a string",
         "no operation         | MISSING | data.operationName is missing",
     })
@@ -123,13 +122,30 @@ class ArmEventsTest {
         JsonObject data = e.getAsJsonObject("data");
         if (field.equals("MISSING")) {
             data.remove("operationName");
-        } else if (field.equals("claims")) {
-            data.addProperty("claims", "x");
         } else {
             data.addProperty(field, 7);
         }
         ParsedEvent.Malformed m = assertInstanceOf(ParsedEvent.Malformed.class, ArmEvents.parse(e.toString()).get(0));
         assertTrue(m.reason().contains(reason), m.reason());
+    }
+
+    @Test
+    void attributionOfAnotherShapeCostsTheAttributionNotTheWrite() {
+        JsonObject asStrings = EventJson.subnetWrite(SUBNET).eventGrid(); // the 2018-01-01 schema declares both strings
+        JsonObject data = asStrings.getAsJsonObject("data");
+        data.addProperty("claims", data.getAsJsonObject("claims").toString());
+        data.addProperty("httpRequest", "{\"clientIpAddress\":\"198.51.100.9\"}");
+        ArmWrite w = only(asStrings.toString());
+        assertEquals("terraform@contoso.com", w.actor().principal());
+        assertEquals("198.51.100.9", w.actor().clientIp());
+
+        JsonObject odd = EventJson.subnetWrite(SUBNET).eventGrid();
+        odd.getAsJsonObject("data").addProperty("httpRequest", "{request-operation}"); // an old Learn sample's placeholder
+        odd.getAsJsonObject("data").add("claims", new JsonPrimitive(7));
+        ArmWrite kept = only(odd.toString());
+        assertEquals(SUBNET, kept.subject().toString());
+        assertNull(kept.actor().principal());
+        assertNull(kept.actor().clientIp());
     }
 
     @Test
