@@ -123,6 +123,11 @@ public record Settings(
         SubscriptionScope scope = scope(env);
         AzureCloud cloud = parse(env, AZURE_CLOUD, AzureCloud.AZURE_CLOUD, AzureCloud::parse);
         URI arm = parse(env, AZURE_RESOURCE_MANAGER_ENDPOINT, null, Settings::httpsUrl);
+        // The one setting that decides whether the guard writes: set but empty (a pipeline variable that did not expand)
+        // is an error, not the default (enforce).
+        if (env.get(REMEDIATION_MODE) != null && env.get(REMEDIATION_MODE).isBlank()) {
+            throw invalid(REMEDIATION_MODE, "set but empty: expected enforce or report (leave it unset for enforce)");
+        }
         Mode mode = parse(env, REMEDIATION_MODE, Mode.ENFORCE, Mode::parse);
         String clientId = parse(env, AZURE_CLIENT_ID, null, Settings::guid);
         String schedule = parse(env, SWEEP_SCHEDULE, DEFAULT_SWEEP_SCHEDULE, Settings::ncrontab);

@@ -115,6 +115,17 @@ class SettingsTest {
     }
 
     @Test
+    void anEmptyRemediationModeIsAnErrorNotTheWritingDefault() {
+        for (String empty : new String[] {"", "  "}) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> Settings.from(env(Settings.REMEDIATION_MODE, empty)));
+            assertTrue(e.getMessage().startsWith("setting REMEDIATION_MODE is invalid: set but empty"), e.getMessage());
+        }
+        assertEquals(dev.aksrouteguard.core.model.Mode.ENFORCE, Settings.from(env(Settings.SWEEP_TIME_BUDGET, "PT4M")).mode(),
+                "unset: enforce");
+    }
+
+    @Test
     void theSubscriptionsToGuardAreRequired() {
         Map<String, String> none = new java.util.HashMap<>();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> Settings.from(none));
