@@ -40,7 +40,7 @@ import picocli.CommandLine.ParentCommand;
  * subscription, an IaC re-deploy that drops the route-table association, the resulting event delivered to the
  * Event Grid function, and what happened — decision, ARM calls, time, the subnet before and after, the Teams card.
  */
-@Command(name = "demo", description = "Show the guard repairing a kubenet node subnet against the local ARM emulator (no Azure needed).")
+@Command(name = "demo", mixinStandardHelpOptions = true, description = "Show the guard repairing a kubenet node subnet against the local ARM emulator (no Azure needed).")
 final class Demo implements Callable<Integer> {
 
     /** The Event Grid function's name ({@code EventGridFunction.NAME}: {@code DemoTest} checks they agree). */

@@ -20,7 +20,7 @@ import picocli.CommandLine.ParentCommand;
  * environment, talk to it exactly as they would to Azure (managed identity through {@code IDENTITY_ENDPOINT},
  * the emulator's certificate trusted through the JVM trust store).
  */
-@Command(name = "emulator", description = "Serve the local ARM emulator (with a seeded subscription) and print the environment to point the other commands at it.")
+@Command(name = "emulator", mixinStandardHelpOptions = true, description = "Serve the local ARM emulator (with a seeded subscription) and print the environment to point the other commands at it.")
 final class EmulatorCommand implements Callable<Integer> {
 
     @ParentCommand

@@ -242,7 +242,7 @@ public final class Main implements Callable<Integer> {
         return drift ? DRIFT : OK;
     }
 
-    @Command(name = "handle-event", description = "Process an Event Grid delivery (Event Grid schema or CloudEvents, one event or an array) exactly as the Event Grid function does.")
+    @Command(name = "handle-event", mixinStandardHelpOptions = true, description = "Process an Event Grid delivery (Event Grid schema or CloudEvents, one event or an array) exactly as the Event Grid function does.")
     static final class HandleEvent implements Callable<Integer> {
         @ParentCommand
         Main main;
@@ -265,7 +265,7 @@ public final class Main implements Callable<Integer> {
             Deliveries.Report report = Deliveries.handle(delivery, w.guard(), Instant.now().plus(limit), main.log());
             List<EventResult> events = report.result().events();
             if (run.json) {
-                main.out.println(Output.eventJson(report.outcomes(), report.result().unfinished(), events));
+                main.out.println(Output.eventJson(report.outcomes(), report.result().unfinished(), events, report.parsed()));
             } else {
                 main.print(report.outcomes(), report.result().unfinished(), false);
                 for (EventResult r : events) {
@@ -293,7 +293,13 @@ public final class Main implements Callable<Integer> {
             return usable ? OK : USAGE;
         }
 
-        /** {@code --time-limit}, or {@link #EVENT_LIMIT}; a value that is not a positive ISO-8601 duration is bad input. */
+        /** The longest {@code --time-limit}: far past any work of one delivery (a subnet's reconcile stops at 3 minutes). */
+        static final java.time.Duration MAX_EVENT_LIMIT = java.time.Duration.ofHours(24);
+
+        /**
+         * {@code --time-limit}, or {@link #EVENT_LIMIT}; a value that is not a positive ISO-8601 duration of at most
+         * {@link #MAX_EVENT_LIMIT} is bad input.
+         */
         static java.time.Duration limit(@dev.aksrouteguard.core.model.Nullable String text) {
             if (text == null) {
                 return EVENT_LIMIT;
@@ -303,8 +309,11 @@ public final class Main implements Callable<Integer> {
                 if (d.isNegative() || d.isZero()) {
                     throw new UsageException("--time-limit must be positive: " + text);
                 }
+                if (d.compareTo(MAX_EVENT_LIMIT) > 0) {
+                    throw new UsageException("--time-limit must be at most " + MAX_EVENT_LIMIT + ": " + text);
+                }
                 return d;
-            } catch (java.time.format.DateTimeParseException e) {
+            } catch (java.time.format.DateTimeParseException | ArithmeticException e) {
                 throw new UsageException("--time-limit is not an ISO-8601 duration (e.g. PT30S): " + text);
             }
         }
@@ -323,7 +332,7 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    @Command(name = "reconcile", description = "Reconcile one subnet.")
+    @Command(name = "reconcile", mixinStandardHelpOptions = true, description = "Reconcile one subnet.")
     static final class Reconcile implements Callable<Integer> {
         @ParentCommand
         Main main;
@@ -360,7 +369,7 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    @Command(name = "sweep", description = "One drift sweep, exactly as the timer runs it.")
+    @Command(name = "sweep", mixinStandardHelpOptions = true, description = "One drift sweep, exactly as the timer runs it.")
     static final class Sweep implements Callable<Integer> {
         @ParentCommand
         Main main;
@@ -397,7 +406,7 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    @Command(name = "audit", description = "Read-only: the state of every node subnet of every kubenet cluster. Never writes.")
+    @Command(name = "audit", mixinStandardHelpOptions = true, description = "Read-only: the state of every node subnet of every kubenet cluster. Never writes.")
     static final class Audit implements Callable<Integer> {
         @ParentCommand
         Main main;
@@ -423,7 +432,21 @@ public final class Main implements Callable<Integer> {
             try {
                 audit = w.guard().auditBySubscription();
             } catch (ArmException e) {
-                main.err.println("aks-route-guard: could not list the guarded subscriptions: " + Output.mask(e.getMessage()));
+                // The one guarded subscription could not be read, or the subscriptions could not be discovered at all.
+                List<String> known;
+                try {
+                    known = w.guard().scope().list();
+                } catch (RuntimeException notKnown) {
+                    known = List.of();
+                }
+                boolean one = known.size() == 1;
+                main.err.println("aks-route-guard: could not list " + (one ? "the subscription" : "the guarded subscriptions")
+                        + ": " + Output.mask(e.getMessage()));
+                if (format.json && one) { // a reader of the JSON alone sees the audit failed, as with several subscriptions
+                    main.out.println(AuditOutput.json(List.of(), null, java.util.Map.of(), java.util.Map.of(known.get(0), e.getMessage())));
+                } else if (format.json) {
+                    main.out.println("[]");
+                }
                 return FAILED;
             }
             if (audit.subscriptions().isEmpty()) {
@@ -438,7 +461,9 @@ public final class Main implements Callable<Integer> {
             java.util.Map<SubnetId, dev.aksrouteguard.core.model.Recurrence> history =
                     w.guard().recurrences(rows.stream().map(Outcome::subnet).toList());
             String historyOff = w.history().enabled() ? "Repair history unavailable: strips are not shown (see the warning above)."
-                    : "Repair history off: " + Settings.STORAGE + " is not set, so strips are not counted.";
+                    : w.history() == dev.aksrouteguard.core.port.RepairHistory.NONE
+                            ? "Repair history off: " + Settings.STORAGE + " is not set, so strips are not counted."
+                            : "R" + w.history().describe().substring(1) + ".";
             if (format.json) {
                 main.out.println(AuditOutput.json(rows, history, audit.names(), audit.unreadable()));
                 if (history == null) {

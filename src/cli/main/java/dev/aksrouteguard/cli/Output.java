@@ -86,7 +86,29 @@ final class Output {
      * pipeline sees why it exited as it did.
      */
     static String eventJson(List<Outcome> outcomes, List<SubnetId> notReached, List<EventResult> events) {
+        return eventJson(outcomes, notReached, events, List.of());
+    }
+
+    /**
+     * As {@link #eventJson(List, List, List)}, then one {@code skipped} row per event of a type the guard does not act on
+     * (a delete, a failure, an action: {@code eventType} set, no {@code subject}).
+     */
+    static String eventJson(List<Outcome> outcomes, List<SubnetId> notReached, List<EventResult> events,
+            List<dev.aksrouteguard.events.ParsedEvent> parsed) {
         JsonArray a = JsonParser.parseString(json(outcomes, notReached)).getAsJsonArray();
+        for (dev.aksrouteguard.events.ParsedEvent p : parsed) {
+            if (p instanceof dev.aksrouteguard.events.ParsedEvent.Ignored i) {
+                JsonObject j = new JsonObject();
+                j.add("subnet", JsonNull.INSTANCE);
+                j.addProperty("event", i.id());
+                j.addProperty("eventType", i.type());
+                j.add("subject", JsonNull.INSTANCE);
+                j.addProperty("action", SKIPPED);
+                j.addProperty("message", mask("event type " + i.type() + ": only "
+                        + dev.aksrouteguard.events.ArmEvents.WRITE_SUCCESS + " is acted on"));
+                a.add(j);
+            }
+        }
         for (EventResult e : events) {
             String action;
             String reason;

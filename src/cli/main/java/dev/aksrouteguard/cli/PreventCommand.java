@@ -29,7 +29,7 @@ import picocli.CommandLine.ParentCommand;
  * write); the repair history, when storage is configured, says how the IaC declares the subnet (the last strip's write)
  * and which tool made it.
  */
-@Command(name = "prevent", description = "Print the IaC fix that stops a guarded subnet from being stripped again "
+@Command(name = "prevent", mixinStandardHelpOptions = true, description = "Print the IaC fix that stops a guarded subnet from being stripped again "
         + "(Terraform, Bicep / ARM, Azure CLI), with the real IDs. Read-only.")
 final class PreventCommand implements Callable<Integer> {
 

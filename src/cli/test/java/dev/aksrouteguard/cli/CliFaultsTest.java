@@ -182,6 +182,10 @@ class CliFaultsTest {
                 .seed(azure.arm).nodeSubnetId()).eventGrid()));
         assertEquals(2, run("handle-event", f.toString(), "--time-limit", "soon"), err());
         assertTrue(err().contains("--time-limit"), err());
+        for (String huge : new String[] {"PT9999999999999H", "P106751991167300D", "PT25H"}) { // past Instant's range, or just long
+            assertEquals(2, run("handle-event", f.toString(), "--time-limit", huge), huge + ": " + err());
+            assertTrue(err().contains("--time-limit"), err());
+        }
         assertEquals(0, azure.arm.requests().stream().filter(r -> !r.method().equals("GET")).count());
     }
 }

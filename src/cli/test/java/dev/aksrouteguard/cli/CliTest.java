@@ -155,6 +155,18 @@ class CliTest {
     }
 
     @Test
+    void everyCommandAnswersHelpWithItsOwnUsage() {
+        for (String command : new String[] {"handle-event", "reconcile", "sweep", "audit", "prevent", "demo", "emulator"}) {
+            for (String flag : new String[] {"--help", "-h"}) {
+                cli.reset();
+                assertEquals(0, run(command, flag), command + " " + flag + ": " + err());
+                assertTrue(out().startsWith("Usage: aks-route-guard " + command), command + " " + flag + ": " + out());
+            }
+        }
+        assertEquals(0, azure.arm.requests().size(), "help reads nothing");
+    }
+
+    @Test
     void theDemoRepairsTheSubnetAndWritesTheCardItWouldSend() throws Exception {
         assertEquals(0, run(Map.of(), "demo", "--out", dir.toString()), out() + err());
         assertTrue(out().contains("decision: reassociated snet-aks-nodes"), out());
@@ -265,6 +277,21 @@ class CliTest {
         assertEquals(0, run("handle-event", f.toString()), err());
         assertEquals(c.routeTableId().toLowerCase(), azure.routeTableOf(c.nodeSubnetId()).toLowerCase(), "the valid event was acted on");
         assertTrue(err().contains("malformed event broken-1"), err());
+    }
+
+    @Test
+    void anEventOfATypeTheGuardDoesNotActOnIsASkippedRowInTheJson() throws Exception {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").seed(azure.arm);
+        Path f = file(EventJson.delivery(EventJson.subnetWrite(c.nodeSubnetId()).type("Microsoft.Resources.ResourceDeleteSuccess")
+                .id("delete-1").eventGrid()));
+        assertEquals(0, run("handle-event", f.toString(), "--json"), err());
+        JsonArray rows = JsonParser.parseString(out()).getAsJsonArray();
+        assertEquals(1, rows.size(), out());
+        JsonObject row = rows.get(0).getAsJsonObject();
+        assertEquals("skipped", row.get("action").getAsString(), out());
+        assertEquals("delete-1", row.get("event").getAsString());
+        assertEquals("Microsoft.Resources.ResourceDeleteSuccess", row.get("eventType").getAsString());
+        assertEquals(0, azure.arm.requests().size(), "nothing read for it");
     }
 
     @Test

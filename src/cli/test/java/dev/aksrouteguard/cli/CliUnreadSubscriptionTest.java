@@ -99,4 +99,34 @@ class CliUnreadSubscriptionTest {
         assertEquals("not-reached", row.get("action").getAsString(), row.toString());
         assertTrue(row.get("message").getAsString().contains(B), row.toString());
     }
+
+    @Test
+    void aSubscriptionWhoseReadIsRefusedIsSkippedWithAWarningNamingIt() throws Exception {
+        azure.arm.clearFaults();
+        azure.arm.inject(Fault.on("GET", "^/subscriptions/" + B + "/providers/").respond(403, "AuthorizationFailed",
+                "no access to this subscription").always());
+
+        assertEquals(Main.OK, handle(EventJson.vnetWrite(mine.virtualNetworkId())), output());
+
+        assertTrue(cli.err().contains("subscription " + B + " is skipped: reading its clusters was refused")
+                && cli.err().contains("AuthorizationFailed"), "without --verbose too: " + output());
+        assertEquals(List.of(), azure.writes());
+    }
+
+    @Test
+    void anAuditAsJsonOfOneSubscriptionThatCannotBeReadIsOneFailedRow() {
+        azure.arm.clearFaults();
+        azure.arm.inject(Fault.on("GET", "^/subscriptions/" + A + "/providers/").respond(403, "AuthorizationFailed",
+                "no access to this subscription").always());
+
+        assertEquals(Main.FAILED, cli.run(azure.env(), azure.options(), "audit", "--json"), output());
+
+        com.google.gson.JsonArray rows = com.google.gson.JsonParser.parseString(cli.out()).getAsJsonArray();
+        assertEquals(1, rows.size(), rows.toString());
+        com.google.gson.JsonObject row = rows.get(0).getAsJsonObject();
+        assertEquals("failed", row.get("action").getAsString(), row.toString());
+        assertEquals(A, row.get("subscription").getAsString(), row.toString());
+        assertTrue(row.get("message").getAsString().contains("AuthorizationFailed"), row.toString());
+        assertTrue(cli.err().contains("could not list the subscription: "), cli.err());
+    }
 }

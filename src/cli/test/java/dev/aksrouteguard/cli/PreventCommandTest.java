@@ -172,4 +172,17 @@ class PreventCommandTest {
         assertEquals(0, run("audit"), err());
         assertTrue(out().contains("Repair history off: AzureWebJobsStorage is not set"), out());
     }
+
+    @Test
+    void aStorageConnectionThatCannotBeUsedIsSaidSoNotCalledUnset() {
+        Fixtures.kubenetCluster("rg-a", "aks-a").seed(azure.arm);
+        cli.reset();
+        assertEquals(0, cli.run(azure.env("AzureWebJobsStorage", "AccountName=x;AccountKey=not-base64!;Garbage"), azure.options(),
+                "audit"), err());
+        assertTrue(out().contains("Repair history off (the AzureWebJobsStorage connection cannot be used for it)"), out());
+        assertFalse(out().contains("is not set"), out());
+        assertTrue(err().contains("the storage connection (AzureWebJobsStorage) cannot be used for the repair history"), err());
+        assertFalse(err().contains("Teams alerts: the storage"), err());
+        assertFalse((out() + err()).contains("not-base64"), "the connection string is never echoed");
+    }
 }

@@ -114,7 +114,7 @@ public final class ClusterDirectory {
      *     directory always cold, a deferral that would be deferred again at every run): every subscription never read
      *     is read side by side and waited for (each listing bounded by the ARM limits), so the question is decided
      *     unless one of those listings fails (then it is deferred, naming the subscription and its error).
-     * @param warnings where a subscription skipped after its reads kept failing is said, once ({@link #UNREADABLE_AFTER})
+     * @param warnings where a subscription skipped (its read refused, or failing for {@link #UNREADABLE_AFTER}) is said, once
      */
     public ClusterDirectory(GuardedSubscriptions scope, Inventories inventories, Clock clock, Duration ttl, boolean retried,
             Consumer<String> warnings) {
@@ -254,11 +254,17 @@ public final class ClusterDirectory {
     /**
      * True when a subscription never read is left out of a decision instead of named unread: its last read was refused
      * (it is reported by the sweep, as the sweep skips it), or its reads have kept failing for
-     * {@link #UNREADABLE_AFTER} (said once, as a Warning, until a read of it works again).
+     * {@link #UNREADABLE_AFTER}; either is said once, as a Warning, until a read of it works again.
      */
     private boolean skipped(String subscriptionId, SubscriptionDirectory d) {
         RuntimeException why = d.lastError();
         if (refused(why)) {
+            if (skippedSaid.add(subscriptionId)) {
+                warnings.accept("subscription " + subscriptionId + " is skipped: reading its clusters was refused (" + why.getMessage()
+                        + "); subnets of the other guarded subscriptions are decided without it, so a subnet that only a "
+                        + "cluster in " + subscriptionId + " uses is not recognised as a node subnet (nor repaired) until the "
+                        + "guard may read it; the sweep reports it as unreadable");
+            }
             return true;
         }
         Duration failing = d.failingFor();

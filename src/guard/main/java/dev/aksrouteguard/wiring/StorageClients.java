@@ -114,7 +114,7 @@ public final class StorageClients {
         TokenCredential storageCredential = credentialFor(connection, settings, credential, http);
         TableClient table = build(() -> table(connection, storageCredential, http, TableRepairHistory.DEFAULT_TABLE),
                 "the repair history", log);
-        return table == null ? RepairHistory.NONE : new TableRepairHistory(table, log);
+        return table == null ? RepairHistory.off("the " + Settings.STORAGE + " connection cannot be used for it") : new TableRepairHistory(table, log);
     }
 
     private static @Nullable TableClient table(StorageConnection connection, TokenCredential credential, HttpClient http) {
@@ -175,7 +175,7 @@ public final class StorageClients {
             return builder.build();
         } catch (RuntimeException e) {
             // The builders' messages may quote the connection string: the type only.
-            log.warning("Teams alerts: the storage connection cannot be used for " + what + " ("
+            log.warning("the storage connection (" + Settings.STORAGE + ") cannot be used for " + what + " ("
                     + e.getClass().getSimpleName() + "); going on without it");
             return null;
         }

@@ -39,25 +39,31 @@ public interface RepairHistory {
     @Nullable Map<SubnetId, Recurrence> recurrences(Collection<SubnetId> subnets, Recurrence.Policy policy, Instant now);
 
     /** No storage: nothing is recorded. */
-    RepairHistory NONE = new RepairHistory() {
-        @Override
-        public boolean enabled() {
-            return false;
-        }
+    RepairHistory NONE = off("no AzureWebJobsStorage");
 
-        @Override
-        public String describe() {
-            return "repair history off (no AzureWebJobsStorage): recurring strips are not counted";
-        }
+    /** Nothing is recorded, for the reason given (said by {@link #describe()}). */
+    static RepairHistory off(String why) {
+        return new RepairHistory() {
+            @Override
+            public boolean enabled() {
+                return false;
+            }
 
-        @Override
-        public @Nullable Recurrence record(Strip strip, Recurrence.Policy policy, Instant now) {
-            return null;
-        }
+            @Override
+            public String describe() {
+                return "repair history off (" + why + "): recurring strips are not counted";
+            }
 
-        @Override
-        public @Nullable Map<SubnetId, Recurrence> recurrences(Collection<SubnetId> subnets, Recurrence.Policy policy, Instant now) {
-            return null;
-        }
-    };
+            @Override
+            public @Nullable Recurrence record(Strip strip, Recurrence.Policy policy, Instant now) {
+                return null;
+            }
+
+            @Override
+            public @Nullable Map<SubnetId, Recurrence> recurrences(Collection<SubnetId> subnets, Recurrence.Policy policy,
+                    Instant now) {
+                return null;
+            }
+        };
+    }
 }
