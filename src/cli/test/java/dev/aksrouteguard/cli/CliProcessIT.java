@@ -258,6 +258,17 @@ class CliProcessIT {
         Files.createSymbolicLink(bin.resolve("java"), Path.of(System.getProperty("java.home"), "bin", "java"));
         Run onPath = run(List.of(viaLink), Map.of("JAVA_HOME", "", "PATH", bin.toString(), "JAVA_OPTS", STRICT), "--version");
         assertEquals(0, onPath.exit(), "java from PATH, through a symbolic link, still uses the archive: " + onPath.err());
+
+        // Started by a relative path with CDPATH exported: cd would search CDPATH for the launcher's directory (here a
+        // decoy of the same name first) and print the one it found; neither may move the launcher off its jar.
+        Files.createDirectories(bin.resolve("decoy").resolve(LAUNCHER.getParent().getFileName().toString()));
+        String relative = LAUNCHER.getParent().getFileName() + "/" + LAUNCHER.getFileName();
+        for (String cdpath : List.of(bin.resolve("decoy") + ":.", ".")) {
+            Run run = run(List.of("sh", "-c", "cd \"$0\" && exec " + relative + " \"$@\"", LAUNCHER.getParent().getParent().toString()),
+                    Map.of("JAVA_HOME", "", "PATH", bin.toString(), "JAVA_OPTS", STRICT, "CDPATH", cdpath), "--version");
+            assertEquals(0, run.exit(), "CDPATH=" + cdpath + ": " + run.err());
+            assertTrue(run.out().startsWith("aks-route-guard "), run.out());
+        }
     }
 
     /**
