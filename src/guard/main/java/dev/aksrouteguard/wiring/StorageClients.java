@@ -114,7 +114,12 @@ public final class StorageClients {
         TokenCredential storageCredential = credentialFor(connection, settings, credential, http);
         TableClient table = build(() -> table(connection, storageCredential, http, TableRepairHistory.DEFAULT_TABLE),
                 "the repair history", log);
-        return table == null ? RepairHistory.off("the " + Settings.STORAGE + " connection cannot be used for it") : new TableRepairHistory(table, log);
+        if (table == null) {
+            return RepairHistory.off(connection instanceof StorageConnection.Identity id && id.tableEndpoint() == null
+                    ? "the " + Settings.STORAGE + " connection has no table endpoint"
+                    : "the " + Settings.STORAGE + " connection cannot be used for it");
+        }
+        return new TableRepairHistory(table, log);
     }
 
     private static @Nullable TableClient table(StorageConnection connection, TokenCredential credential, HttpClient http) {

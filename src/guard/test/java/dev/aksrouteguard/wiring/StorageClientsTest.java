@@ -1,9 +1,9 @@
 package dev.aksrouteguard.wiring;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.azure.core.credential.AccessToken;
@@ -70,7 +70,10 @@ class StorageClientsTest {
 
         assertNull(alerts.table());
         assertEquals(QUEUE_URL, alerts.queue().getQueueUrl());
-        assertSame(RepairHistory.NONE, StorageClients.history(settings, CREDENTIAL, HTTP, LOG));
+        RepairHistory history = StorageClients.history(settings, CREDENTIAL, HTTP, LOG);
+        assertFalse(history.enabled());
+        assertEquals("repair history off (the AzureWebJobsStorage connection has no table endpoint): recurring strips are not "
+                + "counted", history.describe());
     }
 
     @Test
