@@ -430,32 +430,87 @@ public final class ClusterDirectory {
     /** The clock skew allowed between the time Event Grid gives a write and this worker's clock. */
     static final Duration RECHECK_SKEW = Duration.ofSeconds(5);
 
+    /** How long the asking side waits for the other subscriptions' re-reads of {@link #recheckClusters}. */
+    static final Duration RECHECK_WAIT = Duration.ofSeconds(5);
+
     /**
-     * Before a "no" is taken from the clusters of {@code subscriptionId} (not a node subnet, no node subnet in this
-     * VNet) for a write made at {@code writtenAt}: reads them again when the part known was read before that write (a
-     * cluster created since, or known only to another worker, is missing from it), unless it is younger than {@link
-     * #RECHECK_FLOOR}. The part's TTL alone would let a warm worker answer "no" for a new cluster's subnet for up to
-     * ten minutes, on this worker or on the one the retry queue runs on.
+     * What {@link #recheckClusters} did.
      *
-     * @param writtenAt when the write happened (the event's time); null: nothing is read again
-     * @return true when the clusters were read again (decide again); false when the part was current, or the read
-     *     failed (remembered as the subscription's last error: the answer known stands, and the sweep reads it again)
+     * @param reread true when some subscription's clusters were read again (decide again)
+     * @param unconfirmed the guarded subscriptions whose clusters, listed before the write, could not be read again
+     *     (the read failed or failed a moment ago, or it did not finish within {@link #RECHECK_WAIT}), each with why: a
+     *     "no" cannot be confirmed for them, so the write is handed on rather than answered
      */
-    boolean recheckClusters(String subscriptionId, @Nullable Instant writtenAt) {
-        if (writtenAt == null) {
-            return false;
-        }
-        try {
-            return scope.contains(subscriptionId) && of(subscriptionId).rereadClusters(writtenAt.plus(RECHECK_SKEW), RECHECK_FLOOR);
-        } catch (RuntimeException e) {
-            return false;
-        }
+    record Recheck(boolean reread, Map<String, String> unconfirmed) {
+        static final Recheck NONE = new Recheck(false, Map.of());
     }
 
     /**
-     * {@link #recheckClusters} for the network of {@code subscriptions} (route tables and subnets): before "no route
-     * table carries the cluster's pod routes" is said of a write, since AKS creates a new cluster's table after the
-     * network was listed.
+     * Before a "no" is taken from the clusters (not a node subnet, no node subnet in this VNet) for a write made at
+     * {@code writtenAt}: reads the clusters of every guarded subscription again whose part was read before that write
+     * (a cluster created since, or known only to another worker, is missing from it; a cluster may use a subnet of
+     * another subscription), unless it is younger than {@link #RECHECK_FLOOR}. {@code focus} (the subject's
+     * subscription) is waited for; the others, side by side, for at most {@link #RECHECK_WAIT}, so that a slow
+     * subscription holds up only itself. The part's TTL alone would let a warm worker answer "no" for a new cluster's
+     * subnet for up to ten minutes. A subscription refused for good (403, 404) is skipped, as {@link #known} skips it.
+     *
+     * @param writtenAt when the write happened (the event's time); null: nothing is read again
+     */
+    Recheck recheckClusters(String focus, @Nullable Instant writtenAt) {
+        if (writtenAt == null) {
+            return Recheck.NONE;
+        }
+        List<String> subs;
+        try {
+            subs = new ArrayList<>(scope.list());
+        } catch (RuntimeException e) {
+            return Recheck.NONE; // the discovery's failure is reported where it is asked
+        }
+        String own = focus.toLowerCase(Locale.ROOT);
+        if (subs.stream().noneMatch(s -> s.equalsIgnoreCase(own)) && scope.contains(focus)) {
+            subs.add(own);
+        }
+        Instant after = writtenAt.plus(RECHECK_SKEW);
+        Instant waitUntil = clock.instant().plus(RECHECK_WAIT);
+        Map<String, CompletableFuture<Boolean>> reads = new LinkedHashMap<>();
+        for (String s : subs) {
+            reads.put(s, CompletableFuture.supplyAsync(() -> of(s).rereadClusters(after, RECHECK_FLOOR), ASKED));
+        }
+        boolean reread = false;
+        Map<String, String> unconfirmed = new LinkedHashMap<>();
+        for (Map.Entry<String, CompletableFuture<Boolean>> r : reads.entrySet()) {
+            boolean isFocus = r.getKey().equalsIgnoreCase(own);
+            try {
+                if (isFocus) {
+                    reread |= join(r.getValue());
+                } else {
+                    long left = Math.max(0, Duration.between(clock.instant(), waitUntil).toNanos());
+                    reread |= r.getValue().get(left, java.util.concurrent.TimeUnit.NANOSECONDS);
+                }
+            } catch (java.util.concurrent.TimeoutException e) {
+                unconfirmed.put(r.getKey(), "reading its clusters again took longer than " + RECHECK_WAIT.toSeconds() + " s");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                unconfirmed.put(r.getKey(), "interrupted");
+            } catch (RuntimeException | java.util.concurrent.ExecutionException e) {
+                Throwable cause = e instanceof java.util.concurrent.ExecutionException || e instanceof CompletionException
+                        ? e.getCause() : e;
+                if (!(cause instanceof RuntimeException re && refused(re))) {
+                    unconfirmed.put(r.getKey(), "reading its clusters again failed: " + (cause == null ? e : cause).getMessage());
+                }
+            }
+        }
+        return new Recheck(reread, unconfirmed);
+    }
+
+    /**
+     * As {@link #recheckClusters}, for the network of {@code subscriptions} (route tables and subnets), all waited for:
+     * before "no route table carries the cluster's pod routes" (or a conflict with a look-alike) is said of a write,
+     * since AKS creates a new cluster's table after the network was listed. A re-read that fails leaves the answer known
+     * (the outcome, {@code route-table-missing} or {@code conflict}, is a Warning of its own, and the next sweep reads the
+     * network again).
+     *
+     * @return true when some subscription's network was read again (decide again)
      */
     boolean recheckNetwork(Set<String> subscriptions, @Nullable Instant writtenAt) {
         if (writtenAt == null) {

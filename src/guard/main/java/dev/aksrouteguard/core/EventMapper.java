@@ -162,10 +162,13 @@ final class EventMapper {
             }
             case Operations.VNET_WRITE -> {
                 requireType(subject, "Microsoft.Network/virtualNetworks", operation);
-                // A cluster created before this write but after the clusters were listed has subnets here too.
-                directory.recheckClusters(subject.subscriptionId(), write.eventTime());
+                // A cluster created before this write but after the clusters were listed has subnets here too; one whose
+                // subscription could not be listed again may: the event is mapped again later, as for one never read.
+                ClusterDirectory.Recheck recheck = directory.recheckClusters(subject.subscriptionId(), write.eventTime());
                 ClusterDirectory.Known known = directory.known(subject.subscriptionId());
-                return new EventResult.Mapped(write, known.owners().kubenetNodeSubnetsIn(subject), known.unread());
+                java.util.Set<String> unread = new java.util.TreeSet<>(known.unread());
+                unread.addAll(recheck.unconfirmed().keySet());
+                return new EventResult.Mapped(write, known.owners().kubenetNodeSubnetsIn(subject), List.copyOf(unread));
             }
             case Operations.CLUSTER_WRITE, Operations.AGENT_POOL_WRITE -> {
                 boolean clusterWrite = operation.equals(Operations.CLUSTER_WRITE);

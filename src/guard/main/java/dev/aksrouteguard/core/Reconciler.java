@@ -122,10 +122,16 @@ public final class Reconciler {
         try {
             ClusterDirectory.Known known = directory.known(id.subscriptionId());
             Rules.Ownership ownership = Rules.ownership(id, known.owners());
-            if (ownership instanceof Rules.Ownership.None && known.owners().clustersUsing(id).isEmpty()
-                    && directory.recheckClusters(id.subscriptionId(), out.writtenAt())) {
-                known = directory.known(id.subscriptionId()); // no cluster used it before the write: maybe one does now
-                ownership = Rules.ownership(id, known.owners());
+            if (ownership instanceof Rules.Ownership.None && known.owners().clustersUsing(id).isEmpty()) {
+                // No cluster used it as last listed: unless that listing is newer than the write, maybe one does now.
+                ClusterDirectory.Recheck recheck = directory.recheckClusters(id.subscriptionId(), out.writtenAt());
+                if (recheck.reread()) {
+                    known = directory.known(id.subscriptionId());
+                    ownership = Rules.ownership(id, known.owners());
+                }
+                if (!recheck.unconfirmed().isEmpty() && known.owners().clustersUsing(id).isEmpty()) {
+                    return done(unconfirmed(out, recheck.unconfirmed()));
+                }
             }
             if (ownership instanceof Rules.Ownership.None none) {
                 if (!known.unread().isEmpty() && known.owners().clustersUsing(id).isEmpty()) {
@@ -181,6 +187,23 @@ public final class Reconciler {
                 .retryable(true);
     }
 
+    /**
+     * A subnet no cluster used as last listed, when some subscription's clusters were listed before the write this
+     * reconcile answers and could not be read again: a cluster created since could use it, so it is neither ignored nor
+     * decided now, but handed on to be decided once they can be read.
+     */
+    private static Outcomes.Draft unconfirmed(Outcomes out, java.util.Map<String, String> why) {
+        StringBuilder which = new StringBuilder();
+        why.forEach((s, reason) -> which.append(which.length() == 0 ? "" : ", ").append(s).append(" (").append(reason).append(')'));
+        boolean one = why.size() == 1;
+        return out.draft(Action.DEFERRED, "no cluster listed so far uses this subnet, but the clusters of guarded "
+                + (one ? "subscription " : "subscriptions ") + which + " were listed before this write and could not be read "
+                + "again; nothing written, not ignored on a listing older than the write: decided once "
+                + (one ? "it is" : "they are") + " read (the retry queue, a later run or the next sweep)")
+                .nextStep("none if the failure passes; if it persists, check that subscription (the sweep reports it as unreadable)")
+                .retryable(true);
+    }
+
     /** Read, validate, decide, confirm the owner, write: all under the virtual network's lock. */
     private Step lockedPass(Outcomes out, Inventory inventory, Instant until) {
         SubnetId id = out.subnet();
@@ -211,8 +234,9 @@ public final class Reconciler {
                     .retryable(true));
         }
         Verdict verdict = Rules.decide(before, inventory);
-        if (verdict instanceof Verdict.RouteTableMissing && owner != null) {
-            // AKS makes a new cluster's table after the network was listed: not "missing" on a listing older than the write.
+        if ((verdict instanceof Verdict.RouteTableMissing || verdict instanceof Verdict.Conflict) && owner != null) {
+            // AKS makes a new cluster's table after the network was listed: neither "missing" nor a look-alike's conflict
+            // on a listing older than the write.
             Set<String> networks = ClusterDirectory.networksFor(id, owner);
             if (directory.recheckNetwork(networks, out.writtenAt())) {
                 try {
@@ -329,8 +353,8 @@ public final class Reconciler {
      * cilium/cilium#36379; the limit is not documented). A node subnet listed that way shows no node of its cluster, so
      * a table tied to the cluster only by its nodes' route names (the customer's own, outside the node resource group)
      * reads as unconfirmed: a conflict, where a read of the subnet would show the nodes and the drift. So a conflict
-     * decided on a listed subnet with no {@code ipConfigurations} costs one GET; a GET that fails or is incomplete leaves
-     * the conflict (nothing is written on it), saying so. No GET starts after {@code deadline}.
+     * decided on a listed subnet with no {@code ipConfigurations} costs one GET; a GET that fails or is incomplete makes it
+     * {@code failed} (nothing is written), saying what the listing alone showed. No GET starts after {@code deadline}.
      */
     Outcome assessOrRead(SubnetId id, Inventory inventory, Trigger trigger, Instant deadline) {
         Outcome listed = assess(id, inventory, trigger);
@@ -341,6 +365,7 @@ public final class Reconciler {
         }
         Outcomes out = new Outcomes(id, mode, trigger, clock);
         String failed;
+        String nextStep = "none if it passes: the next sweep reads the subnet again";
         try {
             Subnets.Observed read = subnets.get(id);
             failed = incomplete(id, read.state());
@@ -350,14 +375,16 @@ public final class Reconciler {
             }
         } catch (ArmException e) {
             failed = e.getMessage();
+            nextStep = nextStepFor(e) != null ? nextStepFor(e) : nextStep;
         } catch (RuntimeException e) {
             failed = e.toString();
         }
+        // Not decided: the listing's conflict may be the listing's doing. A failure, counted and alerted as one.
         out.observed(state);
         Verdict.Conflict c = (Verdict.Conflict) Rules.decide(state, inventory);
-        return out.of(new Verdict.Conflict(c.cluster(), c.expected(), c.why() + " (the listing showed no network interface in "
-                + "the subnet, and reading the subnet itself to see its nodes failed: " + failed + ")", c.nextStep()),
-                state.routeTable());
+        return out.failed("the listing showed no network interface in the subnet, and reading the subnet itself to see its "
+                + "nodes failed: " + failed + "; on the listing alone: " + c.why()).cluster(c.cluster()).routeTable(c.expected())
+                .current(state.routeTable()).nextStep(nextStep).retryable(true).done();
     }
 
     /**

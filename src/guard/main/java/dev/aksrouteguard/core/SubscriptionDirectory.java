@@ -171,7 +171,7 @@ final class SubscriptionDirectory {
      * never: a first read is the callers' own). One read at a time: those who waited for it find it current.
      *
      * @return true when it was read again
-     * @throws dev.aksrouteguard.core.model.ArmException when the read fails
+     * @throws RuntimeException when the read fails, or (without a read) when the last one failed a moment ago
      */
     boolean rereadClusters(Instant readAfter, Duration floor) {
         lock.lock();
@@ -180,10 +180,22 @@ final class SubscriptionDirectory {
             if (c == null || !c.readAt().isBefore(readAfter) || Duration.between(c.readAt(), clock.instant()).compareTo(floor) < 0) {
                 return false;
             }
+            throwIfFailedRecently();
             clusters = new Part<>(failures(source::clusters), clock.instant());
             return true;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * A read that failed less than {@link #QUIET_AFTER_FAILURE} ago is not tried again for a re-read: its failure
+     * answers instead, so that events do not each list a subscription that is throttled or down.
+     */
+    private void throwIfFailedRecently() {
+        RuntimeException last = lastError;
+        if (last != null && failedRecently()) {
+            throw last;
         }
     }
 
@@ -195,6 +207,7 @@ final class SubscriptionDirectory {
             if (n == null || !n.readAt().isBefore(readAfter) || Duration.between(n.readAt(), clock.instant()).compareTo(floor) < 0) {
                 return false;
             }
+            throwIfFailedRecently();
             network = new Part<>(failures(source::network), clock.instant());
             return true;
         } finally {

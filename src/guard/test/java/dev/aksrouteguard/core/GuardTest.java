@@ -291,15 +291,16 @@ class GuardTest {
     }
 
     @Test
-    void aFailedOwnReadLeavesTheListingsConflictAndSaysWhy() {
+    void aFailedOwnReadIsAFailureThatSaysWhatTheListingShowed() {
         customerTableListedWithoutNodes();
         Guard g = guard(Mode.ENFORCE);
         nodesOnRead();
         subnets.failGet(InMemorySubnets.transientError(503, "ServiceUnavailable"));
         List<Outcome> audit = g.audit();
-        assertEquals(Action.CONFLICT, audit.get(0).action());
-        assertTrue(audit.get(0).message().contains("reading the subnet itself to see its nodes failed: ServiceUnavailable"),
-                audit.get(0).message());
+        assertEquals(Action.FAILED, audit.get(0).action(), "not decided: counted and alerted as a failure");
+        assertTrue(audit.get(0).message().contains("reading the subnet itself to see its nodes failed: ServiceUnavailable")
+                && audit.get(0).message().contains("on the listing alone: route table rt-aks1"), audit.get(0).message());
+        assertTrue(audit.get(0).retryable());
         assertEquals(0, subnets.puts());
     }
 

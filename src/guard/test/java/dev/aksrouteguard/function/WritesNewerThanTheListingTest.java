@@ -152,4 +152,56 @@ class WritesNewerThanTheListingTest {
         assertEquals(1, clusterListings(), "an old write is answered from the listing made after it");
         assertEquals(0, azure.writes().size());
     }
+
+    @Test
+    void aNewClusterInAnotherGuardedSubscriptionThanItsSubnetIsFoundToo() {
+        String b = "5d1e7f30-2b4c-4a9d-8e6f-0c1b2a3d4e5f";
+        SeededCluster there = Fixtures.kubenetCluster("rg-net", "aks-net").subscription(b).seed(azure.arm);
+        azure.arm.delete(there.clusterId()); // B's VNet, no cluster of its own
+        Wiring w = Wiring.build(azure.settings(dev.aksrouteguard.config.Settings.AZURE_SUBSCRIPTION_ID, "",
+                dev.aksrouteguard.config.Settings.AZURE_SUBSCRIPTION_IDS, Emulated.SUB + "," + b), azure.options().withClock(clock));
+        SweepFunction.over(w).run("{\"IsPastDue\":false}", new TestContext(SweepFunction.NAME)); // warm: both listed
+        clock.advance(Duration.ofMinutes(1));
+        SeededCluster here = Fixtures.kubenetCluster("rg-app", "aks-app").seed(azure.arm); // created since, in A, on B's subnet
+        JsonObject cluster = azure.resource(here.clusterId());
+        for (com.google.gson.JsonElement pool : cluster.getAsJsonObject("properties").getAsJsonArray("agentPoolProfiles")) {
+            pool.getAsJsonObject().addProperty("vnetSubnetID", there.nodeSubnetId());
+        }
+        azure.arm.put(here.clusterId(), cluster);
+        strip(there);
+        TestContext context = new TestContext(EventGridFunction.NAME);
+
+        EventGridFunction.over(w).run(EventJson.subnetWrite(there.nodeSubnetId()).time(now()).eventGrid().toString(), context);
+
+        assertNotNull(azure.routeTableOf(there.nodeSubnetId()), "left stripped: " + context.log.all());
+    }
+
+    @Test
+    void aListingThatCannotBeReadAgainDefersTheWriteOnceAndIsNotListedByEveryEvent() {
+        SeededCluster a = Fixtures.kubenetCluster("rg-a", "aks-a").seed(azure.arm);
+        EventGridFunction f = warm(worker(), a);
+        SeededCluster b = Fixtures.kubenetCluster("rg-b", "aks-b").seed(azure.arm);
+        strip(b);
+        azure.arm.inject(dev.aksrouteguard.emulator.Fault.on("GET", "/providers/Microsoft.ContainerService/managedClusters$")
+                .respond(503, "ServiceUnavailable", "try later").retryAfter(0).always());
+        azure.arm.clearRequests();
+        TestContext context = new TestContext(EventGridFunction.NAME);
+
+        f.run(EventJson.subnetWrite(b.nodeSubnetId()).time(now()).eventGrid().toString(), context);
+        long afterOne = clusterListings();
+        assertEquals(1, azure.retries.submitted.size(), "not ignored on the old listing: handed on " + context.log.all());
+        assertTrue(context.log.all().contains("were listed before this write and could not be read again"), context.log.all());
+        for (int i = 0; i < 5; i++) {
+            clock.advance(Duration.ofSeconds(1));
+            f.run(EventJson.subnetWrite(b.nodeSubnetId()).time(now()).eventGrid().toString(), new TestContext(EventGridFunction.NAME));
+        }
+        assertEquals(afterOne, clusterListings(), "a listing that just failed is not tried again by every event of the burst");
+        assertEquals(6, azure.retries.submitted.size());
+
+        azure.arm.clearFaults();
+        clock.advance(Duration.ofMinutes(1)); // the retry, once the subscription answers again
+        RetryFunction.over(worker()).run(RetryMessages.write(azure.retries.submitted.get(0).request()),
+                new TestContext(RetryFunction.NAME));
+        assertNotNull(azure.routeTableOf(b.nodeSubnetId()));
+    }
 }
