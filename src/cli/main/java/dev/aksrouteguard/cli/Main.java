@@ -444,8 +444,16 @@ public final class Main implements Callable<Integer> {
                         + ": " + Output.mask(e.getMessage()));
                 if (format.json && one) { // a reader of the JSON alone sees the audit failed, as with several subscriptions
                     main.out.println(AuditOutput.json(List.of(), null, java.util.Map.of(), java.util.Map.of(known.get(0), e.getMessage())));
-                } else if (format.json) {
-                    main.out.println("[]");
+                } else if (format.json) { // the subscriptions could not be discovered: one row says so, not an empty array
+                    com.google.gson.JsonObject row = new com.google.gson.JsonObject();
+                    row.add("subnet", com.google.gson.JsonNull.INSTANCE);
+                    row.add("subscription", com.google.gson.JsonNull.INSTANCE);
+                    row.addProperty("scope", w.guard().scope().describe());
+                    row.addProperty("action", Action.FAILED.word());
+                    row.addProperty("message", Output.mask("could not list the guarded subscriptions: " + e.getMessage()));
+                    com.google.gson.JsonArray rows = new com.google.gson.JsonArray();
+                    rows.add(row);
+                    main.out.println(rows);
                 }
                 return FAILED;
             }

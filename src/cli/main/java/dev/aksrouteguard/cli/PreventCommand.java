@@ -94,6 +94,13 @@ final class PreventCommand implements Callable<Integer> {
         if (only != null) {
             SubnetId wanted = only;
             Outcome row = rows.stream().filter(o -> o.subnet().equals(wanted)).findFirst().orElse(null);
+            if (row == null && !audit.unreadable().isEmpty()) { // its cluster may be in a subscription that was not read
+                audit.unreadable().forEach((subscription, why) -> main.err.println("aks-route-guard: could not list the "
+                        + "subscription: " + subscription + ": " + why));
+                main.err.println("aks-route-guard: no cluster read uses " + wanted.name() + ", but a cluster in a subscription "
+                        + "that could not be read may: no fix without it");
+                return Main.FAILED;
+            }
             if (row == null) {
                 throw new Main.UsageException("not a node subnet of a kubenet cluster in the subscription: " + wanted
                         + " (run aks-route-guard audit for the guarded subnets)");

@@ -129,4 +129,22 @@ class CliUnreadSubscriptionTest {
         assertTrue(row.get("message").getAsString().contains("AuthorizationFailed"), row.toString());
         assertTrue(cli.err().contains("could not list the subscription: "), cli.err());
     }
+
+    @Test
+    void anAuditAsJsonWhoseSubscriptionsCannotBeDiscoveredIsOneFailedRowNotAnEmptyArray() {
+        azure.arm.managementGroup("lz", "Landing zones", azure.arm.tenantRootGroup());
+        azure.arm.subscription(A, "Team A", "lz");
+        azure.arm.inject(Fault.on("GET", "/managementGroups/lz/descendants$").respond(403, "AuthorizationFailed", "no access")
+                .always());
+
+        assertEquals(Main.FAILED, cli.run(azure.env(Settings.AZURE_SUBSCRIPTION_ID, "", Settings.AZURE_MANAGEMENT_GROUP_ID, "lz"),
+                azure.options(), "audit", "--json"), output());
+
+        com.google.gson.JsonArray rows = com.google.gson.JsonParser.parseString(cli.out()).getAsJsonArray();
+        assertEquals(1, rows.size(), cli.out());
+        com.google.gson.JsonObject row = rows.get(0).getAsJsonObject();
+        assertEquals("failed", row.get("action").getAsString());
+        assertTrue(row.get("scope").getAsString().contains("management group lz"), row.toString());
+        assertTrue(row.get("message").getAsString().contains("AuthorizationFailed"), row.toString());
+    }
 }

@@ -185,4 +185,25 @@ class PreventCommandTest {
         assertFalse(err().contains("Teams alerts: the storage"), err());
         assertFalse((out() + err()).contains("not-base64"), "the connection string is never echoed");
     }
+
+    @Test
+    void aSubnetWhoseClusterMayBeInASubscriptionThatCannotBeReadIsAFailureNotBadInput() {
+        String refused = "5d1e7f30-2b4c-4a9d-8e6f-0c1b2a3d4e5f";
+        SeededCluster mine = Fixtures.kubenetCluster("rg-net", "aks-net").drifted().seed(azure.arm);
+        SeededCluster theirs = Fixtures.kubenetCluster("rg-b", "aks-b").subscription(refused).seed(azure.arm);
+        JsonObject cluster = azure.resource(theirs.clusterId());
+        for (com.google.gson.JsonElement pool : cluster.getAsJsonObject("properties").getAsJsonArray("agentPoolProfiles")) {
+            pool.getAsJsonObject().addProperty("vnetSubnetID", mine.nodeSubnetId()); // B's cluster on A's subnet
+        }
+        azure.arm.put(theirs.clusterId(), cluster);
+        azure.arm.delete(mine.clusterId());
+        azure.arm.inject(dev.aksrouteguard.emulator.Fault.on("GET", "^/subscriptions/" + refused + "/providers/")
+                .respond(403, "AuthorizationFailed", "no access").always());
+
+        cli.reset();
+        assertEquals(Main.FAILED, cli.run(azure.env("AZURE_SUBSCRIPTION_ID", "", "AZURE_SUBSCRIPTION_IDS", Emulated.SUB + "," + refused),
+                azure.options(), "prevent", mine.nodeSubnetId(), "--format", "cli"), err());
+        assertTrue(err().contains("could not list the subscription: " + refused) && err().contains("may: no fix without it"), err());
+        assertEquals("", out());
+    }
 }
