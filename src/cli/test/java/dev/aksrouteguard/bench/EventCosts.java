@@ -185,7 +185,8 @@ final class EventCosts {
         md.para("Amortized ARM reads per event for a subnet that is not a kubenet node subnet: such an event needs only the "
                 + "clusters part of the directory, and its \"no\" is not taken from a listing made before its write, so an "
                 + "event newer than the listing reads it again (P list pages) unless the listing is less than " + floor
-                + " s old, which the events of those " + floor + " s share: the cost is P / max(1, rate × " + floor + " s) — an "
+                + " s old, which the events of those " + floor + " s share (with several guarded subscriptions, each listed before the write "
+                + "is read again, side by side): the cost is P / max(1, rate × " + floor + " s) per subscription — an "
                 + "*estimate* by that formula (the TTL of " + ClusterDirectory.DEFAULT_TTL.toMinutes() + " minutes, and the "
                 + "sweep's own reads, no longer spare a write newer than them). P = " + small + " here (measured above); P = "
                 + large + " for 1,000 kubenet and 125 Azure CNI clusters at 100 per page.");
