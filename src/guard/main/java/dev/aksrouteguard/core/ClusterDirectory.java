@@ -431,7 +431,7 @@ public final class ClusterDirectory {
     static final Duration RECHECK_SKEW = Duration.ofSeconds(5);
 
     /** How long the asking side waits for the other subscriptions' re-reads of {@link #recheckClusters}. */
-    static final Duration RECHECK_WAIT = Duration.ofSeconds(5);
+    static final Duration RECHECK_WAIT = Duration.ofSeconds(2);
 
     /**
      * What {@link #recheckClusters} did.

@@ -174,11 +174,13 @@ final class SubscriptionDirectory {
      * @throws RuntimeException when the read fails, or (without a read) when the last one failed a moment ago
      */
     boolean rereadClusters(Instant readAfter, Duration floor) {
+        if (!needsReread(clusters, readAfter, floor)) {
+            return false; // current: no wait for the lock, which a slow listing of this subscription may hold
+        }
         lock.lock();
         try {
-            Part<List<Cluster>> c = clusters;
-            if (c == null || !c.readAt().isBefore(readAfter) || Duration.between(c.readAt(), clock.instant()).compareTo(floor) < 0) {
-                return false;
+            if (!needsReread(clusters, readAfter, floor)) {
+                return false; // read again while this waited for the lock
             }
             throwIfFailedRecently();
             clusters = new Part<>(failures(source::clusters), clock.instant());
@@ -186,6 +188,11 @@ final class SubscriptionDirectory {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** True when {@code part} was read before {@code readAfter}, at least {@code floor} ago (never read: false). */
+    private boolean needsReread(@Nullable Part<?> part, Instant readAfter, Duration floor) {
+        return part != null && part.readAt().isBefore(readAfter) && Duration.between(part.readAt(), clock.instant()).compareTo(floor) >= 0;
     }
 
     /**
@@ -201,10 +208,12 @@ final class SubscriptionDirectory {
 
     /** {@link #rereadClusters} for the network part. */
     boolean rereadNetwork(Instant readAfter, Duration floor) {
+        if (!needsReread(network, readAfter, floor)) {
+            return false;
+        }
         lock.lock();
         try {
-            Part<InventorySource.Network> n = network;
-            if (n == null || !n.readAt().isBefore(readAfter) || Duration.between(n.readAt(), clock.instant()).compareTo(floor) < 0) {
+            if (!needsReread(network, readAfter, floor)) {
                 return false;
             }
             throwIfFailedRecently();
