@@ -352,6 +352,36 @@ class ClusterDirectoryTest {
 
     // ---- (c) ---------------------------------------------------------------------------------------------------
 
+    /**
+     * A write newer than every listing, and B slow to list again: a subnet a cluster of A uses is decided at once; one
+     * no cluster used as last listed waits for B at most {@link ClusterDirectory#RECHECK_WAIT}, then is deferred, not
+     * ignored on B's listing from before the write.
+     */
+    @Test
+    void aWriteNewerThanAnotherSubscriptionsListingWaitsForItsReReadAtMostTheRecheckWait() throws InterruptedException {
+        SeededCluster a = Fixtures.kubenetCluster("rg-a", "aks-a").drifted().seed(azure.arm);
+        SeededCluster gone = Fixtures.kubenetCluster("rg-old", "aks-old").seed(azure.arm);
+        Fixtures.kubenetCluster("rg-b", "aks-b").subscription(B).seed(azure.arm);
+        azure.arm.delete(gone.clusterId());
+        Guard guard = guard();
+        directory.refresh(); // warm: every subscription read
+        clock.advance(Duration.ofMinutes(1));
+        hold.close();
+        Instant now = clock.instant();
+        java.util.function.Function<String, ArmWrite> newer = subnet -> new ArmWrite("e-" + subnet.hashCode(),
+                "Microsoft.Network/virtualNetworks/subnets/write", ResourceId.parse(subnet), now, "corr-1", Actor.UNKNOWN);
+
+        DeliveryResult r = guard.onWrites(List.of(newer.apply(a.nodeSubnetId()), newer.apply(gone.nodeSubnetId())),
+                clock.instant().plus(Duration.ofSeconds(20)));
+
+        assertEquals(Action.REASSOCIATED, outcomeFor(r, a.nodeSubnetId()).action(), r.outcomes().toString());
+        Outcome unknown = outcomeFor(r, gone.nodeSubnetId());
+        assertEquals(Action.DEFERRED, unknown.action(), unknown.logLine());
+        assertTrue(unknown.message().contains(B) && unknown.message().contains("took longer than "
+                + ClusterDirectory.RECHECK_WAIT.toSeconds() + " s"), unknown.message());
+        assertTrue(hold.awaitArrival(), "B was listed again");
+    }
+
     @Test
     void aWarmWorkerDecidesFromAnotherSubscriptionsLastListingWhileItIsReadAgainInTheBackground() throws InterruptedException {
         SeededCluster a = Fixtures.kubenetCluster("rg-a", "aks-a").drifted().seed(azure.arm);
