@@ -452,7 +452,8 @@ public final class ClusterDirectory {
      * another subscription), unless it is younger than {@link #RECHECK_FLOOR}. {@code focus} (the subject's
      * subscription) is waited for; the others, side by side, for at most {@link #RECHECK_WAIT}, so that a slow
      * subscription holds up only itself. The part's TTL alone would let a warm worker answer "no" for a new cluster's
-     * subnet for up to ten minutes. A subscription refused for good (403, 404) is skipped, as {@link #known} skips it.
+     * subnet for up to ten minutes. A subscription {@link #known} skips (refused for good, 403 or 404, or failing for
+     * {@link #UNREADABLE_AFTER}) is skipped here too, with the same Warning.
      *
      * @param writtenAt when the write happened (the event's time); null: nothing is read again
      */
@@ -474,6 +475,9 @@ public final class ClusterDirectory {
         Instant waitUntil = clock.instant().plus(RECHECK_WAIT);
         Map<String, CompletableFuture<Boolean>> reads = new LinkedHashMap<>();
         for (String s : subs) {
+            if (!s.equalsIgnoreCase(own) && skipped(s, of(s))) {
+                continue; // refused, or failing for UNREADABLE_AFTER: left out of decisions already, with its Warning
+            }
             reads.put(s, CompletableFuture.supplyAsync(() -> of(s).rereadClusters(after, RECHECK_FLOOR), ASKED));
         }
         boolean reread = false;
