@@ -80,7 +80,7 @@ final class PreventCommand implements Callable<Integer> {
             String subscription = only.subscriptionId();
             for (Map.Entry<String, String> u : audit.unreadable().entrySet()) {
                 if (u.getKey().equalsIgnoreCase(subscription)) {
-                    main.err.println("aks-route-guard: could not list the subscription: " + u.getKey() + ": " + u.getValue());
+                    main.err.println("aks-route-guard: could not list the subscription: " + u.getKey() + ": " + Output.mask(u.getValue()));
                     return Main.FAILED;
                 }
             }
@@ -96,7 +96,7 @@ final class PreventCommand implements Callable<Integer> {
             Outcome row = rows.stream().filter(o -> o.subnet().equals(wanted)).findFirst().orElse(null);
             if (row == null && !audit.unreadable().isEmpty()) { // its cluster may be in a subscription that was not read
                 audit.unreadable().forEach((subscription, why) -> main.err.println("aks-route-guard: could not list the "
-                        + "subscription: " + subscription + ": " + why));
+                        + "subscription: " + subscription + ": " + Output.mask(why)));
                 main.err.println("aks-route-guard: no cluster read uses " + wanted.name() + ", but a cluster in a subscription "
                         + "that could not be read may: no fix without it");
                 return Main.FAILED;
@@ -138,8 +138,8 @@ final class PreventCommand implements Callable<Integer> {
             main.out.println("# no kubenet node subnets in " + w.guard().scope().describe());
         }
         audit.unreadable().forEach((subscription, why) -> {
-            main.out.println("# not read, so no fixes for its subnets: subscription " + subscription + ": " + why);
-            main.err.println("aks-route-guard: could not list the subscription: " + subscription + ": " + why);
+            main.out.println("# not read, so no fixes for its subnets: subscription " + subscription + ": " + Output.mask(why));
+            main.err.println("aks-route-guard: could not list the subscription: " + subscription + ": " + Output.mask(why));
         });
         return audit.unreadable().isEmpty() ? Main.OK : Main.FAILED;
     }

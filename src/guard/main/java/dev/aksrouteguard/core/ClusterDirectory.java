@@ -59,6 +59,12 @@ public final class ClusterDirectory {
      */
     public static final Duration UNREADABLE_AFTER = Duration.ofMinutes(5);
 
+    /**
+     * The re-reads of other subscriptions for a write newer than their listing ({@link #recheckClusters}): a pool of
+     * their own, so that a slow subscription's re-read never takes a thread another caller waits for.
+     */
+    private static final ExecutorService RECHECKS = pool("directory-recheck");
+
     /** Reads nobody waits for: other subscriptions' first and stale clusters listings, started in the background. */
     private static final ExecutorService READS = pool("directory-read");
 
@@ -467,68 +473,73 @@ public final class ClusterDirectory {
         } catch (RuntimeException e) {
             return Recheck.NONE; // the discovery's failure is reported where it is asked
         }
-        String own = focus.toLowerCase(Locale.ROOT);
-        if (subs.stream().noneMatch(s -> s.equalsIgnoreCase(own)) && scope.contains(focus)) {
-            subs.add(own);
-        }
-        Instant after = writtenAt.plus(RECHECK_SKEW);
-        Instant waitUntil = clock.instant().plus(RECHECK_WAIT);
-        Map<String, CompletableFuture<Boolean>> reads = new LinkedHashMap<>();
-        for (String s : subs) {
-            if (!s.equalsIgnoreCase(own) && skipped(s, of(s))) {
-                continue; // refused, or failing for UNREADABLE_AFTER: left out of decisions already, with its Warning
-            }
-            reads.put(s, CompletableFuture.supplyAsync(() -> of(s).rereadClusters(after, RECHECK_FLOOR), ASKED));
-        }
-        boolean reread = false;
-        Map<String, String> unconfirmed = new LinkedHashMap<>();
-        for (Map.Entry<String, CompletableFuture<Boolean>> r : reads.entrySet()) {
-            boolean isFocus = r.getKey().equalsIgnoreCase(own);
-            try {
-                if (isFocus) {
-                    reread |= join(r.getValue());
-                } else {
-                    long left = Math.max(0, Duration.between(clock.instant(), waitUntil).toNanos());
-                    reread |= r.getValue().get(left, java.util.concurrent.TimeUnit.NANOSECONDS);
-                }
-            } catch (java.util.concurrent.TimeoutException e) {
-                unconfirmed.put(r.getKey(), "reading its clusters again took longer than " + RECHECK_WAIT.toSeconds() + " s");
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                unconfirmed.put(r.getKey(), "interrupted");
-            } catch (RuntimeException | java.util.concurrent.ExecutionException e) {
-                Throwable cause = e instanceof java.util.concurrent.ExecutionException || e instanceof CompletionException
-                        ? e.getCause() : e;
-                if (!(cause instanceof RuntimeException re && refused(re))) {
-                    unconfirmed.put(r.getKey(), "reading its clusters again failed: " + (cause == null ? e : cause).getMessage());
-                }
-            }
-        }
-        return new Recheck(reread, unconfirmed);
+        return recheck(focus, subs, writtenAt, "clusters", (d, after, wait) -> d.rereadClusters(after, RECHECK_FLOOR, wait));
+    }
+
+    /** One subscription's re-read of one part: {@link SubscriptionDirectory#rereadClusters} or {@code rereadNetwork}. */
+    private interface Reread {
+        boolean run(SubscriptionDirectory d, Instant readAfter, @Nullable Duration lockWait);
     }
 
     /**
-     * As {@link #recheckClusters}, for the network of {@code subscriptions} (route tables and subnets), all waited for:
-     * before "no route table carries the cluster's pod routes" (or a conflict with a look-alike) is said of a write,
-     * since AKS creates a new cluster's table after the network was listed. A re-read that fails leaves the answer known
-     * (the outcome, {@code route-table-missing} or {@code conflict}, is a Warning of its own, and the next sweep reads the
-     * network again).
-     *
-     * @return true when some subscription's network was read again (decide again)
+     * Re-reads a part of {@code focus} on this thread, waiting as long as a read under way takes, and of the other
+     * {@code subscriptions} on {@link #RECHECKS} side by side, each waiting at most {@link #RECHECK_WAIT} for a read
+     * under way and waited for at most that long: a slow subscription holds up neither this question beyond that nor
+     * any other caller's reads (its own pool, and no thread of it waits on a lock longer than the wait).
      */
-    boolean recheckNetwork(Set<String> subscriptions, @Nullable Instant writtenAt) {
-        if (writtenAt == null) {
-            return false;
-        }
-        boolean reread = false;
+    private Recheck recheck(String focus, List<String> subscriptions, Instant writtenAt, String part, Reread reread) {
+        Instant now = clock.instant();
+        Instant after = (writtenAt.isAfter(now) ? now : writtenAt).plus(RECHECK_SKEW); // a future time: as if now
+        String own = focus.toLowerCase(Locale.ROOT);
+        Instant waitUntil = now.plus(RECHECK_WAIT);
+        Map<String, CompletableFuture<Boolean>> others = new LinkedHashMap<>();
         for (String s : subscriptions) {
-            try {
-                reread |= scope.contains(s) && of(s).rereadNetwork(writtenAt.plus(RECHECK_SKEW), RECHECK_FLOOR);
-            } catch (RuntimeException e) {
-                // the answer known stands
+            if (s.equalsIgnoreCase(own) || skipped(s, of(s))) {
+                continue; // the focus below; one refused, or failing for UNREADABLE_AFTER, is left out with its Warning
+            }
+            others.put(s, CompletableFuture.supplyAsync(() -> reread.run(of(s), after, RECHECK_WAIT), RECHECKS));
+        }
+        boolean any = false;
+        Map<String, String> unconfirmed = new LinkedHashMap<>();
+        try {
+            if (scope.contains(focus)) {
+                any = reread.run(of(focus), after, null);
+            }
+        } catch (RuntimeException e) {
+            if (!refused(e)) {
+                unconfirmed.put(own, "reading its " + part + " again failed: " + e.getMessage());
             }
         }
-        return reread;
+        for (Map.Entry<String, CompletableFuture<Boolean>> r : others.entrySet()) {
+            try {
+                long left = Math.max(0, Duration.between(clock.instant(), waitUntil).toNanos());
+                any |= r.getValue().get(left, java.util.concurrent.TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                unconfirmed.put(r.getKey(), "reading its " + part + " again took longer than " + RECHECK_WAIT.toSeconds() + " s");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                unconfirmed.put(r.getKey(), "interrupted");
+            } catch (java.util.concurrent.ExecutionException e) {
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                if (!(cause instanceof RuntimeException re && refused(re))) {
+                    unconfirmed.put(r.getKey(), "reading its " + part + " again failed: " + cause.getMessage());
+                }
+            }
+        }
+        return new Recheck(any, unconfirmed);
+    }
+
+    /**
+     * As {@link #recheckClusters}, for the network of {@code subscriptions} (route tables and subnets; {@code focus},
+     * the subnet's, waited for): before "no route table carries the cluster's pod routes" (or a conflict with a
+     * look-alike) is said of a write, since AKS creates a new cluster's table after the network was listed.
+     */
+    Recheck recheckNetwork(String focus, Set<String> subscriptions, @Nullable Instant writtenAt) {
+        if (writtenAt == null) {
+            return Recheck.NONE;
+        }
+        return recheck(focus, new ArrayList<>(subscriptions), writtenAt, "network",
+                (d, after, wait) -> d.rereadNetwork(after, RECHECK_FLOOR, wait));
     }
 
     /** Reads every guarded subscription again now, side by side. @throws ArmException when a read fails */

@@ -164,7 +164,8 @@ final class EventMapper {
                 requireType(subject, "Microsoft.Network/virtualNetworks", operation);
                 // A cluster created before this write but after the clusters were listed has subnets here too; one whose
                 // subscription could not be listed again may: the event is mapped again later, as for one never read.
-                ClusterDirectory.Recheck recheck = directory.recheckClusters(subject.subscriptionId(), write.eventTime());
+                ClusterDirectory.Recheck recheck = directory.recheckClusters(subject.subscriptionId(),
+                        write.eventTime() != null ? write.eventTime() : clock.instant());
                 ClusterDirectory.Known known = directory.known(subject.subscriptionId());
                 java.util.Set<String> unread = new java.util.TreeSet<>(known.unread());
                 unread.addAll(recheck.unconfirmed().keySet());

@@ -37,12 +37,15 @@ final class Outcomes {
     }
 
     /**
-     * When the write this reconcile answers was made (its event's time), or null for a sweep, a command or an event
-     * without one: a "no" taken from a listing made before that write is checked first ({@link
+     * When the write this reconcile answers was made (its event's time; for an event without one, when this reconcile
+     * started), or null for a sweep or a command: a "no" taken from a listing made before that write is checked first ({@link
      * ClusterDirectory#recheckClusters}).
      */
     @Nullable Instant writtenAt() {
-        return trigger instanceof Trigger.Event e ? e.write().eventTime() : null;
+        if (!(trigger instanceof Trigger.Event e)) {
+            return null;
+        }
+        return e.write().eventTime() != null ? e.write().eventTime() : started; // no time given: as recent as can be
     }
 
     SubnetId subnet() {

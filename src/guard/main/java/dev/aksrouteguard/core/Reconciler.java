@@ -238,12 +238,23 @@ public final class Reconciler {
             // AKS makes a new cluster's table after the network was listed: neither "missing" nor a look-alike's conflict
             // on a listing older than the write.
             Set<String> networks = ClusterDirectory.networksFor(id, owner);
-            if (directory.recheckNetwork(networks, out.writtenAt())) {
+            ClusterDirectory.Recheck recheck = directory.recheckNetwork(id.subscriptionId(), networks, out.writtenAt());
+            if (recheck.reread()) {
                 try {
                     verdict = Rules.decide(before, directory.current(networks));
                 } catch (RuntimeException e) {
                     // the decision on the network known stands
                 }
+            }
+            if (!recheck.unconfirmed().isEmpty() && !(verdict instanceof Verdict.Reassociate || verdict instanceof Verdict.InSync)) {
+                StringBuilder which = new StringBuilder();
+                recheck.unconfirmed().forEach((sub, why) -> which.append(which.length() == 0 ? "" : ", ").append(sub)
+                        .append(" (").append(why).append(')'));
+                return done(out.draft(Action.DEFERRED, "the route tables of subscription(s) " + which + " were listed before "
+                        + "this write and could not be read again; nothing written, not decided on a listing older than the "
+                        + "write: decided once they are read (the retry queue, a later run or the next sweep)")
+                        .cluster(owner).current(before.routeTable())
+                        .nextStep("none if the failure passes; if it persists, check that subscription").retryable(true));
             }
         }
         if (!(verdict instanceof Verdict.Reassociate fix) || mode == Mode.REPORT) {

@@ -20,7 +20,10 @@ import java.util.Optional;
  */
 final class SubscriptionDirectory {
 
-    /** A part and when it was read; parts are compared by identity to tell whether a combined view is current. */
+    /**
+     * A part and when its read started (a write made after that may be missing from it; the TTL counts from then too);
+     * parts are compared by identity to tell whether a combined view is current.
+     */
     record Part<T>(T value, Instant readAt) {}
 
     private final String subscriptionId;
@@ -58,7 +61,8 @@ final class SubscriptionDirectory {
         lock.lock();
         try {
             if (!fresh(clusters)) {
-                clusters = new Part<>(failures(source::clusters), clock.instant());
+                Instant started = clock.instant();
+                clusters = new Part<>(failures(source::clusters), started);
             }
             return Objects.requireNonNull(clusters);
         } finally {
@@ -155,9 +159,11 @@ final class SubscriptionDirectory {
             boolean staleClusters = !fresh(clusters);
             if (!fresh(network)) {
                 if (staleClusters) {
-                    load(failures(source::readAll)); // both at once, side by side
+                    Instant started = clock.instant();
+                    load(failures(source::readAll), started); // both at once, side by side
                 } else {
-                    network = new Part<>(failures(source::network), clock.instant());
+                    Instant started = clock.instant();
+                    network = new Part<>(failures(source::network), started);
                 }
             }
             return Objects.requireNonNull(network);
@@ -170,23 +176,48 @@ final class SubscriptionDirectory {
      * Reads the clusters part again unless it was read at or after {@code readAfter}, or less than {@code floor} ago (or
      * never: a first read is the callers' own). One read at a time: those who waited for it find it current.
      *
+     * @param lockWait how long to wait for a read of this subscription already under way (null: as long as it takes)
      * @return true when it was read again
-     * @throws RuntimeException when the read fails, or (without a read) when the last one failed a moment ago
+     * @throws RuntimeException when the read fails, or (without a read) when the last one failed a moment ago or
+     *     another read still holds the subscription after {@code lockWait}
      */
-    boolean rereadClusters(Instant readAfter, Duration floor) {
+    boolean rereadClusters(Instant readAfter, Duration floor, @Nullable Duration lockWait) {
         if (!needsReread(clusters, readAfter, floor)) {
             return false; // current: no wait for the lock, which a slow listing of this subscription may hold
         }
-        lock.lock();
+        lockWithin(lockWait);
         try {
             if (!needsReread(clusters, readAfter, floor)) {
                 return false; // read again while this waited for the lock
             }
             throwIfFailedRecently();
-            clusters = new Part<>(failures(source::clusters), clock.instant());
+            Instant started = clock.instant();
+            clusters = new Part<>(failures(source::clusters), started);
             return true;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Takes the lock, waiting at most {@code wait} (null: as long as the read holding it takes, which its ARM bounds
+     * end): a re-read for another subscription's question never waits longer than that for a slow listing of this one.
+     *
+     * @throws IllegalStateException when the lock is still held after {@code wait}
+     */
+    private void lockWithin(@Nullable Duration wait) {
+        if (wait == null) {
+            lock.lock();
+            return;
+        }
+        try {
+            if (!lock.tryLock(wait.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+                throw new IllegalStateException("another read of subscription " + subscriptionId + " was still under way after "
+                        + wait.toSeconds() + " s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a read of subscription " + subscriptionId, e);
         }
     }
 
@@ -207,17 +238,18 @@ final class SubscriptionDirectory {
     }
 
     /** {@link #rereadClusters} for the network part. */
-    boolean rereadNetwork(Instant readAfter, Duration floor) {
+    boolean rereadNetwork(Instant readAfter, Duration floor, @Nullable Duration lockWait) {
         if (!needsReread(network, readAfter, floor)) {
             return false;
         }
-        lock.lock();
+        lockWithin(lockWait);
         try {
             if (!needsReread(network, readAfter, floor)) {
                 return false;
             }
             throwIfFailedRecently();
-            network = new Part<>(failures(source::network), clock.instant());
+            Instant started = clock.instant();
+            network = new Part<>(failures(source::network), started);
             return true;
         } finally {
             lock.unlock();
@@ -228,7 +260,8 @@ final class SubscriptionDirectory {
     void refresh() {
         lock.lock();
         try {
-            load(failures(source::readAll));
+            Instant started = clock.instant();
+            load(failures(source::readAll), started);
         } finally {
             lock.unlock();
         }
@@ -245,7 +278,8 @@ final class SubscriptionDirectory {
         try {
             Part<List<Cluster>> c = clusters;
             if (c == null || !fresh(c)) {
-                clusters = new Part<>(failures(source::clusters), clock.instant());
+                Instant started = clock.instant();
+                clusters = new Part<>(failures(source::clusters), started);
                 return;
             }
             Optional<Cluster> now = source.cluster(id);
@@ -285,9 +319,9 @@ final class SubscriptionDirectory {
         return part != null && Duration.between(part.readAt(), clock.instant()).compareTo(ttl) < 0;
     }
 
-    private void load(InventorySource.Parts parts) {
-        Instant now = clock.instant();
-        clusters = new Part<>(parts.clusters(), now);
-        network = new Part<>(parts.network(), now);
+    /** Both parts, stamped with when their read started: a write after that may be missing from them. */
+    private void load(InventorySource.Parts parts, Instant started) {
+        clusters = new Part<>(parts.clusters(), started);
+        network = new Part<>(parts.network(), started);
     }
 }

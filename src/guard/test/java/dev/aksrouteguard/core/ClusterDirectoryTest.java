@@ -353,6 +353,35 @@ class ClusterDirectoryTest {
     // ---- (c) ---------------------------------------------------------------------------------------------------
 
     /**
+     * B's listing hangs (held), and one write after another is newer than it: each is deferred after the recheck wait,
+     * and no re-read of B is left holding a thread that a later event, or another caller, needs (before, four such
+     * events filled the shared pool and the fifth event ran out its whole time budget, unfinished).
+     */
+    @Test
+    void aHangingSubscriptionNeverHoldsUpTheNextEventsBeyondTheRecheckWait() {
+        Fixtures.kubenetCluster("rg-a", "aks-a").seed(azure.arm);
+        SeededCluster gone = Fixtures.kubenetCluster("rg-old", "aks-old").seed(azure.arm);
+        Fixtures.kubenetCluster("rg-b", "aks-b").subscription(B).seed(azure.arm);
+        azure.arm.delete(gone.clusterId());
+        Guard guard = guard();
+        directory.refresh();
+        clock.advance(Duration.ofMinutes(1));
+        hold.close();
+        for (int i = 0; i <= ClusterDirectory.READERS; i++) { // one more than the threads of a pool
+            clock.advance(Duration.ofSeconds(11)); // past the floor: each write wants B read again
+            Instant now = clock.instant();
+            DeliveryResult r = guard.onWrites(List.of(new ArmWrite("e" + i, "Microsoft.Network/virtualNetworks/subnets/write",
+                    ResourceId.parse(gone.nodeSubnetId()), now, "c", Actor.UNKNOWN)), now.plus(Duration.ofSeconds(8)));
+            assertEquals(List.of(), r.unfinished(), "event " + i + " decided within its budget");
+            Outcome o = outcomeFor(r, gone.nodeSubnetId());
+            assertEquals(Action.DEFERRED, o.action(), "event " + i + ": " + o.logLine());
+            assertTrue(o.message().contains(B), o.message());
+        }
+        assertEquals(1, hold.held(), "one listing of B under way at a time, not one per event");
+        directory.current(java.util.Set.of(A.toLowerCase(Locale.ROOT))); // another caller's read of A is not starved
+    }
+
+    /**
      * A write newer than every listing, and B slow to list again: a subnet a cluster of A uses is decided at once; one
      * no cluster used as last listed waits for B at most {@link ClusterDirectory#RECHECK_WAIT}, then is deferred, not
      * ignored on B's listing from before the write.
