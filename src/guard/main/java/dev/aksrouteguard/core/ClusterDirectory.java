@@ -267,9 +267,10 @@ public final class ClusterDirectory {
         if (refused(why)) {
             if (skippedSaid.add(subscriptionId)) {
                 warnings.accept("subscription " + subscriptionId + " is skipped: reading its clusters was refused (" + why.getMessage()
-                        + "); subnets of the other guarded subscriptions are decided without it, so a subnet that only a "
-                        + "cluster in " + subscriptionId + " uses is not recognised as a node subnet (nor repaired) until the "
-                        + "guard may read it; the sweep reports it as unreadable");
+                        + "); subnets of the other guarded subscriptions are decided without reading it (on its last listing, "
+                        + "if any), so a subnet that only a cluster in " + subscriptionId + " uses (all of them when it was never "
+                        + "read, one created since otherwise) is not recognised as a node subnet (nor repaired) until the guard "
+                        + "may read it; the sweep reports it as unreadable");
             }
             return true;
         }
@@ -280,8 +281,9 @@ public final class ClusterDirectory {
         if (skippedSaid.add(subscriptionId)) {
             warnings.accept("subscription " + subscriptionId + " is skipped: its clusters could not be read for "
                     + failing.toMinutes() + " minutes (last error: " + why.getMessage() + "); subnets of the other guarded "
-                    + "subscriptions are decided without it, so a subnet that only a cluster in " + subscriptionId + " uses is "
-                    + "not recognised as a node subnet (nor repaired) until it can be read again; the sweep reports it as "
+                    + "subscriptions are decided without reading it (on its last listing, if any), so a subnet that only a "
+                    + "cluster in " + subscriptionId + " uses (all of them when it was never read, one created since otherwise) "
+                    + "is not recognised as a node subnet (nor repaired) until it can be read again; the sweep reports it as "
                     + "unreadable");
         }
         return true;
