@@ -478,6 +478,44 @@ public final class ClusterDirectory {
         return recheck(focus, subs, writtenAt, "clusters", (d, after, wait) -> d.rereadClusters(after, RECHECK_FLOOR, wait));
     }
 
+    /** The re-reads of other subscriptions on {@link #RECHECKS} now, by part and subscription: at most one each. */
+    private final Map<String, CompletableFuture<Boolean>> rechecksInFlight = new ConcurrentHashMap<>();
+
+    /**
+     * The re-read of one part of {@code subscription} on {@link #RECHECKS}: the one already queued or running, or a
+     * new one. Sharing it keeps the pool's queue to one task per subscription and part, however many events ask while a
+     * subscription hangs, so that a healthy subscription's re-read never waits behind a slow one's.
+     */
+    private CompletableFuture<Boolean> inFlight(String part, String subscription, java.util.function.Supplier<Boolean> read) {
+        String key = part + "|" + subscription.toLowerCase(Locale.ROOT);
+        CompletableFuture<Boolean>[] created = new CompletableFuture[1];
+        CompletableFuture<Boolean> f = rechecksInFlight.compute(key, (k, old) -> {
+            if (old != null && !old.isDone()) {
+                return old;
+            }
+            created[0] = new CompletableFuture<>();
+            return created[0];
+        });
+        if (created[0] != null) {
+            CompletableFuture<Boolean> mine = created[0];
+            try {
+                RECHECKS.execute(() -> {
+                    try {
+                        mine.complete(read.get());
+                    } catch (RuntimeException e) {
+                        mine.completeExceptionally(e);
+                    } finally {
+                        rechecksInFlight.remove(key, mine);
+                    }
+                });
+            } catch (RuntimeException e) {
+                rechecksInFlight.remove(key, mine);
+                mine.completeExceptionally(e);
+            }
+        }
+        return f;
+    }
+
     /** One subscription's re-read of one part: {@link SubscriptionDirectory#rereadClusters} or {@code rereadNetwork}. */
     private interface Reread {
         boolean run(SubscriptionDirectory d, Instant readAfter, @Nullable Duration lockWait);
@@ -499,7 +537,7 @@ public final class ClusterDirectory {
             if (s.equalsIgnoreCase(own) || skipped(s, of(s))) {
                 continue; // the focus below; one refused, or failing for UNREADABLE_AFTER, is left out with its Warning
             }
-            others.put(s, CompletableFuture.supplyAsync(() -> reread.run(of(s), after, RECHECK_WAIT), RECHECKS));
+            others.put(s, inFlight(part, s, () -> reread.run(of(s), after, RECHECK_WAIT)));
         }
         boolean any = false;
         Map<String, String> unconfirmed = new LinkedHashMap<>();

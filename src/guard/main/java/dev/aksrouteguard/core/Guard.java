@@ -145,6 +145,11 @@ public final class Guard {
     public DeliveryResult onWrites(List<ArmWrite> writes, Instant deadline) {
         Objects.requireNonNull(writes, "writes == null");
         Objects.requireNonNull(deadline, "deadline == null");
+        // An event without a time (CloudEvents makes it optional) is stamped with its receipt, which its retries keep: a
+        // "no" for it is then never taken from a listing older than that, and a retry settles once one is newer.
+        Instant received = clock.instant();
+        writes = writes.stream().map(w -> w.eventTime() != null ? w
+                : new ArmWrite(w.eventId(), w.operationName(), w.subject(), received, w.correlationId(), w.actor())).toList();
         List<EventResult> events = mapper.mapAll(writes, deadline);
         Map<SubnetId, Trigger> work = new LinkedHashMap<>();
         HandOffs handOffs = new HandOffs(retries, clock);

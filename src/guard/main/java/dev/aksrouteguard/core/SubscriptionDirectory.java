@@ -24,7 +24,12 @@ final class SubscriptionDirectory {
      * A part and when its read started (a write made after that may be missing from it; the TTL counts from then too);
      * parts are compared by identity to tell whether a combined view is current.
      */
-    record Part<T>(T value, Instant readAt) {}
+    record Part<T>(T value, Instant readAt, Instant storedAt) {
+        /** A part whose read started at {@code readAt} and is stored now ({@code storedAt}). */
+        Part(T value, Instant readAt) {
+            this(value, readAt, readAt);
+        }
+    }
 
     private final String subscriptionId;
     private final InventorySource source;
@@ -62,7 +67,7 @@ final class SubscriptionDirectory {
         try {
             if (!fresh(clusters)) {
                 Instant started = clock.instant();
-                clusters = new Part<>(failures(source::clusters), started);
+                clusters = new Part<>(failures(source::clusters), started, clock.instant());
             }
             return Objects.requireNonNull(clusters);
         } finally {
@@ -163,7 +168,7 @@ final class SubscriptionDirectory {
                     load(failures(source::readAll), started); // both at once, side by side
                 } else {
                     Instant started = clock.instant();
-                    network = new Part<>(failures(source::network), started);
+                    network = new Part<>(failures(source::network), started, clock.instant());
                 }
             }
             return Objects.requireNonNull(network);
@@ -192,7 +197,7 @@ final class SubscriptionDirectory {
             }
             throwIfFailedRecently();
             Instant started = clock.instant();
-            clusters = new Part<>(failures(source::clusters), started);
+            clusters = new Part<>(failures(source::clusters), started, clock.instant());
             return true;
         } finally {
             lock.unlock();
@@ -221,9 +226,13 @@ final class SubscriptionDirectory {
         }
     }
 
-    /** True when {@code part} was read before {@code readAfter}, at least {@code floor} ago (never read: false). */
+    /**
+     * True when {@code part}'s read started before {@code readAfter} and it was stored at least {@code floor} ago (never
+     * read: false).
+     */
     private boolean needsReread(@Nullable Part<?> part, Instant readAfter, Duration floor) {
-        return part != null && part.readAt().isBefore(readAfter) && Duration.between(part.readAt(), clock.instant()).compareTo(floor) >= 0;
+        // the floor counts from when the part was stored: a slow listing is not read again the moment it ends
+        return part != null && part.readAt().isBefore(readAfter) && Duration.between(part.storedAt(), clock.instant()).compareTo(floor) >= 0;
     }
 
     /**
@@ -249,7 +258,7 @@ final class SubscriptionDirectory {
             }
             throwIfFailedRecently();
             Instant started = clock.instant();
-            network = new Part<>(failures(source::network), started);
+            network = new Part<>(failures(source::network), started, clock.instant());
             return true;
         } finally {
             lock.unlock();
@@ -279,7 +288,7 @@ final class SubscriptionDirectory {
             Part<List<Cluster>> c = clusters;
             if (c == null || !fresh(c)) {
                 Instant started = clock.instant();
-                clusters = new Part<>(failures(source::clusters), started);
+                clusters = new Part<>(failures(source::clusters), started, clock.instant());
                 return;
             }
             Optional<Cluster> now = source.cluster(id);
@@ -290,7 +299,7 @@ final class SubscriptionDirectory {
                 }
             }
             now.ifPresent(updated::add);
-            clusters = new Part<>(List.copyOf(updated), c.readAt());
+            clusters = new Part<>(List.copyOf(updated), c.readAt(), c.storedAt());
         } finally {
             lock.unlock();
         }
@@ -321,7 +330,8 @@ final class SubscriptionDirectory {
 
     /** Both parts, stamped with when their read started: a write after that may be missing from them. */
     private void load(InventorySource.Parts parts, Instant started) {
-        clusters = new Part<>(parts.clusters(), started);
-        network = new Part<>(parts.network(), started);
+        Instant stored = clock.instant();
+        clusters = new Part<>(parts.clusters(), started, stored);
+        network = new Part<>(parts.network(), started, stored);
     }
 }

@@ -315,6 +315,15 @@ class GuardTest {
         assertTrue(subnets.calls.isEmpty(), subnets.calls.toString());
     }
 
+    @Test
+    void anEventWithoutATimeIsStampedWithItsReceiptWhichItsRetryKeeps() {
+        now.set(World.T0.plus(Duration.ofMinutes(3)));
+        ArmWrite timeless = new ArmWrite("e1", Operations.SUBNET_WRITE, NODES.id(), null, "corr-1", Actor.UNKNOWN);
+        DeliveryResult r = guard(Mode.ENFORCE).onWrites(List.of(timeless), now.get().plus(Duration.ofMinutes(5)));
+        assertEquals(now.get(), r.events().get(0).write().eventTime(), "stamped: a retry message carries it");
+        assertEquals(now.get(), ((Trigger.Event) r.outcomes().get(0).trigger()).write().eventTime());
+    }
+
     // ---- deliveries: coalescing, budget, the retry queue ----------------------------------------------------
 
     /** Retries captured instead of queued. */
