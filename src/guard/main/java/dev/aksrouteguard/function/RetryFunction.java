@@ -76,7 +76,12 @@ public final class RetryFunction {
             }
             case GAVE_UP -> log.warning("gave up " + request.target() + " after " + request.attempt() + " retries; kept in "
                     + QUEUE + "-poison");
-            default -> { }
+            default -> {
+                if (result.outcomes().isEmpty() && result.failure() == null) { // an event that now concerns no subnet
+                    log.info("retry " + request.attempt() + " of " + request.target() + ": nothing to decide (the event "
+                            + "concerns no kubenet node subnet now, or is no longer one the guard acts on); done");
+                }
+            }
         }
         AlertFlush.await(w.alerts(), ALERT_FLUSH, log);
     }

@@ -202,6 +202,22 @@ class RetryQueueFunctionTest {
     }
 
     @Test
+    void aRetriedEventThatNowConcernsNoSubnetEndsWithALineSayingSo() {
+        String plain = Fixtures.plainSubnet(azure.arm, Emulated.SUB, "rg-g", "vnet-plain", "snet-plain");
+        String vnet = plain.substring(0, plain.indexOf("/subnets/"));
+        dev.aksrouteguard.core.model.ArmWrite write = new dev.aksrouteguard.core.model.ArmWrite("e1",
+                "Microsoft.Network/virtualNetworks/write", ResourceId.parse(vnet), java.time.Instant.parse("2026-11-26T10:00:00Z"),
+                "corr-1", dev.aksrouteguard.core.model.Actor.UNKNOWN);
+        RetryRequest request = new RetryRequest(ResourceId.parse(vnet), new Trigger.Event(write), 2);
+
+        RetryFunction.over(functionApp()).run(RetryMessages.write(request), context);
+
+        assertTrue(context.log.lines(Level.INFO).stream().anyMatch(l -> l.startsWith("retry 2 of " + vnet + ": nothing to decide")),
+                context.log.all());
+        assertEquals(0, queue.getProperties().getApproximateMessagesCount(), "done: not handed on again");
+    }
+
+    @Test
     void aRetryMessageThatCannotBeReadIsDroppedWithOneWarning() {
         RetryFunction.over(functionApp()).run("{\"v\":1,\"target\":\"not an id\"}", context);
         assertEquals(1, context.log.lines(Level.WARNING).size(), context.log.all());
