@@ -21,15 +21,11 @@ import java.util.Optional;
 final class SubscriptionDirectory {
 
     /**
-     * A part and when its read started (a write made after that may be missing from it; the TTL counts from then too);
-     * parts are compared by identity to tell whether a combined view is current.
+     * A part, when its read started (a write made after that may be missing from it; the TTL counts from then too) and
+     * when it was stored (the re-read floor counts from then); parts are compared by identity to tell whether a combined
+     * view is current.
      */
-    record Part<T>(T value, Instant readAt, Instant storedAt) {
-        /** A part whose read started at {@code readAt} and is stored now ({@code storedAt}). */
-        Part(T value, Instant readAt) {
-            this(value, readAt, readAt);
-        }
-    }
+    record Part<T>(T value, Instant readAt, Instant storedAt) {}
 
     private final String subscriptionId;
     private final InventorySource source;
