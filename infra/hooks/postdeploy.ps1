@@ -28,5 +28,9 @@ if (Get-Command az -ErrorAction SilentlyContinue) {
   Start-Sleep -Seconds 60
 }
 
+# $ErrorActionPreference does not stop on a native command's exit code, and a script run as `pwsh <file>` (as azd runs
+# hooks) ends with exit code 0 unless it says otherwise: check each one, as `set -e` does in postdeploy.sh.
 azd env set DEPLOY_EVENT_SUBSCRIPTION true
+if ($LASTEXITCODE -ne 0) { throw "azd env set failed ($LASTEXITCODE)" }
 azd provision --no-prompt
+if ($LASTEXITCODE -ne 0) { throw "azd provision failed ($LASTEXITCODE): the event subscription is not deployed; run azd provision again" }

@@ -102,6 +102,38 @@ class AzdAndPackagingTest {
     }
 
     @Test
+    void everyAzureCliOrAzdCallInAPowerShellHookHasItsExitCodeChecked() {
+        // The sh hooks run with `set -e`. PowerShell has no equivalent for native commands: $ErrorActionPreference
+        // = 'Stop' does not apply to their exit codes, and azd runs a hook as `pwsh <file>` (azure-dev,
+        // cli/azd/pkg/tools/powershell/powershell.go), whose exit code "with normal termination ... is always 0"
+        // (about_Pwsh, -File). So a failed az or azd call must be followed by a look at $LASTEXITCODE, or the hook
+        // reports success (and azd up with it) for work that was not done.
+        for (String hook : new String[] {"infra/hooks/postdeploy.ps1", "infra/hooks/postprovision.ps1"}) {
+            java.util.List<String> statements = new java.util.ArrayList<>();
+            StringBuilder current = new StringBuilder();
+            for (String line : InfraModel.read(ROOT.resolve(hook)).split("\\R")) {
+                String t = line.strip();
+                if (t.startsWith("#")) {
+                    continue;
+                }
+                current.append(t.endsWith("`") ? t.substring(0, t.length() - 1) : t).append(' ');
+                if (!t.endsWith("`")) {
+                    statements.add(current.toString().strip());
+                    current.setLength(0);
+                }
+            }
+            for (int i = 0; i < statements.size(); i++) {
+                String s = statements.get(i);
+                if (s.startsWith("az ") || s.startsWith("azd ")) {
+                    String next = i + 1 < statements.size() ? statements.get(i + 1) : "";
+                    assertTrue(next.contains("$LASTEXITCODE"),
+                            hook + ": `" + s + "` is not followed by a check of $LASTEXITCODE, so its failure is ignored");
+                }
+            }
+        }
+    }
+
+    @Test
     void aGuardOfAManagementGroupGetsItsRoleFromTheManagementGroupDeployment() {
         // azd deploys infra/main.bicep at subscription scope, which cannot write to a management group: the hook deploys
         // infra/managementgroup.bicep there, with parameters that file declares, when main.bicep says it guards a group.
