@@ -86,6 +86,7 @@ class BothFormsAgreeTest {
         assertEquals(BICEP.includedEventTypes(), TERRAFORM.includedEventTypes(), "included event types");
         assertEquals(BICEP.eventSubscriptionFunctionName(), TERRAFORM.eventSubscriptionFunctionName(), "function");
         assertEquals(BICEP.retryPolicy(), TERRAFORM.retryPolicy(), "retry policy");
+        assertEquals(BICEP.delivery(), TERRAFORM.delivery(), "batching and delivery schema");
         assertEquals(BICEP.deadLetter(), TERRAFORM.deadLetter(), "dead-lettering");
         assertEquals(BICEP.systemTopicType(), TERRAFORM.systemTopicType(), "system topic type");
         assertEquals(BICEP.alwaysReadyNames(), TERRAFORM.alwaysReadyNames(), "always-ready");

@@ -140,6 +140,17 @@ class DeploymentMatchesCodeTest {
 
     @ParameterizedTest
     @EnumSource(Form.class)
+    void eventsComeOneAtATimeInTheSchemaTheFunctionReads(Form form) {
+        // OnResourceWrite binds one event as a String (EventGridFunction); Deliveries reads Event Grid's own schema
+        InfraModel.Delivery delivery = InfraModel.load(form).delivery();
+        assertEquals(1, delivery.maxEventsPerBatch(), form + ": " + delivery);
+        assertTrue(delivery.preferredBatchSizeInKilobytes() >= 1 && delivery.preferredBatchSizeInKilobytes() <= 1024,
+                form + ": " + delivery);
+        assertEquals("EventGridSchema", delivery.eventDeliverySchema(), form + ": " + delivery);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Form.class)
     void theSystemTopicIsTheSubscriptionsArmTopicAtGlobal(Form form) {
         InfraModel m = InfraModel.load(form);
         assertEquals("Microsoft.Resources.Subscriptions", m.systemTopicType(), form + ": system topic type");

@@ -61,6 +61,7 @@ import java.util.stream.Stream;
  * @param systemTopicLocation the created system topic's location
  * @param deadLetter how undeliverable events are kept, or {@code null} without dead-lettering
  * @param retryPolicy the event subscription's retry policy, or {@code null} when it states none
+ * @param delivery how the event subscription batches events for the function, and in which schema
  * @param eventSubscriptionGated true when the event subscription is created only on request (off by default), so
  *     the first deployment does not point Event Grid at a function whose code is not there yet
  * @param alerts the Azure Monitor alert rules that say when the guard stops guarding, by name
@@ -90,6 +91,7 @@ public record InfraModel(
         String systemTopicLocation,
         DeadLetter deadLetter,
         RetryPolicy retryPolicy,
+        Delivery delivery,
         boolean eventSubscriptionGated,
         Map<String, AlertRule> alerts,
         int eventSubscriptionCount) {
@@ -107,6 +109,12 @@ public record InfraModel(
 
     /** Event Grid's retry policy for the event subscription. */
     public record RetryPolicy(int maxDeliveryAttempts, int eventTimeToLiveInMinutes) {}
+
+    /**
+     * The Azure Function destination's batching and the delivery schema ({@code -1} or {@code null} where the form
+     * states none, so that Event Grid's default applies).
+     */
+    public record Delivery(int maxEventsPerBatch, int preferredBatchSizeInKilobytes, String eventDeliverySchema) {}
 
     /** What one deployment guards: the code's three scope settings, one of which the inputs choose. */
     public enum Guarded {
@@ -642,6 +650,11 @@ public record InfraModel(
                         intOf(o.get("maxDeliveryAttempts").flatMap(v -> p.literal(es.file(), v))),
                         intOf(o.get("eventTimeToLiveInMinutes").flatMap(v -> p.literal(es.file(), v)))))
                 .orElse(null);
+        Delivery delivery = new Delivery(
+                intOf(esBody.at("properties.destination.properties.maxEventsPerBatch").flatMap(v -> p.literal(es.file(), v))),
+                intOf(esBody.at("properties.destination.properties.preferredBatchSizeInKilobytes")
+                        .flatMap(v -> p.literal(es.file(), v))),
+                esBody.at("properties.eventDeliverySchema").flatMap(v -> p.literal(es.file(), v)).orElse(null));
 
         // Every module that deploys the event subscription (this subscription's, and the loop over the others) waits
         // for deployEventSubscription, a parameter that is false by default.
@@ -673,7 +686,7 @@ public record InfraModel(
                 filtered, groupsApplied, alwaysReady, runtime,
                 p.literal(topic.file(), need(topicBody, "properties.topicType", "system topic")).orElse(null),
                 p.literal(topic.file(), need(topicBody, "location", "system topic")).orElse(null),
-                deadLetter, retry, gated, bicepAlerts(p),
+                deadLetter, retry, delivery, gated, bicepAlerts(p),
                 p.allResources("Microsoft.EventGrid/systemTopics/eventSubscriptions").size());
     }
 
@@ -825,6 +838,11 @@ public record InfraModel(
                 .map(b -> new RetryPolicy(intOf(tf.literal(b.get("max_delivery_attempts"))),
                         intOf(tf.literal(b.get("event_time_to_live")))))
                 .orElse(null);
+        Optional<JsonObject> endpoint = TerraformJson.blocks(es, "azure_function_endpoint").stream().findFirst();
+        Delivery delivery = new Delivery(
+                intOf(endpoint.flatMap(b -> tf.literal(b.get("max_events_per_batch")))),
+                intOf(endpoint.flatMap(b -> tf.literal(b.get("preferred_batch_size_in_kilobytes")))),
+                tf.literal(es.get("event_delivery_schema")).orElse(null));
 
         // The provider's subscription's event subscription, and the other guarded subscriptions' (azapi), wait for
         // deploy_event_subscription, false by default.
@@ -848,7 +866,7 @@ public record InfraModel(
                 filtered, groupsApplied, alwaysReady, runtime,
                 tf.literal(topic.get("topic_type")).orElse(null),
                 tf.literal(topic.get("location")).orElse(null),
-                deadLetter, retry, gated, terraformAlerts(tf), 1 + otherEventSubscriptions.size());
+                deadLetter, retry, delivery, gated, terraformAlerts(tf), 1 + otherEventSubscriptions.size());
     }
 
     /** The only {@code azapi_resource} of an ARM resource type (any API version). */
