@@ -237,6 +237,21 @@ public final class Fault {
                         + "11111111-1111-1111-1111-111111111111?api-version=2024-05-01.");
     }
 
+    /**
+     * 429 {@code RetryableErrorDueToAnotherOperation}, as Network RP answers a write whose target resource another
+     * operation has locked ("the network resource provider returns 429 with the RetryableErrorDueToAnotherOperation error
+     * code when the target resource is locked by another operation": Learn, "Understand how Azure Resource Manager
+     * throttles requests", section "Error code",
+     * https://learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling). A lock, not a
+     * quota: the same contention as {@link #anotherOperationInProgress}, under another status and code. The message is
+     * the emulator's own wording; add {@link #retryAfter} for the header.
+     */
+    public static Fault retryableErrorDueToAnotherOperation(String method, String pathRegex) {
+        return on(method, pathRegex).respond(429, "RetryableErrorDueToAnotherOperation",
+                "The operation could not be completed because the target resource is locked by another operation in "
+                        + "progress. Retry the request later.");
+    }
+
     boolean matches(String requestMethod, String requestPath) {
         return (method.equals("*") || method.equalsIgnoreCase(requestMethod)) && path.test(requestPath);
     }

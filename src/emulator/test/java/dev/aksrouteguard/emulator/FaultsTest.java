@@ -60,6 +60,18 @@ class FaultsTest {
     }
 
     @Test
+    void aLockedVnetCanAnswerAsNetworkRpDoesWith429RetryableErrorDueToAnotherOperation() {
+        arm.inject(Fault.retryableErrorDueToAnotherOperation("PUT", "/subnets/snet-aks-nodes$").retryAfter(3));
+
+        ArmHttp.Response put = http.put(cluster.nodeSubnetId() + "?" + ArmHttp.API,
+                http.get(cluster.nodeSubnetId() + "?" + ArmHttp.API).body());
+
+        assertEquals(429, put.status());
+        assertEquals("RetryableErrorDueToAnotherOperation", put.errorCode());
+        assertEquals("3", put.header("Retry-After"));
+    }
+
+    @Test
     void aPredicateCanSelectRequests() {
         arm.inject(Fault.on("*", path -> path.endsWith("/agentPools")).respond(503, "ServiceUnavailable", "Busy.").always());
 

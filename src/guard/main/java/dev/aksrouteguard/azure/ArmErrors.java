@@ -20,8 +20,13 @@ import java.util.regex.Pattern;
 /** Maps what ARM answers, and what the transport throws, to an {@link ArmException} the core can act on. */
 final class ArmErrors {
 
-    /** ARM error codes that mean "try again shortly", whatever the status (concurrent writes in one VNet). */
-    static final Set<String> TRANSIENT_CODES = Set.of("anotheroperationinprogress", "retryableerror",
+    /**
+     * ARM error codes that mean "try again shortly", whatever the status (concurrent writes in one VNet; Network RP's
+     * 429 {@code RetryableErrorDueToAnotherOperation} when another operation has locked the target, Learn, "Understand
+     * how Azure Resource Manager throttles requests", "Error code").
+     */
+    static final Set<String> TRANSIENT_CODES = Set.of("anotheroperationinprogress", "retryableerrorduetoanotheroperation",
+            "retryableerror",
             "referencedresourcenotprovisioned", "toomanyrequests", "internalservererror", "serviceunavailable",
             "gatewaytimeout", "operationtimedout");
 

@@ -165,6 +165,20 @@ class ArmAdaptersTest {
     }
 
     @Test
+    void aVnetLockedByAnotherOperationAnsweredWith429IsContentionAndDeferredNotAFailure() {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(azure.arm);
+        azure.arm.inject(Fault.retryableErrorDueToAnotherOperation("PUT", ".*/subnets/.*").retryAfter(0).always());
+
+        dev.aksrouteguard.core.model.Outcome o = azure.wiring().guard()
+                .reconcile(SubnetId.parse(c.nodeSubnetId()), new dev.aksrouteguard.core.model.Trigger.Manual("test"));
+
+        assertEquals(dev.aksrouteguard.core.model.Action.DEFERRED, o.action(), o.message());
+        assertTrue(o.message().contains("another operation kept virtual network"), o.message());
+        assertTrue(o.retryable(), "handed on to be tried again");
+        assertEquals(null, azure.routeTableOf(c.nodeSubnetId()));
+    }
+
+    @Test
     void aFailedOperationIsReportedWithItsCode() {
         azure.close();
         azure = Emulated.withLongRunningWrites();
