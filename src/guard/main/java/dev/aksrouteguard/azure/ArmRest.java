@@ -88,11 +88,11 @@ final class ArmRest {
         String location = put.headers().getValue(HttpHeaderName.LOCATION);
         if (asyncOperation != null) {
             followOperation(asyncOperation, put.headers(), deadline, what);
-            return get(path, apiVersion, what + " (reading the result)");
+            return readAfterAccepted(url(path, apiVersion), deadline, what + " (reading the result)");
         }
         if (put.status() == 202 && location != null) {
             followLocation(location, put.headers(), deadline, what);
-            return get(path, apiVersion, what + " (reading the result)");
+            return readAfterAccepted(url(path, apiVersion), deadline, what + " (reading the result)");
         }
         Answer last = put;
         int polls = 0;
@@ -104,9 +104,32 @@ final class ArmRest {
             if (state.equalsIgnoreCase("Failed") || state.equalsIgnoreCase("Canceled")) {
                 throw ArmErrors.operationFailed(what, state, null);
             }
-            waitForNextPoll(last.headers(), deadline, what, polls);
-            last = get(path, apiVersion, what + " (polling provisioningState)");
+            waitForNextPoll(BoundedRetryPolicy.retryAfter(last.headers()), deadline, what, polls, null);
+            last = readAfterAccepted(url(path, apiVersion), deadline, what + " (polling provisioningState)");
             polls++;
+        }
+    }
+
+    /**
+     * A GET made once ARM has accepted the write: an operation poll, or the read of the result. Its transient failure
+     * (a 429, since ARM counts polls as reads; a 5xx; the network), left after the pipeline's own retries, says nothing
+     * of how the write went, so it is sent again after a wait, until the operation's deadline, rather than reported as
+     * the write's failure: that would send the whole pass round again, to find its own write in place and call the
+     * subnet in sync, or give up with a failure alert for a write that went through.
+     *
+     * @throws ArmException {@link ArmException.Kind#DEADLINE_EXCEEDED} when no answer came before the deadline; any
+     *     failure that is not transient as it is
+     */
+    private Answer readAfterAccepted(URL url, long deadline, String what) {
+        for (int failed = 0; ; failed++) {
+            try {
+                return ok(send(HttpMethod.GET, url, null, null, what), what);
+            } catch (ArmException e) {
+                if (e.kind() != ArmException.Kind.TRANSIENT) {
+                    throw e;
+                }
+                waitForNextPoll(e.retryAfter(), deadline, what, failed, e);
+            }
         }
     }
 
@@ -114,8 +137,8 @@ final class ArmRest {
         URL url = followUp(operationUrl, what + ": the Azure-AsyncOperation URL", null);
         HttpHeaders last = first;
         for (int polls = 0; ; polls++) {
-            waitForNextPoll(last, deadline, what, polls);
-            Answer poll = ok(send(HttpMethod.GET, url, null, null, what + " (polling the operation)"), what + " (polling the operation)");
+            waitForNextPoll(BoundedRetryPolicy.retryAfter(last), deadline, what, polls, null);
+            Answer poll = readAfterAccepted(url, deadline, what + " (polling the operation)");
             JsonObject status = object(poll.body());
             String value = status == null ? null : ArmErrors.string(status, "status");
             if (value == null) {
@@ -135,8 +158,8 @@ final class ArmRest {
         URL url = followUp(locationUrl, what + ": the Location URL", null);
         HttpHeaders last = first;
         for (int polls = 0; ; polls++) {
-            waitForNextPoll(last, deadline, what, polls);
-            Answer poll = ok(send(HttpMethod.GET, url, null, null, what + " (polling the operation)"), what + " (polling the operation)");
+            waitForNextPoll(BoundedRetryPolicy.retryAfter(last), deadline, what, polls, null);
+            Answer poll = readAfterAccepted(url, deadline, what + " (polling the operation)");
             if (poll.status() != 202) {
                 return;
             }
@@ -144,9 +167,12 @@ final class ArmRest {
         }
     }
 
-    /** Waits the operation's {@code Retry-After} (kept within sane bounds), unless that would pass the deadline. */
-    private void waitForNextPoll(HttpHeaders headers, long deadline, String what, int polls) {
-        Duration retryAfter = BoundedRetryPolicy.retryAfter(headers);
+    /**
+     * Waits {@code retryAfter} (the operation's, or that of a poll that failed: {@code lastFailure}), kept within sane
+     * bounds, unless that would pass the deadline.
+     */
+    private void waitForNextPoll(@Nullable Duration retryAfter, long deadline, String what, int polls,
+            @Nullable ArmException lastFailure) {
         Duration wait = retryAfter == null ? DEFAULT_POLL_INTERVAL : retryAfter;
         if (wait.compareTo(MIN_POLL_INTERVAL) < 0) {
             wait = MIN_POLL_INTERVAL;
@@ -156,8 +182,10 @@ final class ArmRest {
         }
         if (System.nanoTime() + wait.toNanos() > deadline) {
             throw new ArmException(ArmException.Kind.DEADLINE_EXCEEDED, 0, null, what + ": still running after "
-                    + Durations.text(limits.operationDeadline()) + " (" + polls + " polls); not followed further, the write"
-                    + " may still complete; the sweep will check again", null, null, null);
+                    + Durations.text(limits.operationDeadline()) + " (" + polls + " polls"
+                    + (lastFailure == null ? "" : "; the last one failed: " + lastFailure.getMessage())
+                    + "); not followed further, the write may still complete; the sweep will check again", null, null,
+                    lastFailure);
         }
         sleep(wait);
     }

@@ -452,8 +452,8 @@ public final class Reconciler {
 
     /**
      * Another writer in the same virtual network: a 409 {@code AnotherOperationInProgress}, a 429
-     * {@code RetryableErrorDueToAnotherOperation} (Network RP's answer when another operation has locked the target:
-     * "a lock, not a quota", Learn, "Understand how Azure Resource Manager throttles requests", "Error code"), or a
+     * {@code RetryableErrorDueToAnotherOperation} (Network RP's answer "when the target resource is locked by another
+     * operation", Learn, "Understand how Azure Resource Manager throttles requests", "Error code"), or a
      * write of ours that Network RP cancelled because another write (a PUT of the VNet by IaC) superseded it.
      */
     static boolean contention(ArmException e) {

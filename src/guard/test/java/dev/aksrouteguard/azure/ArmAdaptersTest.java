@@ -105,6 +105,41 @@ class ArmAdaptersTest {
     }
 
     @Test
+    void aThrottledPollOfAWriteArmAcceptedIsPolledAgainAndTheRepairCounted() {
+        azure.close();
+        azure = Emulated.withLongRunningWrites();
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(azure.arm);
+        // more 429s than the pipeline's own retries of one poll: ARM counts polls as reads
+        azure.arm.inject(Fault.throttled("GET", "/operations/", 0).times(ArmLimits.MAX_RETRIES + 2));
+
+        dev.aksrouteguard.core.model.Outcome o = azure.wiring().guard()
+                .reconcile(SubnetId.parse(c.nodeSubnetId()), new dev.aksrouteguard.core.model.Trigger.Manual("test"));
+
+        assertEquals(dev.aksrouteguard.core.model.Action.REASSOCIATED, o.action(), o.message());
+        assertEquals(1, azure.puts("/subnets/").size(), "one write, followed to its end");
+        assertEquals(ResourceId.parse(c.routeTableId()), ResourceId.parse(azure.routeTableOf(c.nodeSubnetId())));
+    }
+
+    @Test
+    void aWriteWhosePollsFailUntilTheDeadlineIsReportedAsUnknownNotAsAFailedWrite() {
+        azure.close();
+        azure = Emulated.withLongRunningWrites();
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(azure.arm);
+        azure.arm.inject(Fault.on("GET", "/operations/").respond(503, "ServiceUnavailable", "Busy.").retryAfter(0).always());
+        Subnets subnets = Connect.to(azure, Connect.limits(null, java.time.Duration.ofSeconds(3), null, null, null)).subnets();
+        Subnets.Observed read = subnets.get(SubnetId.parse(c.nodeSubnetId()));
+
+        ArmException e = assertThrows(ArmException.class, () -> subnets.associate(read, ResourceId.parse(c.routeTableId())));
+
+        assertEquals(ArmException.Kind.DEADLINE_EXCEEDED, e.kind(), e.getMessage());
+        assertTrue(e.getMessage().contains("the write may still complete"), e.getMessage());
+        assertTrue(e.getMessage().contains("the last one failed"), e.getMessage());
+        assertTrue(azure.arm.requests().stream().filter(r -> r.path().contains("/operations/")).count() > ArmLimits.MAX_RETRIES + 1,
+                "polled again after the pipeline's retries gave up");
+        assertEquals(1, azure.puts("/subnets/").size());
+    }
+
+    @Test
     void aStaleEtagIsAPreconditionFailure() {
         SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(azure.arm);
         Subnets subnets = clients().subnets();
