@@ -45,8 +45,11 @@ public final class StorageClients {
 
     /**
      * The clients for {@code settings.storage()}, or {@link AlertStorage#NONE} without storage or without
-     * {@code TEAMS_WEBHOOK_URL} (nothing to remember or to queue). A connection that cannot be used is one Warning and
-     * no client: alerts still go out, inline and without repeat suppression.
+     * {@code TEAMS_WEBHOOK_URL} (nothing to remember or to queue). A {@code TEAMS_WEBHOOK_URL} that is an unresolved Key
+     * Vault reference still gets them: the alerts queued before it stopped resolving are delivered again and finally
+     * poisoned by {@code DeliverAlert}, which must then give their claims back to the alert memory, or the findings
+     * would stay suppressed for {@code ALERT_REPEAT_HOURS} once it resolves. A connection that cannot be used is one
+     * Warning and no client: alerts still go out, inline and without repeat suppression.
      *
      * @param withQueue true for the function app (the queue has a consumer there); the CLI posts inline
      */
@@ -57,7 +60,7 @@ public final class StorageClients {
         Objects.requireNonNull(http, "http == null");
         Objects.requireNonNull(log, "log == null");
         StorageConnection connection = settings.storage();
-        if (connection == null || settings.teamsWebhookUrl() == null) {
+        if (connection == null || settings.teamsWebhookUrl() == null && !settings.teamsWebhookUnresolved()) {
             return AlertStorage.NONE;
         }
         SdkLogScrubbing.install(settings.teamsWebhookUrl());

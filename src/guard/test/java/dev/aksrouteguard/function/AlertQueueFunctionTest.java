@@ -11,6 +11,11 @@ import com.azure.storage.queue.models.QueueMessageItem;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.aksrouteguard.config.Settings;
+import dev.aksrouteguard.core.model.Action;
+import dev.aksrouteguard.core.model.Mode;
+import dev.aksrouteguard.core.model.Outcome;
+import dev.aksrouteguard.core.model.SubnetId;
+import dev.aksrouteguard.core.model.Trigger;
 import dev.aksrouteguard.emulator.Fixtures;
 import dev.aksrouteguard.emulator.IacRedeploy;
 import dev.aksrouteguard.emulator.Principal;
@@ -147,6 +152,34 @@ class AlertQueueFunctionTest {
 
         AlertQueueFunction.over(functionApp()).run(message, 2, context); // resolved again (the app restarted): delivered
         assertEquals(1, teams.requests().size());
+    }
+
+    @Test
+    void anAlertPoisonedWhileTheWebhooksKeyVaultReferenceDidNotResolveGivesItsClaimBack() {
+        // A finding of its own: the alert memory's table is shared by the tests on this Azurite.
+        SubnetId subnet = SubnetId.of(Emulated.SUB, "rg-net", "vnet-kv", "snet-" + java.util.UUID.randomUUID());
+        java.time.Instant now = java.time.Instant.now();
+        Outcome conflict = Outcome.decided(subnet, null, List.of(), null, null, Action.CONFLICT,
+                "associated with rt-firewall, which is not the cluster's route table; not swapped",
+                "associate the cluster's route table by hand", false, Mode.ENFORCE, new Trigger.Manual("test"), now, now,
+                List.of());
+        Wiring before = functionApp();
+        before.alerts().outcome(conflict);
+        assertTrue(before.alerts().flush(java.time.Duration.ofSeconds(30)));
+        QueueMessageItem m = queue.receiveMessage();
+        queue.deleteMessage(m.getMessageId(), m.getPopReceipt());
+        Wiring unresolved = Wiring.functionApp(azure.settings(Settings.TEAMS_WEBHOOK_URL,
+                "@Microsoft.KeyVault(VaultName=kv-guard;SecretName=teams-webhook)", Settings.STORAGE, azurite.connectionString()),
+                azure.options().withAlerts(TeamsWebhookAlertSink::create));
+
+        assertThrows(AlertQueueFunction.RedeliveryException.class, () -> AlertQueueFunction.over(unresolved)
+                .run(m.getBody().toString(), TeamsAlertQueue.MAX_DEQUEUE_COUNT, context), "the host moves it to the poison queue");
+
+        Wiring restarted = functionApp(); // the reference resolves again
+        restarted.alerts().outcome(conflict);
+        assertTrue(restarted.alerts().flush(java.time.Duration.ofSeconds(30)));
+        assertEquals(1, waiting(), "the claim was given back: the finding's next occurrence is alerted, not suppressed for "
+                + "ALERT_REPEAT_HOURS");
     }
 
     @Test
