@@ -177,13 +177,14 @@ class PreventCommandTest {
     void aStorageConnectionThatCannotBeUsedIsSaidSoNotCalledUnset() {
         Fixtures.kubenetCluster("rg-a", "aks-a").seed(azure.arm);
         cli.reset();
-        assertEquals(0, cli.run(azure.env("AzureWebJobsStorage", "AccountName=x;AccountKey=not-base64!;Garbage"), azure.options(),
-                "audit"), err());
+        // Settings refuses what is certainly broken; a key the Storage SDK does not know passes it and is refused there.
+        assertEquals(0, cli.run(azure.env("AzureWebJobsStorage", "AccountName=x;AccountKey=bm90LWJhc2U2NA==;Garbage=1"),
+                azure.options(), "audit"), err());
         assertTrue(out().contains("Repair history off (the AzureWebJobsStorage connection cannot be used for it)"), out());
         assertFalse(out().contains("is not set"), out());
         assertTrue(err().contains("the storage connection (AzureWebJobsStorage) cannot be used for the repair history"), err());
         assertFalse(err().contains("Teams alerts: the storage"), err());
-        assertFalse((out() + err()).contains("not-base64"), "the connection string is never echoed");
+        assertFalse((out() + err()).contains("bm90LWJhc2U2NA"), "the connection string is never echoed");
     }
 
     @Test

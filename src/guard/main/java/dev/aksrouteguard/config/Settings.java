@@ -363,10 +363,91 @@ public record Settings(
         }
     }
 
+    /** The endpoint keys of a storage connection string: each must be a URL when given. */
+    private static final List<String> STORAGE_ENDPOINTS = List.of("BlobEndpoint", "QueueEndpoint", "TableEndpoint", "FileEndpoint");
+
+    /**
+     * A storage connection string the Azure SDK can sign with, checked here rather than at the first alert, repair
+     * record or retry (where it used to be one Warning and the feature quietly off): {@code key=value} pairs separated by
+     * {@code ;}, and either {@code UseDevelopmentStorage=true} (Azurite) or a credential, an {@code AccountKey} in Base64
+     * with its {@code AccountName} or a {@code SharedAccessSignature} with an account name or endpoint. The checks follow
+     * what azure-storage-common's connection string parser refuses ("Invalid connection string.") and what its shared
+     * key signing cannot use; a message never quotes the value.
+     */
+    static Secret connectionString(String v) {
+        Map<String, String> pairs = new java.util.HashMap<>();
+        for (String part : v.split(";")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            int eq = part.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("not a storage connection string: expected key=value pairs separated by ';'");
+            }
+            pairs.put(part.substring(0, eq).trim(), part.substring(eq + 1).trim());
+        }
+        String development = pairs.get("UseDevelopmentStorage");
+        if (development != null) {
+            if (!development.equalsIgnoreCase("true")) {
+                throw new IllegalArgumentException("UseDevelopmentStorage must be true when given");
+            }
+            return Secret.of(v);
+        }
+        String key = pairs.get("AccountKey");
+        if (key != null && key.isEmpty()) {
+            throw new IllegalArgumentException("AccountKey is empty (for the function app's managed identity, remove "
+                    + STORAGE + " and set " + STORAGE_ACCOUNT_NAME + " instead)");
+        }
+        for (Map.Entry<String, String> pair : pairs.entrySet()) {
+            if (pair.getValue().isEmpty()) {
+                throw new IllegalArgumentException(pair.getKey() + " is empty");
+            }
+        }
+        String account = pairs.get("AccountName");
+        if (key != null) {
+            try {
+                java.util.Base64.getDecoder().decode(key);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("AccountKey is not Base64");
+            }
+            if (account == null) {
+                throw new IllegalArgumentException("AccountKey without AccountName");
+            }
+        } else if (pairs.get("SharedAccessSignature") == null) {
+            throw new IllegalArgumentException("no credential: expected AccountName with AccountKey, or SharedAccessSignature,"
+                    + " or UseDevelopmentStorage=true (for a managed identity, set " + STORAGE_ACCOUNT_NAME + " instead)");
+        }
+        boolean anEndpoint = false;
+        for (String endpoint : STORAGE_ENDPOINTS) {
+            String url = pairs.get(endpoint);
+            if (url == null) {
+                continue;
+            }
+            anEndpoint = true;
+            URI uri;
+            try {
+                uri = new URI(url);
+            } catch (Exception e) {
+                throw new IllegalArgumentException(endpoint + " is not a URL");
+            }
+            if (!("https".equalsIgnoreCase(uri.getScheme()) || "http".equalsIgnoreCase(uri.getScheme())) || uri.getHost() == null) {
+                throw new IllegalArgumentException(endpoint + " is not an http(s) URL");
+            }
+        }
+        if (account == null && !anEndpoint) {
+            throw new IllegalArgumentException("neither AccountName nor an endpoint (QueueEndpoint, TableEndpoint)");
+        }
+        return Secret.of(v);
+    }
+
     private static @Nullable StorageConnection storage(Map<String, String> env, AzureCloud cloud) {
         String connection = value(env, STORAGE);
         if (connection != null) {
-            return new StorageConnection.ConnectionString(Secret.of(connection));
+            try {
+                return new StorageConnection.ConnectionString(connectionString(connection));
+            } catch (IllegalArgumentException e) {
+                throw invalid(STORAGE, e.getMessage() + " (value not shown: it is a secret)");
+            }
         }
         String clientId = parse(env, STORAGE_CLIENT_ID, null, Settings::guid);
         String credential = value(env, STORAGE_CREDENTIAL);

