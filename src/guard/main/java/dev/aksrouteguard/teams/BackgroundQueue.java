@@ -13,12 +13,19 @@ import java.util.logging.Logger;
  * The in-process work queue that keeps alerting out of the repair's way: one daemon thread, at most
  * {@value #CAPACITY} tasks waiting (beyond that a task is dropped with a Warning, so a storm cannot eat the worker's
  * memory), {@link #flush} to wait for what is queued, {@link #close} to drain and stop. {@link #submit} returns at once
- * and never throws; a task that throws is one scrubbed Warning line.
+ * and never throws; a task that throws is one scrubbed Warning line. Every line about a lost alert starts
+ * {@value #LOST}.
  */
 final class BackgroundQueue {
 
     /** Tasks waiting beyond this are dropped (with a Warning). */
     static final int CAPACITY = 200;
+
+    /**
+     * How a line about an alert that is lost starts: {@code failed }, so that the failed-outcome health alert reads it
+     * (docs/deploy.md, "The queries and the log lines they read").
+     */
+    static final String LOST = "failed alerts: ";
 
     private final ThreadPoolExecutor worker;
     private final Logger log;
@@ -44,7 +51,7 @@ final class BackgroundQueue {
     void submit(String what, Runnable task) {
         synchronized (lock) {
             if (closed) {
-                log.warning("Teams alerts: " + what + " arrived after shutdown; not sent");
+                log.warning(LOST + what + " arrived after shutdown; not sent");
                 return;
             }
             pending++;
@@ -54,7 +61,7 @@ final class BackgroundQueue {
                 try {
                     task.run();
                 } catch (RuntimeException e) {
-                    log.warning("Teams alerts: " + what + " not sent: " + redaction.describe(e));
+                    log.warning(LOST + what + " not sent: " + redaction.describe(e));
                 } finally {
                     done();
                 }
@@ -63,7 +70,7 @@ final class BackgroundQueue {
             done();
             long n = dropped.incrementAndGet();
             if (n == 1 || n % 100 == 0) {
-                log.warning("Teams alerts: more than " + CAPACITY + " alerts waiting; dropped " + what
+                log.warning(LOST + "more than " + CAPACITY + " alerts waiting; dropped " + what
                         + " (" + n + " dropped so far)");
             }
         }
@@ -103,7 +110,7 @@ final class BackgroundQueue {
         }
         worker.shutdownNow();
         if (!drained) {
-            log.warning("Teams alerts: " + left + " alert(s) still queued at shutdown were not sent");
+            log.warning(LOST + left + " alert(s) still queued at shutdown were not sent");
         }
     }
 

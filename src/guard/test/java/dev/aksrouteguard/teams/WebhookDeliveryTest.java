@@ -277,7 +277,7 @@ class WebhookDeliveryTest {
         }
         assertEquals(1 + 1 + BackgroundQueue.CAPACITY, teams.requests().size(), "503, its retry, then the queue");
         assertEquals(1, logs.at(Level.WARNING).size(), "one line for the overflow");
-        assertTrue(logs.at(Level.WARNING).get(0).getMessage().startsWith("Teams alerts: more than 200 alerts waiting; dropped reassociated snet-"));
+        assertTrue(logs.at(Level.WARNING).get(0).getMessage().startsWith("failed alerts: more than 200 alerts waiting; dropped reassociated snet-"));
     }
 
     @Test
