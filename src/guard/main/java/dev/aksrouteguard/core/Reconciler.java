@@ -365,16 +365,27 @@ public final class Reconciler {
      * a table tied to the cluster only by its nodes' route names (the customer's own, outside the node resource group)
      * reads as unconfirmed: a conflict, where a read of the subnet would show the nodes and the drift. So a conflict
      * decided on a listed subnet with no {@code ipConfigurations} costs one GET; a GET that fails or is incomplete makes it
-     * {@code failed} (nothing is written), saying what the listing alone showed. No GET starts after {@code deadline}.
+     * {@code failed} (nothing is written), saying what the listing alone showed. No GET starts after {@code deadline}: such
+     * a conflict is then {@link Action#DEFERRED} to the next sweep, not reported on the listing alone.
      */
     Outcome assessOrRead(SubnetId id, Inventory inventory, Trigger trigger, Instant deadline) {
         Outcome listed = assess(id, inventory, trigger);
         SubnetState state = inventory.subnet(id);
         if (listed.action() != Action.CONFLICT || state == null || !state.ipConfigurations().isEmpty()
-                || !(Rules.ownership(id, inventory) instanceof Rules.Ownership.Guarded) || !clock.instant().isBefore(deadline)) {
+                || !(Rules.ownership(id, inventory) instanceof Rules.Ownership.Guarded)) {
             return listed;
         }
         Outcomes out = new Outcomes(id, mode, trigger, clock);
+        if (!clock.instant().isBefore(deadline)) {
+            // Not a conflict on the listing alone (it may be the listing's doing), nor a read past the budget: left for the
+            // next sweep, which reads the subnet first.
+            out.observed(state);
+            Verdict.Conflict c = (Verdict.Conflict) Rules.decide(state, inventory);
+            return out.draft(Action.DEFERRED, "the listing showed no network interface in the subnet, and the time budget ran "
+                    + "out before the subnet itself could be read to see its nodes; not decided on the listing alone ("
+                    + c.why() + "); the next sweep reads it").cluster(c.cluster()).routeTable(c.expected())
+                    .current(state.routeTable()).retryable(true).done();
+        }
         String failed;
         String nextStep = "none if it passes: the next sweep reads the subnet again";
         try {
