@@ -44,6 +44,11 @@ final class Sweeper {
     private final ArmTraffic traffic;
     private final Clock clock;
     private final int concurrency;
+    /**
+     * The subscriptions the last sweep's budget did not reach (lower case): the next sweep starts with them, so that a
+     * subscription late in the list is not left out sweep after sweep while the ones before it use up the budget.
+     */
+    private volatile Set<String> leftOut = Set.of();
 
     Sweeper(ClusterDirectory directory, Reconciler reconciler, Batches batches, AlertSink alerts, ArmTraffic traffic, Clock clock,
             int concurrency) {
@@ -77,13 +82,25 @@ final class Sweeper {
             return report(started, before, List.of(), "could not discover the guarded subscriptions: " + e.getMessage(), null);
         }
         String stale = staleDiscovery();
-        List<SubscriptionSweep> swept = fanOut(subscriptions, (sub, firstWave) -> sweepOne(sub, trigger, deadline, true, firstWave));
+        List<SubscriptionSweep> swept = fanOut(subscriptions, leftOutFirst(subscriptions),
+                (sub, firstWave) -> sweepOne(sub, trigger, deadline, true, firstWave));
+        leftOut = swept.stream().filter(s -> !s.reached()).map(s -> s.id().toLowerCase(java.util.Locale.ROOT))
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
         if (!swept.isEmpty() && swept.stream().allMatch(s -> s.error() != null)) {
             String why = swept.size() == 1 ? swept.get(0).error() : "none of the " + swept.size() + " guarded subscriptions "
                     + "could be read (first: " + swept.get(0).error() + ")";
             return report(started, before, swept, "could not list the clusters, route tables and virtual networks: " + why, stale);
         }
         return report(started, before, swept, null, stale);
+    }
+
+    /** {@code subscriptions} in the order a sweep starts them: those the last sweep did not reach first. */
+    private List<String> leftOutFirst(List<String> subscriptions) {
+        Set<String> last = leftOut;
+        List<String> order = new ArrayList<>(subscriptions.size());
+        subscriptions.stream().filter(s -> last.contains(s.toLowerCase(java.util.Locale.ROOT))).forEach(order::add);
+        subscriptions.stream().filter(s -> !last.contains(s.toLowerCase(java.util.Locale.ROOT))).forEach(order::add);
+        return order;
     }
 
     /** Why the subscriptions just listed are the ones known before, not a fresh discovery; null when they are current. */
@@ -185,10 +202,11 @@ final class Sweeper {
     }
 
     /**
-     * Runs {@code work} for each subscription, at most {@code concurrency} at a time, each result in list order; the
-     * work learns whether it is in the first wave (started at once) or waited for a free place.
+     * Runs {@code work} for each subscription, started in the order of {@code order} (the same subscriptions), at most
+     * {@code concurrency} at a time, each result in the order of {@code subscriptions}; the work learns whether it is in
+     * the first wave (started at once) or waited for a free place.
      */
-    private List<SubscriptionSweep> fanOut(List<String> subscriptions,
+    private List<SubscriptionSweep> fanOut(List<String> subscriptions, List<String> order,
             java.util.function.BiFunction<String, Boolean, SubscriptionSweep> work) {
         if (subscriptions.isEmpty()) {
             return List.of();
@@ -199,12 +217,13 @@ final class Sweeper {
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(concurrency, subscriptions.size()),
                 Daemons.named("sweep-subscription"));
         try {
-            List<Future<SubscriptionSweep>> futures = new ArrayList<>();
-            for (int i = 0; i < subscriptions.size(); i++) {
-                String s = subscriptions.get(i);
+            Map<String, Future<SubscriptionSweep>> started = new java.util.HashMap<>();
+            for (int i = 0; i < order.size(); i++) {
+                String s = order.get(i);
                 boolean firstWave = i < concurrency;
-                futures.add(pool.submit(() -> work.apply(s, firstWave)));
+                started.put(s, pool.submit(() -> work.apply(s, firstWave)));
             }
+            List<Future<SubscriptionSweep>> futures = subscriptions.stream().map(started::get).toList();
             List<SubscriptionSweep> out = new ArrayList<>();
             for (int i = 0; i < futures.size(); i++) {
                 try {
@@ -247,7 +266,8 @@ final class Sweeper {
         List<String> subscriptions = scope().refresh();
         String stale = staleDiscovery();
         Trigger trigger = new Trigger.Manual("audit");
-        List<SubscriptionSweep> swept = fanOut(subscriptions, (sub, firstWave) -> sweepOne(sub, trigger, Instant.MAX, false, true));
+        List<SubscriptionSweep> swept = fanOut(subscriptions, subscriptions,
+                (sub, firstWave) -> sweepOne(sub, trigger, Instant.MAX, false, true));
         if (swept.size() == 1 && swept.get(0).error() != null) { // the one subscription: nothing to report beside the error
             SubscriptionSweep only = swept.get(0);
             throw directory.unreadable().getOrDefault(only.id(),

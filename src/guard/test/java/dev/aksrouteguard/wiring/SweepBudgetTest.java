@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.azure.core.http.HttpRequest;
 import dev.aksrouteguard.azure.ArmClients;
+import dev.aksrouteguard.config.Settings;
 import dev.aksrouteguard.core.model.Action;
 import dev.aksrouteguard.core.model.Outcome;
 import dev.aksrouteguard.core.model.SweepReport;
@@ -16,6 +17,8 @@ import dev.aksrouteguard.testing.Emulated;
 import dev.aksrouteguard.testing.InterceptingHttpClient;
 import dev.aksrouteguard.testing.TestClock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
@@ -54,6 +57,37 @@ class SweepBudgetTest {
         assertTrue(r.anyUnfinished(), "left for the next sweep, and said so: " + r.summaryLine());
         assertTrue(azure.writes().isEmpty(), "nothing written after the budget");
         assertNull(azure.routeTableOf(c.nodeSubnetId()));
+    }
+
+    @Test
+    void aSubscriptionTheBudgetDidNotReachIsSweptFirstByTheNextSweep() {
+        assertTrue(Wiring.CONCURRENCY < 5, "more subscriptions than the bound, or none waits for a place");
+        List<String> subscriptions = new ArrayList<>();
+        for (int i = 0; i < Wiring.CONCURRENCY + 1; i++) {
+            String sub = String.format("%08d-1111-4222-8333-444455556666", i);
+            subscriptions.add(sub);
+            Fixtures.kubenetCluster("rg-" + i, "aks-" + i).subscription(sub).drifted().seed(azure.arm);
+        }
+        String last = subscriptions.get(subscriptions.size() - 1);
+        TestClock clock = TestClock.system();
+        SpendsTheBudget http = new SpendsTheBudget(clock, ArmClients.httpClient(azure.arm.clientSslContext()));
+        Wiring w = Wiring.build(azure.settings(Settings.AZURE_SUBSCRIPTION_ID, "", Settings.AZURE_SUBSCRIPTION_IDS,
+                String.join(",", subscriptions)), azure.options().withClock(clock).withHttpClient(http));
+
+        SweepReport first = w.guard().sweep(BUDGET);
+        assertEquals(List.of(last), first.subscriptionsNotReached().stream().map(SweepReport.Subscription::id).toList(),
+                first.summaryLine());
+
+        http.spent.set(false);
+        SweepReport second = w.guard().sweep(BUDGET);
+
+        assertTrue(second.subscriptions().stream().anyMatch(s -> s.id().equals(last) && s.reached()),
+                "the subscription left out last time is not left out again: " + second.subscriptionsNotReached());
+        assertEquals(1, second.subscriptionsNotReached().size(), "one other waits instead: " + second.summaryLine());
+        assertEquals(subscriptions, second.subscriptions().stream().map(SweepReport.Subscription::id).toList(),
+                "reported in the same order as ever");
+        assertTrue(java.util.stream.Stream.concat(second.outcomes().stream(), second.notReached().stream())
+                .anyMatch(o -> o.subnet().subscriptionId().equals(last)), "its node subnet was decided: " + second.outcomes());
     }
 
     /** Moves the clock past the budget when a sweep's first cluster listing goes out: the budget is spent from then on. */
