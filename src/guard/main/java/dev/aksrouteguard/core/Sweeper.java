@@ -82,6 +82,12 @@ final class Sweeper {
             return report(started, before, List.of(), "could not discover the guarded subscriptions: " + e.getMessage(), null);
         }
         String stale = staleDiscovery();
+        if (subscriptions.isEmpty()) {
+            // A management group with no subscription below it (or not one the guard can see): the sweep guards nothing,
+            // which is not a passing sweep, as it is not a passing audit.
+            return report(started, before, List.of(), "nothing to sweep: no guarded subscription (" + scope().describe()
+                    + "); an empty scope guards nothing", stale);
+        }
         List<SubscriptionSweep> swept = fanOut(subscriptions, leftOutFirst(subscriptions),
                 (sub, firstWave) -> sweepOne(sub, trigger, deadline, true, firstWave));
         leftOut = swept.stream().filter(s -> !s.reached()).map(s -> s.id().toLowerCase(java.util.Locale.ROOT))

@@ -151,6 +151,18 @@ class ManagementGroupDiscoveryTest {
     }
 
     @Test
+    void aSweepOfAManagementGroupWithoutSubscriptionsIsNotReportedAsASuccessfulSweep() {
+        azure.arm.managementGroup("empty-lz", "Empty landing zones", azure.arm.tenantRootGroup());
+        Wiring w = azure.wiring(Settings.AZURE_SUBSCRIPTION_ID, "", Settings.AZURE_MANAGEMENT_GROUP_ID, "empty-lz");
+
+        SweepReport r = w.guard().sweep(Duration.ofMinutes(5));
+
+        assertTrue(r.anyFailed(), "a guard of nothing is not a passing sweep (the audit fails for it too): " + r.summaryLine());
+        assertTrue(r.summaryLine().contains(" error=") && r.summaryLine().contains("empty-lz"),
+                "the line the health alerts read says so: " + r.summaryLine());
+    }
+
+    @Test
     void theSweepFollowsEveryPageOfTheDescendants() {
         azure.arm.pageSize(2);
         List<String> more = IntStream.range(0, 5).mapToObj(i -> String.format("%08d-1111-4222-8333-444455556666", i)).toList();
