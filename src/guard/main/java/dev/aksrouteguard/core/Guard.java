@@ -268,7 +268,8 @@ public final class Guard {
      * interfaces from a GET of the subnet: {@link Reconciler#assessOrRead}), then the drifted ones reconciled (fresh GET, then write)
      * with bounded concurrency. A subscription that cannot be read is reported and skipped; a slow or throttled one
      * holds up only itself. No work starts, and no wait ends, after {@code budget}; what is left is reported as not
-     * reached, and the next sweep starts with the subscriptions it did not reach. Sends one summary alert. Never throws.
+     * reached, and the next sweep starts with the subscriptions it did not reach (then the others, from a place that moves
+     * on every minute). Sends one summary alert. Never throws.
      */
     public SweepReport sweep(Duration budget) {
         return sweeper.sweep(budget);

@@ -88,7 +88,7 @@ final class Sweeper {
             return report(started, before, List.of(), "nothing to sweep: no guarded subscription (" + scope().describe()
                     + "); an empty scope guards nothing", stale);
         }
-        List<SubscriptionSweep> swept = fanOut(subscriptions, leftOutFirst(subscriptions),
+        List<SubscriptionSweep> swept = fanOut(subscriptions, startOrder(subscriptions, started),
                 (sub, firstWave) -> sweepOne(sub, trigger, deadline, true, firstWave));
         leftOut = swept.stream().filter(s -> !s.reached()).map(s -> s.id().toLowerCase(java.util.Locale.ROOT))
                 .collect(java.util.stream.Collectors.toUnmodifiableSet());
@@ -100,13 +100,28 @@ final class Sweeper {
         return report(started, before, swept, null, stale);
     }
 
-    /** {@code subscriptions} in the order a sweep starts them: those the last sweep did not reach first. */
-    private List<String> leftOutFirst(List<String> subscriptions) {
-        Set<String> last = leftOut;
+    /**
+     * {@code subscriptions} in the order a sweep starts them: those the last sweep of this instance did not reach first,
+     * then the others from a place that moves on by one every minute of {@code started}. The rotation needs no memory,
+     * so it also holds when sweeps run on different instances (a Flex Consumption app scales in and out): a
+     * subscription late in the list is not left to the end of every sweep's budget.
+     */
+    static List<String> startOrder(List<String> subscriptions, Set<String> leftOut, Instant started) {
         List<String> order = new ArrayList<>(subscriptions.size());
-        subscriptions.stream().filter(s -> last.contains(s.toLowerCase(java.util.Locale.ROOT))).forEach(order::add);
-        subscriptions.stream().filter(s -> !last.contains(s.toLowerCase(java.util.Locale.ROOT))).forEach(order::add);
+        List<String> others = new ArrayList<>();
+        for (String s : subscriptions) {
+            (leftOut.contains(s.toLowerCase(java.util.Locale.ROOT)) ? order : others).add(s);
+        }
+        if (!others.isEmpty()) {
+            int from = (int) Math.floorMod(Math.floorDiv(started.getEpochSecond(), 60L), (long) others.size());
+            order.addAll(others.subList(from, others.size()));
+            order.addAll(others.subList(0, from));
+        }
         return order;
+    }
+
+    private List<String> startOrder(List<String> subscriptions, Instant started) {
+        return startOrder(subscriptions, leftOut, started);
     }
 
     /** Why the subscriptions just listed are the ones known before, not a fresh discovery; null when they are current. */
