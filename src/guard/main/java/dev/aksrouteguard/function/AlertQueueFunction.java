@@ -14,6 +14,12 @@ import java.util.function.Supplier;
  * through the app's identity-based {@code AzureWebJobsStorage} connection). Throws when a later attempt could
  * succeed, so that the Functions host delivers the message again after {@code visibilityTimeout} and, after
  * {@code maxDequeueCount} attempts, moves it to {@value TeamsAlertQueue#POISON_NAME} (host.json).
+ *
+ * <p>Both queue triggers declare {@code dataType = "string"}: without it the host binds the message as an object, reads
+ * it with Json.NET and fails the invocation before the function runs when the text is not JSON, so such a message
+ * would be retried and poisoned instead of dropped with one line (azure-functions-host,
+ * {@code GeneralScriptBindingProvider.ParseDataType}; azure-sdk-for-net, {@code Storage.Queues
+ * UserTypeArgumentBindingProvider}).
  */
 public final class AlertQueueFunction {
 
@@ -36,7 +42,8 @@ public final class AlertQueueFunction {
     }
 
     @FunctionName(NAME)
-    public void run(@QueueTrigger(name = "message", queueName = TeamsAlertQueue.NAME, connection = "AzureWebJobsStorage") String message,
+    public void run(@QueueTrigger(name = "message", queueName = TeamsAlertQueue.NAME, connection = "AzureWebJobsStorage",
+            dataType = "string") String message,
             @BindingName("DequeueCount") long dequeueCount, ExecutionContext context) {
         if (wiring.get().alertQueue().deliver(message, dequeueCount, context.getLogger()).redeliver()) {
             throw new RedeliveryException("the Teams alert was not delivered; the queue delivers it again");

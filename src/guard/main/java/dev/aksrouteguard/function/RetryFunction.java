@@ -49,7 +49,8 @@ public final class RetryFunction {
     }
 
     @FunctionName(NAME)
-    public void run(@QueueTrigger(name = "message", queueName = QUEUE, connection = "AzureWebJobsStorage") String message,
+    public void run(@QueueTrigger(name = "message", queueName = QUEUE, connection = "AzureWebJobsStorage", dataType = "string")
+            String message,
             ExecutionContext context) {
         Logger log = context.getLogger();
         RetryRequest request;

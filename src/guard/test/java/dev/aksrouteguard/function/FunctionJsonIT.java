@@ -68,6 +68,19 @@ class FunctionJsonIT {
         assertEquals("message", b.get("name").getAsString());
         assertEquals(TeamsAlertQueue.NAME, b.get("queueName").getAsString());
         assertEquals("AzureWebJobsStorage", b.get("connection").getAsString());
+        assertTheMessageComesAsItsText(b);
+    }
+
+    /**
+     * Without {@code "dataType": "string"} the host binds a queue trigger of an out-of-process function as {@code object}:
+     * the queue extension then reads the message with Json.NET, fails the invocation before the function runs when the
+     * text is not JSON (retried, then poisoned, never the function's own "dropped" line), and hands on a re-serialized
+     * document instead of the text (azure-functions-host {@code GeneralScriptBindingProvider.ParseDataType}; azure-sdk-for-net
+     * {@code Microsoft.Azure.WebJobs.Extensions.Storage.Queues/src/Triggers/UserTypeArgumentBindingProvider.cs}).
+     */
+    static void assertTheMessageComesAsItsText(JsonObject binding) {
+        assertTrue(binding.has("dataType"), "no dataType: the host binds the message as an object (Json.NET) " + binding);
+        assertEquals("string", binding.get("dataType").getAsString(), binding.toString());
     }
 
     @Test
@@ -108,5 +121,6 @@ class FunctionJsonIT {
         assertEquals("queueTrigger", b.get("type").getAsString());
         assertEquals(RetryFunction.QUEUE, b.get("queueName").getAsString());
         assertEquals("AzureWebJobsStorage", b.get("connection").getAsString());
+        assertTheMessageComesAsItsText(b);
     }
 }
