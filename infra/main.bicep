@@ -39,7 +39,7 @@ param remediationMode string = 'report'
 @description('NCRONTAB (six fields, UTC) for the drift sweep; bound by the timer trigger as %SWEEP_SCHEDULE%.')
 param sweepSchedule string = '0 */5 * * * *'
 
-@description('ISO-8601 duration after which a sweep starts no new write.')
+@description('ISO-8601 duration (at most PT6M30S, so that a sweep ends within functionTimeout) after which a sweep starts no new write.')
 param sweepTimeBudget string = 'PT4M'
 
 @description('ISO-8601 duration (at most PT25S) within which the Event Grid function answers; the rest goes to the retry queue.')

@@ -33,7 +33,7 @@ variable "sweep_schedule" {
 }
 
 variable "sweep_time_budget" {
-  description = "ISO-8601 duration after which a sweep starts no new write."
+  description = "ISO-8601 duration (at most PT6M30S, so that a sweep ends within functionTimeout) after which a sweep starts no new write."
   type        = string
   default     = "PT4M"
 }

@@ -87,6 +87,13 @@ public record Settings(
     public static final String DEFAULT_SWEEP_SCHEDULE = "0 */5 * * * *";
     public static final Duration DEFAULT_SWEEP_TIME_BUDGET = Duration.ofMinutes(4);
     public static final Duration DEFAULT_EVENT_TIME_BUDGET = Duration.ofSeconds(20);
+    /**
+     * The longest {@code SWEEP_TIME_BUDGET}: with a repair started just before it ends ({@code Reconciler.MAX_PER_SUBNET},
+     * 3 minutes) and the wait for the summary alert (30 s), a sweep stays within {@code functionTimeout} in host.json
+     * (10 minutes). An invocation that outlives it is not just cut: the host restarts the Java worker, ending every
+     * other invocation in flight on it, repairs included (Azure/azure-functions-host#8720).
+     */
+    public static final Duration MAX_SWEEP_TIME_BUDGET = Duration.ofSeconds(390);
     /** Event Grid waits 30 s for an Azure Function's answer; the budget leaves room to hand work on and answer. */
     public static final Duration MAX_EVENT_TIME_BUDGET = Duration.ofSeconds(25);
     public static final Duration DEFAULT_ALERT_REPEAT = Duration.ofHours(24);
@@ -131,7 +138,7 @@ public record Settings(
         Mode mode = parse(env, REMEDIATION_MODE, Mode.ENFORCE, Mode::parse);
         String clientId = parse(env, AZURE_CLIENT_ID, null, Settings::guid);
         String schedule = parse(env, SWEEP_SCHEDULE, DEFAULT_SWEEP_SCHEDULE, Settings::ncrontab);
-        Duration budget = parse(env, SWEEP_TIME_BUDGET, DEFAULT_SWEEP_TIME_BUDGET, Settings::duration);
+        Duration budget = parse(env, SWEEP_TIME_BUDGET, DEFAULT_SWEEP_TIME_BUDGET, Settings::sweepBudget);
         Duration eventBudget = parse(env, EVENT_TIME_BUDGET, DEFAULT_EVENT_TIME_BUDGET, Settings::eventBudget);
         // An optional channel that cannot be resolved must not stop the repairs: no alerts, said at every sweep.
         boolean unresolved = isKeyVaultReference(env.get(TEAMS_WEBHOOK_URL));
@@ -324,6 +331,16 @@ public record Settings(
         }
         if (d.isNegative() || d.isZero()) {
             throw new IllegalArgumentException("must be positive, got '" + v + "'");
+        }
+        return d;
+    }
+
+    /** A {@link #duration} with which a sweep ends within host.json's {@code functionTimeout}. */
+    static Duration sweepBudget(String v) {
+        Duration d = duration(v);
+        if (d.compareTo(MAX_SWEEP_TIME_BUDGET) > 0) {
+            throw new IllegalArgumentException("must be at most " + MAX_SWEEP_TIME_BUDGET + " (the sweep, a repair started at "
+                    + "its end and the summary alert must end within functionTimeout, 10 minutes), got '" + v + "'");
         }
         return d;
     }

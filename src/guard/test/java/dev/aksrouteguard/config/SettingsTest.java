@@ -101,6 +101,8 @@ class SettingsTest {
         "SWEEP_SCHEDULE, */5 * * * *",
         "SWEEP_TIME_BUDGET, 5 minutes",
         "SWEEP_TIME_BUDGET, PT0S",
+        "SWEEP_TIME_BUDGET, PT10M",
+        "SWEEP_TIME_BUDGET, 00:07:00",
         "EVENT_TIME_BUDGET, PT30S",
         "EVENT_TIME_BUDGET, -PT5S",
         "TEAMS_CARD_FORMAT, html",
@@ -112,6 +114,12 @@ class SettingsTest {
     void aBadValueFailsFastNamingTheSetting(String name, String value) {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> Settings.from(env(name, value)));
         assertTrue(e.getMessage().startsWith("setting " + name + " is invalid"), e.getMessage());
+    }
+
+    @Test
+    void theLongestSweepBudgetIsAccepted() {
+        assertEquals(Settings.MAX_SWEEP_TIME_BUDGET,
+                Settings.from(env(Settings.SWEEP_TIME_BUDGET, Settings.MAX_SWEEP_TIME_BUDGET.toString())).sweepTimeBudget());
     }
 
     @Test

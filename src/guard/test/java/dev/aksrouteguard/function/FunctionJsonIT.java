@@ -99,6 +99,13 @@ class FunctionJsonIT {
                 "the bundle range Flex Consumption requires");
         assertEquals("00:10:00", host.get("functionTimeout").getAsString(),
                 "twice the default sweep period: a sweep stops starting work at SWEEP_TIME_BUDGET, well before");
+        // A timed-out invocation of an out-of-process worker restarts the worker, ending every invocation in flight on it
+        // (Azure/azure-functions-host#8720): the longest sweep Settings accepts, a repair started just before its end,
+        // and the wait for the summary alert must fit.
+        java.time.Duration longestSweep = dev.aksrouteguard.config.Settings.MAX_SWEEP_TIME_BUDGET
+                .plus(dev.aksrouteguard.core.Reconciler.MAX_PER_SUBNET).plus(SweepFunction.ALERT_FLUSH);
+        assertTrue(longestSweep.compareTo(java.time.Duration.ofMinutes(10)) <= 0,
+                "the longest sweep (" + longestSweep + ") does not fit in functionTimeout");
         String notSampled = host.getAsJsonObject("logging").getAsJsonObject("applicationInsights")
                 .getAsJsonObject("samplingSettings").get("excludedTypes").getAsString();
         assertTrue(notSampled.contains("Trace") && notSampled.contains("Request") && notSampled.contains("Exception"),
