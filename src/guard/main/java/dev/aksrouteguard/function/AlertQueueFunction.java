@@ -15,11 +15,12 @@ import java.util.function.Supplier;
  * succeed, so that the Functions host delivers the message again after {@code visibilityTimeout} and, after
  * {@code maxDequeueCount} attempts, moves it to {@value TeamsAlertQueue#POISON_NAME} (host.json).
  *
- * <p>Both queue triggers declare {@code dataType = "string"}: without it the host binds the message as an object, reads
- * it with Json.NET and fails the invocation before the function runs when the text is not JSON, so such a message
- * would be retried and poisoned instead of dropped with one line (azure-functions-host,
- * {@code GeneralScriptBindingProvider.ParseDataType}; azure-sdk-for-net, {@code Storage.Queues
- * UserTypeArgumentBindingProvider}).
+ * <p>Both queue triggers declare {@code dataType = "string"}, which the Java library documents as "always get the value
+ * as a string": without it the host binds the message as an object (azure-functions-host,
+ * {@code GeneralScriptBindingProvider.ParseDataType}), which the queue extension's code can read with Json.NET
+ * (azure-sdk-for-net, {@code Storage.Queues UserTypeArgumentBindingProvider}): a message could then reach the function
+ * re-serialized or, if it is not JSON, fail before the function runs, retried and poisoned instead of dropped with one
+ * line. Not checked on a real host.
  */
 public final class AlertQueueFunction {
 
