@@ -43,7 +43,7 @@ final class PreventCommand implements Callable<Integer> {
         @Parameters(paramLabel = "SUBNET_ID", description = "The guarded node subnet's ARM resource ID.")
         String subnetId;
 
-        @Option(names = "--all", description = "Every guarded subnet of the subscription, grouped by virtual network.")
+        @Option(names = "--all", description = "Every guarded node subnet of every guarded subscription, grouped by virtual network.")
         boolean all;
     }
 

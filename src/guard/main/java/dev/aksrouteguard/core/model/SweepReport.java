@@ -154,8 +154,8 @@ public record SweepReport(
     }
 
     /**
-     * The summary line: counts per action, what was not reached, duration, ARM reads and writes, and with several
-     * subscriptions, how many there were, could not be read and were not reached ({@code discovery=stale} when their
+     * The summary line: counts per action, what was not reached, duration, ARM reads and writes, and when the sweep
+     * listed any subscription, how many there were, could not be read and were not reached ({@code discovery=stale} when their
      * list could not be discovered again). {@code error=} only when the sweep could not run at all: the alert that
      * the guard stopped sweeping reads this line (docs/deploy.md).
      */
