@@ -68,15 +68,15 @@ class SweepBudgetTest {
             subscriptions.add(sub);
             Fixtures.kubenetCluster("rg-" + i, "aks-" + i).subscription(sub).drifted().seed(azure.arm);
         }
-        String last = subscriptions.get(subscriptions.size() - 1);
         TestClock clock = TestClock.system();
         SpendsTheBudget http = new SpendsTheBudget(clock, ArmClients.httpClient(azure.arm.clientSslContext()));
         Wiring w = Wiring.build(azure.settings(Settings.AZURE_SUBSCRIPTION_ID, "", Settings.AZURE_SUBSCRIPTION_IDS,
                 String.join(",", subscriptions)), azure.options().withClock(clock).withHttpClient(http));
 
         SweepReport first = w.guard().sweep(BUDGET);
-        assertEquals(List.of(last), first.subscriptionsNotReached().stream().map(SweepReport.Subscription::id).toList(),
-                first.summaryLine());
+        // which one waits for a place depends on the start order, which moves on every minute (Sweeper.startOrder)
+        assertEquals(1, first.subscriptionsNotReached().size(), first.summaryLine());
+        String last = first.subscriptionsNotReached().get(0).id();
 
         http.spent.set(false);
         SweepReport second = w.guard().sweep(BUDGET);
