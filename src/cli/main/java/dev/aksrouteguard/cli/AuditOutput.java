@@ -111,7 +111,8 @@ final class AuditOutput {
             sb.append("\n<details>\n<summary>Fix ").append(html(row.subnet().virtualNetworkName() + "/" + row.subnet().name()))
                     .append(": stop the IaC stripping its route table (")
                     .append(f.primary() == null ? "which tool: not known" : html(f.primary().title()) + " first").append(")</summary>\n\n");
-            sb.append(html(f.why())).append(' ').append(html(f.evidence())).append("\n\n");
+            // Markdown, not HTML (after the blank line): the last strip's principal is in it, as written.
+            sb.append(md(html(f.why()))).append(' ').append(md(html(f.evidence()))).append("\n\n");
             List<Tool> order = new java.util.ArrayList<>();
             if (f.primary() != null) {
                 order.add(f.primary());
@@ -139,7 +140,7 @@ final class AuditOutput {
     }
 
     private static String md(String s) {
-        return s.replace("|", "\\|").replace("\n", " ");
+        return Output.md(s);
     }
 
     private static String html(String s) {

@@ -339,7 +339,25 @@ final class Output {
         return s.length() >= width ? s : s + " ".repeat(width - s.length());
     }
 
-    private static String md(String s) {
-        return s.replace("|", "\\|").replace("\n", " ");
+    /**
+     * Text for one Markdown table cell (or heading) that shows as written and stays in its cell: a principal's name comes
+     * from the event's claims, a service principal's display name is whatever its owner typed. The backslash is escaped
+     * first (else {@code \\|} would un-escape the pipe and open a cell), so are {@code [ ]} (links, images) and {@code < >}
+     * (HTML, autolinks); every line ending (CommonMark also ends a line at a lone carriage return) becomes a space.
+     */
+    static String md(String s) {
+        StringBuilder sb = new StringBuilder(s.length() + 8);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\r' || c == '\n' || c == '\u0085' || c == '\u2028' || c == '\u2029') {
+                sb.append(' ');
+            } else {
+                if ("\\|[]<>".indexOf(c) >= 0) {
+                    sb.append('\\');
+                }
+                sb.append(c);
+            }
+        }
+        return sb.toString();
     }
 }

@@ -162,4 +162,46 @@ class AuditStripsTest {
         assertTrue(prevention.get("why").getAsString().startsWith("No ARM deployment carried the correlation ID of the last strip's write"
                 + " (by service principal sp-terraform-platform"), prevention.toString());
     }
+
+    /**
+     * The principal's name comes from the event's claims: a service principal's display name is whatever its owner (any
+     * user who may register an app) typed. In the Markdown table it stays inside its cell: a backslash cannot un-escape
+     * the pipe, a carriage return (a line ending in CommonMark) cannot start a line of its own, and neither a link, an
+     * image nor HTML is rendered from it.
+     */
+    @Test
+    void aPrincipalNameFromTheEventStaysInsideItsMarkdownTableCell() throws Exception {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app-" + suffix, "aks-app").seed(azure.arm);
+        Principal pipeline = Principal.servicePrincipal("sp\\| forged cell\r| forged row |\r[approve](https://phish.example) <img src=x>");
+        IacRedeploy.viaDeployment(azure.arm, c.virtualNetworkId(), "vnet-release-1", null, pipeline);
+        assertEquals(0, run("handle-event", delivery().toString()), err());
+        IacRedeploy.viaDeployment(azure.arm, c.virtualNetworkId(), "vnet-release-2", null, pipeline); // drift, not delivered
+        azure.arm.drainEvents();
+
+        assertEquals(0, run("audit", "--markdown"), err());
+
+        String markdown = out();
+        assertTrue(markdown.contains("<details>"), "the fix names the last strip's principal: " + markdown);
+        int start = markdown.indexOf("### Stripped this week");
+        assertTrue(start >= 0, markdown);
+        assertFalse(markdown.contains("\r"), "a carriage return ends a line in Markdown: " + markdown);
+        List<String> rows = Arrays.stream(markdown.substring(start).split("\n", -1)).skip(4).takeWhile(l -> !l.isBlank()).toList();
+        assertEquals(1, rows.size(), markdown);
+        assertEquals(3, cells(rows.get(0)), "one row of three cells: " + rows.get(0));
+        assertFalse(java.util.regex.Pattern.compile("(?<!\\\\)(\\[approve|<img)").matcher(markdown).find(),
+                "no link or HTML from the name, in the table or in the fix's explanation: " + markdown);
+    }
+
+    /** How many cells GitHub-flavoured Markdown reads in a table row: split at every pipe no backslash escapes. */
+    static int cells(String row) {
+        int pipes = 0;
+        for (int i = 0; i < row.length(); i++) {
+            if (row.charAt(i) == '\\') {
+                i++;
+            } else if (row.charAt(i) == '|') {
+                pipes++;
+            }
+        }
+        return pipes - 1;
+    }
 }
