@@ -343,7 +343,10 @@ final class ArmRest {
                     + " (" + quote(link) + "); not followed");
         }
         String path = uri.getPath() == null ? "" : uri.getPath();
-        if (requiredPathPrefix != null && !path.toLowerCase(Locale.ROOT).startsWith(requiredPathPrefix.toLowerCase(Locale.ROOT))) {
+        // A dot segment (also percent-encoded: getPath decodes) would pass the prefix check and then climb out of it on the
+        // server (RFC 3986 §5.2.4); ARM hands out none.
+        boolean climbs = ("/" + path + "/").contains("/../") || ("/" + path + "/").contains("/./");
+        if (requiredPathPrefix != null && (climbs || !path.toLowerCase(Locale.ROOT).startsWith(requiredPathPrefix.toLowerCase(Locale.ROOT)))) {
             throw ArmErrors.invalid(what + " leaves " + requiredPathPrefix.substring(0, requiredPathPrefix.length() - 1)
                     + " (" + quote(link) + "); not followed");
         }

@@ -183,6 +183,24 @@ class SubscriptionBoundaryTest {
         assertTrue(paths().stream().noneMatch(p -> p.contains(B)), "nothing went to " + B + ": " + paths());
     }
 
+    /** A dot segment, plain or percent-encoded, would leave A after the prefix check: a server resolves it (RFC 3986 §5.2.4). */
+    @Test
+    void aNextLinkThatClimbsOutOfTheSubscriptionWithDotSegmentsIsNotFollowed() {
+        for (String climb : List.of("..", "%2e%2E")) {
+            String foreign = azure.arm.endpoint() + "subscriptions/" + A + "/" + climb + "/" + B
+                    + "/providers/Microsoft.Network/virtualNetworks?api-version=2025-05-01&$skiptoken=x";
+            azure.arm.clearFaults();
+            azure.arm.inject(Fault.on("GET", "/subscriptions/" + A + "/providers/Microsoft.Network/virtualNetworks$")
+                    .respondRaw(200, "{\"value\":[],\"nextLink\":\"" + foreign + "\"}"));
+
+            ArmException e = assertThrows(ArmException.class, () -> Connect.to(azure).inventories().of(Emulated.SUB).network(), climb);
+
+            assertEquals(ArmException.Kind.INVALID_RESPONSE, e.kind(), e.getMessage());
+            assertTrue(e.getMessage().contains("leaves /subscriptions/" + A), e.getMessage());
+            assertTrue(paths().stream().noneMatch(p -> p.contains(B)), "nothing went to " + B + ": " + paths());
+        }
+    }
+
     @Test
     void aNextLinkToAnotherHostIsNotFollowedSoTheTokenStaysWithArm() {
         azure.arm.inject(Fault.on("GET", "/providers/Microsoft.ContainerService/managedClusters$").respondRaw(200,
