@@ -1,11 +1,13 @@
 // The Flex Consumption plan and the Linux Java 17 function app, its app settings, and the data-plane roles its
 // identity needs on its own storage account and Application Insights.
 //
-// App settings come in four groups (the consistency test reads them by these names):
+// App settings come in five groups (the consistency test reads them by these names):
 // - guardScopeSettings: what the guard guards, exactly one of three settings, the one scopeMode selects;
 // - guardSettings: read by the guard's code, always set (dev.aksrouteguard.config.Settings.NAMES);
 // - guardOptionalSettings: read by the guard's code, set only when their parameter is not empty;
-// - hostSettings: read by the Functions host only, never by the guard's code.
+// - hostSettings: read by the Functions host only, never by the guard's code;
+// - storageByAccountName or storageByServiceUris: where the identity-based AzureWebJobsStorage connection points,
+//   whichever hostDerivesStorageEndpoints picks (read by the host, its queue triggers and the guard's code).
 // Flex Consumption sets the runtime in functionAppConfig; FUNCTIONS_WORKER_RUNTIME, FUNCTIONS_EXTENSION_VERSION
 // and the WEBSITE_* content settings must not be set:
 // https://learn.microsoft.com/azure/azure-functions/functions-app-settings
@@ -94,7 +96,8 @@ var guardScopeSettings = {
 }
 
 var guardSettings = {
-  // AzureCloud, AzureChinaCloud or AzureUSGovernment: the values dev.aksrouteguard.config.AzureCloud accepts.
+  // The cloud this deployment runs in: AzureCloud, AzureChinaCloud or AzureUSGovernment, the values
+  // dev.aksrouteguard.config.AzureCloud accepts (it picks the ARM, sign-in and portal endpoints from it).
   AZURE_CLOUD: environment().name
   REMEDIATION_MODE: remediationMode
   AZURE_CLIENT_ID: identityClientId
@@ -106,9 +109,31 @@ var guardSettings = {
   ALERT_REPEAT_HOURS: alertRepeatHours
   RECURRENCE_THRESHOLD: recurrenceThreshold
   RECURRENCE_WINDOW_DAYS: recurrenceWindowDays
-  AzureWebJobsStorage__accountName: storage.name
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identityClientId
+}
+
+// Where the identity-based AzureWebJobsStorage connection points. __accountName works only where the endpoints made
+// from it are the account's own: the Functions host makes https://<account>.blob|table.core.windows.net from it
+// (azure-functions-host src/WebJobs.Script/StorageProvider/StorageServiceUriOptions.cs), and so do the Storage queue
+// and table extensions for queue and table (azure-sdk-for-net
+// sdk/extensions/Microsoft.Azure.WebJobs.Extensions.Clients/src/Shared/StorageClientProvider.cs): global Azure with
+// standard DNS, as Learn says ("This doesn't work when the storage account is in a sovereign cloud or has a custom
+// DNS": https://learn.microsoft.com/azure/azure-functions/functions-reference#connecting-to-host-storage-with-an-identity).
+// There the settings stay exactly what they always were. Anywhere else (Azure China, Azure US Government) the app
+// gets the account's own blob, queue and table endpoints as the __blobServiceUri / __queueServiceUri /
+// __tableServiceUri that page documents, and no __accountName: the queue extension takes __accountName before
+// __queueServiceUri, so with both it would poll core.windows.net (hashicorp/terraform-provider-azurerm#32062).
+var hostDerivesStorageEndpoints = storage.properties.primaryEndpoints.blob == 'https://${storage.name}.blob.core.windows.net/' && storage.properties.primaryEndpoints.queue == 'https://${storage.name}.queue.core.windows.net/' && storage.properties.primaryEndpoints.table == 'https://${storage.name}.table.core.windows.net/'
+
+var storageByAccountName = {
+  AzureWebJobsStorage__accountName: storage.name
+}
+
+var storageByServiceUris = {
+  AzureWebJobsStorage__blobServiceUri: storage.properties.primaryEndpoints.blob
+  AzureWebJobsStorage__queueServiceUri: storage.properties.primaryEndpoints.queue
+  AzureWebJobsStorage__tableServiceUri: storage.properties.primaryEndpoints.table
 }
 
 // Set only when not empty: an empty value would still be an app setting (the code treats blank as absent, but
@@ -128,6 +153,7 @@ var appSettings = union(
   hostSettings,
   toObject(filter(items(guardScopeSettings), s => !empty(s.value)), s => s.key, s => s.value),
   guardSettings,
+  hostDerivesStorageEndpoints ? storageByAccountName : storageByServiceUris,
   toObject(filter(items(guardOptionalSettings), s => !empty(s.value)), s => s.key, s => s.value)
 )
 

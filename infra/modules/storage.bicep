@@ -27,8 +27,8 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     defaultToOAuthAuthentication: true
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
-    // Standard endpoints: the code derives the table endpoint from AzureWebJobsStorage__accountName and the
-    // cloud's storage suffix, which an Azure DNS zone endpoint would not match.
+    // Standard endpoints: in global Azure the app then names its storage by AzureWebJobsStorage__accountName, as it
+    // always did (functionapp.bicep, hostDerivesStorageEndpoints); an Azure DNS zone endpoint would not match.
     dnsEndpointType: 'Standard'
   }
 }

@@ -107,7 +107,16 @@ locals {
   other_subscription_ids         = toset([for id in local.event_source_subscription_ids : id if id != local.own_subscription_id])
   existing_topic_by_subscription = { for id in var.existing_system_topic_ids : lower(split("/", id)[2]) => id if contains(local.other_subscription_ids, lower(split("/", id)[2])) }
 
-  # ---- App settings, in the same four groups as infra/modules/functionapp.bicep ----
+  # ---- The deployment's cloud, from its own storage account: the azurerm provider does not expose its environment,
+  # but the account's endpoints carry the cloud's storage suffix (https://<account>.blob.<suffix>/). The map is the
+  # code's dev.aksrouteguard.config.AzureCloud (its setting value by its storage suffix); a cloud it does not know
+  # stops the apply (the precondition on the function app). ----
+
+  storage_suffix          = trimsuffix(element(split(".blob.", azurerm_storage_account.guard.primary_blob_endpoint), 1), "/")
+  cloud_by_storage_suffix = { "core.windows.net" = "AzureCloud", "core.chinacloudapi.cn" = "AzureChinaCloud", "core.usgovcloudapi.net" = "AzureUSGovernment" }
+  azure_cloud             = lookup(local.cloud_by_storage_suffix, local.storage_suffix, "")
+
+  # ---- App settings, in the same five groups as infra/modules/functionapp.bicep ----
 
   # Exactly one of these, the one scope_mode selects; the other two are empty and left out (app_settings below).
   guard_scope_settings = {
@@ -118,7 +127,7 @@ locals {
 
   # Read by the guard's code, always set (dev.aksrouteguard.config.Settings.NAMES).
   guard_settings = {
-    AZURE_CLOUD      = var.azure_cloud
+    AZURE_CLOUD      = local.azure_cloud
     REMEDIATION_MODE = var.remediation_mode
     AZURE_CLIENT_ID  = azurerm_user_assigned_identity.guard.client_id
     # Always set: the timer trigger binds its schedule with %SWEEP_SCHEDULE%.
@@ -128,9 +137,28 @@ locals {
     ALERT_REPEAT_HOURS               = var.alert_repeat_hours
     RECURRENCE_THRESHOLD             = var.recurrence_threshold
     RECURRENCE_WINDOW_DAYS           = var.recurrence_window_days
-    AzureWebJobsStorage__accountName = azurerm_storage_account.guard.name
     AzureWebJobsStorage__credential  = "managedidentity"
     AzureWebJobsStorage__clientId    = azurerm_user_assigned_identity.guard.client_id
+  }
+
+  # Where the identity-based AzureWebJobsStorage connection points, as infra/modules/functionapp.bicep says why:
+  # __accountName only where the host and the queue and table extensions, which make
+  # https://<account>.<service>.core.windows.net from it, reach the account's own endpoints (global Azure, standard
+  # DNS: the settings stay what they always were); anywhere else the account's own blob, queue and table endpoints,
+  # and no __accountName (the queue extension would take it before __queueServiceUri; #32062).
+  storage_endpoints = {
+    blob  = azurerm_storage_account.guard.primary_blob_endpoint
+    queue = azurerm_storage_account.guard.primary_queue_endpoint
+    table = azurerm_storage_account.guard.primary_table_endpoint
+  }
+  host_derives_storage_endpoints = alltrue([for service, endpoint in local.storage_endpoints : endpoint == "https://${azurerm_storage_account.guard.name}.${service}.core.windows.net/"])
+  storage_by_account_name = {
+    AzureWebJobsStorage__accountName = azurerm_storage_account.guard.name
+  }
+  storage_by_service_uris = {
+    AzureWebJobsStorage__blobServiceUri  = local.storage_endpoints.blob
+    AzureWebJobsStorage__queueServiceUri = local.storage_endpoints.queue
+    AzureWebJobsStorage__tableServiceUri = local.storage_endpoints.table
   }
 
   # Read by the guard's code, set only when not empty (filtered in app_settings below).
@@ -151,6 +179,7 @@ locals {
     local.host_settings,
     { for name, value in local.guard_scope_settings : name => value if value != "" },
     local.guard_settings,
+    local.host_derives_storage_endpoints ? local.storage_by_account_name : local.storage_by_service_uris,
     { for name, value in local.guard_optional_settings : name => value if value != "" },
   )
 
@@ -315,8 +344,8 @@ resource "azurerm_service_plan" "guard" {
 # "" is not harmless either: the host maintainers found an empty AzureWebJobsStorage behind the failures in
 # Azure/azure-functions-host#11796, and the Azure Verified Module for web sites dropped that same workaround
 # (Azure/terraform-azurerm-avm-res-web-site#376) and manages the site through AzAPI since v0.21.0 (#242). Here the
-# site carries exactly local.app_settings: the identity-based AzureWebJobsStorage__accountName / __credential /
-# __clientId and no AzureWebJobsStorage at all.
+# site carries exactly local.app_settings: the identity-based AzureWebJobsStorage__credential / __clientId with
+# __accountName (global Azure) or the account's service URIs (other clouds), and no AzureWebJobsStorage at all.
 resource "azapi_resource" "function_app" {
   type      = "Microsoft.Web/sites@2024-04-01"
   name      = "func-${var.name}-${local.token}"
@@ -368,6 +397,17 @@ resource "azapi_resource" "function_app" {
           version = "17"
         }
       }
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = local.azure_cloud != ""
+      error_message = "The storage account's blob endpoint (${azurerm_storage_account.guard.primary_blob_endpoint}) is in no cloud the guard knows (AZURE_CLOUD: AzureCloud, AzureChinaCloud, AzureUSGovernment)."
+    }
+    precondition {
+      condition     = var.azure_cloud == null || var.azure_cloud == local.azure_cloud
+      error_message = "azure_cloud is ${coalesce(var.azure_cloud, "null")}, but the provider deploys to ${local.azure_cloud} (from the storage account's endpoint); leave azure_cloud unset."
     }
   }
 

@@ -98,13 +98,13 @@ variable "resource_manager_endpoint" {
 }
 
 variable "azure_cloud" {
-  description = "The cloud the guard runs in, as the code names it (the azurerm provider does not expose its environment)."
+  description = "Optional, and only a check: AZURE_CLOUD comes from the cloud the provider deploys to (the storage account's endpoint suffix). When given, it must name that cloud, or the apply stops."
   type        = string
-  default     = "AzureCloud"
+  default     = null
 
   validation {
-    condition     = contains(["AzureCloud", "AzureChinaCloud", "AzureUSGovernment"], var.azure_cloud)
-    error_message = "azure_cloud must be AzureCloud, AzureChinaCloud or AzureUSGovernment."
+    condition     = contains(["AzureCloud", "AzureChinaCloud", "AzureUSGovernment"], coalesce(var.azure_cloud, "AzureCloud"))
+    error_message = "azure_cloud must be AzureCloud, AzureChinaCloud or AzureUSGovernment (or unset)."
   }
 }
 

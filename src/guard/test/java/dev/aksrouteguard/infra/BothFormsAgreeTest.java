@@ -63,6 +63,12 @@ class BothFormsAgreeTest {
     }
 
     @Test
+    void sameHostStorageSettingsInEveryCloud() {
+        assertEquals(BICEP.storage(), TERRAFORM.storage(),
+                "the storage settings, by account name (global Azure) or by service URI (elsewhere), and what picks one");
+    }
+
+    @Test
     void sameValuesWhereBothAreKnownBeforeAzure() {
         Map<String, String> differ = new TreeMap<>();
         BICEP.alwaysSetSettings().forEach((name, bicep) -> {

@@ -59,16 +59,15 @@ class DeploymentMatchesCodeTest {
      */
     static final Map<String, String> NOT_SET_IN_AZURE = Map.of(
             Settings.STORAGE,
-            "a connection string: the storage account has shared-key access disabled; Azurite uses it locally",
-            Settings.STORAGE_TABLE_SERVICE_URI,
-            "for accounts with non-standard endpoints; the IaC's account has standard ones, so the code derives the "
-                    + "table endpoint from AzureWebJobsStorage__accountName and the cloud's storage suffix",
-            Settings.STORAGE_QUEUE_SERVICE_URI,
-            "as AzureWebJobsStorage__tableServiceUri, for the queue endpoint");
+            "a connection string: the storage account has shared-key access disabled; Azurite uses it locally");
 
-    /** What the Functions host alone reads; anything else the IaC sets must be a setting the code reads. */
+    /**
+     * What the Functions host alone reads; anything else the IaC sets must be a setting the code reads. The blob
+     * service URI is the host's (timer leases, keys), outside global Azure.
+     */
     static final Set<String> HOST_SETTINGS = Set.of(
-            "APPLICATIONINSIGHTS_CONNECTION_STRING", "APPLICATIONINSIGHTS_AUTHENTICATION_STRING");
+            "APPLICATIONINSIGHTS_CONNECTION_STRING", "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
+            "AzureWebJobsStorage__blobServiceUri");
 
     /** Settings that Flex Consumption rejects or replaces with functionAppConfig. */
     static final Set<String> NOT_ON_FLEX_CONSUMPTION = Set.of(
@@ -87,6 +86,13 @@ class DeploymentMatchesCodeTest {
             Settings.AZURE_CLIENT_ID, "00000000-0000-0000-0000-00000000000b",
             Settings.STORAGE_ACCOUNT_NAME, "stargexample01",
             Settings.STORAGE_CLIENT_ID, "00000000-0000-0000-0000-00000000000b");
+
+    /** What the storage settings describe (InfraModel.StorageSettings), as an account in Azure US Government has them. */
+    static final Map<String, String> US_GOVERNMENT_ACCOUNT = Map.of(
+            "account", "stargexample01",
+            "blob endpoint", "https://stargexample01.blob.core.usgovcloudapi.net/",
+            "queue endpoint", "https://stargexample01.queue.core.usgovcloudapi.net/",
+            "table endpoint", "https://stargexample01.table.core.usgovcloudapi.net/");
 
     private static final Pattern SETTING_REFERENCE = Pattern.compile("%([A-Za-z0-9_]+)%");
 
@@ -227,21 +233,19 @@ class DeploymentMatchesCodeTest {
     @EnumSource(Form.class)
     void hostOnlySettingsAreNotTheCodesAndFlexConsumptionAcceptsThem(Form form) {
         InfraModel m = InfraModel.load(form);
-        assertTrue(HOST_SETTINGS.containsAll(m.hostSettings()), form + ": unexpected host settings " + m.hostSettings());
-        Set<String> all = new LinkedHashSet<>(m.hostSettings());
+        assertTrue(HOST_SETTINGS.containsAll(m.hostOnlySettings()), form + ": unexpected host settings " + m.hostOnlySettings());
+        Set<String> all = new LinkedHashSet<>(m.hostOnlySettings());
         all.addAll(m.settableSettings());
         all.addAll(m.clearedSettings());
         all.retainAll(NOT_ON_FLEX_CONSUMPTION);
         assertTrue(all.isEmpty(), form + ": settings Flex Consumption does not take: " + all);
-        Set<String> overlap = new TreeSet<>(m.hostSettings());
+        Set<String> overlap = new TreeSet<>(m.hostOnlySettings());
         overlap.retainAll(Settings.NAMES);
         assertTrue(overlap.isEmpty(), form + ": host-only settings the code reads: " + overlap);
     }
 
-    @ParameterizedTest
-    @EnumSource(Form.class)
-    void theDefaultSettingsPassTheCodesValidationInReportMode(Form form) {
-        InfraModel m = InfraModel.load(form);
+    /** The app settings of a deployment with default inputs, with example values where Azure fills them in. */
+    private static Map<String, String> defaultEnvironment(InfraModel m, Form form) {
         Map<String, String> env = new HashMap<>(m.defaultSettingValues());
         InfraModel.Decision.Deploys byDefault = assertInstanceOf(InfraModel.Decision.Deploys.class, m.scope().decide(Set.of()),
                 form + ": default inputs");
@@ -254,6 +258,16 @@ class DeploymentMatchesCodeTest {
                 env.put(name, example);
             }
         });
+        return env;
+    }
+
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void theDefaultSettingsPassTheCodesValidationInReportMode(Form form) {
+        InfraModel m = InfraModel.load(form);
+        Map<String, String> env = defaultEnvironment(m, form);
+        // Global Azure: the storage account named by its name, as the IaC always did.
+        m.storage().byAccountName().forEach((name, what) -> env.put(name, AZURE_FILLS_IN.get(Settings.STORAGE_ACCOUNT_NAME)));
 
         Settings settings = Settings.from(env);
 
@@ -509,6 +523,71 @@ class DeploymentMatchesCodeTest {
         assertEquals(Set.of(), m.clearedSettings(), form + ": settings set to \"\"");
         assertFalse(m.settableSettings().contains(Settings.STORAGE), form.name());
         assertFalse(m.hostSettings().contains(Settings.STORAGE), form.name());
+    }
+
+    // ---- every cloud: where the host storage is, and which cloud the guard is in ----
+
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void hostStorageIsNamedByTheAccountOnlyWhereTheHostDerivesTheAccountsOwnEndpoints(Form form) {
+        // The Functions host makes https://<account>.blob|table.core.windows.net from __accountName
+        // (azure-functions-host StorageServiceUriOptions), the queue and table extensions likewise for queue and table,
+        // taking __accountName before __queueServiceUri (azure-sdk-for-net Microsoft.Azure.WebJobs.Extensions.Clients
+        // StorageClientProvider.TryGetServiceUri); Learn: __accountName "doesn't work when the storage account is in a
+        // sovereign cloud or has a custom DNS", where __blobServiceUri, __queueServiceUri and __tableServiceUri do.
+        InfraModel.StorageSettings storage = InfraModel.load(form).storage();
+        assertEquals(Map.of(Settings.STORAGE_ACCOUNT_NAME, "account"), storage.byAccountName(),
+                form + ": where the endpoints derived from the name are the account's own, the name alone, as always");
+        assertEquals(Map.of("AzureWebJobsStorage__blobServiceUri", "blob endpoint",
+                        Settings.STORAGE_QUEUE_SERVICE_URI, "queue endpoint",
+                        Settings.STORAGE_TABLE_SERVICE_URI, "table endpoint"), storage.byServiceUris(),
+                form + ": elsewhere the account's own endpoints, and no __accountName (the queue extension would prefer it)");
+        assertEquals(Set.of("blob", "queue", "table"), storage.derivedEndpointsCompared(),
+                form + ": the choice must compare every service's endpoint with https://<account>.<service>.core.windows.net/");
+        assertTrue(storage.chosenInAppSettings(), form + ": the app settings must take one of the two, by that choice");
+        Map<String, java.util.Optional<String>> always = InfraModel.load(form).alwaysSetSettings();
+        assertEquals(java.util.Optional.of("managedidentity"), always.get(Settings.STORAGE_CREDENTIAL), form.name());
+        assertTrue(always.containsKey(Settings.STORAGE_CLIENT_ID), form + ": the user-assigned identity, in every cloud");
+        assertTrue(always.keySet().stream().noneMatch(InfraModel.load(form).storageSettingNames()::contains),
+                form + ": the account name and service URIs come only from the choice");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void outsideGlobalAzureTheCodeReadsTheAccountsOwnEndpoints(Form form) {
+        InfraModel m = InfraModel.load(form);
+        Map<String, String> env = defaultEnvironment(m, form);
+        env.put(Settings.AZURE_CLOUD, "AzureUSGovernment");
+        m.storage().byServiceUris().forEach((name, what) -> env.put(name, US_GOVERNMENT_ACCOUNT.get(what)));
+
+        Settings settings = Settings.from(env);
+
+        StorageConnection.Identity storage = assertInstanceOf(StorageConnection.Identity.class, settings.storage(), form.name());
+        assertEquals(URI.create(US_GOVERNMENT_ACCOUNT.get("table endpoint")), storage.tableEndpoint(), form.name());
+        assertEquals(URI.create(US_GOVERNMENT_ACCOUNT.get("queue endpoint")), storage.queueEndpoint(), form.name());
+        assertEquals(env.get(Settings.AZURE_CLIENT_ID), storage.clientId(), form.name());
+        assertEquals(dev.aksrouteguard.config.AzureCloud.AZURE_US_GOVERNMENT, settings.cloud(), form.name());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void theCloudSettingIsTheCloudTheDeploymentRunsIn(Form form) {
+        InfraModel.CloudSetting cloud = InfraModel.load(form).cloud();
+        if (form == Form.BICEP) {
+            // ARM's environment() names the cloud the deployment runs in: AzureCloud, AzureChinaCloud,
+            // AzureUSGovernment (https://learn.microsoft.com/azure/azure-resource-manager/bicep/bicep-functions-deployment#environment).
+            assertEquals("environment().name", cloud.expression(), form.name());
+        } else {
+            // azurerm does not expose its environment: the account's endpoint suffix names the cloud, as the code maps it.
+            Map<String, String> code = new TreeMap<>();
+            for (dev.aksrouteguard.config.AzureCloud c : dev.aksrouteguard.config.AzureCloud.values()) {
+                code.put(c.storageSuffix(), c.settingValue());
+            }
+            assertEquals(code, new TreeMap<>(cloud.cloudByStorageSuffix()), form + ": local.cloud_by_storage_suffix");
+            assertTrue(cloud.fromTheAccountsEndpoint(),
+                    form + ": AZURE_CLOUD must be looked up by the suffix of the app's storage account's blob endpoint, was "
+                            + cloud.expression());
+        }
     }
 
     /** The period of an NCRONTAB schedule of the form {@code 0 *}{@code /N * * * *} (every N minutes). */

@@ -2,6 +2,7 @@ package dev.aksrouteguard.infra;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import dev.aksrouteguard.config.Settings;
 import dev.aksrouteguard.core.model.Mode;
 import dev.aksrouteguard.infra.BicepText.Arr;
 import dev.aksrouteguard.infra.BicepText.Declaration;
@@ -67,6 +68,8 @@ import java.util.stream.Stream;
  * @param alerts the Azure Monitor alert rules that say when the guard stops guarding, by name
  * @param eventSubscriptionCount how many event subscription resources (or modules) the deployment declares: one for its
  *     own subscription, and in Terraform one more for the other guarded subscriptions
+ * @param storage where the identity-based {@code AzureWebJobsStorage} connection points, in global Azure and elsewhere
+ * @param cloud what {@code AZURE_CLOUD} is set from
  */
 public record InfraModel(
         Form form,
@@ -94,7 +97,9 @@ public record InfraModel(
         Delivery delivery,
         boolean eventSubscriptionGated,
         Map<String, AlertRule> alerts,
-        int eventSubscriptionCount) {
+        int eventSubscriptionCount,
+        StorageSettings storage,
+        CloudSetting cloud) {
 
     /** The two forms of the deployment. */
     public enum Form {
@@ -262,8 +267,47 @@ public record InfraModel(
             String threshold, String frequency, String window, String severity, boolean autoMitigate,
             boolean notifiesConfiguredActionGroups) {}
 
+    /**
+     * The two sets of app settings that point the identity-based {@code AzureWebJobsStorage} connection at the app's
+     * storage account, and what picks one.
+     *
+     * @param byAccountName the settings where the host can derive the account's endpoints from its name, each with
+     *     what it is set to: {@code account} for the account's name, {@code <service> endpoint} for the account's own
+     *     endpoint of that service ({@code blob}, {@code queue}, {@code table}), or the expression as written
+     * @param byServiceUris the settings elsewhere, described the same way
+     * @param derivedEndpointsCompared the services whose account endpoint the choice compares with
+     *     {@code https://<account name>.<service>.core.windows.net/}, all of them required ({@code &&})
+     * @param chosenInAppSettings true when the app settings take {@code byAccountName} when the choice holds and
+     *     {@code byServiceUris} otherwise
+     */
+    public record StorageSettings(Map<String, String> byAccountName, Map<String, String> byServiceUris,
+            Set<String> derivedEndpointsCompared, boolean chosenInAppSettings) {
+        public StorageSettings {
+            byAccountName = Map.copyOf(byAccountName);
+            byServiceUris = Map.copyOf(byServiceUris);
+            derivedEndpointsCompared = Set.copyOf(derivedEndpointsCompared);
+        }
+    }
+
+    /**
+     * What {@code AZURE_CLOUD} is set from.
+     *
+     * @param expression the setting's value as written (Bicep {@code environment().name}; Terraform a local)
+     * @param cloudByStorageSuffix in Terraform, the cloud named for each storage endpoint suffix of the account the
+     *     value is looked up with (empty in Bicep)
+     * @param fromTheAccountsEndpoint in Terraform, true when the suffix looked up is the one in the app's storage
+     *     account's blob endpoint
+     */
+    public record CloudSetting(String expression, Map<String, String> cloudByStorageSuffix, boolean fromTheAccountsEndpoint) {
+        public CloudSetting {
+            cloudByStorageSuffix = Map.copyOf(cloudByStorageSuffix);
+        }
+    }
+
     public InfraModel {
         Objects.requireNonNull(form, "form == null");
+        Objects.requireNonNull(storage, "storage == null");
+        Objects.requireNonNull(cloud, "cloud == null");
         operationNameFilter = Set.copyOf(operationNameFilter);
         includedEventTypes = Set.copyOf(includedEventTypes);
         readActions = List.copyOf(readActions);
@@ -314,11 +358,29 @@ public record InfraModel(
         return actions;
     }
 
-    /** Every app setting the guard's code reads that this deployment can set: always, or when its input is given. */
+    /**
+     * Every app setting the guard's code reads that this deployment can set: always, when its input is given, or in
+     * one of the clouds (the storage settings).
+     */
     public Set<String> settableSettings() {
         Set<String> all = new LinkedHashSet<>(scope.settings().keySet());
         all.addAll(alwaysSetSettings.keySet());
         all.addAll(optionalSettings.keySet());
+        storageSettingNames().stream().filter(Settings.NAMES::contains).forEach(all::add);
+        return all;
+    }
+
+    /** Every app setting only the Functions host reads: the host group, and the storage settings the code does not read. */
+    public Set<String> hostOnlySettings() {
+        Set<String> all = new LinkedHashSet<>(hostSettings);
+        storageSettingNames().stream().filter(name -> !Settings.NAMES.contains(name)).forEach(all::add);
+        return all;
+    }
+
+    /** The storage settings of either choice. */
+    public Set<String> storageSettingNames() {
+        Set<String> all = new LinkedHashSet<>(storage.byAccountName().keySet());
+        all.addAll(storage.byServiceUris().keySet());
         return all;
     }
 
@@ -687,7 +749,55 @@ public record InfraModel(
                 p.literal(topic.file(), need(topicBody, "properties.topicType", "system topic")).orElse(null),
                 p.literal(topic.file(), need(topicBody, "location", "system topic")).orElse(null),
                 deadLetter, retry, delivery, gated, bicepAlerts(p),
-                p.allResources("Microsoft.EventGrid/systemTopics/eventSubscriptions").size());
+                p.allResources("Microsoft.EventGrid/systemTopics/eventSubscriptions").size(),
+                bicepStorage(p, appliedText),
+                new CloudSetting(exprText(((Obj) guard.declaration().value()).get(Settings.AZURE_CLOUD)
+                        .orElseThrow(() -> new IllegalStateException("guardSettings has no AZURE_CLOUD"))), Map.of(), false));
+    }
+
+    /**
+     * functionapp.bicep's {@code storageByAccountName} / {@code storageByServiceUris}, and {@code hostDerivesStorageEndpoints}
+     * that picks one in {@code appSettings}. The account is the {@code existing} storage account the file names.
+     */
+    private static StorageSettings bicepStorage(BicepProject p, String appliedText) {
+        Located byName = p.onlyVar("storageByAccountName");
+        Located byUris = p.onlyVar("storageByServiceUris");
+        Located choice = p.onlyVar("hostDerivesStorageEndpoints");
+        Declaration account = p.files.get(byName.file()).resources("Microsoft.Storage/storageAccounts").stream()
+                .findFirst().orElseThrow(() -> new IllegalStateException("no storage account next to storageByAccountName"));
+        String symbol = account.name();
+        java.util.function.Function<Value, String> describe = v -> {
+            String text = exprText(v).trim();
+            if (text.equals(symbol + ".name")) {
+                return "account";
+            }
+            Matcher m = Pattern.compile("^" + Pattern.quote(symbol) + "\\.properties\\.primaryEndpoints\\.(\\w+)$").matcher(text);
+            return m.matches() ? m.group(1) + " endpoint" : text;
+        };
+        Set<String> compared = new LinkedHashSet<>();
+        String choiceText = exprText(choice.declaration().value()).replaceAll("\\s+", " ").trim();
+        List<String> terms = List.of(choiceText.split(" && "));
+        Pattern term = Pattern.compile("^" + Pattern.quote(symbol) + "\\.properties\\.primaryEndpoints\\.(\\w+) == 'https://\\$\\{"
+                + Pattern.quote(symbol) + "\\.name\\}\\.(\\w+)\\.core\\.windows\\.net/'$");
+        for (String t : terms) {
+            Matcher m = term.matcher(t.trim());
+            if (!m.matches() || !m.group(1).equals(m.group(2))) {
+                compared.clear();
+                break;
+            }
+            compared.add(m.group(1));
+        }
+        return new StorageSettings(describeAll(byName, describe), describeAll(byUris, describe), compared,
+                appliedText.contains("hostDerivesStorageEndpoints ? storageByAccountName : storageByServiceUris"));
+    }
+
+    private static Map<String, String> describeAll(Located var, java.util.function.Function<Value, String> describe) {
+        if (!(var.declaration().value() instanceof Obj o)) {
+            throw new IllegalStateException("var " + var.declaration().name() + " is not an object literal");
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        o.entries().forEach((name, value) -> out.put(name, describe.apply(value)));
+        return out;
     }
 
     private static final Pattern BICEP_ALERT_NAME = Pattern.compile("^'\\$\\{namePrefix}-([a-z-]+)'$");
@@ -866,7 +976,73 @@ public record InfraModel(
                 filtered, groupsApplied, alwaysReady, runtime,
                 tf.literal(topic.get("topic_type")).orElse(null),
                 tf.literal(topic.get("location")).orElse(null),
-                deadLetter, retry, delivery, gated, terraformAlerts(tf), 1 + otherEventSubscriptions.size());
+                deadLetter, retry, delivery, gated, terraformAlerts(tf), 1 + otherEventSubscriptions.size(),
+                terraformStorage(tf, appSettings), terraformCloud(tf));
+    }
+
+    /** The account endpoint attributes of {@code azurerm_storage_account.guard}, by service. */
+    private static final Pattern TF_ENDPOINT = Pattern.compile("^\\$\\{azurerm_storage_account\\.guard\\.primary_(\\w+)_endpoint}$");
+
+    /**
+     * main.tf's {@code local.storage_by_account_name} / {@code local.storage_by_service_uris}, and
+     * {@code local.host_derives_storage_endpoints} that picks one in {@code local.app_settings}.
+     */
+    private static StorageSettings terraformStorage(TerraformJson tf, String appSettings) {
+        Map<String, String> endpoints = new LinkedHashMap<>();
+        JsonObject endpointsLocal = tf.local("storage_endpoints").filter(JsonElement::isJsonObject).map(JsonElement::getAsJsonObject)
+                .orElseThrow(() -> new IllegalStateException("no map local.storage_endpoints"));
+        endpointsLocal.entrySet().forEach(e -> {
+            Matcher m = TF_ENDPOINT.matcher(e.getValue().getAsString());
+            endpoints.put(e.getKey(), m.matches() ? m.group(1) : "?");
+        });
+        java.util.function.Function<JsonElement, String> describe = v -> {
+            String text = v.getAsString().trim();
+            if (text.equals("${azurerm_storage_account.guard.name}")) {
+                return "account";
+            }
+            Matcher m = Pattern.compile("^\\$\\{local\\.storage_endpoints\\.(\\w+)}$").matcher(text);
+            if (m.matches() && m.group(1).equals(endpoints.get(m.group(1)))) {
+                return m.group(1) + " endpoint";
+            }
+            Matcher direct = TF_ENDPOINT.matcher(text);
+            return direct.matches() ? direct.group(1) + " endpoint" : text;
+        };
+        Set<String> compared = new LinkedHashSet<>();
+        String choice = tf.local("host_derives_storage_endpoints").map(JsonElement::getAsString).orElse("").replaceAll("\\s+", " ");
+        if (choice.equals("${alltrue([for service, endpoint in local.storage_endpoints : endpoint == "
+                + "\"https://${azurerm_storage_account.guard.name}.${service}.core.windows.net/\"])}")) {
+            endpoints.forEach((key, service) -> {
+                if (key.equals(service)) {
+                    compared.add(service);
+                }
+            });
+        }
+        return new StorageSettings(describeTf(tf, "storage_by_account_name", describe), describeTf(tf, "storage_by_service_uris", describe),
+                compared, appSettings.contains(
+                        "local.host_derives_storage_endpoints ? local.storage_by_account_name : local.storage_by_service_uris"));
+    }
+
+    private static Map<String, String> describeTf(TerraformJson tf, String local, java.util.function.Function<JsonElement, String> describe) {
+        JsonObject o = tf.local(local).filter(JsonElement::isJsonObject).map(JsonElement::getAsJsonObject)
+                .orElseThrow(() -> new IllegalStateException("no map local." + local));
+        Map<String, String> out = new LinkedHashMap<>();
+        o.entrySet().forEach(e -> out.put(e.getKey(), describe.apply(e.getValue())));
+        return out;
+    }
+
+    /** What main.tf sets {@code AZURE_CLOUD} from: a local looked up by the storage account's endpoint suffix. */
+    private static CloudSetting terraformCloud(TerraformJson tf) {
+        String expression = tf.local("guard_settings").filter(JsonElement::isJsonObject)
+                .map(g -> g.getAsJsonObject().get(Settings.AZURE_CLOUD)).map(JsonElement::getAsString).orElse("");
+        Map<String, String> bySuffix = new LinkedHashMap<>();
+        tf.local("cloud_by_storage_suffix").filter(JsonElement::isJsonObject).ifPresent(m ->
+                m.getAsJsonObject().entrySet().forEach(e -> bySuffix.put(e.getKey(), tf.literal(e.getValue()).orElse("?"))));
+        boolean fromAccount = expression.equals("${local.azure_cloud}")
+                && tf.local("azure_cloud").map(JsonElement::getAsString).orElse("")
+                        .equals("${lookup(local.cloud_by_storage_suffix, local.storage_suffix, \"\")}")
+                && tf.local("storage_suffix").map(JsonElement::getAsString).orElse("")
+                        .equals("${trimsuffix(element(split(\".blob.\", azurerm_storage_account.guard.primary_blob_endpoint), 1), \"/\")}");
+        return new CloudSetting(expression, bySuffix, fromAccount);
     }
 
     /** The only {@code azapi_resource} of an ARM resource type (any API version). */

@@ -131,7 +131,7 @@ record QueueModel(Form form, List<String> queues, boolean queuesInTheAppsAccount
 
     /**
      * The storage account the app's {@code AzureWebJobsStorage__accountName} names, followed back to where it is
-     * created: in the file with {@code guardSettings}, {@code <account>.name} of an {@code existing} account named by a
+     * created: in the file with {@code storageByAccountName}, {@code <account>.name} of an {@code existing} account named by a
      * parameter; the one module call of that file passes {@code <module>.outputs.<output>}; that module's output is
      * {@code <created>.name} of an account it creates.
      */
@@ -274,9 +274,12 @@ record QueueModel(Form form, List<String> queues, boolean queuesInTheAppsAccount
         return true;
     }
 
-    /** The resource whose name is {@code AzureWebJobsStorage__accountName} in this file's {@code guardSettings}. */
+    /**
+     * The resource whose name is {@code AzureWebJobsStorage__accountName} in this file's {@code storageByAccountName}
+     * (in other clouds {@code storageByServiceUris} names the same account's endpoints: DeploymentMatchesCodeTest).
+     */
     private static Optional<String> appsStorageAccount(BicepText text) {
-        return text.find("var", "guardSettings").map(Declaration::value).filter(Obj.class::isInstance)
+        return text.find("var", "storageByAccountName").map(Declaration::value).filter(Obj.class::isInstance)
                 .flatMap(o -> ((Obj) o).get("AzureWebJobsStorage__accountName"))
                 .filter(Expr.class::isInstance)
                 .map(e -> Pattern.compile("^([A-Za-z_]\\w*)\\.name$").matcher(((Expr) e).text()))
@@ -360,9 +363,12 @@ record QueueModel(Form form, List<String> queues, boolean queuesInTheAppsAccount
         return new QueueModel(Form.TERRAFORM, queues, inAppsAccount, grants, siteWaits);
     }
 
-    /** The {@code azurerm_storage_account} whose name the app's {@code AzureWebJobsStorage__accountName} is. */
+    /**
+     * The {@code azurerm_storage_account} whose name the app's {@code AzureWebJobsStorage__accountName} is
+     * ({@code local.storage_by_account_name}; in other clouds {@code local.storage_by_service_uris} names its endpoints).
+     */
     private static String appsStorageAccount(TerraformJson tf) {
-        return tf.local("guard_settings").filter(JsonElement::isJsonObject)
+        return tf.local("storage_by_account_name").filter(JsonElement::isJsonObject)
                 .map(s -> s.getAsJsonObject().get("AzureWebJobsStorage__accountName"))
                 .map(JsonElement::getAsString)
                 .map(s -> Pattern.compile("^\\$\\{azurerm_storage_account\\.([A-Za-z0-9_]+)\\.name}$").matcher(s))
