@@ -478,42 +478,90 @@ public final class ClusterDirectory {
         return recheck(focus, subs, writtenAt, "clusters", (d, after, wait) -> d.rereadClusters(after, RECHECK_FLOOR, wait));
     }
 
-    /** The re-reads of other subscriptions on {@link #RECHECKS} now, by part and subscription: at most one each. */
-    private final Map<String, CompletableFuture<Boolean>> rechecksInFlight = new ConcurrentHashMap<>();
+    /**
+     * The re-reads of other subscriptions on {@link #RECHECKS} now, by part and subscription: at most one each not
+     * started yet, and one running.
+     */
+    private final Map<String, Shared> rechecksInFlight = new ConcurrentHashMap<>();
 
     /**
-     * The re-read of one part of {@code subscription} on {@link #RECHECKS}: the one already queued or running, or a
-     * new one. Sharing it keeps the pool's queue to one task per subscription and part, however many events ask while a
-     * subscription hangs, so that a healthy subscription's re-read never waits behind a slow one's.
+     * One re-read of one part of one subscription, shared by every caller that asks before it starts: it reads again
+     * unless the part is current for the latest write any of them answers ({@link #join}). Once it has started, it has
+     * decided for the writes it knew, so a caller for a later write does not join it but queues the next one.
      */
-    private CompletableFuture<Boolean> inFlight(String part, String subscription, java.util.function.Supplier<Boolean> read) {
+    private static final class Shared {
+        final CompletableFuture<Boolean> result = new CompletableFuture<>();
+        private Instant readAfter;
+        private boolean started;
+
+        Shared(Instant readAfter) {
+            this.readAfter = readAfter;
+        }
+
+        /** Joins this re-read for a write needing a read at or after {@code after}; false when it has started already. */
+        synchronized boolean join(Instant after) {
+            if (started) {
+                return false;
+            }
+            if (after.isAfter(readAfter)) {
+                readAfter = after;
+            }
+            return true;
+        }
+
+        /** Starts it: no caller joins any more. @return the latest time a joined write needs a read at or after */
+        synchronized Instant start() {
+            started = true;
+            return readAfter;
+        }
+    }
+
+    /**
+     * The re-read of one part of {@code subscription} on {@link #RECHECKS} for a write needing a read at or after
+     * {@code readAfter}: the one queued and not started yet (made to answer this write too), or a new one, queued after
+     * the one running if any. Sharing it keeps the pool's queue to one task per subscription and part, however many
+     * events ask while a subscription hangs, so that a healthy subscription's re-read never waits behind a slow one's; and
+     * a re-read that started (and decided whether to read) for an older write never answers a newer one: a listing that
+     * started before a write would be taken for one made after it.
+     */
+    private CompletableFuture<Boolean> inFlight(String part, String subscription, Instant readAfter,
+            java.util.function.Function<Instant, Boolean> read) {
         String key = part + "|" + subscription.toLowerCase(Locale.ROOT);
-        CompletableFuture<Boolean>[] created = new CompletableFuture[1];
-        CompletableFuture<Boolean> f = rechecksInFlight.compute(key, (k, old) -> {
-            if (old != null && !old.isDone()) {
+        Shared[] created = new Shared[1];
+        Shared[] running = new Shared[1];
+        Shared f = rechecksInFlight.compute(key, (k, old) -> {
+            if (old != null && !old.result.isDone() && old.join(readAfter)) {
                 return old;
             }
-            created[0] = new CompletableFuture<>();
+            created[0] = new Shared(readAfter);
+            running[0] = old != null && !old.result.isDone() ? old : null;
             return created[0];
         });
         if (created[0] != null) {
-            CompletableFuture<Boolean> mine = created[0];
-            try {
-                RECHECKS.execute(() -> {
-                    try {
-                        mine.complete(read.get());
-                    } catch (RuntimeException e) {
-                        mine.completeExceptionally(e);
-                    } finally {
-                        rechecksInFlight.remove(key, mine);
-                    }
-                });
-            } catch (RuntimeException e) {
-                rechecksInFlight.remove(key, mine);
-                mine.completeExceptionally(e);
+            Shared mine = created[0];
+            Runnable submit = () -> {
+                try {
+                    RECHECKS.execute(() -> {
+                        try {
+                            mine.result.complete(read.apply(mine.start()));
+                        } catch (RuntimeException e) {
+                            mine.result.completeExceptionally(e);
+                        } finally {
+                            rechecksInFlight.remove(key, mine);
+                        }
+                    });
+                } catch (RuntimeException e) {
+                    rechecksInFlight.remove(key, mine);
+                    mine.result.completeExceptionally(e);
+                }
+            };
+            if (running[0] == null) {
+                submit.run();
+            } else {
+                running[0].result.whenComplete((v, t) -> submit.run()); // no thread of the pool waits for the running one
             }
         }
-        return f;
+        return f.result;
     }
 
     /** One subscription's re-read of one part: {@link SubscriptionDirectory#rereadClusters} or {@code rereadNetwork}. */
@@ -537,7 +585,7 @@ public final class ClusterDirectory {
             if (s.equalsIgnoreCase(own) || skipped(s, of(s))) {
                 continue; // the focus below; one refused, or failing for UNREADABLE_AFTER, is left out with its Warning
             }
-            others.put(s, inFlight(part, s, () -> reread.run(of(s), after, RECHECK_WAIT)));
+            others.put(s, inFlight(part, s, after, readAfter -> reread.run(of(s), readAfter, RECHECK_WAIT)));
         }
         boolean any = false;
         Map<String, String> unconfirmed = new LinkedHashMap<>();

@@ -88,4 +88,77 @@ class RecheckPoolTest {
             callers.shutdownNow();
         }
     }
+
+    /**
+     * A re-read already queued for an older write must not answer a newer one: the write the second caller answers came
+     * after subscription b's listing started, so b is read again before "no cluster uses it" is taken from that listing.
+     * The pool is held busy by four hanging re-reads, so that the older write's re-read of b is still queued when the
+     * newer write asks; no timing decides the order.
+     */
+    @Test
+    void aQueuedReReadForAnOlderWriteIsNotTakenAsTheReReadOfANewerOne() throws Exception {
+        List<String> slow = List.of("c1", "c2", "c3", "c4");
+        CountDownLatch slowEntered = new CountDownLatch(slow.size());
+        CountDownLatch slowGate = new CountDownLatch(1);
+        CountDownLatch aRead = new CountDownLatch(2);
+        CountDownLatch eRead = new CountDownLatch(2);
+        java.util.concurrent.atomic.AtomicBoolean holdSlow = new java.util.concurrent.atomic.AtomicBoolean();
+        InventorySource.Network none = new InventorySource.Network(List.of(), List.of());
+        java.util.function.Function<String, InventorySource> sources = id -> new InventorySource() {
+            @Override
+            public List<Cluster> clusters() {
+                reads.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+                if (slow.contains(id) && holdSlow.get()) {
+                    slowEntered.countDown();
+                    try {
+                        slowGate.await(60, TimeUnit.SECONDS); // a bound, so that a broken test fails instead of hanging
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                (id.equals("a") ? aRead : id.equals("e") ? eRead : new CountDownLatch(0)).countDown();
+                return List.of();
+            }
+
+            @Override
+            public Optional<Cluster> cluster(ResourceId rid) {
+                return Optional.empty();
+            }
+
+            @Override
+            public Network network() {
+                return none;
+            }
+        };
+        // b after the slow ones, so that the older write's re-read of b queues behind them in the pool
+        ClusterDirectory d = new ClusterDirectory(GuardedSubscriptions.fixed(List.of("c1", "c2", "c3", "c4", "b", "a", "e"),
+                "AZURE_SUBSCRIPTION_IDS"), sources::apply, clock, ClusterDirectory.DEFAULT_TTL, true, w -> {});
+        java.time.Instant t0 = clock.instant();
+        for (String s : List.of("c1", "c2", "c3", "c4", "a", "e")) {
+            assertEquals(null, d.refresh(s));
+        }
+        clock.advance(Duration.ofSeconds(30));
+        assertEquals(null, d.refresh("b")); // b listed at t0 + 30 s
+        clock.advance(Duration.ofMinutes(1)); // every listing older than the re-read floor
+        holdSlow.set(true);
+        ExecutorService callers = Executors.newFixedThreadPool(2);
+        try {
+            // A write at t0 + 10 s (a retry of an older event): b's listing is newer, so its re-read has nothing to do.
+            Future<ClusterDirectory.Recheck> older = callers.submit(() -> d.recheckClusters("a", t0.plusSeconds(10)));
+            assertTrue(slowEntered.await(10, TimeUnit.SECONDS), "the four slow re-reads hold the pool");
+            assertTrue(aRead.await(10, TimeUnit.SECONDS), "the older write's re-reads are all asked for (its own one last)");
+            // A write at t0 + 60 s: after b's listing started, so b must be read again for it.
+            Future<ClusterDirectory.Recheck> newer = callers.submit(() -> d.recheckClusters("e", t0.plusSeconds(60)));
+            assertTrue(eRead.await(10, TimeUnit.SECONDS), "the newer write's re-reads are all asked for");
+            slowGate.countDown();
+            older.get(30, TimeUnit.SECONDS);
+            ClusterDirectory.Recheck r = newer.get(30, TimeUnit.SECONDS);
+            assertTrue(r.unconfirmed().isEmpty(), "every subscription answered within the wait: " + r);
+            assertEquals(2, reads.get("b").get(), "b, listed before the newer write, was read again for it (not answered by the "
+                    + "re-read queued for the older write, which had nothing to read)");
+        } finally {
+            slowGate.countDown();
+            callers.shutdownNow();
+        }
+    }
 }
