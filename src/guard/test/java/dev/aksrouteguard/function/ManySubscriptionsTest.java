@@ -244,6 +244,9 @@ class ManySubscriptionsTest {
                 context.log.all());
     }
 
+    /** The start of a minute whose number since the epoch is even. */
+    static final java.time.Instant EVEN_MINUTE = java.time.Instant.ofEpochSecond(60L * 2 * 10_000_000);
+
     /**
      * B is listed first, so a sweep that took the subscriptions one at a time would finish B (throttled until its
      * listing gives up) before it started A: A's repair must fall inside B's throttled window, not after it.
@@ -253,7 +256,10 @@ class ManySubscriptionsTest {
         SeededCluster a = Fixtures.kubenetCluster("rg-a", "aks-a").drifted().seed(azure.arm);
         Fixtures.kubenetCluster("rg-b", "aks-b").subscription(B).drifted().seed(azure.arm);
         azure.arm.inject(Fault.throttled("GET", "^/subscriptions/" + B + "/providers/", 2).always());
-        Wiring w = listed(B, A);
+        // The sweep starts the subscriptions from a place that moves on every minute (Sweeper.startOrder): on an odd
+        // minute A would start first, and a sweep one subscription at a time would pass. From an even minute, B starts first.
+        Wiring w = Wiring.build(azure.settings(Settings.AZURE_SUBSCRIPTION_ID, "", Settings.AZURE_SUBSCRIPTION_IDS, B + "," + A),
+                azure.options().withClock(dev.aksrouteguard.testing.TestClock.runningFrom(EVEN_MINUTE)));
 
         SweepReport r = sweep(w);
 
