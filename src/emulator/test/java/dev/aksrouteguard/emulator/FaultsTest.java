@@ -84,10 +84,20 @@ class FaultsTest {
     }
 
     @Test
-    void aDelayOnlyFaultAnswersNormallyAfterTheDelay() {
-        arm.inject(Fault.on("GET", "/virtualNetworks/").delay(Duration.ofMillis(50)));
+    void aDelayOnlyFaultAnswersNormallyAfterTheDelay() throws Exception {
+        // Held: a delay far longer than the client waits (no timing is asserted; a delay the emulator ignored would answer)
+        arm.inject(Fault.on("GET", "/virtualNetworks/").delay(Duration.ofMinutes(1)));
+        java.net.http.HttpRequest held = java.net.http.HttpRequest.newBuilder(arm.endpoint().resolve(cluster.virtualNetworkId()
+                        + "?" + ArmHttp.API)).header("Authorization", "Bearer " + arm.issueToken(Principal.GUARD))
+                .timeout(Duration.ofMillis(300)).build();
+        assertThrows(java.net.http.HttpTimeoutException.class, () -> java.net.http.HttpClient.newBuilder()
+                .sslContext(arm.clientSslContext()).build().send(held, java.net.http.HttpResponse.BodyHandlers.ofString()));
 
-        assertEquals(200, http.get(cluster.virtualNetworkId() + "?" + ArmHttp.API).status());
+        // Then answered normally
+        arm.inject(Fault.on("GET", "/virtualNetworks/").delay(Duration.ofMillis(50)));
+        ArmHttp.Response r = http.get(cluster.virtualNetworkId() + "?" + ArmHttp.API);
+        assertEquals(200, r.status());
+        assertEquals(cluster.virtualNetworkId(), r.body().get("id").getAsString());
     }
 
     @Test
