@@ -193,20 +193,30 @@ public final class ClusterDirectory {
      * @throws ArmException when {@code subscriptionId}'s clusters cannot be read
      */
     Known known(String subscriptionId) {
-        Objects.requireNonNull(subscriptionId, "subscriptionId == null");
-        return owners(subscriptionId, others);
+        return known(subscriptionId, null);
     }
 
-    private Known owners(@Nullable String focus, Others others) {
+    /**
+     * {@link #known(String)} for a caller with a deadline (a reconcile): no wait for a read (another read of a
+     * subscription holding it, or a read on another thread) ends after {@code until} (null: no deadline).
+     *
+     * @throws DeadlineReached when a read waited for had not finished by {@code until}
+     */
+    Known known(String subscriptionId, @Nullable Instant until) {
+        Objects.requireNonNull(subscriptionId, "subscriptionId == null");
+        return owners(subscriptionId, others, until);
+    }
+
+    private Known owners(@Nullable String focus, Others others, @Nullable Instant until) {
         List<String> subs = scope.list();
         Map<String, CompletableFuture<SubscriptionDirectory.Part<List<Cluster>>>> reads = new LinkedHashMap<>();
         long toRead = subs.stream().filter(s -> readsNow(of(s), isFocus(s, focus), others)).count();
         for (String s : subs) {
             SubscriptionDirectory d = of(s);
-            java.util.function.Supplier<SubscriptionDirectory.Part<List<Cluster>>> read = isFocus(s, focus) ? d::clusters
+            java.util.function.Supplier<SubscriptionDirectory.Part<List<Cluster>>> read = isFocus(s, focus) ? () -> d.clusters(until)
                     : switch (others) {
                         case WAIT -> () -> d.lastClusters() != null ? d.clustersNoWait(READS)
-                                : d.failedRecently() ? null : d.clusters();
+                                : d.failedRecently() ? null : d.clusters(until);
                         case BACKGROUND -> () -> d.clustersNoWait(READS);
                         case MEMORY -> d::lastClusters;
                     };
@@ -222,7 +232,7 @@ public final class ClusterDirectory {
             SubscriptionDirectory d = of(r.getKey());
             SubscriptionDirectory.Part<List<Cluster>> part;
             try {
-                part = join(r.getValue());
+                part = join(r.getValue(), until, "the clusters of subscription " + r.getKey());
                 if (part != null) {
                     unreadable.remove(r.getKey());
                 }
@@ -308,7 +318,7 @@ public final class ClusterDirectory {
      * side and waited for: a question about the whole directory (the clusters due for migration, after an audit).
      */
     public Inventory owners() {
-        return owners(null, Others.WAIT).owners();
+        return owners(null, Others.WAIT, null).owners();
     }
 
     /** The clusters of one subscription as last read (the sweep reads it first). */
@@ -324,7 +334,16 @@ public final class ClusterDirectory {
      * deciding a subnet needs. @throws ArmException when a needed part cannot be read
      */
     public Inventory current(Set<String> networks) {
-        return current(networks, Others.BACKGROUND);
+        return current(networks, Others.BACKGROUND, null);
+    }
+
+    /**
+     * {@link #current(Set)} for a caller with a deadline (a reconcile): no wait for a read ends after {@code until}.
+     *
+     * @throws DeadlineReached when a read waited for had not finished by {@code until}
+     */
+    Inventory current(Set<String> networks, Instant until) {
+        return current(networks, Others.BACKGROUND, Objects.requireNonNull(until, "until == null"));
     }
 
     /**
@@ -332,10 +351,10 @@ public final class ClusterDirectory {
      * read now: the sweep and the audit, which read every subscription themselves, side by side.
      */
     public Inventory currentAsKnown(Set<String> networks) {
-        return current(networks, Others.MEMORY);
+        return current(networks, Others.MEMORY, null);
     }
 
-    private Inventory current(Set<String> networks, Others others) {
+    private Inventory current(Set<String> networks, Others others, @Nullable Instant until) {
         Set<String> wanted = new TreeSet<>();
         networks.forEach(s -> wanted.add(s.toLowerCase(Locale.ROOT)));
         wanted.removeIf(s -> !scope.contains(s));
@@ -344,19 +363,20 @@ public final class ClusterDirectory {
             SubscriptionDirectory d = of(s);
             if (!d.freshClusters() && !d.freshNetwork()) {
                 try {
-                    d.network();
+                    d.network(until);
                 } catch (ArmException e) {
                     unreadable.put(s, e);
                     throw e;
                 }
             }
         }
-        Inventory ownersNow = owners(null, others).owners();
+        Inventory ownersNow = owners(null, others, until).owners();
         Map<String, CompletableFuture<SubscriptionDirectory.Part<InventorySource.Network>>> reads = new LinkedHashMap<>();
         long stale = wanted.stream().filter(s -> !of(s).freshNetwork()).count();
         for (String s : wanted) {
             SubscriptionDirectory d = of(s);
-            reads.put(s, stale <= 1 || d.freshNetwork() ? completed(d::network) : CompletableFuture.supplyAsync(d::network, ASKED));
+            java.util.function.Supplier<SubscriptionDirectory.Part<InventorySource.Network>> read = () -> d.network(until);
+            reads.put(s, stale <= 1 || d.freshNetwork() ? completed(read) : CompletableFuture.supplyAsync(read, ASKED));
         }
         List<Object> parts = new ArrayList<>();
         parts.add(ownersNow);
@@ -366,7 +386,7 @@ public final class ClusterDirectory {
         for (Map.Entry<String, CompletableFuture<SubscriptionDirectory.Part<InventorySource.Network>>> r : reads.entrySet()) {
             SubscriptionDirectory.Part<InventorySource.Network> part;
             try {
-                part = join(r.getValue());
+                part = join(r.getValue(), until, "the route tables and subnets of subscription " + r.getKey());
                 unreadable.remove(r.getKey());
             } catch (ArmException e) {
                 unreadable.put(r.getKey(), e);
@@ -416,19 +436,30 @@ public final class ClusterDirectory {
      * @throws ArmException when the cluster cannot be read
      */
     public Inventory updateCluster(ResourceId id) {
+        return updateCluster(id, null);
+    }
+
+    /**
+     * {@link #updateCluster(ResourceId)} for a caller with a deadline (a reconcile confirming the owner before a
+     * write): no wait for a read (a sweep's or a background listing holding the subscription) ends after {@code until}
+     * (null: no deadline).
+     *
+     * @throws DeadlineReached when a read waited for had not finished by {@code until}: the cluster was not read
+     */
+    Inventory updateCluster(ResourceId id, @Nullable Instant until) {
         Objects.requireNonNull(id, "id == null");
         if (!scope.contains(id.subscriptionId())) {
             throw new IllegalArgumentException("cluster " + id + " is outside the guarded " + scope.describe());
         }
-        of(id.subscriptionId()).updateCluster(id);
-        Inventory now = known(id.subscriptionId()).owners();
+        of(id.subscriptionId()).updateCluster(id, until);
+        Inventory now = known(id.subscriptionId(), until).owners();
         Cluster cluster = now.cluster(id);
         Set<String> networks = new TreeSet<>();
         networks.add(id.subscriptionId().toLowerCase(Locale.ROOT));
         if (cluster != null) {
             cluster.nodeSubnets().forEach(s -> networks.add(s.subscriptionId().toLowerCase(Locale.ROOT)));
         }
-        return current(networks);
+        return current(networks, Others.BACKGROUND, until);
     }
 
     /**
@@ -466,6 +497,16 @@ public final class ClusterDirectory {
      * @param writtenAt when the write happened (the event's time); null: nothing is read again
      */
     Recheck recheckClusters(String focus, @Nullable Instant writtenAt) {
+        return recheckClusters(focus, writtenAt, null);
+    }
+
+    /**
+     * {@link #recheckClusters(String, Instant)} for a caller with a deadline (a reconcile): neither the wait for
+     * {@code focus} nor the one for the others ends after {@code until} (null: no deadline).
+     *
+     * @throws DeadlineReached when a re-read waited for had not finished by {@code until}
+     */
+    Recheck recheckClusters(String focus, @Nullable Instant writtenAt, @Nullable Instant until) {
         if (writtenAt == null) {
             return Recheck.NONE;
         }
@@ -475,7 +516,8 @@ public final class ClusterDirectory {
         } catch (RuntimeException e) {
             return Recheck.NONE; // the discovery's failure is reported where it is asked
         }
-        return recheck(focus, subs, writtenAt, "clusters", (d, after, wait) -> d.rereadClusters(after, RECHECK_FLOOR, wait));
+        return recheck(focus, subs, writtenAt, until, "clusters",
+                (d, after, lockUntil) -> d.rereadClusters(after, RECHECK_FLOOR, lockUntil));
     }
 
     /**
@@ -566,7 +608,7 @@ public final class ClusterDirectory {
 
     /** One subscription's re-read of one part: {@link SubscriptionDirectory#rereadClusters} or {@code rereadNetwork}. */
     private interface Reread {
-        boolean run(SubscriptionDirectory d, Instant readAfter, @Nullable Duration lockWait);
+        boolean run(SubscriptionDirectory d, Instant readAfter, @Nullable Instant lockUntil);
     }
 
     /**
@@ -575,24 +617,30 @@ public final class ClusterDirectory {
      * under way and waited for at most that long: a slow subscription holds up neither this question beyond that nor
      * any other caller's reads (its own pool, and no thread of it waits on a lock longer than the wait).
      */
-    private Recheck recheck(String focus, List<String> subscriptions, Instant writtenAt, String part, Reread reread) {
+    private Recheck recheck(String focus, List<String> subscriptions, Instant writtenAt, @Nullable Instant until, String part,
+            Reread reread) {
         Instant now = clock.instant();
         Instant after = (writtenAt.isAfter(now) ? now : writtenAt).plus(RECHECK_SKEW); // a future time: as if now
         String own = focus.toLowerCase(Locale.ROOT);
-        Instant waitUntil = now.plus(RECHECK_WAIT);
+        Instant recheckWait = now.plus(RECHECK_WAIT);
+        boolean deadlineFirst = until != null && until.isBefore(recheckWait);
+        Instant waitUntil = deadlineFirst ? until : recheckWait;
         Map<String, CompletableFuture<Boolean>> others = new LinkedHashMap<>();
         for (String s : subscriptions) {
             if (s.equalsIgnoreCase(own) || skipped(s, of(s))) {
                 continue; // the focus below; one refused, or failing for UNREADABLE_AFTER, is left out with its Warning
             }
-            others.put(s, inFlight(part, s, after, readAfter -> reread.run(of(s), readAfter, RECHECK_WAIT)));
+            // the wait on the pool counts from when the re-read starts (the caller's own wait is bounded below)
+            others.put(s, inFlight(part, s, after, readAfter -> reread.run(of(s), readAfter, clock.instant().plus(RECHECK_WAIT))));
         }
         boolean any = false;
         Map<String, String> unconfirmed = new LinkedHashMap<>();
         try {
             if (scope.contains(focus)) {
-                any = reread.run(of(focus), after, null);
+                any = reread.run(of(focus), after, until);
             }
+        } catch (DeadlineReached e) {
+            throw e; // the caller's time is up: nothing more is read or decided for it
         } catch (RuntimeException e) {
             if (!refused(e)) {
                 unconfirmed.put(own, "reading its " + part + " again failed: " + e.getMessage());
@@ -603,6 +651,9 @@ public final class ClusterDirectory {
                 long left = Math.max(0, Duration.between(clock.instant(), waitUntil).toNanos());
                 any |= r.getValue().get(left, java.util.concurrent.TimeUnit.NANOSECONDS);
             } catch (java.util.concurrent.TimeoutException e) {
+                if (deadlineFirst) {
+                    throw new DeadlineReached("the " + part + " of subscription " + r.getKey() + " were still being read again");
+                }
                 unconfirmed.put(r.getKey(), "reading its " + part + " again took longer than " + RECHECK_WAIT.toSeconds() + " s");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -623,11 +674,19 @@ public final class ClusterDirectory {
      * look-alike) is said of a write, since AKS creates a new cluster's table after the network was listed.
      */
     Recheck recheckNetwork(String focus, Set<String> subscriptions, @Nullable Instant writtenAt) {
+        return recheckNetwork(focus, subscriptions, writtenAt, null);
+    }
+
+    /**
+     * {@link #recheckNetwork(String, Set, Instant)} for a caller with a deadline (a reconcile): no wait ends after
+     * {@code until} (null: no deadline). @throws DeadlineReached when a re-read waited for had not finished by then
+     */
+    Recheck recheckNetwork(String focus, Set<String> subscriptions, @Nullable Instant writtenAt, @Nullable Instant until) {
         if (writtenAt == null) {
             return Recheck.NONE;
         }
-        return recheck(focus, new ArrayList<>(subscriptions), writtenAt, "network",
-                (d, after, wait) -> d.rereadNetwork(after, RECHECK_FLOOR, wait));
+        return recheck(focus, new ArrayList<>(subscriptions), writtenAt, until, "network",
+                (d, after, lockUntil) -> d.rereadNetwork(after, RECHECK_FLOOR, lockUntil));
     }
 
     /** Reads every guarded subscription again now, side by side. @throws ArmException when a read fails */
@@ -655,13 +714,20 @@ public final class ClusterDirectory {
      * @return null when it was read, else why not (and the subscription is remembered as unreadable)
      */
     public @Nullable ArmException refresh(String subscriptionId) {
+        return refresh(subscriptionId, null);
+    }
+
+    /** @throws DeadlineReached when another read still holds the subscription at {@code until} (not a failed read) */
+    private @Nullable ArmException refresh(String subscriptionId, @Nullable Instant until) {
         try {
-            of(subscriptionId).refresh();
+            of(subscriptionId).refresh(until);
             unreadable.remove(subscriptionId.toLowerCase(Locale.ROOT));
             return null;
         } catch (ArmException e) {
             unreadable.put(subscriptionId.toLowerCase(Locale.ROOT), e);
             return e;
+        } catch (DeadlineReached e) {
+            throw e;
         } catch (RuntimeException e) {
             ArmException wrapped = ArmException.terminal(e.toString(), e);
             unreadable.put(subscriptionId.toLowerCase(Locale.ROOT), wrapped);
@@ -697,9 +763,48 @@ public final class ClusterDirectory {
         }
     }
 
-    /** Reads the parts of {@code subscriptionIds} again now; failures are remembered, never thrown. */
-    void refreshQuietly(Set<String> subscriptionIds) {
-        subscriptionIds.stream().filter(scope::contains).forEach(this::refresh);
+    /**
+     * Reads the parts of {@code subscriptionIds} again now; failures are remembered, never thrown. A subscription another
+     * read still holds at {@code until} is not read (nor counted as a failure): the caller's time is up.
+     */
+    void refreshQuietly(Set<String> subscriptionIds, Instant until) {
+        Objects.requireNonNull(until, "until == null");
+        for (String s : subscriptionIds) {
+            if (scope.contains(s)) {
+                try {
+                    refresh(s, until);
+                } catch (DeadlineReached e) {
+                    return; // the next pass, if any starts, meets the same deadline and defers
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #join(CompletableFuture)}, waiting no later than {@code until} (null: as long as the read takes). A read
+     * not started by then (queued behind others on its pool) is cancelled, so that none starts for a caller gone.
+     *
+     * @param what what is being read, for the message
+     * @throws DeadlineReached when the read has not finished by {@code until}
+     */
+    private <T> T join(CompletableFuture<T> future, @Nullable Instant until, String what) {
+        if (until == null || future.isDone()) {
+            return join(future);
+        }
+        try {
+            return future.get(Math.max(0, Duration.between(clock.instant(), until).toNanos()),
+                    java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            future.cancel(false);
+            throw new DeadlineReached(what + " were still being read on another thread");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            future.cancel(false);
+            throw new DeadlineReached("interrupted while " + what + " were being read");
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof RuntimeException r ? r : new CompletionException(cause);
+        }
     }
 
     private static <T> T join(CompletableFuture<T> future) {

@@ -92,13 +92,13 @@ public final class Reconciler {
         Instant until = deadline.isBefore(capped) ? deadline : capped;
         // A refresh reads the network of every subscription the owner spans (its route table may be in the cluster's).
         return loop.run(() -> pass(out, until), until,
-                () -> directory.refreshQuietly(ClusterDirectory.networksFor(id, knownOwner(id))));
+                () -> directory.refreshQuietly(ClusterDirectory.networksFor(id, knownOwner(id, until)), until));
     }
 
     /** The kubenet cluster the directory now says uses {@code id} (no ARM call while it is fresh), or null. */
-    private @Nullable Cluster knownOwner(SubnetId id) {
+    private @Nullable Cluster knownOwner(SubnetId id, Instant until) {
         try {
-            return ownerOf(id, directory.known(id.subscriptionId()).owners());
+            return ownerOf(id, directory.known(id.subscriptionId(), until).owners());
         } catch (RuntimeException e) {
             return null; // then only the subnet's own subscription is read again
         }
@@ -120,13 +120,13 @@ public final class Reconciler {
         }
         Inventory inventory;
         try {
-            ClusterDirectory.Known known = directory.known(id.subscriptionId());
+            ClusterDirectory.Known known = directory.known(id.subscriptionId(), until);
             Rules.Ownership ownership = Rules.ownership(id, known.owners());
             if (ownership instanceof Rules.Ownership.None && known.owners().clustersUsing(id).isEmpty()) {
                 // No cluster used it as last listed: unless that listing is newer than the write, maybe one does now.
-                ClusterDirectory.Recheck recheck = directory.recheckClusters(id.subscriptionId(), out.writtenAt());
+                ClusterDirectory.Recheck recheck = directory.recheckClusters(id.subscriptionId(), out.writtenAt(), until);
                 if (recheck.reread()) {
-                    known = directory.known(id.subscriptionId());
+                    known = directory.known(id.subscriptionId(), until);
                     ownership = Rules.ownership(id, known.owners());
                 }
                 if (!recheck.unconfirmed().isEmpty() && known.owners().clustersUsing(id).isEmpty()) {
@@ -140,10 +140,13 @@ public final class Reconciler {
                 return new Step.Done(out.of(none.verdict()));
             }
             // The network of the subscriptions the cluster spans (those guarded: an unguarded one is never read).
-            inventory = directory.current(ClusterDirectory.networksFor(id, ((Rules.Ownership.Guarded) ownership).cluster()));
+            inventory = directory.current(ClusterDirectory.networksFor(id, ((Rules.Ownership.Guarded) ownership).cluster()),
+                    until);
         } catch (ArmException e) {
             return done(out.failed("could not read the clusters and route tables: " + e.getMessage())
                     .nextStep(nextStepFor(e)).retryable(e.kind() == ArmException.Kind.TRANSIENT));
+        } catch (DeadlineReached e) {
+            return done(outOfTime(out, "the clusters and route tables were being read", e));
         } catch (RuntimeException e) {
             return done(out.failed("could not read the clusters and route tables: " + e));
         }
@@ -238,13 +241,21 @@ public final class Reconciler {
             // AKS makes a new cluster's table after the network was listed: neither "missing" nor a look-alike's conflict
             // on a listing older than the write.
             Set<String> networks = ClusterDirectory.networksFor(id, owner);
-            ClusterDirectory.Recheck recheck = directory.recheckNetwork(id.subscriptionId(), networks, out.writtenAt());
-            if (recheck.reread()) {
-                try {
-                    verdict = Rules.decide(before, directory.current(networks));
-                } catch (RuntimeException e) {
-                    // the decision on the network known stands
+            ClusterDirectory.Recheck recheck;
+            try {
+                recheck = directory.recheckNetwork(id.subscriptionId(), networks, out.writtenAt(), until);
+                if (recheck.reread()) {
+                    try {
+                        verdict = Rules.decide(before, directory.current(networks, until));
+                    } catch (DeadlineReached e) {
+                        throw e;
+                    } catch (RuntimeException e) {
+                        // the decision on the network known stands
+                    }
                 }
+            } catch (DeadlineReached e) {
+                return done(outOfTime(out, "the route tables were being read again", e).cluster(owner)
+                        .current(before.routeTable()));
             }
             if (!recheck.unconfirmed().isEmpty() && !(verdict instanceof Verdict.Reassociate || verdict instanceof Verdict.InSync)) {
                 StringBuilder which = new StringBuilder();
@@ -262,7 +273,7 @@ public final class Reconciler {
         }
         Verdict.Reassociate confirmed;
         try {
-            Verdict fresh = Rules.decide(before, directory.updateCluster(fix.cluster().id()));
+            Verdict fresh = Rules.decide(before, directory.updateCluster(fix.cluster().id(), until));
             if (!(fresh instanceof Verdict.Reassociate f)) {
                 return new Step.Done(out.of(fresh, before.routeTable())); // the cluster changed: decided on what it is now
             }
@@ -283,6 +294,9 @@ public final class Reconciler {
             }
             return done(out.failed("could not confirm cluster " + fix.cluster().name() + " before writing; nothing written: "
                     + e.getMessage()).cluster(fix.cluster()).routeTable(fix.routeTable()).nextStep(nextStepFor(e)));
+        } catch (DeadlineReached e) {
+            return done(outOfTime(out, "cluster " + fix.cluster().name() + " was to be confirmed before writing", e)
+                    .cluster(fix.cluster()).routeTable(fix.routeTable()).current(before.routeTable()));
         } catch (RuntimeException e) {
             return done(out.failed("could not confirm cluster " + fix.cluster().name() + " before writing; nothing written: " + e)
                     .cluster(fix.cluster()).routeTable(fix.routeTable()));
@@ -294,6 +308,18 @@ public final class Reconciler {
                     .retryable(true));
         }
         return write(out, read, confirmed);
+    }
+
+    /**
+     * The time budget ran out in a wait for the directory ({@code e}: a sweep's or a background listing of a subscription
+     * held it, or a read on another thread had not finished): nothing was read for it, nothing written. Deferred, not
+     * failed: the subscription is only busy, and the retry queue or the next sweep decides the subnet on a fresh read.
+     *
+     * @param waitingFor what the reconcile was waiting for, as a clause ("cluster aks1 was to be confirmed")
+     */
+    private static Outcomes.Draft outOfTime(Outcomes out, String waitingFor, DeadlineReached e) {
+        return out.draft(Action.DEFERRED, "the time budget ran out while " + waitingFor + " (" + e.getMessage()
+                + "); nothing written, handed on to be tried again").retryable(true);
     }
 
     private Step write(Outcomes out, Subnets.Observed read, Verdict.Reassociate fix) {

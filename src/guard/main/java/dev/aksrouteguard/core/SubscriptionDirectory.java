@@ -55,11 +55,21 @@ final class SubscriptionDirectory {
 
     /** The clusters part, read again first when stale. @throws dev.aksrouteguard.core.model.ArmException when it cannot be */
     Part<List<Cluster>> clusters() {
+        return clusters(null);
+    }
+
+    /**
+     * {@link #clusters()}, waiting for another read of this subscription no later than {@code until} (null: as long as
+     * that read takes, which its ARM bounds end).
+     *
+     * @throws DeadlineReached when another read still holds the subscription at {@code until} (nothing read)
+     */
+    Part<List<Cluster>> clusters(@Nullable Instant until) {
         Part<List<Cluster>> c = clusters;
         if (fresh(c)) {
             return c;
         }
-        lock.lock();
+        lockBy(until, "its clusters");
         try {
             if (!fresh(clusters)) {
                 Instant started = clock.instant();
@@ -151,11 +161,21 @@ final class SubscriptionDirectory {
 
     /** The network part, read again first when stale. @throws dev.aksrouteguard.core.model.ArmException when it cannot be */
     Part<InventorySource.Network> network() {
+        return network(null);
+    }
+
+    /**
+     * {@link #network()}, waiting for another read of this subscription no later than {@code until} (null: as long as
+     * that read takes).
+     *
+     * @throws DeadlineReached when another read still holds the subscription at {@code until} (nothing read)
+     */
+    Part<InventorySource.Network> network(@Nullable Instant until) {
         Part<InventorySource.Network> n = network;
         if (fresh(n)) {
             return n;
         }
-        lock.lock();
+        lockBy(until, "its route tables and subnets");
         try {
             boolean staleClusters = !fresh(clusters);
             if (!fresh(network)) {
@@ -177,16 +197,17 @@ final class SubscriptionDirectory {
      * Reads the clusters part again unless it was read at or after {@code readAfter}, or less than {@code floor} ago (or
      * never: a first read is the callers' own). One read at a time: those who waited for it find it current.
      *
-     * @param lockWait how long to wait for a read of this subscription already under way (null: as long as it takes)
+     * @param lockUntil how long to wait for a read of this subscription already under way: no later than this (null: as
+     *     long as it takes)
      * @return true when it was read again
-     * @throws RuntimeException when the read fails, or (without a read) when the last one failed a moment ago or
-     *     another read still holds the subscription after {@code lockWait}
+     * @throws RuntimeException when the read fails, or (without a read) when the last one failed a moment ago
+     * @throws DeadlineReached (without a read) when another read still holds the subscription at {@code lockUntil}
      */
-    boolean rereadClusters(Instant readAfter, Duration floor, @Nullable Duration lockWait) {
+    boolean rereadClusters(Instant readAfter, Duration floor, @Nullable Instant lockUntil) {
         if (!needsReread(clusters, readAfter, floor)) {
             return false; // current: no wait for the lock, which a slow listing of this subscription may hold
         }
-        lockWithin(lockWait);
+        lockBy(lockUntil, "its clusters again");
         try {
             if (!needsReread(clusters, readAfter, floor)) {
                 return false; // read again while this waited for the lock
@@ -201,24 +222,29 @@ final class SubscriptionDirectory {
     }
 
     /**
-     * Takes the lock, waiting at most {@code wait} (null: as long as the read holding it takes, which its ARM bounds
-     * end): a re-read for another subscription's question never waits longer than that for a slow listing of this one.
+     * Takes the lock, waiting no later than {@code until} (null: as long as the read holding it takes, which its ARM
+     * bounds end; a time already past: only a lock that is free): a re-read for another subscription's question, or a
+     * reconcile with a deadline, never waits longer than that for a slow listing of this one, such as a sweep's.
      *
-     * @throws IllegalStateException when the lock is still held after {@code wait}
+     * @param what what the caller was to read, for the message
+     * @throws DeadlineReached when the lock is still held at {@code until} (or the wait was interrupted)
      */
-    private void lockWithin(@Nullable Duration wait) {
-        if (wait == null) {
+    private void lockBy(@Nullable Instant until, String what) {
+        if (until == null) {
             lock.lock();
             return;
         }
+        Instant start = clock.instant();
+        long nanos = Math.max(0, Duration.between(start, until).toNanos());
         try {
-            if (!lock.tryLock(wait.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) {
-                throw new IllegalStateException("another read of subscription " + subscriptionId + " was still under way after "
-                        + wait.toSeconds() + " s");
+            if (!lock.tryLock(nanos, java.util.concurrent.TimeUnit.NANOSECONDS)) {
+                throw new DeadlineReached("another read of subscription " + subscriptionId + " was still under way when the "
+                        + "wait for it ended (" + Duration.ofNanos(nanos).toMillis() + " ms); not read: " + what);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for a read of subscription " + subscriptionId, e);
+            throw new DeadlineReached("interrupted while waiting for another read of subscription " + subscriptionId
+                    + "; not read: " + what);
         }
     }
 
@@ -243,11 +269,11 @@ final class SubscriptionDirectory {
     }
 
     /** {@link #rereadClusters} for the network part. */
-    boolean rereadNetwork(Instant readAfter, Duration floor, @Nullable Duration lockWait) {
+    boolean rereadNetwork(Instant readAfter, Duration floor, @Nullable Instant lockUntil) {
         if (!needsReread(network, readAfter, floor)) {
             return false;
         }
-        lockWithin(lockWait);
+        lockBy(lockUntil, "its route tables and subnets again");
         try {
             if (!needsReread(network, readAfter, floor)) {
                 return false;
@@ -263,7 +289,15 @@ final class SubscriptionDirectory {
 
     /** Reads both parts again now. @throws dev.aksrouteguard.core.model.ArmException when a read fails */
     void refresh() {
-        lock.lock();
+        refresh(null);
+    }
+
+    /**
+     * {@link #refresh()}, waiting for another read of this subscription no later than {@code until} (null: as long as
+     * it takes). @throws DeadlineReached when another read still holds it then (nothing read)
+     */
+    void refresh(@Nullable Instant until) {
+        lockBy(until, "its clusters, route tables and subnets");
         try {
             Instant started = clock.instant();
             load(failures(source::readAll), started);
@@ -276,10 +310,14 @@ final class SubscriptionDirectory {
      * Reads one cluster of this subscription again (it was just written, or is about to be relied on) and puts it in
      * place of what was known of it: one ARM read. A clusters part not read yet, or stale, is read whole instead.
      *
+     * @param until the latest a wait for another read of this subscription (a sweep's listing, a background one) may
+     *     end (null: as long as that read takes)
      * @throws dev.aksrouteguard.core.model.ArmException when the cluster cannot be read
+     * @throws DeadlineReached when another read still holds the subscription at {@code until} (nothing read)
      */
-    void updateCluster(ResourceId id) {
-        lock.lock();
+    void updateCluster(ResourceId id, @Nullable Instant until) {
+        Objects.requireNonNull(id, "id == null");
+        lockBy(until, "cluster " + id.name());
         try {
             Part<List<Cluster>> c = clusters;
             if (c == null || !fresh(c)) {
