@@ -612,10 +612,13 @@ public final class ClusterDirectory {
     }
 
     /**
-     * Re-reads a part of {@code focus} on this thread, waiting as long as a read under way takes, and of the other
-     * {@code subscriptions} on {@link #RECHECKS} side by side, each waiting at most {@link #RECHECK_WAIT} for a read
-     * under way and waited for at most that long: a slow subscription holds up neither this question beyond that nor
-     * any other caller's reads (its own pool, and no thread of it waits on a lock longer than the wait).
+     * Re-reads a part of {@code focus} on this thread, waiting for a read under way as long as it takes (no later than
+     * {@code until}, when given), and of the other {@code subscriptions} on {@link #RECHECKS} side by side, each waiting
+     * at most {@link #RECHECK_WAIT} for a read under way and waited for at most that long (nor past {@code until}): a
+     * slow subscription holds up neither this question beyond that nor any other caller's reads (its own pool, and no
+     * thread of it waits on a lock longer than the wait).
+     *
+     * @throws DeadlineReached when a wait of this caller reached {@code until}
      */
     private Recheck recheck(String focus, List<String> subscriptions, Instant writtenAt, @Nullable Instant until, String part,
             Reread reread) {
