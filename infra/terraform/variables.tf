@@ -103,7 +103,9 @@ variable "azure_cloud" {
   default     = null
 
   validation {
-    condition     = contains(["AzureCloud", "AzureChinaCloud", "AzureUSGovernment"], coalesce(var.azure_cloud, "AzureCloud"))
+    # coalesce() skips "" as it skips null, so "" is refused on its own: it would pass here and stop the apply later,
+    # at the function app's precondition, reported as null.
+    condition     = var.azure_cloud != "" && contains(["AzureCloud", "AzureChinaCloud", "AzureUSGovernment"], coalesce(var.azure_cloud, "AzureCloud"))
     error_message = "azure_cloud must be AzureCloud, AzureChinaCloud or AzureUSGovernment (or unset)."
   }
 }
