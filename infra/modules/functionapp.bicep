@@ -122,8 +122,9 @@ var guardSettings = {
 // DNS": https://learn.microsoft.com/azure/azure-functions/functions-reference#connecting-to-host-storage-with-an-identity).
 // There the settings stay exactly what they always were. Anywhere else (Azure China, Azure US Government) the app
 // gets the account's own blob, queue and table endpoints as the __blobServiceUri / __queueServiceUri /
-// __tableServiceUri that page documents, and no __accountName: the queue extension takes __accountName before
-// __queueServiceUri, so with both it would poll core.windows.net (hashicorp/terraform-provider-azurerm#32062).
+// __tableServiceUri that page documents, and no __accountName: the queue extension took __accountName before
+// __queueServiceUri until Azure/azure-sdk-for-net#58661 (April 2026), so with both an older one polls core.windows.net
+// (Azure/azure-webjobs-sdk#3132; hashicorp/terraform-provider-azurerm#32062).
 var hostDerivesStorageEndpoints = storage.properties.primaryEndpoints.blob == 'https://${storage.name}.blob.core.windows.net/' && storage.properties.primaryEndpoints.queue == 'https://${storage.name}.queue.core.windows.net/' && storage.properties.primaryEndpoints.table == 'https://${storage.name}.table.core.windows.net/'
 
 var storageByAccountName = {

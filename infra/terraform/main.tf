@@ -145,7 +145,7 @@ locals {
   # __accountName only where the host and the queue and table extensions, which make
   # https://<account>.<service>.core.windows.net from it, reach the account's own endpoints (global Azure, standard
   # DNS: the settings stay what they always were); anywhere else the account's own blob, queue and table endpoints,
-  # and no __accountName (the queue extension would take it before __queueServiceUri; #32062).
+  # and no __accountName (a queue extension from before Azure/azure-sdk-for-net#58661 takes it before __queueServiceUri).
   storage_endpoints = {
     blob  = azurerm_storage_account.guard.primary_blob_endpoint
     queue = azurerm_storage_account.guard.primary_queue_endpoint
