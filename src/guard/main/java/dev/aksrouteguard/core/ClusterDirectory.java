@@ -588,6 +588,10 @@ public final class ClusterDirectory {
                             mine.result.complete(read.apply(mine.start()));
                         } catch (RuntimeException e) {
                             mine.result.completeExceptionally(e);
+                        } catch (Error e) {
+                            // completed all the same: the re-read queued behind this one starts only when it completes
+                            mine.result.completeExceptionally(e);
+                            throw e;
                         } finally {
                             rechecksInFlight.remove(key, mine);
                         }

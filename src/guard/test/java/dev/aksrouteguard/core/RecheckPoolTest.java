@@ -161,4 +161,63 @@ class RecheckPoolTest {
             callers.shutdownNow();
         }
     }
+
+    /**
+     * A re-read of another subscription that ends in an Error (a StackOverflowError in a parser, a LinkageError) must
+     * still complete its shared result: the re-read queued behind it for a later write is started only when it
+     * completes, and every caller after that joins the queued one. Left uncompleted, that subscription is never re-read
+     * again on this worker, and every later write whose subnet no listed cluster uses is deferred until it is given up.
+     */
+    @Test
+    void aReReadThatEndsInAnErrorDoesNotLeaveTheReReadQueuedBehindItUnstarted() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean failB = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.function.Function<String, InventorySource> sources = id -> new InventorySource() {
+            @Override
+            public List<Cluster> clusters() {
+                reads.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+                if (id.equals("b") && failB.getAndSet(false)) {
+                    bEntered.countDown();
+                    try {
+                        gateB.await(60, TimeUnit.SECONDS); // a bound, so that a broken test fails instead of hanging
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    throw new StackOverflowError("a listing that could not be parsed");
+                }
+                return List.of();
+            }
+
+            @Override
+            public Optional<Cluster> cluster(ResourceId rid) {
+                return Optional.empty();
+            }
+
+            @Override
+            public Network network() {
+                return new Network(List.of(), List.of());
+            }
+        };
+        ClusterDirectory d = new ClusterDirectory(GuardedSubscriptions.fixed(List.of("a", "b"), "AZURE_SUBSCRIPTION_IDS"),
+                sources::apply, clock, ClusterDirectory.DEFAULT_TTL, true, w -> {});
+        d.refresh();
+        clock.advance(Duration.ofMinutes(1)); // every listing older than the re-read floor
+        failB.set(true);
+        ExecutorService callers = Executors.newFixedThreadPool(1);
+        try {
+            Future<ClusterDirectory.Recheck> first = callers.submit(() -> d.recheckClusters("a", clock.instant()));
+            assertTrue(bEntered.await(10, TimeUnit.SECONDS), "b's re-read started");
+            // A later write while it runs: its re-read of b is queued behind the running one.
+            clock.advance(Duration.ofSeconds(30));
+            assertTrue(d.recheckClusters("a", clock.instant()).unconfirmed().containsKey("b"), "b is still being read");
+            gateB.countDown(); // the running re-read ends in an Error
+            assertTrue(first.get(30, TimeUnit.SECONDS).unconfirmed().containsKey("b"));
+            // b answers again: a later write must get its re-read (the queued one, or a new one), not a dead one.
+            ClusterDirectory.Recheck r = d.recheckClusters("a", clock.instant());
+            assertTrue(r.unconfirmed().isEmpty(), "b can be read again, and was: " + r);
+            assertTrue(reads.get("b").get() >= 3, "the first listing, the failed re-read, then one that worked: " + reads);
+        } finally {
+            gateB.countDown();
+            callers.shutdownNow();
+        }
+    }
 }
