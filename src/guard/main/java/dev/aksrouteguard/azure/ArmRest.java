@@ -121,11 +121,22 @@ final class ArmRest {
      *     failure that is not transient as it is
      */
     private Answer readAfterAccepted(URL url, long deadline, String what) {
+        return readAfterAccepted(url, deadline, what, false);
+    }
+
+    /**
+     * @param locationUrl true for the operation's {@code Location} URL, which, once the operation has ended, answers what
+     *     the write would have answered had it run synchronously (ARM RPC, "202 Accepted and Location Headers", step 5):
+     *     an error naming another operation that held the resource ({@link ArmErrors#ANOTHER_OPERATION_CODES}) is then the
+     *     write's own answer, thrown as it is (contention, which the reconciler waits out), not a poll to send again
+     */
+    private Answer readAfterAccepted(URL url, long deadline, String what, boolean locationUrl) {
         for (int failed = 0; ; failed++) {
             try {
                 return ok(send(HttpMethod.GET, url, null, null, what), what);
             } catch (ArmException e) {
-                if (e.kind() != ArmException.Kind.TRANSIENT) {
+                if (e.kind() != ArmException.Kind.TRANSIENT || locationUrl && e.code() != null
+                        && ArmErrors.ANOTHER_OPERATION_CODES.contains(e.code().toLowerCase(Locale.ROOT))) {
                     throw e;
                 }
                 waitForNextPoll(e.retryAfter(), deadline, what, failed, e);
@@ -159,7 +170,7 @@ final class ArmRest {
         HttpHeaders last = first;
         for (int polls = 0; ; polls++) {
             waitForNextPoll(BoundedRetryPolicy.retryAfter(last), deadline, what, polls, null);
-            Answer poll = readAfterAccepted(url, deadline, what + " (polling the operation)");
+            Answer poll = readAfterAccepted(url, deadline, what + " (polling the operation)", true);
             if (poll.status() != 202) {
                 return;
             }

@@ -139,6 +139,29 @@ class ArmAdaptersTest {
         assertEquals(1, azure.puts("/subnets/").size());
     }
 
+    /**
+     * A write followed by its {@code Location} URL: once the operation has ended, that URL answers "the exact same
+     * response that would have been returned had the operation been executed synchronously" (ARM RPC, "202 Accepted and
+     * Location Headers", step 5). A 429 {@code RetryableErrorDueToAnotherOperation} there is the write's own answer
+     * (another operation held the subnet), which the reconciler treats as contention; polled again until the deadline,
+     * it became "still running, the write may still complete" two minutes later, and the subnet {@code failed}.
+     */
+    @Test
+    void aLocationUrlAnsweringThatAnotherOperationLockedTheSubnetIsTheWritesAnswerNotAPollToRepeat() {
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(azure.arm);
+        Subnets subnets = Connect.to(azure, Connect.limits(null, java.time.Duration.ofSeconds(5), null, null, null)).subnets();
+        Subnets.Observed read = subnets.get(SubnetId.parse(c.nodeSubnetId()));
+        String location = azure.arm.endpoint().resolve("/subscriptions/" + Emulated.SUB
+                + "/providers/Microsoft.Network/locations/westeurope/operationResults/op1?api-version=2025-05-01").toString();
+        azure.arm.inject(Fault.on("PUT", "/subnets/").respondRaw(202, "").header("Location", location).header("Retry-After", "1"));
+        azure.arm.inject(Fault.retryableErrorDueToAnotherOperation("GET", "/operationResults/op1").retryAfter(0).always());
+
+        ArmException e = assertThrows(ArmException.class, () -> subnets.associate(read, ResourceId.parse(c.routeTableId())));
+
+        assertEquals(ArmException.Kind.TRANSIENT, e.kind(), e.getMessage());
+        assertEquals("RetryableErrorDueToAnotherOperation", e.code(), e.getMessage());
+    }
+
     @Test
     void aStaleEtagIsAPreconditionFailure() {
         SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(azure.arm);
