@@ -14,6 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Posts one JSON message to the Teams webhook: short timeouts, at most {@value #MAX_ATTEMPTS} attempts on 429, 5xx
@@ -94,11 +96,15 @@ final class Webhook {
             try {
                 HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
                 int status = response.statusCode();
-                if (status / 100 == 2 && !throttledInBody(response.body())) {
+                int teamsStatus = status / 100 == 2 ? teamsErrorInBody(response.body()) : 0;
+                if (status / 100 == 2 && teamsStatus == 0) {
                     return new Delivery(true, false, attempt, "HTTP " + status);
                 }
                 if (status / 100 == 2) {
-                    problem = "throttled (HTTP " + status + " with a 429 error in the body)";
+                    problem = "HTTP " + status + " carrying Teams' HTTP error " + teamsStatus;
+                    if (teamsStatus != 429 && teamsStatus / 100 != 5) {
+                        return new Delivery(false, false, attempt, problem + hint(teamsStatus));
+                    }
                     wait = backoff(attempt);
                 } else if (status == 429 || status / 100 == 5) {
                     problem = "HTTP " + status;
@@ -133,10 +139,23 @@ final class Webhook {
         return new Delivery(false, true, attempt, problem + " after " + attempt + " attempt" + (attempt == 1 ? "" : "s"));
     }
 
-    /** Legacy connectors have answered 200 with "... returned HTTP error 429 ..." in the body when throttled. */
-    private static boolean throttledInBody(String body) {
-        return body != null && body.length() < 2000 && body.contains("HTTP error 429");
+    /**
+     * A legacy connector answers 200 whatever Teams made of the message and puts Teams' answer in the body: "Webhook
+     * message delivery failed with error: Microsoft Teams endpoint returned HTTP error 413 with ContextId ..."
+     * (Microsoft in MicrosoftDocs/msteams-docs#1810: connectors "return 200 with error in the response content/body";
+     * #4145 for a 400; the connectors-using page for a 429: "Connectors do not throw 429s"). So a 2xx with such a body
+     * is not a delivery: the status Teams gave, or 0 when the body carries none (a Workflows webhook's empty 202, a
+     * connector's "1").
+     */
+    static int teamsErrorInBody(String body) {
+        if (body == null || body.length() > 2000) {
+            return 0;
+        }
+        Matcher m = TEAMS_ERROR.matcher(body);
+        return m.find() ? Integer.parseInt(m.group(1)) : 0;
     }
+
+    private static final Pattern TEAMS_ERROR = Pattern.compile("returned HTTP error (\\d{3})\\b");
 
     private static Duration backoff(int attempt) {
         return Duration.ofSeconds(attempt); // 1 s, then 2 s

@@ -139,6 +139,38 @@ class WebhookDeliveryTest {
         assertTrue(logs.at(Level.WARNING).get(0).getMessage().contains("HTTP 400 (Teams refused the card)"));
     }
 
+    /**
+     * A connector answers 200 whatever Teams made of the card and puts Teams' own answer in the body (Microsoft in
+     * MicrosoftDocs/msteams-docs#1810 and #4145; the connectors-using page: "Connectors do not throw 429s"): a card
+     * Teams refused is not delivered, and is one Warning.
+     */
+    @Test
+    void aConnectorThatAnswers200WithATeamsRefusalInTheBodyDidNotDeliverTheCard() {
+        teams.then(200, Map.of(), "Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 413 "
+                + "with ContextId tcid=0,server=msgapi-canary-eus2-00,cv=AszFFaeXdEGdFrJhai0eUw.1.0..");
+        try (TeamsWebhookAlertSink sink = sink(TestSecrets.legacyUrl(), teams.proxyClient())) {
+            sink.outcome(Fixtures.reassociated(subnet("snet-a")));
+            assertTrue(sink.flush(FLUSH));
+        }
+        assertEquals(1, teams.requests().size(), "a card Teams refused is not sent again");
+        List<LogRecord> warnings = logs.at(Level.WARNING);
+        assertEquals(1, warnings.size());
+        assertEquals("failed alerts: Teams alert not delivered (reassociated snet-a): HTTP 200 carrying Teams' HTTP error 413 "
+                + "(the message is too large)", warnings.get(0).getMessage());
+    }
+
+    @Test
+    void aConnectorThatAnswers200WithATeamsServerErrorInTheBodyIsRetried() {
+        teams.then(200, Map.of(), "Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 502 "
+                + "with ContextId tcid=0,server=x,cv=y").then(200, Map.of(), "1");
+        try (TeamsWebhookAlertSink sink = sink(TestSecrets.legacyUrl(), teams.proxyClient())) {
+            sink.outcome(Fixtures.reassociated(subnet("snet-a")));
+            assertTrue(sink.flush(FLUSH));
+        }
+        assertEquals(2, teams.requests().size(), "retried once, then accepted with \"1\"");
+        assertEquals(List.of(Duration.ofSeconds(1)), pauses);
+    }
+
     @Test
     void aLegacyConnectorUrlGetsAMessagecardOnItsOwnHost() {
         try (TeamsWebhookAlertSink sink = sink(TestSecrets.legacyUrl(), teams.proxyClient())) {
