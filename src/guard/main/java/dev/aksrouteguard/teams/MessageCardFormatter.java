@@ -2,6 +2,8 @@ package dev.aksrouteguard.teams;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The legacy Office 365 connector format ({@code *.webhook.office.com}): a MessageCard with one section of facts and
@@ -73,7 +75,7 @@ final class MessageCardFormatter implements CardFormatter {
             StringBuilder text = new StringBuilder(Markdown.escape(stop.lead()));
             if (stop.shown() != null) {
                 text.append("\n\n**").append(Markdown.escape(stop.shown().label())).append(":**\n\n")
-                        .append(Markdown.escape(stop.shown().text()));
+                        .append(lines(stop.shown().text()));
             }
             text.append("\n\n").append(Markdown.escape(stop.pointer()));
             JsonObject section = new JsonObject();
@@ -102,5 +104,38 @@ final class MessageCardFormatter implements CardFormatter {
             message.add("potentialAction", actions);
         }
         return message;
+    }
+
+    /** A line start Markdown reads as a header, list item, rule or quote; the escaped form of {@code >} and {@code *} is already safe. */
+    private static final Pattern BLOCK_START = Pattern.compile("^(?:[#+=-]|\\d+(?=[.)]))");
+
+    /**
+     * Text whose lines matter (a fix to paste) in a connector card. Connector cards render a newline only for
+     * {@code \n\n}, not for {@code \n}, and read {@code #} at a line's start as a header, {@code - } or {@code 1. } as
+     * a list item (Teams, "Format cards in Microsoft Teams", Markdown for connector cards,
+     * https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/cards-format). So every line
+     * is a paragraph of its own, with such a start escaped; blank lines and indentation go (HCL, Bicep and the CLI do
+     * not depend on them, and four leading spaces would start a code block, in which the escapes would show).
+     */
+    static String lines(String text) {
+        StringBuilder out = new StringBuilder(text.length() + 64);
+        for (String line : text.split("\n")) {
+            String escaped = Markdown.escape(line.strip());
+            if (escaped.isEmpty()) {
+                continue;
+            }
+            if (out.length() > 0) {
+                out.append("\n\n");
+            }
+            Matcher m = BLOCK_START.matcher(escaped);
+            if (m.find()) {
+                // "#" becomes "\#"; "1." becomes "1\." (a digit cannot be escaped, the dot after it can)
+                int at = Character.isDigit(escaped.charAt(0)) ? m.end() : 0;
+                out.append(escaped, 0, at).append('\\').append(escaped, at, escaped.length());
+            } else {
+                out.append(escaped);
+            }
+        }
+        return out.toString();
     }
 }

@@ -164,4 +164,44 @@ class StopItRecurringCardTest {
         assertTrue(text.contains("aks-route-guard prevent " + subnet("snet-nodes")), text);
         assertNull(card.get("attachments"));
     }
+    /**
+     * Connector cards render a newline only for {@code \n\n}, and {@code # } at the start of a line is a header,
+     * {@code - }/{@code 1. } a list (Teams, "Format cards in Microsoft Teams", Markdown for connector cards). A
+     * Terraform fix is mostly {@code #} comment lines joined by single newlines: sent as it is, it renders as one
+     * header run into one paragraph, and cannot be copied.
+     */
+    @Test
+    void aLegacyConnectorCardShowsEveryLineOfTheFixOnItsOwnLineAndNoneAsAHeaderOrList() {
+        Outcome o = Fixtures.reassociated(subnet("snet-nodes"));
+        JsonObject card = parse(TeamsMessages.render(o, Fixtures.settings(Map.of(Settings.TEAMS_CARD_FORMAT, "messagecard"))));
+        String text = null;
+        for (JsonElement s : card.getAsJsonArray("sections")) {
+            JsonObject section = s.getAsJsonObject();
+            if (section.has("activityTitle") && section.get("activityTitle").getAsString().equals("Stop it recurring")) {
+                text = section.get("text").getAsString();
+            }
+        }
+        assertTrue(text != null, card.toString());
+        assertFalse(text.replace("\n\n", "").contains("\n"), "a single newline is not rendered in a connector card: " + text);
+        List<String> paragraphs = List.of(text.split("\n\n"));
+        for (String p : paragraphs) {
+            assertFalse(p.startsWith("#"), "renders as a header: " + p);
+            assertFalse(p.matches("(?s)\\s*([-+*]|\\d+[.)])\\s.*"), "renders as a list item: " + p);
+        }
+        JsonObject adaptive = adaptiveCard(TeamsMessages.render(o, SETTINGS));
+        String fix = body(adaptive).stream().filter(b -> b.toString().contains("\"fontType\":\"Monospace\"") && !b.has("isVisible"))
+                .map(TeamsMessagesTest::text).findFirst().orElseThrow().substring("Terraform\n".length());
+        List<String> shown = paragraphs.stream().map(p -> p.replace("\\", "").strip()).toList();
+        for (String line : fix.split("\n")) {
+            if (!line.isBlank()) {
+                assertTrue(shown.contains(line.strip()), "the fix's line is a paragraph of its own: " + line + "\n" + text);
+            }
+        }
+    }
+
+    @Test
+    void aConnectorCardEscapesEveryLineStartMarkdownWouldReadAsABlock() {
+        assertEquals("1\\. a\n\n\\- b\n\n\\+ c\n\n\\# d\n\n\\=== e\n\n\\> f\n\nx = \"g\\_h\"",
+                MessageCardFormatter.lines("  1. a\n- b\n\n+ c\n# d\n=== e\n> f\n    x = \"g_h\"\n"));
+    }
 }
