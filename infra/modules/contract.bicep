@@ -128,12 +128,15 @@ AppTraces
 // work the event function handed on, which is where work given up after the last retry is reported), and so is work
 // dropped as unreadable (a malformed event, a retry message) and every Teams alert not delivered (`failed alerts: `,
 // in any function, DeliverAlert included); a sweep that could not list the subscription is a Warning summary line
-// with ` error=`.
+// with ` error=`. A `failed alerts: ` line is taken whatever its OperationName: the Teams sink logs on the app's own
+// logger (often from its background thread), which reaches Application Insights only as a Host.Function.Console trace
+// of the worker's stderr, outside any invocation (wiring/ConsoleLines says why).
 @export()
 var failedQuery = '''
 AppTraces
-| where OperationName in ("OnResourceWrite", "DriftSweep", "RetryRepair", "DeliverAlert")
 | where SeverityLevel >= 2
-| where Message startswith "failed " or (Message startswith "sweep mode=" and Message contains " error=")
+| where (OperationName in ("OnResourceWrite", "DriftSweep", "RetryRepair", "DeliverAlert")
+    and (Message startswith "failed " or (Message startswith "sweep mode=" and Message contains " error=")))
+    or Message startswith "failed alerts: "
 | project TimeGenerated, OperationName, Message
 '''

@@ -198,12 +198,14 @@ locals {
 
   # Every failed outcome is one Warning line starting with `failed ` (also from RetryRepair, where work given up
   # after the last retry is reported), and a sweep that could not list the subscription is a Warning summary line
-  # with ` error=`.
+  # with ` error=`. `failed alerts: ` lines count whatever their OperationName: the Teams sink's own logger reaches
+  # Application Insights only as Host.Function.Console traces outside any invocation (infra/modules/contract.bicep).
   failed_query = <<-KQL
     AppTraces
-    | where OperationName in ("OnResourceWrite", "DriftSweep", "RetryRepair", "DeliverAlert")
     | where SeverityLevel >= 2
-    | where Message startswith "failed " or (Message startswith "sweep mode=" and Message contains " error=")
+    | where (OperationName in ("OnResourceWrite", "DriftSweep", "RetryRepair", "DeliverAlert")
+        and (Message startswith "failed " or (Message startswith "sweep mode=" and Message contains " error=")))
+        or Message startswith "failed alerts: "
     | project TimeGenerated, OperationName, Message
     KQL
 }

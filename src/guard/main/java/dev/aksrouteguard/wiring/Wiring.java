@@ -77,7 +77,7 @@ public final class Wiring {
             synchronized (Wiring.class) {
                 w = shared;
                 if (w == null) {
-                    w = functionApp(Settings.fromEnvironment(), Options.production());
+                    w = functionApp(Settings.fromEnvironment(), Options.functionApp());
                     shared = w;
                 }
             }
@@ -213,6 +213,17 @@ public final class Wiring {
             Objects.requireNonNull(backoff, "backoff == null");
             Objects.requireNonNull(alerts, "alerts == null");
             Objects.requireNonNull(log, "log == null");
+        }
+
+        /**
+         * What {@link #shared()} runs on in the function app: {@link #production()}, with the app's own logger printing
+         * one line per record, message first, which is how the host's console log (the only way its lines reach
+         * Application Insights) keeps the health alert's {@code failed alerts: } prefix (ConsoleLines says why).
+         */
+        public static Options functionApp() {
+            Options o = production();
+            ConsoleLines.install(o.log());
+            return o;
         }
 
         /** The function app: Teams alerts, and the retry queue in the app's storage. */

@@ -29,10 +29,13 @@ import dev.aksrouteguard.testing.TestContext;
 import dev.aksrouteguard.wiring.Wiring;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -227,6 +230,63 @@ class AlertQueriesMatchTheLogsTest {
         assertTrue(fires(FAILED, List.of(row)));
         assertFalse(fires(FAILED, List.of(new Row(Map.of("TimeGenerated", "2026-12-05T03:00:00Z", "OperationName",
                 AlertQueueFunction.NAME, "SeverityLevel", 1L, "Message", "Teams alert sent: failed snet-a")))));
+    }
+
+    /**
+     * The traces the host makes of what the function app's own logger ({@code Options.production().log()}, not an
+     * invocation's) prints: the Java worker forwards only the {@code ExecutionContext} logger over gRPC
+     * (azure-functions-java-worker {@code WorkerLogManager}), so such a record goes to the handlers of the logger and its
+     * parents, and the host reads the worker's stderr line by line, logging each line unchanged as a
+     * {@code Host.Function.Console} trace outside any invocation (no OperationName), at Warning when it contains
+     * {@code warn}, at Error when it contains {@code error}, {@code fail}, {@code severe} or {@code unhandled exception},
+     * else at Information (azure-functions-host {@code WorkerProcess.ParseErrorMessageAndLog},
+     * {@code WorkerConsoleLogService}).
+     */
+    static List<Row> consoleRows(Logger logger, LogRecord record) {
+        List<Row> rows = new ArrayList<>();
+        for (Logger l = logger; l != null; l = l.getUseParentHandlers() ? l.getParent() : null) {
+            for (Handler h : l.getHandlers()) {
+                if (!h.isLoggable(record) || h.getFormatter() == null) {
+                    continue;
+                }
+                for (String line : h.getFormatter().format(record).split("\\R")) {
+                    if (line.isEmpty()) {
+                        continue;
+                    }
+                    String lower = line.toLowerCase(Locale.ROOT);
+                    long severity = lower.contains("warn") ? 2
+                            : lower.contains("error") || lower.contains("fail") || lower.contains("severe")
+                                    || lower.contains("unhandled exception") ? 3 : 1;
+                    rows.add(new Row(Map.of("TimeGenerated", record.getInstant().toString(), "OperationName", "",
+                            "SeverityLevel", severity, "Message", line)));
+                }
+            }
+        }
+        return rows;
+    }
+
+    @Test
+    void aTeamsAlertLostOnTheSinksOwnLoggerFiresTheFailedAlertThroughTheHostsConsole() {
+        // The Teams sink reports a lost alert on the app's own logger, often from its background thread after the
+        // invocation that raised it (BackgroundQueue): such a line reaches Application Insights only via the console.
+        Logger log = Wiring.Options.functionApp().log();
+        try {
+            LogRecord lost = new LogRecord(Level.WARNING, "failed alerts: reassociated snet-a not sent: HTTP 503");
+            lost.setLoggerName(log.getName());
+            List<Row> rows = consoleRows(log, lost);
+            assertTrue(rows.stream().anyMatch(r -> r.columns().get("Message").toString().startsWith("failed alerts: ")),
+                    "the line must reach the host as it was logged, one line, message first: " + rows);
+            assertTrue(fires(FAILED, rows), "a Teams alert nobody received must page someone: " + rows);
+            LogRecord info = new LogRecord(Level.INFO, "Teams alert sent: reassociated snet-a");
+            info.setLoggerName(log.getName());
+            assertFalse(fires(FAILED, consoleRows(log, info)));
+        } finally {
+            // JUL state is JVM-wide: give the other tests' root-logger captures their records back.
+            for (Handler h : log.getHandlers()) {
+                log.removeHandler(h);
+            }
+            log.setUseParentHandlers(true);
+        }
     }
 
     @Test
