@@ -101,7 +101,7 @@ final class Retries {
         Map<Outcome, Outcome> gaveUp = new java.util.IdentityHashMap<>();
         for (Outcome o : outcomes) {
             if (needsRetry(o)) {
-                gaveUp.put(o, o.gaveUp(gaveUpAfter + o.message()));
+                gaveUp.put(o, o.gaveUp(gaveUpAfter + withoutHandOn(o.message())));
             }
         }
         List<Outcome> neverFinished = new ArrayList<>();
@@ -121,6 +121,14 @@ final class Retries {
                         + (eventFailure != null ? eventFailure : "the event was never mapped to subnets")
                         + "; the sweep keeps checking the subnets it concerns";
         return new RetryResult(request, all, Disposition.GAVE_UP, failure);
+    }
+
+    /**
+     * What kept a deferred outcome from finishing, without its "handed on to be tried again": said of work given up, that
+     * would tell the alert's reader the retry queue still has it, when only the sweep will look at the subnet again.
+     */
+    static String withoutHandOn(String message) {
+        return message.replace(", handed on to be tried again", "");
     }
 
     /** A deferred outcome, or a failure that a later try may mend. */

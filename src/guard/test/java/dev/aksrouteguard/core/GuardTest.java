@@ -4,6 +4,7 @@ import static dev.aksrouteguard.core.World.pools;
 import static dev.aksrouteguard.core.World.routes;
 import static dev.aksrouteguard.core.World.subnet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -482,6 +483,32 @@ class GuardTest {
         assertEquals(Set.of(NODES, NODES2), alerted.stream().filter(o -> o.action() == Action.FAILED)
                 .map(Outcome::subnet).collect(java.util.stream.Collectors.toSet()), "each alerted as failed: " + alerted);
         assertEquals(0, submitted.size(), "not handed on again");
+    }
+
+    /**
+     * Deferred work given up after the last try is alerted as failed with what kept it from finishing, and never says it
+     * is still "handed on to be tried again": nothing tries it again but the sweep, and the alert must not read as if
+     * the retry queue still had it.
+     */
+    @Test
+    void deferredWorkGivenUpSaysWhatKeptItFromFinishingAndNotThatItIsHandedOn() {
+        for (int i = 0; i < 1000; i++) {
+            subnets.failPut(InMemorySubnets.transientError(409, "AnotherOperationInProgress"));
+        }
+        Guard g = guardWithRetries(Mode.ENFORCE);
+        RetryRequest last = new RetryRequest(NODES.id(), new Trigger.Event(write(Operations.SUBNET_WRITE, NODES.id())),
+                Guard.MAX_RETRIES);
+        alerted.clear();
+
+        Guard.RetryResult r = g.onRetry(last, World.T0.plus(Duration.ofMinutes(2)));
+
+        assertEquals(Guard.Disposition.GAVE_UP, r.disposition());
+        Outcome gaveUp = alerted.stream().filter(o -> o.action() == Action.FAILED).findFirst().orElseThrow();
+        assertTrue(gaveUp.message().startsWith("gave up after " + Guard.MAX_RETRIES + " tries: another operation kept "
+                + "virtual network " + NODES.virtualNetworkName() + " busy"), gaveUp.message());
+        assertTrue(gaveUp.message().contains("AnotherOperationInProgress"), gaveUp.message());
+        assertFalse(gaveUp.message().contains("handed on"), gaveUp.message());
+        assertEquals(r.outcomes().get(0), gaveUp);
     }
 
     /** Work that could not be handed on again is no silent success: the retry's result carries a {@code failed} line. */
