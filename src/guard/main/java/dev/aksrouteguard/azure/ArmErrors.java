@@ -30,14 +30,6 @@ final class ArmErrors {
             "referencedresourcenotprovisioned", "toomanyrequests", "internalservererror", "serviceunavailable",
             "gatewaytimeout", "operationtimedout");
 
-    /**
-     * The error codes (lower case) of a write refused or ended because another operation held its resource: Network RP's
-     * 409 {@code AnotherOperationInProgress} and 429 {@code RetryableErrorDueToAnotherOperation}, and a write superseded
-     * by another ({@code CanceledAndSupersededDueToAnotherOperation}). As {@code Reconciler.contention} reads them.
-     */
-    static final Set<String> ANOTHER_OPERATION_CODES = Set.of("anotheroperationinprogress", "retryableerrorduetoanotheroperation",
-            "canceledandsupersededduetoanotheroperation");
-
     /** The most of an unreadable error body quoted in a message. */
     private static final int QUOTE = 200;
 

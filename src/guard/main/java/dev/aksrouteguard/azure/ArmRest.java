@@ -127,7 +127,7 @@ final class ArmRest {
     /**
      * @param locationUrl true for the operation's {@code Location} URL, which, once the operation has ended, answers what
      *     the write would have answered had it run synchronously (ARM RPC, "202 Accepted and Location Headers", step 5):
-     *     an error naming another operation that held the resource ({@link ArmErrors#ANOTHER_OPERATION_CODES}) is then the
+     *     an error naming another operation that held the resource ({@link ArmException#anotherOperation()}) is then the
      *     write's own answer, thrown as it is (contention, which the reconciler waits out), not a poll to send again
      */
     private Answer readAfterAccepted(URL url, long deadline, String what, boolean locationUrl) {
@@ -135,8 +135,7 @@ final class ArmRest {
             try {
                 return ok(send(HttpMethod.GET, url, null, null, what), what);
             } catch (ArmException e) {
-                if (e.kind() != ArmException.Kind.TRANSIENT || locationUrl && e.code() != null
-                        && ArmErrors.ANOTHER_OPERATION_CODES.contains(e.code().toLowerCase(Locale.ROOT))) {
+                if (e.kind() != ArmException.Kind.TRANSIENT || locationUrl && e.anotherOperation()) {
                     throw e;
                 }
                 waitForNextPoll(e.retryAfter(), deadline, what, failed, e);

@@ -487,16 +487,9 @@ public final class Reconciler {
         return e.kind() == ArmException.Kind.INVALID_RESPONSE || e.kind() == ArmException.Kind.DEADLINE_EXCEEDED;
     }
 
-    /**
-     * Another writer in the same virtual network: a 409 {@code AnotherOperationInProgress}, a 429
-     * {@code RetryableErrorDueToAnotherOperation} (Network RP's answer "when the target resource is locked by another
-     * operation", Learn, "Understand how Azure Resource Manager throttles requests", "Error code"), or a
-     * write of ours that Network RP cancelled because another write (a PUT of the VNet by IaC) superseded it.
-     */
+    /** Another writer in the same virtual network, to be waited out ({@link ArmException#anotherOperation()}). */
     static boolean contention(ArmException e) {
-        return e.kind() == ArmException.Kind.TRANSIENT && ("AnotherOperationInProgress".equalsIgnoreCase(e.code())
-                || "RetryableErrorDueToAnotherOperation".equalsIgnoreCase(e.code())
-                || "CanceledAndSupersededDueToAnotherOperation".equalsIgnoreCase(e.code()));
+        return e.kind() == ArmException.Kind.TRANSIENT && e.anotherOperation();
     }
 
     private static @Nullable Cluster ownerOf(SubnetId id, Inventory inventory) {

@@ -83,4 +83,18 @@ public final class ArmException extends RuntimeException {
     public @Nullable String missingAction() {
         return missingAction;
     }
+
+    /**
+     * True when the error says another operation held the resource: Network RP's 409 {@code AnotherOperationInProgress},
+     * its 429 {@code RetryableErrorDueToAnotherOperation} ("when the target resource is locked by another operation",
+     * Learn, "Understand how Azure Resource Manager throttles requests", "Error code"), or a write of ours that it
+     * cancelled because another write (a PUT of the VNet by IaC) superseded it. The reconciler waits such a writer out;
+     * the ARM adapters do not poll it again as if it were a failure to read.
+     */
+    public boolean anotherOperation() {
+        return code != null && ANOTHER_OPERATION_CODES.contains(code.toLowerCase(java.util.Locale.ROOT));
+    }
+
+    private static final java.util.Set<String> ANOTHER_OPERATION_CODES = java.util.Set.of("anotheroperationinprogress",
+            "retryableerrorduetoanotheroperation", "canceledandsupersededduetoanotheroperation");
 }
