@@ -218,7 +218,7 @@ module alerts 'modules/alerts.bicep' = {
     namePrefix: 'alert-aks-route-guard-${resourceToken}'
     location: location
     tags: tags
-    workspaceId: monitoring.outputs.logAnalyticsWorkspaceId
+    workspaceName: monitoring.outputs.logAnalyticsWorkspaceName
     applicationInsightsId: monitoring.outputs.applicationInsightsId
     alertEmailAddress: alertEmailAddress
     alertActionGroupId: alertActionGroupId

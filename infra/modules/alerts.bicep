@@ -8,14 +8,19 @@
 // (alertEmailAddress). With neither, the rules still fire and show in Azure Monitor > Alerts, but notify no one: a
 // deliberate default, because the deployment cannot guess who should be woken (docs/deploy.md, "Alerts").
 // The queries and the log lines they read: infra/modules/contract.bicep and docs/deploy.md.
+// Each log search alert rule runs its query as its own system-assigned identity, with Reader on the workspace it
+// queries. Without an identity a rule's permissions are those of the last user to edit it, as of that edit; a
+// system-assigned identity starts with no permissions and is granted its role after the rule is created
+// (https://learn.microsoft.com/azure/azure-monitor/alerts/alerts-create-log-alert-rule#managed-id; docs/deploy.md,
+// "Alerts"). The identities need nothing on the action groups: they only run the query.
 
 import { sweepSucceededQuery, failedQuery } from 'contract.bicep'
 
 param namePrefix string
 param location string
 param tags object
-@description('Resource ID of the Log Analytics workspace that holds the guard\'s Application Insights data (AppTraces).')
-param workspaceId string
+@description('Name of the Log Analytics workspace (in this resource group) that holds the guard\'s Application Insights data (AppTraces).')
+param workspaceName string
 @description('Resource ID of the guard\'s (workspace-based) Application Insights.')
 param applicationInsightsId string
 @description('Optional. Email address the alerts go to, through an action group created here. Empty: none.')
@@ -28,6 +33,16 @@ param sweepMissingWindow string
 var createActionGroup = empty(alertActionGroupId) && !empty(alertEmailAddress)
 var createdActionGroupId = resourceId('Microsoft.Insights/actionGroups', '${namePrefix}-ag')
 var actionGroupIds = !empty(alertActionGroupId) ? [alertActionGroupId] : (createActionGroup ? [createdActionGroupId] : [])
+// Built-in Reader: "a reader role for all workspaces that the query accesses" (Learn, above); its */read includes
+// Microsoft.OperationalInsights/workspaces/query/read, which a workspace-context query needs
+// (https://learn.microsoft.com/azure/azure-monitor/logs/manage-access).
+var reader = 'acdd72a7-3385-48ef-bd42-f606fba81ae7'
+
+// Microsoft.OperationalInsights/workspaces@2023-09-01:
+// https://learn.microsoft.com/azure/templates/microsoft.operationalinsights/2023-09-01/workspaces
+resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' existing = {
+  name: workspaceName
+}
 
 // Microsoft.Insights/actionGroups@2023-01-01:
 // https://learn.microsoft.com/azure/templates/microsoft.insights/2023-01-01/actiongroups
@@ -55,6 +70,9 @@ resource sweepMissing 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
   location: location
   tags: tags
   kind: 'LogAlert'
+  identity: {
+    type: 'SystemAssigned'
+  }
   properties: {
     displayName: 'aks-route-guard: no successful drift sweep'
     description: 'No DriftSweep has finished without error for three schedule periods: the guard is not guarding. Check the function app (deployment, storage, identity and its role). docs/deploy.md, "Verify the guard is alive".'
@@ -63,7 +81,7 @@ resource sweepMissing 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
     evaluationFrequency: 'PT5M'
     windowSize: sweepMissingWindow
     scopes: [
-      workspaceId
+      workspace.id
     ]
     criteria: {
       allOf: [
@@ -98,6 +116,9 @@ resource failed 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
   location: location
   tags: tags
   kind: 'LogAlert'
+  identity: {
+    type: 'SystemAssigned'
+  }
   properties: {
     displayName: 'aks-route-guard: failed outcome'
     description: 'The guard could not read or repair a subnet, a sweep could not list the subscription, work was dropped as unreadable, or a Teams alert was not delivered. The log line says why and what to do (e.g. the permission to grant).'
@@ -106,7 +127,7 @@ resource failed 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
     evaluationFrequency: 'PT5M'
     windowSize: 'PT15M'
     scopes: [
-      workspaceId
+      workspace.id
     ]
     criteria: {
       allOf: [
@@ -131,6 +152,33 @@ resource failed 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
   dependsOn: [
     actionGroup
   ]
+}
+
+// The rules' identities read the workspace they query, and nothing else. A system-assigned identity exists only once
+// its rule does, so each assignment follows its rule; until it takes effect the rule's evaluations fail
+// ("Unauthorized to run query" in the rule's Resource health:
+// https://learn.microsoft.com/azure/azure-monitor/alerts/log-alert-rule-health).
+// Microsoft.Authorization/roleAssignments@2022-04-01:
+// https://learn.microsoft.com/azure/templates/microsoft.authorization/2022-04-01/roleassignments
+resource sweepMissingReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(workspace.id, sweepMissing.id, reader)
+  scope: workspace
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', reader)
+    principalId: sweepMissing.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Microsoft.Authorization/roleAssignments@2022-04-01 (same page as above).
+resource failedReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(workspace.id, failed.id, reader)
+  scope: workspace
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', reader)
+    principalId: failed.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
 }
 
 // Microsoft.Insights/metricAlerts@2018-03-01:

@@ -37,4 +37,4 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
 
 output applicationInsightsName string = appInsights.name
 output applicationInsightsId string = appInsights.id
-output logAnalyticsWorkspaceId string = workspace.id
+output logAnalyticsWorkspaceName string = workspace.name

@@ -703,6 +703,12 @@ resource "azapi_resource" "guarded_subscription_event_subscription" {
 # Always deployed. They notify an existing action group (alert_action_group_id) or one created here for an email
 # address (alert_email_address); with neither, they still fire and show in Azure Monitor > Alerts but notify no one,
 # on purpose: the module cannot guess who should be woken. docs/deploy.md, "Alerts".
+#
+# Each log search alert rule runs its query as its own system-assigned identity, with Reader on the workspace it
+# queries: without an identity a rule's permissions are those of the last user to edit it (here, whoever last
+# applied), as of that edit. A system-assigned identity starts with no permissions and is granted its role after the
+# rule is created (https://learn.microsoft.com/azure/azure-monitor/alerts/alerts-create-log-alert-rule#managed-id).
+# The identities need nothing on the action groups: they only run the query.
 
 locals {
   create_action_group = var.alert_action_group_id == "" && var.alert_email_address != ""
@@ -735,6 +741,10 @@ resource "azurerm_monitor_scheduled_query_rules_alert_v2" "sweep_missing" {
   evaluation_frequency = "PT5M"
   window_duration      = var.sweep_missing_alert_window
   scopes               = [azurerm_log_analytics_workspace.guard.id]
+
+  identity {
+    type = "SystemAssigned"
+  }
 
   criteria {
     query                   = local.sweep_succeeded_query
@@ -773,6 +783,10 @@ resource "azurerm_monitor_scheduled_query_rules_alert_v2" "failed" {
   window_duration      = "PT15M"
   scopes               = [azurerm_log_analytics_workspace.guard.id]
 
+  identity {
+    type = "SystemAssigned"
+  }
+
   criteria {
     query                   = local.failed_query
     time_aggregation_method = "Count"
@@ -793,6 +807,25 @@ resource "azurerm_monitor_scheduled_query_rules_alert_v2" "failed" {
   }
 
   tags = local.tags
+}
+
+# The rules' identities read the workspace they query, and nothing else. A system-assigned identity exists only once
+# its rule does, so each assignment follows its rule; until it takes effect the rule's evaluations fail ("Unauthorized
+# to run query" in the rule's Resource health: https://learn.microsoft.com/azure/azure-monitor/alerts/log-alert-rule-health).
+# Reader's */read includes Microsoft.OperationalInsights/workspaces/query/read, which a workspace-context query needs
+# (https://learn.microsoft.com/azure/azure-monitor/logs/manage-access).
+resource "azurerm_role_assignment" "sweep_missing_reader" {
+  scope                = azurerm_log_analytics_workspace.guard.id
+  role_definition_name = "Reader"
+  principal_id         = azurerm_monitor_scheduled_query_rules_alert_v2.sweep_missing.identity[0].principal_id
+  principal_type       = "ServicePrincipal"
+}
+
+resource "azurerm_role_assignment" "failed_reader" {
+  scope                = azurerm_log_analytics_workspace.guard.id
+  role_definition_name = "Reader"
+  principal_id         = azurerm_monitor_scheduled_query_rules_alert_v2.failed.identity[0].principal_id
+  principal_type       = "ServicePrincipal"
 }
 
 # A function invocation failed (threw). Flex Consumption has no failure metric of its own (its Microsoft.Web/sites

@@ -101,6 +101,6 @@ class BothFormsAgreeTest {
 
     @Test
     void sameAlertRules() {
-        assertEquals(BICEP.alerts(), TERRAFORM.alerts(), "alert rules: names, queries, criteria, windows, severities");
+        assertEquals(BICEP.alerts(), TERRAFORM.alerts(), "alert rules: names, queries, criteria, windows, severities, identities and their roles");
     }
 }

@@ -495,6 +495,24 @@ class DeploymentMatchesCodeTest {
 
     @ParameterizedTest
     @EnumSource(Form.class)
+    void everyLogAlertQueriesAsItsOwnIdentityWithReaderOnTheWorkspace(Form form) {
+        // Without an identity a log search alert rule runs with the permissions of the last user to edit it, as of
+        // that edit: the deploying principal, recorded nowhere. A system-assigned identity starts with no permissions;
+        // it needs a reader role on every workspace the query reads (Learn, "Create or edit a log search alert rule",
+        // Identity). Nothing on the action groups: the identity only runs the query.
+        Map<String, InfraModel.AlertRule> alerts = InfraModel.load(form).alerts();
+        alerts.forEach((name, rule) -> {
+            if (rule.kind().equals("log")) {
+                assertEquals("SystemAssigned", rule.identity(), form + " " + name + ": the identity the query runs as");
+                assertEquals(List.of("Reader"), rule.rolesOnItsScope(),
+                        form + " " + name + ": the roles its identity always gets on the workspace it queries");
+            }
+        });
+        assertEquals(2, alerts.values().stream().filter(r -> r.kind().equals("log")).count(), form + ": log alert rules");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Form.class)
     void theSweepAlertWaitsThreeSchedulePeriods(Form form) {
         Duration window = Duration.parse(InfraModel.load(form).alerts().get("sweep-missing").window());
         assertEquals(schedulePeriod(Settings.DEFAULT_SWEEP_SCHEDULE).multipliedBy(3), window,

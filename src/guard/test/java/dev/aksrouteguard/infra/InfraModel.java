@@ -262,10 +262,23 @@ public record InfraModel(
      * @param measureColumn the column a log alert aggregates, or {@code null} when it counts rows
      * @param window the period each evaluation looks at, ISO 8601, with a variable's default when it is one
      * @param notifiesConfiguredActionGroups true when the rule's actions are the action groups the inputs configure
+     * @param identity the managed identity type a log alert runs its query as ({@code identity.type}), or {@code null}
+     *     when it declares none (it then runs with the permissions of whoever last edited it) and for a metric alert
+     * @param rolesOnItsScope the built-in roles (by name; an unknown role by its ID) that the deployment always assigns
+     *     to the rule's own identity on the one resource the rule queries, sorted
      */
     public record AlertRule(String kind, String query, String timeAggregation, String measureColumn, String operator,
             String threshold, String frequency, String window, String severity, boolean autoMitigate,
-            boolean notifiesConfiguredActionGroups) {}
+            boolean notifiesConfiguredActionGroups, String identity, List<String> rolesOnItsScope) {
+        public AlertRule {
+            rolesOnItsScope = rolesOnItsScope.stream().sorted().toList();
+        }
+    }
+
+    /** Built-in roles a log alert's identity could be given to read its workspace, by role definition ID (Learn). */
+    static final Map<String, String> READ_ROLES = Map.of(
+            "acdd72a7-3385-48ef-bd42-f606fba81ae7", "Reader",
+            "73c42c96-874c-492b-b04d-ab87d138a893", "Log Analytics Reader");
 
     /**
      * The two sets of app settings that point the identity-based {@code AzureWebJobsStorage} connection at the app's
@@ -827,6 +840,8 @@ public record InfraModel(
                         : b.at("properties.actions").orElse(null);
                 boolean notifies = actions != null && (log ? exprText(actions).equals("actionGroupIds")
                         : actions instanceof BicepText.Loop loop && loop.header().equals("id in actionGroupIds"));
+                String identity = log ? b.at("identity.type").flatMap(v -> p.literal(path, v)).orElse(null) : null;
+                List<String> roles = log ? bicepRolesOnScope(p, path, text, d, b) : List.of();
                 alerts.put(name.group(1), new AlertRule(log ? "log" : "metric",
                         log ? p.literal(path, need(c, "query", d.name())).map(String::trim).orElse(null)
                                 : p.literal(path, need(c, "metricNamespace", d.name())).orElse("?") + "/"
@@ -839,10 +854,46 @@ public record InfraModel(
                         p.literal(path, need(b, "properties.windowSize", d.name())).orElse(null),
                         p.literal(path, need(b, "properties.severity", d.name())).orElse(null),
                         b.at("properties.autoMitigate").map(v -> exprText(v).equals("true")).orElse(false),
-                        notifies));
+                        notifies, identity, roles));
             }
         });
         return alerts;
+    }
+
+    private static final Pattern BICEP_SCOPE_ID = Pattern.compile("^([A-Za-z_]\\w*)\\.id$");
+    private static final Pattern BICEP_ROLE_ID = Pattern.compile(
+            "^subscriptionResourceId\\('Microsoft\\.Authorization/roleDefinitions',\\s*([A-Za-z_]\\w*)\\)$");
+
+    /**
+     * The roles that unconditional role assignments in the rule's file give the rule's own identity
+     * ({@code <rule>.identity.principalId}) on the one resource the rule queries ({@code scopes: [<symbol>.id]}, the
+     * assignment's {@code scope: <symbol>}).
+     */
+    private static List<String> bicepRolesOnScope(BicepProject p, Path path, BicepText text, Declaration rule, Obj body) {
+        Value scopes = body.at("properties.scopes").orElse(null);
+        if (!(scopes instanceof Arr arr) || arr.items().size() != 1) {
+            return List.of();
+        }
+        Matcher scope = BICEP_SCOPE_ID.matcher(exprText(arr.items().get(0)).trim());
+        if (!scope.matches()) {
+            return List.of();
+        }
+        List<String> roles = new ArrayList<>();
+        for (Declaration a : text.resources("Microsoft.Authorization/roleAssignments")) {
+            if (a.existing() || a.condition() != null || !(a.value() instanceof Obj ab)) {
+                continue;
+            }
+            boolean toTheRule = ab.at("properties.principalId")
+                    .map(v -> exprText(v).trim().equals(rule.name() + ".identity.principalId")).orElse(false);
+            boolean onItsScope = ab.get("scope").map(v -> exprText(v).trim().equals(scope.group(1))).orElse(false);
+            Matcher roleId = BICEP_ROLE_ID.matcher(ab.at("properties.roleDefinitionId").map(v -> exprText(v).trim()).orElse(""));
+            if (toTheRule && onItsScope && roleId.matches()) {
+                String id = text.find("var", roleId.group(1)).map(Declaration::value).filter(Str.class::isInstance)
+                        .map(v -> ((Str) v).text()).orElse(roleId.group(1));
+                roles.add(READ_ROLES.getOrDefault(id, id));
+            }
+        }
+        return roles;
     }
 
     private static Map<String, Optional<String>> bicepSettings(BicepProject p, Located var) {
@@ -1062,8 +1113,11 @@ public record InfraModel(
     /** The alert rules of the Terraform, by the name after their prefix (e.g. {@code sweep-missing}). */
     private static Map<String, AlertRule> terraformAlerts(TerraformJson tf) {
         Map<String, AlertRule> alerts = new TreeMap<>();
-        for (JsonObject r : tf.resources("azurerm_monitor_scheduled_query_rules_alert_v2")) {
+        for (Map.Entry<String, JsonObject> labelled : terraformResources(tf, "azurerm_monitor_scheduled_query_rules_alert_v2").entrySet()) {
+            JsonObject r = labelled.getValue();
             JsonObject c = TerraformJson.blocks(r, "criteria").get(0);
+            String identity = TerraformJson.blocks(r, "identity").stream().findFirst()
+                    .flatMap(i -> tf.literal(i.get("type"))).orElse(null);
             alerts.put(alertName(r), new AlertRule("log", tf.literal(c.get("query")).map(String::trim).orElse(null),
                     tf.literal(c.get("time_aggregation_method")).orElse(null),
                     c.has("metric_measure_column") ? tf.literal(c.get("metric_measure_column")).orElse(null) : null,
@@ -1072,7 +1126,8 @@ public record InfraModel(
                     tf.literal(r.get("severity")).orElse(null),
                     r.has("auto_mitigation_enabled") && tf.literal(r.get("auto_mitigation_enabled")).orElse("").equals("true"),
                     TerraformJson.blocks(r, "action").stream().anyMatch(a ->
-                            "${local.alert_action_groups}".equals(a.get("action_groups").getAsString()))));
+                            "${local.alert_action_groups}".equals(a.get("action_groups").getAsString())),
+                    identity, terraformRolesOnScope(tf, labelled.getKey(), r)));
         }
         for (JsonObject r : tf.resources("azurerm_monitor_metric_alert")) {
             JsonObject c = TerraformJson.blocks(r, "criteria").get(0);
@@ -1086,9 +1141,44 @@ public record InfraModel(
                     tf.literal(r.get("frequency")).orElse(null), tf.literal(r.get("window_size")).orElse(null),
                     tf.literal(r.get("severity")).orElse(null),
                     !r.has("auto_mitigate") || tf.literal(r.get("auto_mitigate")).orElse("").equals("true"),
-                    notifies));
+                    notifies, null, List.of()));
         }
         return alerts;
+    }
+
+    /** Every resource of a type, by its label. */
+    private static Map<String, JsonObject> terraformResources(TerraformJson tf, String type) {
+        Map<String, JsonObject> out = new TreeMap<>();
+        JsonObject resources = tf.root().getAsJsonObject("resource");
+        if (resources != null && resources.has(type)) {
+            resources.getAsJsonObject(type).entrySet().forEach(e -> out.put(e.getKey(),
+                    e.getValue().getAsJsonArray().get(0).getAsJsonObject()));
+        }
+        return out;
+    }
+
+    /**
+     * The roles that role assignments (without {@code count} or {@code for_each}) give the rule's own identity
+     * ({@code identity[0].principal_id}) on the one resource the rule queries.
+     */
+    private static List<String> terraformRolesOnScope(TerraformJson tf, String label, JsonObject rule) {
+        JsonElement scopes = rule.get("scopes");
+        if (scopes == null || !scopes.isJsonArray() || scopes.getAsJsonArray().size() != 1) {
+            return List.of();
+        }
+        String scope = scopes.getAsJsonArray().get(0).getAsString();
+        String principal = "${azurerm_monitor_scheduled_query_rules_alert_v2." + label + ".identity[0].principal_id}";
+        List<String> roles = new ArrayList<>();
+        for (JsonObject a : terraformResources(tf, "azurerm_role_assignment").values()) {
+            if (a.has("count") || a.has("for_each") || !a.has("principal_id") || !a.has("scope")
+                    || !a.get("principal_id").getAsString().equals(principal) || !a.get("scope").getAsString().equals(scope)) {
+                continue;
+            }
+            Optional<String> name = a.has("role_definition_name") ? tf.literal(a.get("role_definition_name")) : Optional.empty();
+            String id = a.has("role_definition_id") ? a.get("role_definition_id").getAsString() : "?";
+            roles.add(name.orElseGet(() -> READ_ROLES.getOrDefault(id.substring(id.lastIndexOf('/') + 1), id)));
+        }
+        return roles;
     }
 
     private static String alertName(JsonObject rule) {
