@@ -256,6 +256,17 @@ public final class ArmEmulator implements AutoCloseable {
     }
 
     /**
+     * Whether a PUT to a VNet (or one of its subnets, or a cluster) with an operation in progress is accepted and ends
+     * that operation {@code Canceled} ({@code CanceledAndSupersededDueToAnotherOperation}, and a
+     * {@code ResourceWriteCancel} event), instead of failing 409 (default false). Network RP answers both ways; which
+     * one when is not documented. Deletes still fail 409.
+     */
+    public ArmEmulator supersedeConcurrentWrites(boolean enabled) {
+        state.supersedeConcurrentWrites(enabled);
+        return this;
+    }
+
+    /**
      * Leaves a subnet's {@code ipConfigurations} out of listings of virtual networks (by subscription or resource group)
      * when it has more than {@code limit} of them; a GET of the subnet still carries them all. Default: no limit. This
      * plays what a Network RP engineer described in cilium/cilium#36379 ("IPConfigurations can be set to nil when the

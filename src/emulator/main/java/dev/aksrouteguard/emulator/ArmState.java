@@ -53,6 +53,7 @@ final class ArmState {
     private int inProgressPolls = 1;
     private int retryAfterSeconds = 1;
     private boolean conflictOnConcurrentWrites = true;
+    private boolean supersedeConcurrentWrites;
     private boolean synchronousWrites;
     private int listedIpConfigurationsLimit = Integer.MAX_VALUE;
 
@@ -81,6 +82,10 @@ final class ArmState {
 
     synchronized void conflictOnConcurrentWrites(boolean enabled) {
         this.conflictOnConcurrentWrites = enabled;
+    }
+
+    synchronized void supersedeConcurrentWrites(boolean enabled) {
+        this.supersedeConcurrentWrites = enabled;
     }
 
     synchronized void listedIpConfigurationsLimit(int limit) {
@@ -190,7 +195,7 @@ final class ArmState {
         }
         String lockKey = key(path.resourceId());
         JsonObject current = resources.get(lockKey);
-        requireNoOperationInProgress(lockKey);
+        requireNoOperationInProgress(lockKey, true);
         preconditions.check(current == null ? null : etag(current), current != null, path.resourceId());
         List<JsonObject> removed = new ArrayList<>();
         JsonObject next = Normalizer.topLevel(path, body, current, false, removed);
@@ -212,6 +217,7 @@ final class ArmState {
         Normalizer.stampEtag(next, null);
         Normalizer.setProvisioningState(next,
                 longRunning ? Types.inProgressState(path.resourceType(), current == null) : "Succeeded", true);
+        supersedePending(lockKey, action);
         store(next);
         return finishWrite(path, request, next, current, null, longRunning, action);
     }
@@ -224,7 +230,7 @@ final class ArmState {
         }
         JsonObject parent = existingParent(path);
         String lockKey = key(Json.string(parent, "id"));
-        requireNoOperationInProgress(lockKey);
+        requireNoOperationInProgress(lockKey, true);
         JsonObject currentEntry = kind.find(parent, path.lastName());
         preconditions.check(currentEntry == null ? null : kind.etag(currentEntry), currentEntry != null,
                 path.resourceId());
@@ -246,6 +252,7 @@ final class ArmState {
         boolean longRunning = asynchronous(request);
         kind.entryProperties(entry).addProperty("provisioningState",
                 longRunning ? Types.inProgressState(kind.childType(), currentEntry == null) : "Succeeded");
+        supersedePending(lockKey, action);
         store(next);
         return finishWrite(path, request, next, parent, name, longRunning, action);
     }
@@ -305,7 +312,7 @@ final class ArmState {
             if (current == null) {
                 return new Written(204, null, Map.of());
             }
-            requireNoOperationInProgress(key(path.resourceId()));
+            requireNoOperationInProgress(key(path.resourceId()), false);
             preconditions.check(etag(current), true, path.resourceId());
             if (Types.is(path.resourceType(), Types.VIRTUAL_NETWORK)) {
                 for (JsonElement subnet : InlineChildren.SUBNETS.entries(current)) {
@@ -329,7 +336,7 @@ final class ArmState {
         if (entry == null) {
             return new Written(204, null, Map.of());
         }
-        requireNoOperationInProgress(key(Json.string(parent, "id")));
+        requireNoOperationInProgress(key(Json.string(parent, "id")), false);
         preconditions.check(kind.etag(entry), true, path.resourceId());
         if (kind == InlineChildren.SUBNETS) {
             requireNotInUse(entry);
@@ -408,12 +415,38 @@ final class ArmState {
         emit(Events.WRITE_SUCCESS, "Succeeded", operation.request, path, operation.operationName, !operation.created);
     }
 
-    private void requireNoOperationInProgress(String lockKey) {
+    /**
+     * Refuses a write to a resource (a VNet, for a subnet) with an operation in progress, 409 as Network RP does; unless
+     * {@code write} and writes supersede instead ({@link #supersedePending}).
+     */
+    private void requireNoOperationInProgress(String lockKey, boolean write) {
         AsyncOperation pending = pendingByResource.get(lockKey);
-        if (pending != null && conflictOnConcurrentWrites) {
+        if (pending != null && conflictOnConcurrentWrites && !(write && supersedeConcurrentWrites)) {
             throw new ArmError(409, "AnotherOperationInProgress", "Another operation on this or dependent resource is "
                     + "in progress. To retrieve status of the operation use uri: " + pending.statusUrl + ".");
         }
+    }
+
+    /**
+     * With {@link #supersedeConcurrentWrites}, a write accepted while an operation runs on the same resource (the VNet,
+     * for a subnet) ends that operation {@code Canceled} with {@code CanceledAndSupersededDueToAnotherOperation}, as
+     * Network RP does ("Operation PutVirtualNetworkOperation (…) was canceled and superseded by operation
+     * PutSubnetOperation (…)", from a Terraform log pasted in v-ive-k/SampleJavaProject README.md; Network RP's team on
+     * the same code for Application Gateway: "if customer performed multiple PUT operations in quick succession on the
+     * same appgw resource, then the previous one gets cancelled and superseded by the new one", Azure/azure-cli#21156).
+     * Its client sees its write fail; the resource keeps what it wrote, and the new write is made on top of it.
+     */
+    private void supersedePending(String lockKey, String byOperation) {
+        AsyncOperation pending = pendingByResource.get(lockKey);
+        if (pending == null || !supersedeConcurrentWrites) {
+            return;
+        }
+        pendingByResource.remove(lockKey);
+        pending.status = AsyncOperation.Status.CANCELED;
+        pending.endTime = clock.instant();
+        pending.supersededBy = byOperation;
+        emit(Events.WRITE_CANCEL, "Canceled", pending.request, ArmPath.parse(pending.request.path()), pending.operationName,
+                !pending.created);
     }
 
     // ---------------------------------------------------------------- seeding (no HTTP, no events)

@@ -34,6 +34,8 @@ final class AsyncOperation {
     int remainingPolls;
     Status status = Status.IN_PROGRESS;
     @Nullable Instant endTime;
+    /** The operation (its action) of a later write that ended this one {@code Canceled}, or null. */
+    @Nullable String supersededBy;
 
     AsyncOperation(String id, String statusUrl, String lockKey, @Nullable String childName,
             @Nullable JsonObject before, boolean created, @Nullable Fault failure, RequestContext request,
@@ -61,15 +63,16 @@ final class AsyncOperation {
         if (endTime != null) {
             body.addProperty("endTime", endTime.toString());
         }
-        if ((status == Status.FAILED || status == Status.CANCELED) && failure != null) {
+        if ((status == Status.FAILED || status == Status.CANCELED) && (failure != null || supersededBy != null)) {
             JsonObject error = new JsonObject();
-            error.addProperty("code", failure.code());
-            error.addProperty("message", failure.message());
+            error.addProperty("code", failure != null ? failure.code() : "Canceled");
+            error.addProperty("message", failure != null ? failure.message() : "Operation was canceled.");
             if (status == Status.CANCELED) {
                 JsonObject detail = new JsonObject();
                 detail.addProperty("code", "CanceledAndSupersededDueToAnotherOperation");
                 detail.addProperty("message", "Operation " + operationName + " (" + id + ") was canceled and superseded by "
-                        + "operation PutVirtualNetworkOperation (" + java.util.UUID.randomUUID() + ").");
+                        + "operation " + (supersededBy != null ? supersededBy
+                                : "PutVirtualNetworkOperation (" + java.util.UUID.randomUUID() + ")") + ".");
                 com.google.gson.JsonArray details = new com.google.gson.JsonArray();
                 details.add(detail);
                 error.add("details", details);

@@ -89,7 +89,25 @@ public final class IacRedeploy {
         return redeploy(arm, client, arm.issueToken(caller), virtualNetworkId, null);
     }
 
-    private static JsonObject redeploy(ArmEmulator arm, HttpClient client, String token, String virtualNetworkId,
+    /**
+     * Starts what {@link #dropRouteTables} does and returns once ARM has accepted the VNet PUT, without following its
+     * operation: the re-deploy still in flight, its VNet and subnets reading {@code provisioningState: Updating} with the
+     * route tables already gone. The operation ends when someone polls it to the end or
+     * {@link ArmEmulator#settlePendingOperations()} is called (a test injects {@code Fault.on("PUT", vnet).neverEnds()}
+     * to keep it running whatever polls it).
+     *
+     * @return the write's {@code Azure-AsyncOperation} URL, or null when ARM completed it at once
+     * @throws IllegalStateException if ARM refuses the write (the message carries ARM's error)
+     */
+    public static @Nullable String startDroppingRouteTables(ArmEmulator arm, String virtualNetworkId, Principal caller) {
+        Objects.requireNonNull(arm, "arm == null");
+        Objects.requireNonNull(virtualNetworkId, "virtualNetworkId == null");
+        Objects.requireNonNull(caller, "caller == null");
+        HttpClient client = HttpClient.newBuilder().sslContext(arm.clientSslContext()).build();
+        return start(arm, client, arm.issueToken(caller), virtualNetworkId, null);
+    }
+
+    private static @Nullable String start(ArmEmulator arm, HttpClient client, String token, String virtualNetworkId,
             @Nullable String correlationId) {
         URI uri = arm.endpoint().resolve(virtualNetworkId + "?api-version=" + API_VERSION);
         HttpResponse<String> read = send(client, request(uri, token, correlationId).GET());
@@ -102,7 +120,13 @@ public final class IacRedeploy {
                 .header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString(Json.GSON.toJson(template), StandardCharsets.UTF_8)));
         require(write, 200);
-        String operation = write.headers().firstValue("Azure-AsyncOperation").orElse(null);
+        return write.headers().firstValue("Azure-AsyncOperation").orElse(null);
+    }
+
+    private static JsonObject redeploy(ArmEmulator arm, HttpClient client, String token, String virtualNetworkId,
+            @Nullable String correlationId) {
+        URI uri = arm.endpoint().resolve(virtualNetworkId + "?api-version=" + API_VERSION);
+        String operation = start(arm, client, token, virtualNetworkId, correlationId);
         while (operation != null) {
             HttpResponse<String> poll = send(client, request(URI.create(operation), token, correlationId).GET());
             require(poll, 200);

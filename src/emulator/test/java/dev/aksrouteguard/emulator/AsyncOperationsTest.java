@@ -126,6 +126,38 @@ class AsyncOperationsTest {
     }
 
     @Test
+    void withSupersedingWritesASubnetPutCancelsTheVnetWriteInProgressAndBuildsOnIt() {
+        arm.supersedeConcurrentWrites(true);
+        JsonObject vnet = http.get(cluster.virtualNetworkId() + "?" + ArmHttp.API).body();
+        vnet.getAsJsonObject("properties").getAsJsonArray("subnets").get(0).getAsJsonObject()
+                .getAsJsonObject("properties").remove("routeTable");
+        vnet.add("tags", Json.parseObject("{\"deployedBy\":\"terraform\"}"));
+        ArmHttp.Response redeploy = http.put(cluster.virtualNetworkId() + "?" + ArmHttp.API, vnet);
+        assertEquals("Updating", subnet().getAsJsonObject("properties").get("provisioningState").getAsString());
+        assertNull(subnet().getAsJsonObject("properties").get("routeTable"), "a GET shows what the write will make");
+
+        JsonObject repair = subnet();
+        JsonObject table = new JsonObject();
+        table.addProperty("id", cluster.routeTableId());
+        repair.getAsJsonObject("properties").add("routeTable", table);
+        ArmHttp.Response put = http.put(cluster.nodeSubnetId() + "?" + ArmHttp.API, repair);
+
+        assertEquals(200, put.status(), "accepted, not 409");
+        ArmHttp.Response end = http.getUrl(redeploy.header("Azure-AsyncOperation"));
+        assertEquals("Canceled", end.body().get("status").getAsString());
+        JsonObject detail = end.body().getAsJsonObject("error").getAsJsonArray("details").get(0).getAsJsonObject();
+        assertEquals("CanceledAndSupersededDueToAnotherOperation", detail.get("code").getAsString());
+        assertTrue(detail.get("message").getAsString().endsWith("superseded by operation "
+                + "Microsoft.Network/virtualNetworks/subnets/write."), detail.toString());
+        assertEquals("Microsoft.Resources.ResourceWriteCancel", arm.drainEvents().get(0).get("eventType").getAsString());
+        http.pollToEnd(put);
+        assertEquals(cluster.routeTableId(), subnet().getAsJsonObject("properties").getAsJsonObject("routeTable")
+                .get("id").getAsString());
+        assertEquals("terraform", http.get(cluster.virtualNetworkId() + "?" + ArmHttp.API).body().getAsJsonObject("tags")
+                .get("deployedBy").getAsString(), "the canceled write's own changes stay");
+    }
+
+    @Test
     void settlingCompletesOperationsNobodyPolls() {
         http.put(cluster.nodeSubnetId() + "?" + ArmHttp.API, subnet());
 
