@@ -15,6 +15,7 @@ import dev.aksrouteguard.core.port.Subnets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -34,6 +35,9 @@ import java.util.function.DoubleSupplier;
  *   <li>the subnet is read inside its virtual network's lock, immediately before the decision and the write, so the
  *       etag sent is the one of the state decided on, not one another write in the VNet has made stale;</li>
  *   <li>a read that is incomplete (no address prefix, no etag, another ID) is never acted on;</li>
+ *   <li>a read whose {@code provisioningState} says another operation is still running on the subnet or its virtual
+ *       network ({@code Updating}) is waited out like a 409, never decided on nor written over
+ *       ({@link #operationRunning});</li>
  *   <li>before a write, the owning cluster is read fresh (one GET) and the decision made again: a cluster migrated
  *       off kubenet, moved to another subnet, being deleted or tagged to be ignored is left alone, and one whose fresh
  *       read expects another table is decided again on a re-read directory (written only when two decisions agree);</li>
@@ -235,6 +239,17 @@ public final class Reconciler {
             return done(out.failed("incomplete read; not writing: " + incomplete).cluster(owner).current(before.routeTable())
                     .nextStep("none if it was a passing glitch (the next event or sweep reads it again); report it if it persists")
                     .retryable(true));
+        }
+        String running = operationRunning(before);
+        if (running != null) {
+            return new Step.Retry(null, true, reads -> out.draft(Action.DEFERRED, "the subnet read provisioningState " + running
+                    + " " + reads + (reads == 1 ? " time" : " times") + ": an operation on it or on virtual network "
+                    + id.virtualNetworkName() + " (an IaC deployment, say) had not ended; nothing decided on a state still "
+                    + "being written and nothing written over it, handed on to be tried again").cluster(owner)
+                    .current(before.routeTable())
+                    .nextStep("none if the operation ends; if the subnet stays " + running + ", look for the operation in the "
+                            + "activity log of virtual network " + id.virtualNetworkName())
+                    .retryable(true).done());
         }
         Verdict verdict = Rules.decide(before, inventory);
         if ((verdict instanceof Verdict.RouteTableMissing || verdict instanceof Verdict.Conflict) && owner != null) {
@@ -455,6 +470,33 @@ public final class Reconciler {
     /** A subnet of {@code cluster} the sweep or audit could not decide, with why. */
     Outcome assessFailed(SubnetId id, Cluster cluster, String message, Trigger trigger) {
         return new Outcomes(id, mode, trigger, clock).failed(message).cluster(cluster.isKubenet() ? cluster : null).retryable(true).done();
+    }
+
+    /**
+     * The subnet's {@code provisioningState} when it says that an operation on the subnet or its virtual network is still
+     * running (anything but the terminal {@code Succeeded}, {@code Failed} and {@code Canceled}; none at all means
+     * {@code Succeeded}: Azure/azure-resource-manager-rpc, {@code v1.0/async-api-reference.md}, "ProvisioningState
+     * property"), else null. Such a read is waited out, like a 409 {@code AnotherOperationInProgress}, and never acted on:
+     * <ul>
+     *   <li>a write now would not wait for that operation: Network RP may accept it and end the running one
+     *       {@code Canceled} ({@code CanceledAndSupersededDueToAnotherOperation}), so the customer's IaC deployment
+     *       fails because of the guard (docs/emulator.md, "long-running operations", gives the sources);</li>
+     *   <li>what the read shows is not settled: a GET during the operation answers what the write will make, and a
+     *       failed update may be reverted to what was there before (async-api-reference.md, "Creating/Updating using
+     *       PUT", steps 2 and 5).</li>
+     * </ul>
+     * {@code Failed} is terminal: a PUT is how a failed subnet is put right, and the guard's write is decided on it as
+     * read.
+     */
+    static @Nullable String operationRunning(SubnetState read) {
+        String state = read.provisioningState();
+        if (state == null || state.isBlank()) {
+            return null;
+        }
+        return switch (state.toLowerCase(Locale.ROOT)) {
+            case "succeeded", "failed", "canceled" -> null;
+            default -> state;
+        };
     }
 
     /** Why a read cannot be acted on, or null when it can: what a PUT would send back must be the whole subnet. */

@@ -16,7 +16,8 @@ public enum Action {
     DRIFT_REPORTED("drift-reported"),
     /**
      * Not finished, and not a failure of the subnet: another operation kept its virtual network busy
-     * ({@code AnotherOperationInProgress}), the time budget ran out before the work could start, or no cluster read so
+     * ({@code AnotherOperationInProgress}, or the subnet kept reading {@code provisioningState: Updating}), the time
+     * budget ran out before the work could start, or no cluster read so
      * far uses the subnet while a guarded subscription has not been read yet (a cold worker). Nothing was written; the
      * work is handed to the retry queue (events) or the next sweep.
      */
