@@ -204,6 +204,8 @@ final class TerraformCheck {
                     blocksOf(value).forEach(l -> l.keySet().stream().filter(k -> !LIFECYCLE.contains(k)).forEach(k ->
                             findings.add(new Finding(lines.file(), at, child + "." + k, "'" + k
                                     + "' is not a lifecycle argument; Terraform takes " + new TreeSet<>(LIFECYCLE)))));
+                    blocksOf(value).forEach(l -> ignoreChanges(block, l.get("ignore_changes"), child + ".ignore_changes",
+                            lines.key(at, "ignore_changes"), in));
                 }
                 continue;
             }
@@ -292,6 +294,32 @@ final class TerraformCheck {
 
     private static boolean inDynamic(JsonObject body, String name) {
         return body.has("dynamic") && body.get("dynamic").isJsonObject() && body.getAsJsonObject("dynamic").has(name);
+    }
+
+    /**
+     * Each element of {@code ignore_changes} names an argument of the resource: an unknown name is an error in
+     * Terraform, and a read-only attribute is left out with a "Redundant ignore_changes element" warning (nothing in
+     * the configuration to ignore), so neither keeps anything. hcl2json gives the list as {@code ["${name}", ...]};
+     * {@code all} and a path's first step ({@code tags["x"]}, {@code block[0].arg}) are what is checked.
+     */
+    private void ignoreChanges(Block root, JsonElement value, String path, int line, String in) {
+        if (value == null || !value.isJsonArray()) {
+            return; // ignore_changes = all
+        }
+        for (JsonElement e : value.getAsJsonArray()) {
+            if (!e.isJsonPrimitive()) {
+                continue;
+            }
+            String name = e.getAsString().replace("${", "").replace("}", "").split("[.\\[]", 2)[0].trim();
+            Arg arg = root.args().get(name);
+            if (arg == null) {
+                findings.add(new Finding(lines.file(), line, path, "'" + name + "' in ignore_changes is not an argument of " + in
+                        + "; it has " + new TreeSet<>(root.args().keySet())));
+            } else if (arg.readOnly()) {
+                findings.add(new Finding(lines.file(), line, path, "'" + name + "' in ignore_changes is read-only in " + in
+                        + ": Terraform warns that it is redundant and ignores it"));
+            }
+        }
     }
 
     private static List<JsonObject> blocksOf(JsonElement value) {

@@ -66,6 +66,28 @@ class TerraformCheckTest {
     }
 
     @Test
+    void ignoreChangesOnAnAttributeTheResourceDoesNotTakeIsCaught(@TempDir Path dir) throws IOException {
+        // The 2019 advice for kubenet subnets: azurerm_subnet lost route_table_id in 2.0, and 5.x has it back only as
+        // a read-only attribute (Terraform then ignores the element with a warning): it keeps nothing in any version.
+        Report r = check(dir, """
+                resource "azurerm_subnet" "nodes" {
+                  name                 = "snet-aks-nodes"
+                  resource_group_name  = "rg-net"
+                  virtual_network_name = "vnet-spoke"
+                  address_prefixes     = ["10.10.0.0/22"]
+
+                  lifecycle {
+                    ignore_changes = [route_table_id, address_prefixes[0]]
+                  }
+                }
+                """);
+        assertEquals(List.of("azurerm_subnet.nodes.lifecycle.ignore_changes"), paths(r), r.describe());
+        assertEquals(TerraformCheck.AZURERM_VERSIONS.size(), r.findings().size(), "once per provider version: " + r.describe());
+        assertTrue(r.findings().stream().allMatch(f -> f.problem().startsWith("'route_table_id' in ignore_changes is not an argument")
+                && f.line() == 8), r.describe());
+    }
+
+    @Test
     void anArgumentRemovedIn50FailsForTheNewestVersionOnly(@TempDir Path dir) throws IOException {
         // local_authentication_disabled: replaced by local_authentication_enabled in 4.x, removed in 5.0.
         Report r = check(dir, """
