@@ -11,7 +11,15 @@ import java.util.stream.Collectors;
  * {@code azurerm_subnet_route_table_association} with an {@code import} block for the association that exists in
  * Azure, or {@code route_table_id} in the VNet's inline {@code subnet {}} block; the table found with an
  * {@code azurerm_resources} lookup in its resource group, so no route table ID is hard-coded (the pinned ID follows as
- * a comment). Since {@code azurerm_subnet} 2.x there is no {@code route_table_id} to {@code ignore_changes}.
+ * a comment). {@code azurerm_subnet} has no {@code route_table_id} argument to {@code ignore_changes}: none in 2.x to
+ * 4.x, and in 5.x only a read-only attribute, which Terraform leaves out of {@code ignore_changes} with a "Redundant
+ * ignore_changes element" warning (internal/services/network/subnet_resource.go at v4.81.0 and v5.2.0).
+ *
+ * <p>The association ignores changes to its own {@code route_table_id}: in azurerm it forces a replacement, and a
+ * replacement deletes the association (a subnet write without the table) before creating it again, which is the strip
+ * itself. ARM can return the table's ID in another letter case than the lookup or the pin
+ * (hashicorp/terraform-provider-azurerm#20678, #24893), and a re-created cluster's table is not a pinned one. Which
+ * table the subnet carries is the cluster's; Terraform only has to keep it associated.
  */
 final class TerraformFix {
 
@@ -22,8 +30,9 @@ final class TerraformFix {
         StringBuilder tf = new StringBuilder();
         Subject first = subjects.get(0);
         tf.append("# aks-route-guard: keep each kubenet node subnet below associated with its cluster's route table.\n");
-        tf.append("# azurerm 4.x and 5.x. Since azurerm 2.x azurerm_subnet has no route_table_id to ignore_changes: the\n");
-        tf.append("# association must be declared, as below.\n");
+        tf.append("# azurerm 4.x and 5.x. ignore_changes = [route_table_id] on azurerm_subnet keeps nothing: 4.x has no such\n");
+        tf.append("# attribute, and 5.x only a read-only one (Terraform drops it from ignore_changes, with a warning).\n");
+        tf.append("# Declare the association, as below.\n");
         Map<ResourceId, String> lookups = new LinkedHashMap<>();
         for (Subject s : subjects) {
             if (!otherSubscription(s)) {
@@ -68,14 +77,17 @@ final class TerraformFix {
         tf.append('\n');
         if (s.aksManagedTable()) {
             tf.append("# The cluster's route table ").append(table.name()).append(", found by type in the node resource group\n")
-                    .append("# ").append(s.routeTableGroup()).append(" (AKS creates it after the VNet; no ID is hard-coded, so a re-created\n")
-                    .append("# cluster's table is found too). Use the lookup when the table exists at plan time; when the same\n")
-                    .append("# apply creates the cluster, pin the ID below instead. With the cluster in this configuration,\n")
-                    .append("# resource_group_name = azurerm_kubernetes_cluster.<name>.node_resource_group works for the association\n")
-                    .append("# (not for an inline subnet: the cluster depends on the VNet, a cycle).\n");
+                    .append("# ").append(s.routeTableGroup()).append(" (AKS creates it with the cluster; no ID is hard-coded, so a re-created\n")
+                    .append("# cluster's table is found too). The lookup needs the cluster to exist when the plan runs. An apply\n")
+                    .append("# that creates the cluster needs none of this: AKS associates its new table with the subnet itself\n")
+                    .append("# (and azurerm will not create an association that exists: it must be imported), so add it once the\n")
+                    .append("# cluster exists, before the next apply that writes the subnet. With the cluster in this configuration,\n")
+                    .append("# resource_group_name = azurerm_kubernetes_cluster.<name>.node_resource_group may name the group for the\n")
+                    .append("# association (not for an inline subnet: the cluster depends on the VNet, a cycle).\n");
         } else {
             tf.append("# The cluster's route table ").append(table.name()).append(", brought by you in resource group ")
-                    .append(s.routeTableGroup()).append(",\n# found by name (no ID is hard-coded).\n");
+                    .append(s.routeTableGroup()).append(",\n# found by name (no ID is hard-coded). If this configuration declares the table, use its\n")
+                    .append("# azurerm_route_table.<name>.id instead (AKS needs it associated before the cluster is created).\n");
         }
         tf.append("data \"azurerm_resources\" \"").append(name).append("\" {\n");
         if (!s.aksManagedTable()) {
@@ -104,6 +116,14 @@ final class TerraformFix {
         if (!otherSubscription(s)) {
             tf.append("  # pinned instead: route_table_id = ").append(Names.hclString(s.routeTable().toString())).append('\n');
         }
+        tf.append('\n');
+        tf.append("  lifecycle {\n");
+        tf.append("    # A change of route_table_id replaces the association, and a replacement removes it before creating it\n");
+        tf.append("    # again: a strip of its own. ARM may spell the table's ID in another letter case than the lookup\n");
+        tf.append("    # (terraform-provider-azurerm#20678), and a re-created cluster's table is not a pinned one. Which table\n");
+        tf.append("    # it is is the cluster's; Terraform keeps the association in place.\n");
+        tf.append("    ignore_changes = [route_table_id]\n");
+        tf.append("  }\n");
         tf.append("}\n");
         if (s.associated()) {
             tf.append("\n# The association exists in Azure now (the guard keeps it): adopt it instead of creating it\n");

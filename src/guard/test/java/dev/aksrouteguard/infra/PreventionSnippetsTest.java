@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
 import dev.aksrouteguard.core.model.Action;
 import dev.aksrouteguard.core.model.Outcome;
 import dev.aksrouteguard.core.model.ResourceId;
@@ -180,6 +181,17 @@ class PreventionSnippetsTest {
             expectImports += separate && s.associated() ? 1 : 0;
         }
         assertEquals(expectAssociations, associations.size(), "one association per subnet declared on its own: " + text);
+        // route_table_id forces a replacement, which deletes the association before creating it: a strip of its own
+        // on a letter-case difference of the table's ID (terraform-provider-azurerm#20678) or a stale pinned ID.
+        for (String a : associations) {
+            JsonObject body = root.getAsJsonObject("resource").getAsJsonObject("azurerm_subnet_route_table_association")
+                    .getAsJsonArray(a).get(0).getAsJsonObject();
+            JsonArray lifecycle = body.has("lifecycle") ? body.getAsJsonArray("lifecycle") : new JsonArray();
+            assertEquals(1, lifecycle.size(), "the association " + a + " has a lifecycle block: " + text);
+            JsonObject l = lifecycle.get(0).getAsJsonObject();
+            assertTrue(l.has("ignore_changes") && l.getAsJsonArray("ignore_changes").contains(new JsonPrimitive("${route_table_id}")),
+                    "a change of the table's ID never replaces the association " + a + ": " + l);
+        }
         assertEquals(expectInline, subnetBlocks.size(), "one subnet block per subnet declared inline");
         assertEquals(expectImports, imports.size(), "an import block exactly for each association that exists in Azure");
         Set<String> subnetIds = new HashSet<>();
