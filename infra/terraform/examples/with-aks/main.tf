@@ -1,7 +1,8 @@
 # A team's root module: its kubenet AKS cluster and VNet, and the guard next to them. Re-applied as written, it keeps
 # the association AKS makes between the node subnet and its route table: azurerm_subnet has no route_table_id to
-# rewrite (none in 4.x; 5.x has only the write-only route_table_id_wo: the azurerm "subnet" pages at v4.81.0 and
-# v5.2.0) and updates the subnet read-modify-write. What strips it is a re-deploy of the VNet that declares its
+# rewrite (none in 4.x; 5.x has the write-only route_table_id_wo, sent only when route_table_id_wo_version changes,
+# and a read-only route_table_id: the azurerm "subnet" pages and subnet_resource.go at v4.81.0 and v5.2.0) and
+# updates the subnet read-modify-write. What strips it is a re-deploy of the VNet that declares its
 # subnets inline (a subnet {} block without route_table_id, or an ARM/Bicep template of the VNet); the guard puts it
 # back, and `aks-route-guard prevent` prints the lines that keep it.
 #
