@@ -384,12 +384,27 @@ public record Settings(
     private static final List<String> STORAGE_ENDPOINTS = List.of("BlobEndpoint", "QueueEndpoint", "TableEndpoint", "FileEndpoint");
 
     /**
+     * Every key the Java Storage SDK reads in a connection string, spelled as it looks them up: exactly, case included
+     * (azure-storage-common's {@code ConnectionSettings} and azure-data-tables' copy of it keep the keys in a
+     * {@code HashMap}, and a key they do not know makes the string invalid).
+     */
+    private static final List<String> STORAGE_KEYS = List.of("UseDevelopmentStorage", "DevelopmentStorageProxyUri",
+            "DefaultEndpointsProtocol", "AccountName", "AccountKey", "SharedAccessSignature", "EndpointSuffix",
+            "BlobEndpoint", "BlobSecondaryEndpoint", "QueueEndpoint", "QueueSecondaryEndpoint", "TableEndpoint",
+            "TableSecondaryEndpoint", "FileEndpoint", "FileSecondaryEndpoint");
+
+    /**
      * A storage connection string the Azure SDK can sign with, checked here rather than at the first alert, repair
      * record or retry (where it used to be one Warning and the feature quietly off): {@code key=value} pairs separated by
      * {@code ;}, and either {@code UseDevelopmentStorage=true} (Azurite) or a credential, an {@code AccountKey} in Base64
      * with its {@code AccountName} or a {@code SharedAccessSignature} with an account name or endpoint. The checks follow
      * what azure-storage-common's connection string parser refuses ("Invalid connection string.") and what its shared
      * key signing cannot use; a message never quotes the value.
+     *
+     * <p>Key names are matched as that parser matches them: exactly. The Functions host's own parser (.NET,
+     * Azure.Storage.Common's {@code StorageConnectionString}) ignores their case, so the host starts on
+     * {@code accountname=...;accountkey=...} while the Java SDK refuses it; such a key is refused here naming the
+     * spelling to use, rather than the repair history, the alert memory and the retry queue going quietly off.
      */
     static Secret connectionString(String v) {
         Map<String, String> pairs = new java.util.HashMap<>();
@@ -397,11 +412,22 @@ public record Settings(
             if (part.isBlank()) {
                 continue;
             }
-            int eq = part.indexOf('=');
+            String setting = part.trim(); // as the SDK: the pair is trimmed, the key's end is not
+            int eq = setting.indexOf('=');
             if (eq <= 0) {
                 throw new IllegalArgumentException("not a storage connection string: expected key=value pairs separated by ';'");
             }
-            pairs.put(part.substring(0, eq).trim(), part.substring(eq + 1).trim());
+            String key = setting.substring(0, eq);
+            if (!STORAGE_KEYS.contains(key)) {
+                for (String known : STORAGE_KEYS) {
+                    if (known.equalsIgnoreCase(key.trim())) {
+                        throw new IllegalArgumentException("a key is not spelled " + known + " exactly: the Java Storage"
+                                + " SDK the guard uses matches key names case included (the Functions host ignores"
+                                + " case) and takes a space before '=' as part of the name; write " + known);
+                    }
+                }
+            }
+            pairs.put(key, setting.substring(eq + 1).trim());
         }
         String development = pairs.get("UseDevelopmentStorage");
         if (development != null) {

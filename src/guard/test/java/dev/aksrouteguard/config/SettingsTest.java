@@ -240,13 +240,39 @@ class SettingsTest {
         }
     }
 
+    /**
+     * The Functions host reads the string case-insensitively (.NET), the Java Storage SDK the guard uses does not: a
+     * key spelled otherwise than the SDK looks it up fails at start, saying which spelling to write and never quoting
+     * the value ({@code StorageClientsTest} holds that the SDK refuses each of these).
+     */
+    @Test
+    void aStorageConnectionStringKeyNotSpelledAsTheJavaSdkReadsItFailsAtStartNamingTheSpellingToWrite() {
+        Map<String, String> unusable = new java.util.LinkedHashMap<>();
+        unusable.put("DefaultEndpointsProtocol=https;accountname=stguard01;" + KEY.toLowerCase(java.util.Locale.ROOT) + GOOD_KEY
+                + ";EndpointSuffix=core.windows.net", "AccountName");
+        unusable.put("DefaultEndpointsProtocol=https;AccountName=stguard01;" + KEY.toUpperCase(java.util.Locale.ROOT) + GOOD_KEY,
+                "AccountKey");
+        unusable.put("usedevelopmentstorage=true", "UseDevelopmentStorage");
+        unusable.put("AccountName =stguard01;" + KEY + GOOD_KEY, "AccountName");
+        unusable.put("AccountName=stguard01;" + KEY + GOOD_KEY + ";endpointSuffix=core.windows.net", "EndpointSuffix");
+        unusable.forEach((connection, spelling) -> {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> Settings.from(env(Settings.STORAGE, connection)), connection);
+            assertTrue(e.getMessage().startsWith("setting " + Settings.STORAGE + " is invalid: a key is not spelled "
+                    + spelling + " exactly: "), e.getMessage());
+            assertTrue(e.getMessage().contains("; write " + spelling + " (value not shown"), e.getMessage());
+            assertFalse(e.getMessage().contains(GOOD_KEY) || e.getMessage().contains("stguard01"), e.getMessage());
+        });
+    }
+
     @Test
     void theStorageConnectionStringsOfAzuriteAnAccountAndASasAreAccepted() {
         for (String connection : List.of("UseDevelopmentStorage=true",
                 "DefaultEndpointsProtocol=https;AccountName=stguard01;" + KEY + GOOD_KEY + ";EndpointSuffix=core.windows.net",
                 "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" + KEY + GOOD_KEY
                         + ";TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10001/devstoreaccount1;",
-                "TableEndpoint=https://t.example;QueueEndpoint=https://q.example;" + SAS + "sv=2020-08-04&sig=" + GOOD_KEY)) {
+                "TableEndpoint=https://t.example;QueueEndpoint=https://q.example;" + SAS + "sv=2020-08-04&sig=" + GOOD_KEY,
+                " AccountName=stguard01; " + KEY + GOOD_KEY + " ;")) { // the SDK trims each pair
             assertInstanceOf(StorageConnection.ConnectionString.class, Settings.from(env(Settings.STORAGE, connection)).storage(),
                     connection);
         }

@@ -4,17 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.azure.core.credential.AccessToken;
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.http.HttpClient;
+import com.azure.data.tables.TableClientBuilder;
+import com.azure.storage.queue.QueueClientBuilder;
 import dev.aksrouteguard.config.Settings;
 import dev.aksrouteguard.core.port.RepairHistory;
 import dev.aksrouteguard.history.TableRepairHistory;
 import dev.aksrouteguard.teams.AlertStorage;
 import java.time.OffsetDateTime;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
@@ -94,5 +98,29 @@ class StorageClientsTest {
         assertEquals(TABLE_URL, alerts.table().getTableEndpoint());
         assertEquals(QUEUE_URL, alerts.queue().getQueueUrl());
         assertEquals(AlertStorage.tableName(), alerts.table().getTableName());
+    }
+
+    /**
+     * What {@code Settings} refuses as a misspelt key is what the Java Storage SDK itself refuses (both the Table client
+     * and the Queue client, azure-data-tables and azure-storage-common having a parser each), while the Functions host
+     * (.NET) reads key names in any case: were the SDK ever to accept these, the start-up check would be wrong.
+     */
+    @Test
+    void theJavaSdkReadsKeyNamesExactlyWhereTheFunctionsHostIgnoresTheirCase() {
+        String key = "a2V5a2V5a2V5a2V5";
+        List<String> misspelt = List.of(
+                "DefaultEndpointsProtocol=https;accountname=guardstate;accountkey=" + key + ";EndpointSuffix=core.windows.net",
+                "ACCOUNTNAME=guardstate;ACCOUNTKEY=" + key,
+                "usedevelopmentstorage=true",
+                "AccountName =guardstate;Account" + "Key=" + key);
+        for (String connection : misspelt) {
+            assertThrows(IllegalArgumentException.class, () -> new TableClientBuilder().connectionString(connection), connection);
+            assertThrows(IllegalArgumentException.class, () -> new QueueClientBuilder().connectionString(connection), connection);
+        }
+        for (String connection : List.of("DefaultEndpointsProtocol=https;AccountName=guardstate;Account" + "Key=" + key
+                + ";EndpointSuffix=core.windows.net", " AccountName=guardstate; Account" + "Key=" + key + " ;", "UseDevelopmentStorage=true")) {
+            assertNotNull(new TableClientBuilder().connectionString(connection).tableName("t").buildClient(), connection);
+            assertNotNull(new QueueClientBuilder().connectionString(connection).queueName("q").buildClient(), connection);
+        }
     }
 }
