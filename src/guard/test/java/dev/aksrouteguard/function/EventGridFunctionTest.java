@@ -211,6 +211,44 @@ class EventGridFunctionTest {
         assertEquals(1, azure.puts("/subnets/").size());
     }
 
+    /**
+     * Event Grid delivers an event again, with the same id, when the answer did not come within its 30 s (a cold start
+     * before {@code run()} can take that long), and the host does not cancel the first invocation: the redelivery can
+     * arrive while the first delivery's write is still running, on the same worker or on another instance. It writes
+     * nothing: the same worker waits for the virtual network's write to end and hands the subnet on; another instance
+     * reads the write's state and finds the subnet in sync. The one write ends, and the retry the first delivery
+     * handed on finds the subnet in sync.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void anEventRedeliveredWhileItsFirstWriteIsStillRunningWritesNothingMore(boolean sameWorker) {
+        azure.arm.synchronousWrites(false).asyncOperations(1, 1);
+        SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(azure.arm);
+        Wiring w = azure.wiring(Settings.EVENT_TIME_BUDGET, "PT2S");
+        w.guard().kubenetClusters(); // a warm worker
+        azure.arm.inject(Fault.on("PUT", "/subnets/").neverEnds().times(1));
+        String delivery = EventJson.subnetWrite(c.nodeSubnetId()).id("same-id").eventGrid().toString();
+
+        EventGridFunction.over(w).run(delivery, context);
+        assertEquals(1, azure.retries.submitted.size(), "the write still running at the deadline was handed on");
+        assertEquals(1, azure.puts("/subnets/").size());
+
+        TestContext again = new TestContext(EventGridFunction.NAME);
+        EventGridFunction.over(sameWorker ? w : azure.wiring(Settings.EVENT_TIME_BUDGET, "PT2S")).run(delivery, again);
+        assertEquals(1, azure.puts("/subnets/").size(), "the redelivery wrote nothing while the first write ran");
+        // the same worker: deferred, or not finished, by the deadline, and handed on again; another instance: in sync
+        assertEquals(sameWorker ? 2 : 1, azure.retries.submitted.size(), again.log.all());
+        assertEquals(sameWorker, again.log.lines(Level.INFO).stream().noneMatch(l -> l.startsWith("in-sync " + c.nodeSubnetId())),
+                again.log.all());
+        assertTrue(again.log.lines(Level.WARNING).isEmpty(), again.log.all());
+
+        azure.arm.settlePendingOperations();
+        RetryFunction.over(w).run(dev.aksrouteguard.queue.RetryMessages.write(azure.retries.submitted.get(0).request()),
+                new TestContext(RetryFunction.NAME));
+        assertEquals(c.routeTableId().toLowerCase(), azure.routeTableOf(c.nodeSubnetId()).toLowerCase());
+        assertEquals(1, azure.puts("/subnets/").size(), "one write in all");
+    }
+
     @Test
     void anEventFromAnotherSubscriptionIsLoggedAndNeverActedOn() {
         SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").subscription("11111111-2222-3333-4444-555555555555")
