@@ -86,8 +86,9 @@ final class ArmHandler implements HttpHandler {
         String correlationId = nonBlank(headers.getFirst("x-ms-correlation-request-id"), UUID.randomUUID().toString());
         Principal principal = null;
         Answer answer;
+        byte[] body = new byte[0];
         try {
-            byte[] body = exchange.getRequestBody().readAllBytes();
+            body = exchange.getRequestBody().readAllBytes();
             principal = authenticate(headers.getFirst("Authorization"));
             Map<String, String> query = Query.parse(rawQuery);
             String apiVersion = query.get("api-version");
@@ -136,7 +137,7 @@ final class ArmHandler implements HttpHandler {
             answer = Answer.of(new ArmError(500, "InternalServerError", "The emulator failed: " + e));
         }
         log.record(new RecordedRequest(time, method, path, rawQuery, answer.status(), headers.getFirst("If-Match"),
-                principal, correlationId));
+                principal, correlationId, new String(body, StandardCharsets.UTF_8)));
         respond(exchange, method, answer, correlationId, headers.getFirst("x-ms-client-request-id"));
     }
 

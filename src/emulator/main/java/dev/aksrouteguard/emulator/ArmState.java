@@ -622,6 +622,18 @@ final class ArmState {
         }
         // Service endpoints are not linked: virtualNetworks/subnets/joinViaServiceEndpoint/action is what a storage
         // account or SQL server needs to join a subnet through an endpoint, not what a subnet PUT needs.
+        // An allocation from a Virtual Network Manager IPAM pool is checked on the pool, as reported for subnet writes
+        // in a pool-allocated VNet (Azure/Azure-Landing-Zones#4166) and as the built-in subnet writers' roles carry it.
+        JsonArray allocations = Json.array(properties, "ipamPoolPrefixAllocations");
+        if (allocations != null) {
+            for (JsonElement allocation : allocations) {
+                String pool = allocation.isJsonObject() ? Json.referenceId(allocation.getAsJsonObject(), "pool") : null;
+                if (pool != null) {
+                    linked.add(new RequestContext.LinkedAction(
+                            "Microsoft.Network/networkManagers/ipamPools/associateResourcesToPool/action", pool));
+                }
+            }
+        }
         return linked;
     }
 

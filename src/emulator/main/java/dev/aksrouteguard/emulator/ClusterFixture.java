@@ -41,6 +41,7 @@ public final class ClusterFixture {
     private boolean networkSecurityGroup = true;
     private boolean serviceEndpoints = true;
     private boolean serviceEndpointPolicy;
+    private @Nullable String ipamPoolId;
     private String provisioningState = "Succeeded";
     private final Map<String, String> tags = new LinkedHashMap<>();
 
@@ -138,6 +139,18 @@ public final class ClusterFixture {
     public ClusterFixture serviceEndpointPolicy() {
         this.serviceEndpointPolicy = true;
         this.serviceEndpoints = true;
+        return this;
+    }
+
+    /**
+     * The VNet's address space and each node subnet's prefix are allocated from this Virtual Network Manager IPAM pool
+     * ({@code Microsoft.Network/networkManagers/ipamPools}, which is not seeded): the subnet carries
+     * {@code addressPrefixes} and {@code ipamPoolPrefixAllocations} with its read-only {@code allocatedAddressPrefixes},
+     * as Network RP answers a subnet created from a pool (azure-rest-api-specs, Network 2025-05-01,
+     * {@code examples/VirtualNetworkCreateWithIpamPool.json}), and no {@code addressPrefix}.
+     */
+    public ClusterFixture ipamPool(String poolId) {
+        this.ipamPoolId = Objects.requireNonNull(poolId, "poolId == null");
         return this;
     }
 
@@ -258,7 +271,13 @@ public final class ClusterFixture {
         for (int i = 0; i < subnets.length; i++) {
             String name = subnetNames.get(i);
             JsonObject properties = new JsonObject();
-            properties.addProperty("addressPrefix", prefixBySubnet.get(name).toString());
+            Cidr prefix = prefixBySubnet.get(name);
+            if (ipamPoolId == null) {
+                properties.addProperty("addressPrefix", prefix.toString());
+            } else {
+                properties.add("addressPrefixes", Json.strings(List.of(prefix.toString())));
+                properties.add("ipamPoolPrefixAllocations", ipamAllocation(ipamPoolId, prefix));
+            }
             if (routeTableId != null && !drifted) {
                 properties.add("routeTable", Json.reference(routeTableId));
             }
@@ -282,13 +301,29 @@ public final class ClusterFixture {
             properties.add("ipConfigurations", ipConfigurationsBySubnet.get(name));
             subnets[i] = Fixtures.subnetEntry(name, properties);
         }
-        emulator.put(vnetId, Fixtures.virtualNetwork(location, addressSpace, subnets));
+        JsonObject vnet = Fixtures.virtualNetwork(location, addressSpace, subnets);
+        if (ipamPoolId != null) {
+            Json.object(Json.properties(vnet), "addressSpace").add("ipamPoolPrefixAllocations",
+                    ipamAllocation(ipamPoolId, Cidr.parse(addressSpace)));
+        }
+        emulator.put(vnetId, vnet);
 
         emulator.put(clusterId, cluster(poolProfiles, nodeResourceGroup, natId != null));
         List<String> subnetIds = new ArrayList<>();
         subnetNames.forEach(name -> subnetIds.add(vnetId + "/subnets/" + name));
         return new SeededCluster(clusterId, networkPlugin, nodeResourceGroup, vnetId, subnetIds, routeTableId,
                 routeTableId != null && !drifted, nsgId, natId, nodeNames, routeNames);
+    }
+
+    /** One {@code ipamPoolPrefixAllocations} entry: {@code prefix}, allocated from {@code poolId}. */
+    private static JsonArray ipamAllocation(String poolId, Cidr prefix) {
+        JsonObject allocation = new JsonObject();
+        allocation.addProperty("numberOfIpAddresses", Long.toString(prefix.size()));
+        allocation.add("pool", Json.reference(poolId));
+        allocation.add("allocatedAddressPrefixes", Json.strings(List.of(prefix.toString())));
+        JsonArray allocations = new JsonArray();
+        allocations.add(allocation);
+        return allocations;
     }
 
     private JsonObject cluster(JsonArray poolProfiles, String nodeResourceGroup, boolean natOutbound) {

@@ -79,6 +79,9 @@ final class Normalizer {
                 Types.readOnlyProperties(kind.childType()), trustBody);
         if (kind == InlineChildren.SUBNETS) {
             serviceEndpointStates(kind.entryProperties(entry));
+            if (!trustBody) {
+                allocatedPrefixes(kind.entryProperties(entry), currentEntry == null ? null : kind.entryProperties(currentEntry));
+            }
         }
         if (kind == InlineChildren.AGENT_POOLS && !entry.has("powerState")) {
             entry.add("powerState", powerState("Running"));
@@ -101,6 +104,39 @@ final class Normalizer {
         for (JsonElement endpoint : endpoints) {
             if (endpoint.isJsonObject()) {
                 endpoint.getAsJsonObject().addProperty("provisioningState", "Succeeded");
+            }
+        }
+    }
+
+    /**
+     * {@code ipamPoolPrefixAllocations[].allocatedAddressPrefixes} is read-only (azure-rest-api-specs, Network
+     * 2025-05-01, {@code IpamPoolPrefixAllocation}): what a pool allocated stays the server's, matched by pool, whatever
+     * the body says. (A new allocation is not made here: the emulator allocates nothing.)
+     */
+    private static void allocatedPrefixes(JsonObject subnetProperties, @Nullable JsonObject currentProperties) {
+        JsonArray allocations = Json.array(subnetProperties, "ipamPoolPrefixAllocations");
+        if (allocations == null) {
+            return;
+        }
+        JsonArray before = currentProperties == null ? null : Json.array(currentProperties, "ipamPoolPrefixAllocations");
+        for (JsonElement element : allocations) {
+            if (!element.isJsonObject()) {
+                continue;
+            }
+            JsonObject allocation = element.getAsJsonObject();
+            String pool = Json.referenceId(allocation, "pool");
+            JsonElement allocated = null;
+            if (pool != null && before != null) {
+                for (JsonElement stored : before) {
+                    if (stored.isJsonObject() && pool.equalsIgnoreCase(Json.referenceId(stored.getAsJsonObject(), "pool"))) {
+                        allocated = stored.getAsJsonObject().get("allocatedAddressPrefixes");
+                    }
+                }
+            }
+            if (allocated == null) {
+                allocation.remove("allocatedAddressPrefixes");
+            } else {
+                allocation.add("allocatedAddressPrefixes", allocated.deepCopy()); // in place: the body's order is kept
             }
         }
     }

@@ -14,9 +14,11 @@ import java.util.Objects;
  * @param ifMatch the {@code If-Match} header sent, if any
  * @param principal the authenticated caller, or null when authentication failed
  * @param correlationId the {@code x-ms-correlation-request-id} of the exchange
+ * @param body the request body exactly as sent, decoded as UTF-8 (empty for none): what a client wrote, byte for byte,
+ *     before the emulator made its stored resource of it
  */
 public record RecordedRequest(Instant time, String method, String path, String query, int status,
-        @Nullable String ifMatch, @Nullable Principal principal, String correlationId) {
+        @Nullable String ifMatch, @Nullable Principal principal, String correlationId, String body) {
 
     public RecordedRequest {
         Objects.requireNonNull(time, "time == null");
@@ -24,6 +26,7 @@ public record RecordedRequest(Instant time, String method, String path, String q
         Objects.requireNonNull(path, "path == null");
         Objects.requireNonNull(query, "query == null");
         Objects.requireNonNull(correlationId, "correlationId == null");
+        Objects.requireNonNull(body, "body == null");
     }
 
     /** GET or HEAD. */
