@@ -42,7 +42,12 @@ final class ArmMapping {
         if (inner.ipConfigurations() != null) {
             inner.ipConfigurations().stream().filter(c -> c != null && c.id() != null).forEach(c -> ipConfigurations.add(c.id()));
         }
-        return new SubnetState(id, List.copyOf(prefixes), table, inner.etag(), state, ipConfigurations);
+        Set<String> pools = new LinkedHashSet<>();
+        if (inner.ipamPoolPrefixAllocations() != null) {
+            inner.ipamPoolPrefixAllocations().stream().filter(a -> a != null && a.id() != null && !a.id().isBlank())
+                    .forEach(a -> pools.add(a.id()));
+        }
+        return new SubnetState(id, List.copyOf(prefixes), table, inner.etag(), state, ipConfigurations, List.copyOf(pools));
     }
 
     static RouteTable routeTable(RouteTableInner inner) {

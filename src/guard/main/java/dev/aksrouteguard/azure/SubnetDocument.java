@@ -70,7 +70,21 @@ final class SubnetDocument {
         JsonElement table = properties.get("routeTable");
         ResourceId routeTable = table instanceof JsonObject t && string(t, "id") != null ? ResourceId.parse(string(t, "id")) : null;
         return new SubnetState(id, List.copyOf(prefixes(properties)), routeTable, string(doc, "etag"),
-                string(properties, "provisioningState"), ipConfigurations(properties));
+                string(properties, "provisioningState"), ipConfigurations(properties), ipamPools(properties));
+    }
+
+    /** The pools of {@code ipamPoolPrefixAllocations[]} (entries without a pool ID are left out). */
+    private static List<String> ipamPools(JsonObject properties) {
+        Set<String> pools = new LinkedHashSet<>();
+        if (properties.get("ipamPoolPrefixAllocations") instanceof JsonArray allocations) {
+            for (JsonElement a : allocations) {
+                if (a instanceof JsonObject allocation && allocation.get("pool") instanceof JsonObject pool
+                        && string(pool, "id") != null && !string(pool, "id").isBlank()) {
+                    pools.add(string(pool, "id"));
+                }
+            }
+        }
+        return List.copyOf(pools);
     }
 
     /** The IDs in {@code ipConfigurations[]} (entries without one are left out: they name no node). */

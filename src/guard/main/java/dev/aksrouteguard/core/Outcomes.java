@@ -27,6 +27,8 @@ final class Outcomes {
     private final Instant started;
     /** The subnet's prefixes as last read (a fix for the IaC names them); empty until the subnet is read. */
     private List<String> prefixes = List.of();
+    /** The IPAM pools those prefixes are allocated from (a fix for the IaC must not write them as its own). */
+    private List<String> ipamPools = List.of();
 
     Outcomes(SubnetId subnet, Mode mode, Trigger trigger, Clock clock) {
         this.subnet = Objects.requireNonNull(subnet, "subnet == null");
@@ -56,9 +58,10 @@ final class Outcomes {
         return started;
     }
 
-    /** The subnet as read for the decision: its prefixes go into every outcome built after it. */
+    /** The subnet as read for the decision: its prefixes (and their pools) go into every outcome built after it. */
     void observed(SubnetState read) {
         this.prefixes = List.copyOf(read.addressPrefixes());
+        this.ipamPools = List.copyOf(read.ipamPools());
     }
 
     /**
@@ -154,7 +157,7 @@ final class Outcomes {
         Outcome done() {
             List<String> pools = cluster == null ? List.of() : cluster.poolsIn(subnet);
             return Outcome.decided(subnet, cluster == null ? null : cluster.id(), pools, routeTable, current, action, message,
-                    nextStep, retryable, mode, trigger, started, clock.instant(), prefixes);
+                    nextStep, retryable, mode, trigger, started, clock.instant(), prefixes, ipamPools);
         }
     }
 

@@ -115,7 +115,13 @@ final class BicepFix {
     private static void properties(StringBuilder b, Subject s, String table, String indent) {
         b.append(indent).append("properties: {\n");
         List<String> prefixes = s.addressPrefixes();
-        if (prefixes.size() == 1) {
+        if (!s.ipamPools().isEmpty()) {
+            // The pool's prefixes written as the subnet's own, a template that leaves the allocation out releases the
+            // subnet from its pool (hashicorp/terraform-provider-azurerm#32769 saw a PUT without it remove it).
+            b.append(TerraformFix.wrap("ipamPoolPrefixAllocations: as it is. The prefixes " + Names.prefixes(prefixes)
+                    + " are allocated from IPAM pool " + Names.pools(s) + ": do not write them as addressPrefix or"
+                    + " addressPrefixes.", indent + "  // "));
+        } else if (prefixes.size() == 1) {
             b.append(indent).append("  addressPrefix: ").append(Names.bicepString(prefixes.get(0))).append('\n');
         } else if (prefixes.size() > 1) {
             b.append(indent).append("  addressPrefixes: [\n");

@@ -1,8 +1,11 @@
 package dev.aksrouteguard.prevention;
 
+import dev.aksrouteguard.core.model.ResourceId;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /** Identifiers and literals of the generated code: valid in HCL and Bicep, unique within one text. */
 final class Names {
@@ -45,6 +48,22 @@ final class Names {
     /** A double-quoted HCL string: quotes, backslashes and template sequences escaped. */
     static String hclString(String value) {
         return '"' + value.replace("\\", "\\\\").replace("\"", "\\\"").replace("${", "$${").replace("%{", "%%{") + '"';
+    }
+
+    /** Text for a comment line: a control or line-separator character (which would end the comment) becomes '?'. */
+    static String commentText(String value) {
+        return value.replaceAll("[\\p{Cntrl}\\u0085\\u2028\\u2029]", "?");
+    }
+
+    /** Prefixes for a comment line. */
+    static String prefixes(List<String> prefixes) {
+        return commentText(String.join(", ", prefixes));
+    }
+
+    /** The subject's IPAM pools for a comment line: each by name (its ID when that is not a resource ID). */
+    static String pools(Subject s) {
+        return commentText(s.ipamPools().stream().map(p -> ResourceId.isValid(p) ? ResourceId.parse(p).name() : p)
+                .collect(Collectors.joining(", ")));
     }
 
     /** A single-quoted Bicep string: quotes, backslashes and interpolations escaped. */

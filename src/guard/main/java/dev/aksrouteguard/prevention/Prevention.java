@@ -13,11 +13,11 @@ import java.util.Objects;
 
 /**
  * The exact IaC change that stops a subnet being stripped again, for every tool, from what the guard knows of it: the
- * outcome's subnet, prefixes and route table; how the IaC declares the subnet (from the write that stripped it, or the
- * repair history's last strip); and which tool most likely made the change (an ARM deployment, a person in the portal,
- * or a tool that calls ARM directly), or that it is not known: only a deployment lookup that answered says anything of
- * the tool ({@link dev.aksrouteguard.core.model.Attribution}). Pure: the command line and the Teams card print the same
- * text.
+ * outcome's subnet, prefixes (and the IPAM pools they come from) and route table; how the IaC declares the subnet
+ * (from the write that stripped it, or the repair history's last strip); and which tool most likely made the change
+ * (an ARM deployment, a person in the portal, or a tool that calls ARM directly), or that it is not known: only a
+ * deployment lookup that answered says anything of the tool ({@link dev.aksrouteguard.core.model.Attribution}). Pure:
+ * the command line and the Teams card print the same text.
  *
  * <pre>{@code
  * if (Prevention.applies(outcome)) {
@@ -80,7 +80,7 @@ public final class Prevention {
         }
         boolean associated = o.action() != Action.DRIFT_REPORTED;
         Likely likely = likely(o, last);
-        return new Subject(o.subnet(), o.addressPrefixes(), o.routeTable(), o.cluster(), declaration, associated, likely.tool(),
+        return new Subject(o.subnet(), o.addressPrefixes(), o.ipamPools(), o.routeTable(), o.cluster(), declaration, associated, likely.tool(),
                 likely.why());
     }
 

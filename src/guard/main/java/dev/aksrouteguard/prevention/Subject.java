@@ -13,14 +13,16 @@ import java.util.regex.Pattern;
  * adopts it with an {@code import} block), and which tool most likely stripped it.
  *
  * @param addressPrefixes the subnet's prefixes as read (empty when unknown: the fix then says to keep them)
+ * @param ipamPools the Virtual Network Manager IPAM pools those prefixes are allocated from: then the fix does not
+ *     write them (they are the pool's to give; written as the subnet's own they would replace the allocation)
  * @param cluster the kubenet cluster whose table it is, when known
  * @param associated true when the subnet carries the table in Azure now (repaired, or in sync)
  * @param likely the tool whose fix comes first (on the card, the one shown); null when nothing says which tool made the
  *     change (then no fix comes first)
  * @param likelyWhy why that tool, in one sentence
  */
-public record Subject(SubnetId subnet, List<String> addressPrefixes, ResourceId routeTable, @Nullable ResourceId cluster,
-        Declaration declaration, boolean associated, @Nullable Tool likely, String likelyWhy) {
+public record Subject(SubnetId subnet, List<String> addressPrefixes, List<String> ipamPools, ResourceId routeTable,
+        @Nullable ResourceId cluster, Declaration declaration, boolean associated, @Nullable Tool likely, String likelyWhy) {
 
     /** The name AKS gives the route table it manages in the node resource group. */
     static final Pattern AKS_ROUTE_TABLE = Pattern.compile("aks-agentpool-\\d+-routetable", Pattern.CASE_INSENSITIVE);
@@ -28,6 +30,7 @@ public record Subject(SubnetId subnet, List<String> addressPrefixes, ResourceId 
     public Subject {
         Objects.requireNonNull(subnet, "subnet == null");
         addressPrefixes = List.copyOf(addressPrefixes);
+        ipamPools = List.copyOf(ipamPools);
         Objects.requireNonNull(routeTable, "routeTable == null");
         Objects.requireNonNull(declaration, "declaration == null");
         Objects.requireNonNull(likelyWhy, "likelyWhy == null");

@@ -141,6 +141,12 @@ final class TerraformFix {
                 .append(s.subnet().name()).append(" carries the table. Do not also declare an association for it.\n");
         tf.append("subnet {\n");
         tf.append("  name             = ").append(Names.hclString(s.subnet().name())).append('\n');
+        if (!s.ipamPools().isEmpty()) {
+            // address_prefixes is required here, so the block can only write the allocated prefixes as the subnet's own.
+            tf.append(wrap("These prefixes are allocated from IPAM pool " + Names.pools(s) + ", which an inline subnet block"
+                    + " cannot declare (it has no ip_address_pool): an apply writes them as the subnet's own. Declaring"
+                    + " the subnet as an azurerm_subnet with ip_address_pool, and using (A), keeps the allocation.", "  # "));
+        }
         if (s.addressPrefixes().isEmpty()) {
             tf.append("  # address_prefixes: as they are\n");
         } else {

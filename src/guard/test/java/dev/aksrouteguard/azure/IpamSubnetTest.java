@@ -127,6 +127,7 @@ class IpamSubnetTest {
 
         assertEquals(Action.REASSOCIATED, outcome.action(), outcome.toString());
         assertEquals(List.of("10.10.0.0/22"), outcome.addressPrefixes());
+        assertEquals(List.of(POOL), outcome.ipamPools(), "the outcome says where the prefixes come from");
         assertEquals(comparable(before), comparable(azure.resource(c.nodeSubnetId())), "nothing but routeTable changed");
         assertEquals(c.routeTableId().toLowerCase(Locale.ROOT), azure.routeTableOf(c.nodeSubnetId()).toLowerCase(Locale.ROOT));
     }

@@ -341,7 +341,7 @@ class ProvenanceTest {
 
     static Outcome strippedOutcome() {
         return Outcome.decided(NODES, null, List.of(), null, null, Action.REASSOCIATED, "re-associated", null, false, Mode.ENFORCE,
-                new Trigger.Event(vnetWrite("e1", "corr")), World.T0, World.T0, List.of());
+                new Trigger.Event(vnetWrite("e1", "corr")), World.T0, World.T0, List.of(), List.of());
     }
 
     @Test

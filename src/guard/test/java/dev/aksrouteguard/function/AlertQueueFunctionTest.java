@@ -162,7 +162,7 @@ class AlertQueueFunctionTest {
         Outcome conflict = Outcome.decided(subnet, null, List.of(), null, null, Action.CONFLICT,
                 "associated with rt-firewall, which is not the cluster's route table; not swapped",
                 "associate the cluster's route table by hand", false, Mode.ENFORCE, new Trigger.Manual("test"), now, now,
-                List.of());
+                List.of(), List.of());
         Wiring before = functionApp();
         before.alerts().outcome(conflict);
         assertTrue(before.alerts().flush(java.time.Duration.ofSeconds(30)));

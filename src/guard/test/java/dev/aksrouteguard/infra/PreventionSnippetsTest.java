@@ -56,16 +56,25 @@ class PreventionSnippetsTest {
     @TempDir
     Path dir;
 
+    static final String POOL = "/subscriptions/" + SUB
+            + "/resourceGroups/rg-platform/providers/Microsoft.Network/networkManagers/nm-platform/ipamPools/pool-aks";
+
     static Subject subject(SubnetId subnet, ResourceId table, Declaration declaration, boolean associated, List<String> prefixes) {
-        return new Subject(subnet, prefixes, table, CLUSTER, declaration, associated, Tool.TERRAFORM, "test");
+        return subject(subnet, table, declaration, associated, prefixes, List.of());
     }
 
-    /** Every declaration, both kinds of table, an association that exists or not, one prefix or two. */
+    static Subject subject(SubnetId subnet, ResourceId table, Declaration declaration, boolean associated, List<String> prefixes,
+            List<String> ipamPools) {
+        return new Subject(subnet, prefixes, ipamPools, table, CLUSTER, declaration, associated, Tool.TERRAFORM, "test");
+    }
+
+    /** Every declaration, both kinds of table, an association that exists or not, one prefix or two, from a pool or not. */
     static Stream<List<Subject>> cases() {
         List<List<Subject>> all = new ArrayList<>();
         for (Declaration d : Declaration.values()) {
             all.add(List.of(subject(NODES, AKS_TABLE, d, true, List.of("10.10.0.0/22"))));
             all.add(List.of(subject(NODES, BYO_TABLE, d, false, List.of("10.10.0.0/22", "fd00:db8:10::/64"))));
+            all.add(List.of(subject(NODES, AKS_TABLE, d, true, List.of("10.10.0.0/26", "10.10.0.64/28"), List.of(POOL))));
         }
         // the cluster's (AKS) table in the cluster's subscription, the node subnet in another: named with its subscription
         ResourceId otherSubscriptionTable = ResourceId.parse(AKS_TABLE.value().replace(SUB, "1b2c3d4e-5f60-4718-9a0b-1c2d3e4f5a6b"));
@@ -124,6 +133,30 @@ class PreventionSnippetsTest {
             checkTerraform(fixes.terraform(), List.of(s));
             checkBicep(fixes.bicep(), List.of(s));
             assertFalse(fixes.terraform().contains("import {"), "an association that does not exist is created, not imported");
+        }
+    }
+
+    /**
+     * A node subnet allocated from an IPAM pool, as the audit lists it: the fix keeps the allocation and does not write
+     * the allocated prefixes as the subnet's own (a template that did would release the subnet from its pool).
+     */
+    @Test
+    void aFixForAPoolAllocatedSubnetFromARealAuditLeavesItsPrefixesToThePool() {
+        try (Emulated azure = Emulated.start()) {
+            SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").ipamPool(POOL).drifted().seed(azure.arm);
+            Outcome row = azure.wiring().guard().audit().stream()
+                    .filter(o -> o.subnet().toString().equalsIgnoreCase(c.nodeSubnetId())).findFirst().orElseThrow();
+            assertEquals(Action.DRIFT_REPORTED, row.action());
+            assertEquals(List.of(POOL), row.ipamPools(), "the listing names the pool");
+            Subject s = Prevention.subject(row);
+            Fixes fixes = Prevention.fixes(row);
+            checkTerraform(fixes.terraform(), List.of(s));
+            checkBicep(fixes.bicep(), List.of(s));
+            assertFalse(fixes.bicep().contains("addressPrefix: ") || fixes.bicep().contains("addressPrefixes: ["), fixes.bicep());
+            assertTrue(fixes.bicep().contains("ipamPoolPrefixAllocations: as it is. The prefixes 10.10.0.0/22 are allocated from"
+                    + " IPAM pool pool-aks"), fixes.bicep());
+            assertTrue(fixes.terraform().contains("  # These prefixes are allocated from IPAM pool pool-aks, which an inline"),
+                    fixes.terraform());
         }
     }
 

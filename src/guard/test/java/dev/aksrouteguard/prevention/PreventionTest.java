@@ -34,7 +34,7 @@ class PreventionTest {
 
     static Outcome outcome(Action action, Trigger trigger) {
         return Outcome.decided(NODES, null, List.of("nodepool1"), TABLE, null, action, "m", null, false, Mode.ENFORCE, trigger, T, T,
-                List.of("10.10.0.0/22"));
+                List.of("10.10.0.0/22"), List.of());
     }
 
     static Trigger event(String operation, String appId, String principal) {
@@ -178,7 +178,7 @@ class PreventionTest {
     void aRouteTableInAnotherSubscriptionIsNamedWithItsSubscriptionInEveryForm() {
         String clusterSub = "1b2c3d4e-5f60-4718-9a0b-1c2d3e4f5a6b";
         ResourceId table = ResourceId.parse(TABLE.value().replace(SUB, clusterSub));
-        Subject s = new Subject(NODES, List.of("10.10.0.0/22"), table, null, Declaration.UNKNOWN, true, null, "why");
+        Subject s = new Subject(NODES, List.of("10.10.0.0/22"), List.of(), table, null, Declaration.UNKNOWN, true, null, "why");
         Fixes f = Prevention.fixes(s);
 
         String bicep = f.of(Tool.BICEP);
@@ -192,7 +192,7 @@ class PreventionTest {
         assertTrue(terraform.replace("\n# ", " ").contains("is in subscription " + clusterSub + ", not in the subnet's " + SUB), terraform);
         assertTrue(f.of(Tool.AZURE_CLI).contains("--route-table " + table), f.of(Tool.AZURE_CLI));
 
-        Fixes same = Prevention.fixes(new Subject(NODES, List.of("10.10.0.0/22"), TABLE, null, Declaration.UNKNOWN, true, null, "why"));
+        Fixes same = Prevention.fixes(new Subject(NODES, List.of("10.10.0.0/22"), List.of(), TABLE, null, Declaration.UNKNOWN, true, null, "why"));
         assertTrue(same.of(Tool.BICEP).contains("  scope: resourceGroup('MC_rg-aks_aks-prod_westeurope')\n"), same.of(Tool.BICEP));
         assertTrue(same.of(Tool.TERRAFORM).contains("data \"azurerm_resources\""), same.of(Tool.TERRAFORM));
     }
@@ -201,7 +201,7 @@ class PreventionTest {
     void readBackModulesOfLongNamesGetDistinctDeploymentNamesOfAtMost64Characters() {
         String vnet = "vnet-hub-spoke-aks-production-westeurope-0001-shared-services";
         List<Subject> subjects = List.of("snet-aks-nodes-pool1", "snet-aks-nodes-pool2").stream()
-                .map(n -> new Subject(SubnetId.of(SUB, "rg-net", vnet, n), List.of("10.10.0.0/22"), TABLE, null, Declaration.SEPARATE,
+                .map(n -> new Subject(SubnetId.of(SUB, "rg-net", vnet, n), List.of("10.10.0.0/22"), List.of(), TABLE, null, Declaration.SEPARATE,
                         true, null, "why"))
                 .toList();
         String bicep = Prevention.fixes(subjects).of(Tool.BICEP);
@@ -213,5 +213,30 @@ class PreventionTest {
             assertTrue(name.length() <= 64, name);
         }
         assertEquals("read-back-vnet-a-snet-b", BicepFix.deploymentName("read-back-vnet-a-snet-b"), "short names are kept whole");
+    }
+
+    /** Prefixes allocated from an IPAM pool are the pool's: no fix writes them as the subnet's own. */
+    @Test
+    void aPoolAllocatedSubnetsFixesKeepTheAllocationAndDoNotWriteItsPrefixes() {
+        String pool = "/subscriptions/" + SUB + "/resourceGroups/rg-platform/providers/Microsoft.Network/networkManagers/nm/ipamPools/pool-aks";
+        Fixes f = Prevention.fixes(new Subject(NODES, List.of("10.10.0.0/26", "10.10.0.64/28"), List.of(pool), TABLE, null,
+                Declaration.UNKNOWN, true, null, "why"));
+        assertFalse(f.bicep().contains("addressPrefix: ") || f.bicep().contains("addressPrefixes: ["), f.bicep());
+        assertTrue(f.bicep().contains("    // ipamPoolPrefixAllocations: as it is. The prefixes 10.10.0.0/26, 10.10.0.64/28 are allocated"
+                + " from IPAM\n    // pool pool-aks: do not write them as addressPrefix or addressPrefixes.\n"), f.bicep());
+        // azurerm's inline subnet block requires address_prefixes and has no ip_address_pool: (B) says what that costs
+        assertTrue(f.terraform().contains("  # These prefixes are allocated from IPAM pool pool-aks, which an inline subnet block"),
+                f.terraform());
+        assertTrue(f.terraform().contains("  address_prefixes = [\"10.10.0.0/26\", \"10.10.0.64/28\"]"), f.terraform());
+    }
+
+    /** A pool ID is ARM's text: a line break in it cannot end the comment and put code into the fix. */
+    @Test
+    void aLineBreakInAPoolIdStaysInsideTheComment() {
+        Fixes f = Prevention.fixes(new Subject(NODES, List.of("10.10.0.0/26"), List.of("pool\nresource evil 'x' = {}"), TABLE, null,
+                Declaration.UNKNOWN, true, null, "why"));
+        assertFalse(f.bicep().contains("\nresource evil"), f.bicep());
+        assertFalse(f.terraform().contains("\nresource evil"), f.terraform());
+        assertTrue(f.bicep().contains("pool?resource evil"), f.bicep());
     }
 }

@@ -66,7 +66,7 @@ final class Fixtures {
     static Outcome outcome(SubnetId subnet, Action action, @Nullable ResourceId table, @Nullable ResourceId previous,
             String message, @Nullable String nextStep, Trigger trigger) {
         return Outcome.decided(subnet, CLUSTER, List.of("nodepool1"), table, previous, action, message, nextStep, false,
-                Mode.ENFORCE, trigger, STARTED, FINISHED, List.of());
+                Mode.ENFORCE, trigger, STARTED, FINISHED, List.of(), List.of());
     }
 
     /** A repair after an event whose deployment lookup answered that no deployment made the write. */

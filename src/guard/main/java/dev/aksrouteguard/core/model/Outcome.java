@@ -17,6 +17,8 @@ import java.util.logging.Level;
  * @param nextStep for a problem, what a person should do next (e.g. the permission to grant)
  * @param retryable true when the failure is transient and a redelivery of the event may succeed
  * @param addressPrefixes the subnet's address prefixes as read when it was decided on (empty when it was not read)
+ * @param ipamPools the Virtual Network Manager IPAM pools those prefixes are allocated from (empty when they are the
+ *     subnet's own, or it was not read)
  * @param attribution what the lookup of the event's correlation ID said after the outcome (never before the repair):
  *     the deployment that made the write, none (a tool that calls ARM directly), or unknown (late, failed, refused); null
  *     when nothing was looked up (no event, no correlation ID, a guard without the lookup)
@@ -37,6 +39,7 @@ public record Outcome(
         Instant startedAt,
         Instant finishedAt,
         List<String> addressPrefixes,
+        List<String> ipamPools,
         @Nullable Attribution attribution,
         @Nullable Recurrence recurrence) {
 
@@ -48,6 +51,7 @@ public record Outcome(
         Objects.requireNonNull(trigger, "trigger == null");
         nodePools = List.copyOf(nodePools);
         addressPrefixes = List.copyOf(addressPrefixes);
+        ipamPools = List.copyOf(ipamPools);
     }
 
     /**
@@ -57,9 +61,9 @@ public record Outcome(
     public static Outcome decided(SubnetId subnet, @Nullable ResourceId cluster, List<String> nodePools,
             @Nullable ResourceId routeTable, @Nullable ResourceId previousRouteTable, Action action, String message,
             @Nullable String nextStep, boolean retryable, Mode mode, Trigger trigger, Instant startedAt, Instant finishedAt,
-            List<String> addressPrefixes) {
+            List<String> addressPrefixes, List<String> ipamPools) {
         return new Outcome(subnet, cluster, nodePools, routeTable, previousRouteTable, action, message, nextStep, retryable,
-                mode, trigger, startedAt, finishedAt, addressPrefixes, null, null);
+                mode, trigger, startedAt, finishedAt, addressPrefixes, ipamPools, null, null);
     }
 
     /** The ARM deployment whose write stripped the subnet, when the lookup found one; else null. */
@@ -70,13 +74,13 @@ public record Outcome(
     /** This outcome, with what the deployment lookup said. */
     public Outcome withAttribution(@Nullable Attribution value) {
         return new Outcome(subnet, cluster, nodePools, routeTable, previousRouteTable, action, message, nextStep, retryable,
-                mode, trigger, startedAt, finishedAt, addressPrefixes, value, recurrence);
+                mode, trigger, startedAt, finishedAt, addressPrefixes, ipamPools, value, recurrence);
     }
 
     /** This outcome, with how often the subnet has been stripped lately. */
     public Outcome withRecurrence(@Nullable Recurrence value) {
         return new Outcome(subnet, cluster, nodePools, routeTable, previousRouteTable, action, message, nextStep, retryable,
-                mode, trigger, startedAt, finishedAt, addressPrefixes, attribution, value);
+                mode, trigger, startedAt, finishedAt, addressPrefixes, ipamPools, attribution, value);
     }
 
     /**
@@ -108,7 +112,7 @@ public record Outcome(
         String after = "the retries are used up and the next drift sweep tries again; if it keeps failing, see the error"
                 + (nextStep != null && !nextStep.startsWith("none") ? "; " + nextStep : "");
         return new Outcome(subnet, cluster, nodePools, routeTable, previousRouteTable, Action.FAILED, message, after, false,
-                mode, trigger, startedAt, finishedAt, addressPrefixes, attribution, recurrence);
+                mode, trigger, startedAt, finishedAt, addressPrefixes, ipamPools, attribution, recurrence);
     }
 
     /**

@@ -11,6 +11,8 @@ import java.util.Objects;
  * @param etag the etag it was read with (sent back as {@code If-Match})
  * @param ipConfigurations the IDs of the network interfaces' IP configurations in the subnet ({@code ipConfigurations[]}):
  *     an AKS node's says which scale set (or VM) of which node resource group it belongs to
+ * @param ipamPools the Virtual Network Manager IPAM pools its prefixes are allocated from
+ *     ({@code ipamPoolPrefixAllocations[].pool.id}); empty when the prefixes are the subnet's own
  */
 public record SubnetState(
         SubnetId id,
@@ -18,12 +20,20 @@ public record SubnetState(
         @Nullable ResourceId routeTable,
         @Nullable String etag,
         @Nullable String provisioningState,
-        List<String> ipConfigurations) {
+        List<String> ipConfigurations,
+        List<String> ipamPools) {
 
     public SubnetState {
         Objects.requireNonNull(id, "id == null");
         addressPrefixes = List.copyOf(addressPrefixes);
         ipConfigurations = List.copyOf(ipConfigurations);
+        ipamPools = List.copyOf(ipamPools);
+    }
+
+    /** A subnet whose prefixes are its own (no IPAM pool). */
+    public SubnetState(SubnetId id, List<String> addressPrefixes, @Nullable ResourceId routeTable, @Nullable String etag,
+            @Nullable String provisioningState, List<String> ipConfigurations) {
+        this(id, addressPrefixes, routeTable, etag, provisioningState, ipConfigurations, List.of());
     }
 
     /** A subnet with no IP configuration in it. */
