@@ -101,8 +101,10 @@ var guardWriteActions = [
   // - Microsoft.Network/networkIntentPolicies/join/action: intent policies sit on delegated, service-managed
   //   subnets (e.g. SQL Managed Instance); AKS node subnets cannot be delegated.
   // - Microsoft.Network/networkManagers/ipamPools/associateResourcesToPool/action: only for subnets that allocate
-  //   from a Virtual Network Manager IPAM pool (properties.ipamPoolPrefixAllocations); whether an unchanged
-  //   allocation is re-checked is not documented.
+  //   from a Virtual Network Manager IPAM pool (properties.ipamPoolPrefixAllocations). A subnet write in a
+  //   pool-allocated VNet is reported to need it on the pool (Azure/Azure-Landing-Zones#4166); whether an
+  //   unchanged allocation is re-checked is not documented, and the pool often sits in a platform subscription
+  //   this role is not assigned in: grant it on the pool (docs/deploy.md, assumption 6).
   // - ipAllocations, delegations: the Microsoft.Network operations list has no join action for either.
   // - Microsoft.Network/ddosProtectionPlans/join/action: a VNet property; the guard never writes VNets.
   // - Microsoft.Network/virtualNetworks/subnets/join/action: for resources that join a subnet (NICs, apps),

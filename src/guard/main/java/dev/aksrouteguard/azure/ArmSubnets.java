@@ -14,9 +14,10 @@ import java.util.Objects;
  * Subnets over the Network RP, addressed by their full resource ID. The write is a read–modify–write of the raw
  * document: the JSON exactly as read goes back with only {@code properties.routeTable} set, so that every property is
  * kept, whether or not an SDK model knows it (a property newer than the model, such as {@code serviceGateway}, unknown
- * keys inside known objects); {@code If-Match} carries the etag read. Read-only properties in the body
- * ({@code provisioningState}, {@code ipConfigurations}, {@code purpose}, the etag) go back too, as the SDK sent them;
- * ARM ignores them.
+ * keys inside known objects, a subnet's IPAM pool allocation); {@code If-Match} carries the etag read. Read-only
+ * properties in the body ({@code provisioningState}, {@code ipConfigurations}, {@code purpose},
+ * {@code ipamPoolPrefixAllocations[].allocatedAddressPrefixes}, the etag) go back too, as the SDK sent them; ARM
+ * ignores them.
  *
  * <p>Nothing is decided or written on a read that cannot be trusted (see {@link SubnetDocument}): such a read fails
  * {@link ArmException.Kind#INVALID_RESPONSE} ("incomplete read of subnet …; not writing").
