@@ -247,8 +247,9 @@ public final class Reconciler {
                     + id.virtualNetworkName() + " (an IaC deployment, say) had not ended; nothing decided on a state still "
                     + "being written and nothing written over it, handed on to be tried again").cluster(owner)
                     .current(before.routeTable())
-                    .nextStep("none if the operation ends; if the subnet stays " + running + ", look for the operation in the "
-                            + "activity log of virtual network " + id.virtualNetworkName())
+                    // Not "none …": given up after the retry queue's last try, the step is what the alert must carry.
+                    .nextStep("if the subnet stays " + running + ", look for the operation in the activity log of virtual "
+                            + "network " + id.virtualNetworkName() + "; nothing to do once it ends")
                     .retryable(true).done());
         }
         Verdict verdict = Rules.decide(before, inventory);

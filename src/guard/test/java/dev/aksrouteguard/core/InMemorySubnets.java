@@ -33,6 +33,13 @@ final class InMemorySubnets implements Subnets {
         return this;
     }
 
+    /** The subnet as stored, now reading {@code provisioningState} (an operation on it still running, say). */
+    synchronized InMemorySubnets provisioningState(SubnetId id, String state) {
+        SubnetState s = subnets.get(id);
+        subnets.put(id, new SubnetState(id, s.addressPrefixes(), s.routeTable(), s.etag(), state, s.ipConfigurations()));
+        return this;
+    }
+
     synchronized SubnetState state(SubnetId id) {
         return subnets.get(id);
     }

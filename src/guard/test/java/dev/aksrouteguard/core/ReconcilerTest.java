@@ -386,6 +386,53 @@ class ReconcilerTest {
         assertEquals(0, subnets.puts());
     }
 
+    // ---- a subnet read while an operation runs on it ---------------------------------------------------------
+
+    /**
+     * Only Succeeded, Failed and Canceled are terminal (Azure/azure-resource-manager-rpc, v1.0/async-api-reference.md,
+     * "ProvisioningState property"), in whatever letter case; any other value, Network RP's Updating and Deleting or
+     * one it has never been seen to send, is an operation still running: waited out, never decided on nor written over.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"Updating", "updating", "UPDATING", "Deleting", "Creating",
+            "Migrating", "Accepted"})
+    void aSubnetReadWithANonTerminalProvisioningStateIsDeferredWithNothingWritten(String state) {
+        Reconciler r = enforce();
+        subnets.provisioningState(NODES, state);
+        Outcome o = r.reconcile(NODES, MANUAL);
+        assertEquals(Action.DEFERRED, o.action(), o.message());
+        assertTrue(o.message().startsWith("the subnet read provisioningState " + state + " "), o.message());
+        assertEquals(0, subnets.puts());
+        assertEquals(backoff.forContention().maxAttempts(), subnets.calls.size(), "read again after each contention wait");
+        assertEquals(Duration.ofSeconds(2), slept.get(0), "waited out like a 409");
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "provisioningState ''{0}''")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"Succeeded", "SUCCEEDED", "succeeded", "Failed", "failed",
+            "Canceled", ""})
+    void aSubnetReadWithATerminalProvisioningStateIsDecidedAndRepaired(String state) {
+        Reconciler r = enforce();
+        subnets.provisioningState(NODES, state);
+        Outcome o = r.reconcile(NODES, MANUAL);
+        assertEquals(Action.REASSOCIATED, o.action(), o.message());
+        assertEquals(1, subnets.puts());
+    }
+
+    /**
+     * A subnet that stays Updating past the retry queue's last try is alerted as failed: the alert must say where to
+     * look (the step of a deferral that starts "none" is left out of a given-up outcome).
+     */
+    @Test
+    void aSubnetThatStaysUpdatingGivenUpSaysWhereToLook() {
+        Reconciler r = enforce();
+        subnets.provisioningState(NODES, "Updating");
+        Outcome deferred = r.reconcile(NODES, MANUAL);
+        Outcome gaveUp = deferred.gaveUp("gave up after 5 tries: " + Retries.withoutHandOn(deferred.message()));
+        assertEquals(Action.FAILED, gaveUp.action());
+        assertTrue(gaveUp.nextStep().contains("look for the operation in the activity log of virtual network "
+                + NODES.virtualNetworkName()), gaveUp.nextStep());
+    }
+
     // ---- contention and deadlines ----------------------------------------------------------------------------
 
     @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
