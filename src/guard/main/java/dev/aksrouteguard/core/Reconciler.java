@@ -539,10 +539,21 @@ public final class Reconciler {
         return inventory.clustersUsing(id).stream().filter(Cluster::isKubenet).findFirst().orElse(null);
     }
 
+    /**
+     * The actions of a Virtual Network Manager IPAM pool (lower case), which a subnet write allocated from one may be
+     * refused for on the pool: deliberately not in the guard's role (infra/modules/contract.bicep).
+     */
+    private static final String IPAM_POOL_ACTIONS = "microsoft.network/networkmanagers/ipampools/";
+
     /** What a person should do about a failed call, when the error says. */
     static @Nullable String nextStepFor(ArmException e) {
         return switch (e.kind()) {
-            case FORBIDDEN -> e.missingAction() != null
+            case FORBIDDEN -> e.missingAction() != null && e.missingAction().toLowerCase(Locale.ROOT).startsWith(IPAM_POOL_ACTIONS)
+                    ? "grant the guard's identity " + e.missingAction() + " on the IPAM pool the error names: the "
+                            + "aks-route-guard role in infra/ does not carry it, as the pool often sits in another team's "
+                            + "subscription (a custom role with only this action, assigned at the pool; docs/deploy.md, "
+                            + "\"Assumptions still unverified\", item 6), then the next sweep repairs the subnet"
+                    : e.missingAction() != null
                     ? "grant the guard's identity " + e.missingAction() + " at the scope the error names (the aks-route-guard "
                             + "role in infra/ holds the actions a repair needs; docs/deploy.md lists them), then the next sweep "
                             + "repairs the subnet"

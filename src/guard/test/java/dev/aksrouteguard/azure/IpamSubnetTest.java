@@ -151,6 +151,9 @@ class IpamSubnetTest {
 
         assertEquals(Action.FAILED, refused.action(), refused.toString());
         assertTrue(refused.nextStep() != null && refused.nextStep().contains(ASSOCIATE), refused.nextStep());
+        // Not "the role in infra/ holds the actions a repair needs": it deliberately does not hold this one.
+        assertTrue(refused.nextStep().contains("on the IPAM pool the error names: the aks-route-guard role in infra/ does "
+                + "not carry it"), refused.nextStep());
         assertNull(azure.routeTableOf(c.nodeSubnetId()));
 
         azure.arm.allowActions(POOL, Set.of(ASSOCIATE));
