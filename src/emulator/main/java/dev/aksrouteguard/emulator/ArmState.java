@@ -217,9 +217,9 @@ final class ArmState {
         Normalizer.stampEtag(next, null);
         Normalizer.setProvisioningState(next,
                 longRunning ? Types.inProgressState(path.resourceType(), current == null) : "Succeeded", true);
-        supersedePending(lockKey, action);
+        JsonObject before = supersedePending(lockKey, action) ? settled(current) : current;
         store(next);
-        return finishWrite(path, request, next, current, null, longRunning, action);
+        return finishWrite(path, request, next, before, null, longRunning, action);
     }
 
     private Written putChild(ArmPath path, JsonObject body, Preconditions preconditions, RequestContext request) {
@@ -250,11 +250,15 @@ final class ArmState {
         String name = Json.string(entry, "name");
         Normalizer.stampEtag(next, name);
         boolean longRunning = asynchronous(request);
+        JsonObject before = parent;
+        if (supersedePending(lockKey, action)) {
+            before = settled(parent);
+            Normalizer.settle(next, "Succeeded"); // the VNet and the other subnets, left Updating by the canceled write
+        }
         kind.entryProperties(entry).addProperty("provisioningState",
                 longRunning ? Types.inProgressState(kind.childType(), currentEntry == null) : "Succeeded");
-        supersedePending(lockKey, action);
         store(next);
-        return finishWrite(path, request, next, parent, name, longRunning, action);
+        return finishWrite(path, request, next, before, name, longRunning, action);
     }
 
     /** Whether a Network/AKS write answers with an async operation (always when a fault changes its operation). */
@@ -435,11 +439,13 @@ final class ArmState {
      * the same code for Application Gateway: "if customer performed multiple PUT operations in quick succession on the
      * same appgw resource, then the previous one gets cancelled and superseded by the new one", Azure/azure-cli#21156).
      * Its client sees its write fail; the resource keeps what it wrote, and the new write is made on top of it.
+     *
+     * @return true when an operation was superseded
      */
-    private void supersedePending(String lockKey, String byOperation) {
+    private boolean supersedePending(String lockKey, String byOperation) {
         AsyncOperation pending = pendingByResource.get(lockKey);
         if (pending == null || !supersedeConcurrentWrites) {
-            return;
+            return false;
         }
         pendingByResource.remove(lockKey);
         pending.status = AsyncOperation.Status.CANCELED;
@@ -447,6 +453,21 @@ final class ArmState {
         pending.supersededBy = byOperation;
         emit(Events.WRITE_CANCEL, "Canceled", pending.request, ArmPath.parse(pending.request.path()), pending.operationName,
                 !pending.created);
+        return true;
+    }
+
+    /**
+     * {@code resource} (null for none) as a superseded operation leaves it: nothing {@code Creating} or {@code Updating}
+     * on that operation's account, since it no longer runs. The new write's own state is set on top; what a failure of
+     * the new write restores is this, not a state of a write that has ended.
+     */
+    private static @Nullable JsonObject settled(@Nullable JsonObject resource) {
+        if (resource == null) {
+            return null;
+        }
+        JsonObject copy = resource.deepCopy();
+        Normalizer.settle(copy, "Succeeded");
+        return copy;
     }
 
     // ---------------------------------------------------------------- seeding (no HTTP, no events)

@@ -157,6 +157,34 @@ class AsyncOperationsTest {
                 .get("deployedBy").getAsString(), "the canceled write's own changes stay");
     }
 
+    /**
+     * The superseded VNet write no longer runs, so nothing stays Updating on its account: a write that completes at once
+     * leaves the VNet and every subnet settled (were they left Updating, no operation would ever settle them, and a
+     * client that waits out Updating would wait for ever).
+     */
+    @Test
+    void aWriteThatSupersedesAndCompletesAtOnceLeavesNothingUpdating() {
+        arm.supersedeConcurrentWrites(true).synchronousWrites(true);
+        arm.inject(Fault.on("PUT", "/virtualNetworks/[^/]+$").neverEnds());
+        JsonObject vnet = http.get(cluster.virtualNetworkId() + "?" + ArmHttp.API).body();
+        vnet.add("tags", Json.parseObject("{\"deployedBy\":\"terraform\"}"));
+        ArmHttp.Response redeploy = http.put(cluster.virtualNetworkId() + "?" + ArmHttp.API, vnet);
+        assertEquals("Updating", redeploy.provisioningState());
+
+        ArmHttp.Response put = http.put(cluster.nodeSubnetId() + "?" + ArmHttp.API, subnet());
+
+        assertEquals("Succeeded", put.provisioningState(), "completed in the answer");
+        assertEquals("Canceled", http.getUrl(redeploy.header("Azure-AsyncOperation")).body().get("status").getAsString());
+        JsonObject after = http.get(cluster.virtualNetworkId() + "?" + ArmHttp.API).body().getAsJsonObject("properties");
+        assertEquals("Succeeded", after.get("provisioningState").getAsString(), "the VNet");
+        for (var entry : after.getAsJsonArray("subnets")) {
+            JsonObject s = entry.getAsJsonObject();
+            assertEquals("Succeeded", s.getAsJsonObject("properties").get("provisioningState").getAsString(),
+                    s.get("name").getAsString());
+        }
+        assertEquals(0, arm.settlePendingOperations(), "no operation left to settle them");
+    }
+
     @Test
     void settlingCompletesOperationsNobodyPolls() {
         http.put(cluster.nodeSubnetId() + "?" + ArmHttp.API, subnet());
