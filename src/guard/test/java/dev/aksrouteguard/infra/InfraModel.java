@@ -265,7 +265,8 @@ public record InfraModel(
      * @param identity the managed identity type a log alert runs its query as ({@code identity.type}), or {@code null}
      *     when it declares none (it then runs with the permissions of whoever last edited it) and for a metric alert
      * @param rolesOnItsScope the built-in roles (by name; an unknown role by its ID) that the deployment always assigns
-     *     to the rule's own identity on the one resource the rule queries, sorted
+     *     to the rule's own identity on the one resource the rule queries, each with the {@code principalType} the
+     *     assignment declares ("Reader as ServicePrincipal"; "as none" without one), sorted
      */
     public record AlertRule(String kind, String query, String timeAggregation, String measureColumn, String operator,
             String threshold, String frequency, String window, String severity, boolean autoMitigate,
@@ -890,7 +891,8 @@ public record InfraModel(
             if (toTheRule && onItsScope && roleId.matches()) {
                 String id = text.find("var", roleId.group(1)).map(Declaration::value).filter(Str.class::isInstance)
                         .map(v -> ((Str) v).text()).orElse(roleId.group(1));
-                roles.add(READ_ROLES.getOrDefault(id, id));
+                roles.add(READ_ROLES.getOrDefault(id, id) + " as "
+                        + ab.at("properties.principalType").flatMap(v -> p.literal(path, v)).orElse("none"));
             }
         }
         return roles;
@@ -1176,7 +1178,8 @@ public record InfraModel(
             }
             Optional<String> name = a.has("role_definition_name") ? tf.literal(a.get("role_definition_name")) : Optional.empty();
             String id = a.has("role_definition_id") ? a.get("role_definition_id").getAsString() : "?";
-            roles.add(name.orElseGet(() -> READ_ROLES.getOrDefault(id.substring(id.lastIndexOf('/') + 1), id)));
+            roles.add(name.orElseGet(() -> READ_ROLES.getOrDefault(id.substring(id.lastIndexOf('/') + 1), id)) + " as "
+                    + (a.has("principal_type") ? tf.literal(a.get("principal_type")).orElse("?") : "none"));
         }
         return roles;
     }
