@@ -256,10 +256,10 @@ public final class ArmEmulator implements AutoCloseable {
     }
 
     /**
-     * Whether a PUT to a VNet (or one of its subnets, or a cluster) with an operation in progress is accepted and ends
-     * that operation {@code Canceled} ({@code CanceledAndSupersededDueToAnotherOperation}, and a
-     * {@code ResourceWriteCancel} event), instead of failing 409 (default false). Network RP answers both ways; which
-     * one when is not documented. Deletes still fail 409.
+     * Whether a PUT to a VNet (or one of its subnets) with an operation in progress is accepted and ends that operation
+     * {@code Canceled} ({@code CanceledAndSupersededDueToAnotherOperation}, and a {@code ResourceWriteCancel} event),
+     * instead of failing 409 (default false). Network RP answers both ways; which one when is not documented. Deletes
+     * still fail 409, and so does a write to a cluster: AKS refuses every operation while another runs.
      */
     public ArmEmulator supersedeConcurrentWrites(boolean enabled) {
         state.supersedeConcurrentWrites(enabled);

@@ -425,7 +425,7 @@ final class ArmState {
      */
     private void requireNoOperationInProgress(String lockKey, boolean write) {
         AsyncOperation pending = pendingByResource.get(lockKey);
-        if (pending != null && conflictOnConcurrentWrites && !(write && supersedeConcurrentWrites)) {
+        if (pending != null && conflictOnConcurrentWrites && !(write && supersedes(lockKey))) {
             throw new ArmError(409, "AnotherOperationInProgress", "Another operation on this or dependent resource is "
                     + "in progress. To retrieve status of the operation use uri: " + pending.statusUrl + ".");
         }
@@ -444,7 +444,7 @@ final class ArmState {
      */
     private boolean supersedePending(String lockKey, String byOperation) {
         AsyncOperation pending = pendingByResource.get(lockKey);
-        if (pending == null || !supersedeConcurrentWrites) {
+        if (pending == null || !supersedes(lockKey)) {
             return false;
         }
         pendingByResource.remove(lockKey);
@@ -454,6 +454,18 @@ final class ArmState {
         emit(Events.WRITE_CANCEL, "Canceled", pending.request, ArmPath.parse(pending.request.path()), pending.operationName,
                 !pending.created);
         return true;
+    }
+
+    /**
+     * Whether a write to the resource of {@code lockKey} supersedes its operation in progress: only with
+     * {@link #supersedeConcurrentWrites}, and only a Network RP resource. AKS refuses a write to a cluster with an
+     * operation in progress, whatever it is ("OperationNotAllowed: Operation is not allowed because there's an in
+     * progress update managed cluster operation … Please wait for it to finish before starting a new operation",
+     * quoted in Azure/azure-cli-extensions#9855; "Another operation (Updating) is in progress" in
+     * Azure/terraform-azurerm-avm-ptn-aks-production#25).
+     */
+    private boolean supersedes(String lockKey) {
+        return supersedeConcurrentWrites && lockKey.contains("/providers/microsoft.network/");
     }
 
     /**

@@ -157,6 +157,22 @@ class AsyncOperationsTest {
                 .get("deployedBy").getAsString(), "the canceled write's own changes stay");
     }
 
+    /** Superseding is Network RP's: AKS refuses a write to a cluster while another operation runs on it, whatever. */
+    @Test
+    void withSupersedingWritesAClusterWriteDuringAnotherIsStillRefused() {
+        arm.supersedeConcurrentWrites(true);
+        JsonObject aks = http.get(cluster.clusterId() + "?" + ArmHttp.API).body();
+        ArmHttp.Response first = http.put(cluster.clusterId() + "?" + ArmHttp.API, aks);
+        assertEquals("Updating", first.provisioningState());
+
+        ArmHttp.Response second = http.put(cluster.clusterId() + "?" + ArmHttp.API, aks);
+
+        assertEquals(409, second.status());
+        assertTrue(arm.drainEvents().stream().noneMatch(e -> e.get("eventType").getAsString().endsWith("ResourceWriteCancel")),
+                "the first is not canceled");
+        assertEquals("Succeeded", http.pollToEnd(first).body().get("status").getAsString());
+    }
+
     /**
      * The superseded VNet write no longer runs, so nothing stays Updating on its account: a write that completes at once
      * leaves the VNet and every subnet settled (were they left Updating, no operation would ever settle them, and a
