@@ -31,8 +31,8 @@ import java.util.UUID;
  *
  * <p>With {@code --contention}, it also seeds {@link Contention#POOLS} drifted node subnets in one VNet and makes
  * writes long-running operations (one {@code InProgress} poll, {@code Retry-After: 1}), so that writes from several
- * processes overlap as in Azure; {@code POST /contention} answers the subnet PUTs by status and how many of the
- * VNet's subnets carry the route table.
+ * processes overlap as in Azure; {@code POST /contention} answers the subnet PUTs by status, how many of the VNet's
+ * subnets carry the route table with no operation left running on them, and the subnet GETs.
  */
 public final class EmulatorProcess {
 
@@ -82,9 +82,16 @@ public final class EmulatorProcess {
                 long ok = puts.stream().filter(r -> r.status() < 300).count();
                 long conflict = puts.stream().filter(r -> r.status() == 409).count();
                 long stale = puts.stream().filter(r -> r.status() == 412).count();
+                long reads = arm.requests().stream().filter(r -> r.method().equals("GET")
+                        && r.path().toLowerCase(java.util.Locale.ROOT).contains("/subnets/")).count();
+                // repaired: the table is there and no operation is left running on the subnet (a write accepted but never
+                // settled would show the table too)
                 long associated = busy == null ? 0 : busy.nodeSubnetIds().stream().filter(id -> arm.get(id)
-                        .map(j -> j.getAsJsonObject("properties").has("routeTable")).orElse(false)).count();
-                answer(exchange, ok + " " + conflict + " " + stale + " " + associated);
+                        .map(j -> j.getAsJsonObject("properties"))
+                        .map(p -> p.has("routeTable") && (!p.has("provisioningState")
+                                || "Succeeded".equals(p.get("provisioningState").getAsString())))
+                        .orElse(false)).count();
+                answer(exchange, ok + " " + conflict + " " + stale + " " + associated + " " + reads);
             });
             control.start();
 

@@ -100,10 +100,12 @@ final class RemoteEmulator implements AutoCloseable {
             return new ArmCalls(Integer.parseInt(n[0]), Integer.parseInt(n[1]), Integer.parseInt(n[2]), Integer.parseInt(n[3]));
         }
 
-        /** Subnet PUTs answered 2xx, 409 and 412, and how many of the busy VNet's subnets carry the route table. */
+        /**
+         * Subnet PUTs answered 2xx, 409 and 412, how many of the busy VNet's subnets carry the route table and read
+         * {@code Succeeded}, and the subnet GETs.
+         */
         long[] contention() {
-            String[] n = post("/contention").split(" ");
-            return new long[] {Long.parseLong(n[0]), Long.parseLong(n[1]), Long.parseLong(n[2]), Long.parseLong(n[3])};
+            return java.util.Arrays.stream(post("/contention").split(" ")).mapToLong(Long::parseLong).toArray();
         }
 
         /** Synchronous HttpURLConnection: no client thread left running in the measured JVM between calls. */
