@@ -386,9 +386,12 @@ public record Settings(
     /**
      * Every key the Java Storage SDK reads in a connection string, spelled as it looks them up: exactly, case included
      * (azure-storage-common's {@code ConnectionSettings} and azure-data-tables' copy of it keep the keys in a
-     * {@code HashMap}, and a key they do not know makes the string invalid).
+     * {@code HashMap}), and no other: a key they do not know makes the string invalid, for the emulator form
+     * ({@code StorageEmulatorConnectionString}) and the account form ({@code StorageServiceConnectionString}) each
+     * match the keys exactly ({@code ConnectionSettingsFilter.matchesExactly}). Public so that a test can hold each one
+     * to both SDK parsers.
      */
-    private static final List<String> STORAGE_KEYS = List.of("UseDevelopmentStorage", "DevelopmentStorageProxyUri",
+    public static final List<String> STORAGE_CONNECTION_KEYS = List.of("UseDevelopmentStorage", "DevelopmentStorageProxyUri",
             "DefaultEndpointsProtocol", "AccountName", "AccountKey", "SharedAccessSignature", "EndpointSuffix",
             "BlobEndpoint", "BlobSecondaryEndpoint", "QueueEndpoint", "QueueSecondaryEndpoint", "TableEndpoint",
             "TableSecondaryEndpoint", "FileEndpoint", "FileSecondaryEndpoint");
@@ -404,7 +407,9 @@ public record Settings(
      * <p>Key names are matched as that parser matches them: exactly. The Functions host's own parser (.NET,
      * Azure.Storage.Common's {@code StorageConnectionString}) ignores their case, so the host starts on
      * {@code accountname=...;accountkey=...} while the Java SDK refuses it; such a key is refused here naming the
-     * spelling to use, rather than the repair history, the alert memory and the retry queue going quietly off.
+     * spelling to use, rather than the repair history, the alert memory and the retry queue going quietly off. A key
+     * that parser does not know at all (in any case) makes it refuse the whole string too: refused here naming the key
+     * (key names are not secret; see {@link #keyName}) and the keys it accepts.
      */
     static Secret connectionString(String v) {
         Map<String, String> pairs = new java.util.HashMap<>();
@@ -418,14 +423,17 @@ public record Settings(
                 throw new IllegalArgumentException("not a storage connection string: expected key=value pairs separated by ';'");
             }
             String key = setting.substring(0, eq);
-            if (!STORAGE_KEYS.contains(key)) {
-                for (String known : STORAGE_KEYS) {
+            if (!STORAGE_CONNECTION_KEYS.contains(key)) {
+                for (String known : STORAGE_CONNECTION_KEYS) {
                     if (known.equalsIgnoreCase(key.trim())) {
                         throw new IllegalArgumentException("a key is not spelled " + known + " exactly: the Java Storage"
                                 + " SDK the guard uses matches key names case included (the Functions host ignores"
                                 + " case) and takes a space before '=' as part of the name; write " + known);
                     }
                 }
+                throw new IllegalArgumentException("unknown key " + keyName(key) + ": the Java Storage SDK the guard uses"
+                        + " refuses a connection string with a key it does not know; it accepts only "
+                        + String.join(", ", STORAGE_CONNECTION_KEYS));
             }
             pairs.put(key, setting.substring(eq + 1).trim());
         }
@@ -481,6 +489,18 @@ public record Settings(
             throw new IllegalArgumentException("neither AccountName nor an endpoint (QueueEndpoint, TableEndpoint)");
         }
         return Secret.of(v);
+    }
+
+    /**
+     * A connection string key as a message may name it: quoted, so that spaces show. Key names are not secret, but
+     * what stands before an '=' in a garbled string may be part of one (an account key pasted without its name: Base64,
+     * ending in '='). Only letters, spaces and underscores, at most 32 of them (the longest key the SDK knows has 26),
+     * are shown: an account key (88 characters) or a SAS signature (44, URL-encoded) is longer, and a shorter Base64
+     * run is all but certain to hold a digit, '+' or '/'. Anything else is described, not shown.
+     */
+    private static String keyName(String key) {
+        return key.matches("[A-Za-z][A-Za-z _]{0,31}") ? "'" + key + "'"
+                : "(" + key.length() + " characters; not shown, as it is no key name and may be part of a secret)";
     }
 
     private static @Nullable StorageConnection storage(Map<String, String> env, AzureCloud cloud) {

@@ -265,6 +265,34 @@ class SettingsTest {
         });
     }
 
+    /**
+     * A key the Java Storage SDK does not know in any case (a Service Bus or Cosmos DB key, a typo) makes both its parsers
+     * refuse the whole string ({@code StorageClientsTest}): refused at start naming the key, which is no secret, and the
+     * keys the SDK accepts, never the value; what stands before an '=' and is no key name (an account key pasted without
+     * its name) is not shown.
+     */
+    @Test
+    void aStorageConnectionStringKeyTheJavaSdkDoesNotKnowFailsAtStartNamingTheKey() {
+        Map<String, String> unknown = new java.util.LinkedHashMap<>();
+        unknown.put("DefaultEndpointsProtocol=https;AccountName=stguard01;" + KEY + GOOD_KEY + ";Endpoint=https://stguard01.example",
+                "'Endpoint'");
+        unknown.put("UseDevelopmentStorage=true;SharedAccessKeyName=RootManageSharedAccessKey", "'SharedAccessKeyName'");
+        unknown.put("AccountName=stguard01;" + KEY + GOOD_KEY + ";Account Name=stguard01", "'Account Name'");
+        unknown.put("AccountName=stguard01;" + GOOD_KEY, "(19 characters; not shown, as it is no key name and may be part of a secret)");
+        unknown.forEach((connection, named) -> {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> Settings.from(env(Settings.STORAGE, connection)), connection);
+            assertEquals("setting " + Settings.STORAGE + " is invalid: unknown key " + named + ": the Java Storage SDK the guard"
+                    + " uses refuses a connection string with a key it does not know; it accepts only UseDevelopmentStorage,"
+                    + " DevelopmentStorageProxyUri, DefaultEndpointsProtocol, AccountName, AccountKey, SharedAccessSignature,"
+                    + " EndpointSuffix, BlobEndpoint, BlobSecondaryEndpoint, QueueEndpoint, QueueSecondaryEndpoint,"
+                    + " TableEndpoint, TableSecondaryEndpoint, FileEndpoint, FileSecondaryEndpoint (value not shown: it is a"
+                    + " secret)", e.getMessage());
+            assertFalse(e.getMessage().contains(GOOD_KEY.substring(0, 8)) || e.getMessage().contains("stguard01")
+                    || e.getMessage().contains("RootManage"), e.getMessage());
+        });
+    }
+
     @Test
     void theStorageConnectionStringsOfAzuriteAnAccountAndASasAreAccepted() {
         for (String connection : List.of("UseDevelopmentStorage=true",

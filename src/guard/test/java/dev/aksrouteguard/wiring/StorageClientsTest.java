@@ -123,4 +123,42 @@ class StorageClientsTest {
             assertNotNull(new QueueClientBuilder().connectionString(connection).queueName("q").buildClient(), connection);
         }
     }
+
+    /**
+     * Each key {@code Settings} accepts in {@code AzureWebJobsStorage} is one both SDK parsers accept (azure-data-tables'
+     * and azure-storage-common's, the Table and the Queue client), shown by a string with that key each takes and the
+     * start-up check takes too; and a key neither knows makes both refuse the string, as the start-up check does. The
+     * example strings must cover the list exactly, so a key added to it is held to the SDK as well.
+     */
+    @Test
+    void everyKeyTheStartUpCheckAcceptsIsOneBothSdkParsersAcceptAndAnUnknownKeyNeitherAccepts() {
+        String account = "AccountName=guardstate;Account" + "Key=a2V5a2V5a2V5a2V5";
+        Map<String, String> withKey = new java.util.LinkedHashMap<>();
+        withKey.put("UseDevelopmentStorage", "UseDevelopmentStorage=true");
+        withKey.put("DevelopmentStorageProxyUri", "UseDevelopmentStorage=true;DevelopmentStorageProxyUri=http://proxy.example");
+        withKey.put("DefaultEndpointsProtocol", "DefaultEndpointsProtocol=https;" + account);
+        withKey.put("AccountName", account);
+        withKey.put("AccountKey", account);
+        withKey.put("SharedAccessSignature", "AccountName=guardstate;SharedAccess" + "Signature=sv=2020-08-04&sig=a2V5");
+        withKey.put("EndpointSuffix", account + ";EndpointSuffix=core.chinacloudapi.cn");
+        for (String service : List.of("Blob", "Queue", "Table", "File")) {
+            String primary = service + "Endpoint=https://" + service.toLowerCase(java.util.Locale.ROOT) + ".example";
+            withKey.put(service + "Endpoint", account + ";" + primary);
+            withKey.put(service + "SecondaryEndpoint", account + ";" + primary + ";" + service + "SecondaryEndpoint=https://"
+                    + service.toLowerCase(java.util.Locale.ROOT) + "-secondary.example");
+        }
+        assertEquals(new java.util.TreeSet<>(Settings.STORAGE_CONNECTION_KEYS), new java.util.TreeSet<>(withKey.keySet()));
+        withKey.forEach((key, connection) -> {
+            assertTrue(connection.startsWith(key + "=") || connection.contains(";" + key + "="), connection);
+            assertNotNull(new TableClientBuilder().connectionString(connection).tableName("t").buildClient(), connection);
+            assertNotNull(new QueueClientBuilder().connectionString(connection).queueName("q").buildClient(), connection);
+            assertNotNull(settings(Settings.STORAGE, connection).storage(), connection);
+        });
+        for (String unknown : List.of(account + ";Endpoint=https://guardstate.example", "UseDevelopmentStorage=true;Foo=bar",
+                account + ";AccountEndpoint=https://guardstate.documents.azure.com")) {
+            assertThrows(IllegalArgumentException.class, () -> new TableClientBuilder().connectionString(unknown), unknown);
+            assertThrows(IllegalArgumentException.class, () -> new QueueClientBuilder().connectionString(unknown), unknown);
+            assertThrows(IllegalStateException.class, () -> settings(Settings.STORAGE, unknown), unknown);
+        }
+    }
 }
