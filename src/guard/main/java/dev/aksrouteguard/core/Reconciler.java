@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.DoubleSupplier;
 
 /**
@@ -95,7 +96,9 @@ public final class Reconciler {
         Instant capped = out.started().plus(MAX_PER_SUBNET);
         Instant until = deadline.isBefore(capped) ? deadline : capped;
         // A refresh reads the network of every subscription the owner spans (its route table may be in the cluster's).
-        return loop.run(() -> pass(out, until), until,
+        // Reads of the subnet that found an operation running on it (not the loop's attempts: see lockedPass).
+        AtomicInteger runningReads = new AtomicInteger();
+        return loop.run(() -> pass(out, runningReads, until), until,
                 () -> directory.refreshQuietly(ClusterDirectory.networksFor(id, knownOwner(id, until)), until));
     }
 
@@ -109,7 +112,7 @@ public final class Reconciler {
     }
 
     /** One pass: gate, ownership, then the locked read–decide–write. */
-    private Step pass(Outcomes out, Instant until) {
+    private Step pass(Outcomes out, AtomicInteger runningReads, Instant until) {
         SubnetId id = out.subnet();
         GuardedSubscriptions scope = directory.scope();
         boolean guarded;
@@ -154,7 +157,7 @@ public final class Reconciler {
         } catch (RuntimeException e) {
             return done(out.failed("could not read the clusters and route tables: " + e));
         }
-        return locks.withLock(id.virtualNetwork(), until, clock, () -> lockedPass(out, inventory, until))
+        return locks.withLock(id.virtualNetwork(), until, clock, () -> lockedPass(out, runningReads, inventory, until))
                 .orElseGet(() -> done(out.draft(Action.DEFERRED, "other repairs in virtual network " + id.virtualNetworkName()
                         + " held it until the deadline; nothing written, handed on to be tried again").retryable(true)));
     }
@@ -212,7 +215,7 @@ public final class Reconciler {
     }
 
     /** Read, validate, decide, confirm the owner, write: all under the virtual network's lock. */
-    private Step lockedPass(Outcomes out, Inventory inventory, Instant until) {
+    private Step lockedPass(Outcomes out, AtomicInteger runningReads, Inventory inventory, Instant until) {
         SubnetId id = out.subnet();
         @Nullable Cluster owner = ownerOf(id, inventory);
         Subnets.Observed read;
@@ -242,8 +245,11 @@ public final class Reconciler {
         }
         String running = operationRunning(before);
         if (running != null) {
-            return new Step.Retry(null, true, reads -> out.draft(Action.DEFERRED, "the subnet read provisioningState " + running
-                    + " " + reads + (reads == 1 ? " time" : " times") + ": an operation on it or on virtual network "
+            // Counted here, not by the loop's attempts: those also count this reconcile's writes answered 409.
+            int reads = runningReads.incrementAndGet();
+            return new Step.Retry(null, true, attempts -> out.draft(Action.DEFERRED, "the subnet read provisioningState "
+                    + running + (reads == 1 ? " once" : " on the last of " + reads + " reads that found an operation running")
+                    + ": an operation on it or on virtual network "
                     + id.virtualNetworkName() + " (an IaC deployment, say) had not ended; nothing decided on a state still "
                     + "being written and nothing written over it, handed on to be tried again").cluster(owner)
                     .current(before.routeTable())

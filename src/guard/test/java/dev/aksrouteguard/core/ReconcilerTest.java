@@ -401,10 +401,30 @@ class ReconcilerTest {
         subnets.provisioningState(NODES, state);
         Outcome o = r.reconcile(NODES, MANUAL);
         assertEquals(Action.DEFERRED, o.action(), o.message());
-        assertTrue(o.message().startsWith("the subnet read provisioningState " + state + " "), o.message());
+        assertTrue(o.message().startsWith("the subnet read provisioningState " + state + " on the last of "
+                + backoff.forContention().maxAttempts() + " reads that found an operation running: "), o.message());
         assertEquals(0, subnets.puts());
         assertEquals(backoff.forContention().maxAttempts(), subnets.calls.size(), "read again after each contention wait");
         assertEquals(Duration.ofSeconds(2), slept.get(0), "waited out like a 409");
+    }
+
+    /**
+     * The deferral counts the reads that found an operation running, not every contention retry of the reconcile: here
+     * the first write is answered 409 (and the subnet is Updating from then on), so of the contention budget's tries one
+     * was a write, and the text must not claim that many Updating reads.
+     */
+    @Test
+    void aDeferralForAnOperationRunningCountsOnlyTheReadsThatFoundIt() {
+        Reconciler r = enforce();
+        subnets.beforePut = () -> subnets.provisioningState(NODES, "Updating");
+        subnets.failPut(InMemorySubnets.transientError(409, "AnotherOperationInProgress"));
+        Outcome o = r.reconcile(NODES, MANUAL);
+        assertEquals(Action.DEFERRED, o.action(), o.message());
+        int updatingReads = backoff.forContention().maxAttempts() - 1; // the first read was Succeeded; one try was the 409
+        assertEquals(updatingReads + 1, subnets.calls.stream().filter(c -> c.startsWith("GET")).count(), subnets.calls.toString());
+        assertTrue(o.message().startsWith("the subnet read provisioningState Updating on the last of " + updatingReads
+                + " reads that found an operation running: "), o.message());
+        assertEquals(1, subnets.puts());
     }
 
     @org.junit.jupiter.params.ParameterizedTest(name = "provisioningState ''{0}''")
