@@ -357,6 +357,37 @@ class CliProcessIT {
         assertFalse(script.contains("@TRAINED_WITH@"), "mvn package wrote in the java that trained the archive");
     }
 
+    /**
+     * Where the kernel offers transparent huge pages the launcher asks for them with a 32 MiB first heap; where it does
+     * not, it passes neither (a JVM 21+ would print a warning on standard output). The expectation comes from this
+     * machine's own kernel setting, so the test checks whichever branch this machine takes; {@code JAVA_OPTS} still
+     * wins.
+     */
+    @Test
+    void theLauncherAsksForHugePagesOnlyWhereTheKernelOffersThem() throws Exception {
+        Path setting = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
+        String mode = Files.isReadable(setting) ? Files.readString(setting) : "";
+        boolean offered = mode.contains("[always]") || mode.contains("[madvise]");
+
+        Run flags = run(List.of(LAUNCHER.toString()), launcherEnv("-XX:+PrintFlagsFinal"), "--version");
+        assertEquals(0, flags.exit(), flags.err());
+        assertEquals(String.valueOf(offered), flag(flags.out(), "UseTransparentHugePages"), "kernel setting: " + mode.strip());
+        assertEquals(offered, flag(flags.out(), "InitialHeapSize").equals(String.valueOf(32L << 20)), flags.out());
+        assertFalse(flags.out().contains("warning"), flags.out());
+
+        Run off = run(List.of(LAUNCHER.toString()), launcherEnv("-XX:-UseTransparentHugePages", "-XX:+PrintFlagsFinal"),
+                "--version");
+        assertEquals(0, off.exit(), off.err());
+        assertEquals("false", flag(off.out(), "UseTransparentHugePages"), "JAVA_OPTS comes last and wins");
+    }
+
+    /** The value of {@code name} in {@code -XX:+PrintFlagsFinal} output. */
+    private static String flag(String printed, String name) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\\s*\\S+\\s+" + name + "\\s+:?=\\s+(\\S+)").matcher(printed);
+        assertTrue(m.find(), name + " is printed: " + printed.lines().limit(5).toList());
+        return m.group(1);
+    }
+
     @Test
     void handleEventLoadsNoCliFrameworkNoJacksonAndNoAlertClassesWithoutAWebhook() throws Exception {
         SeededCluster c = Fixtures.kubenetCluster("rg-app", "aks-app").drifted().seed(arm);
