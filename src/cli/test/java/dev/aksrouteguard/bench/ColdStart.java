@@ -42,6 +42,16 @@ final class ColdStart {
 
     private ColdStart() {}
 
+    /** Whether this kernel offers transparent huge pages, read as the launcher reads it ({@code [always]} or {@code [madvise]}). */
+    static boolean hugePagesOffered() {
+        try {
+            String mode = Files.readString(Path.of("/sys/kernel/mm/transparent_hugepage/enabled"));
+            return mode.contains("[always]") || mode.contains("[madvise]");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     static void run(RemoteEmulator emulator, Path jar, int runs, Markdown md) throws IOException, InterruptedException {
         if (!Files.isRegularFile(jar)) {
             md.para("Not measured: " + jar + " is missing (build it with `mvn package` first).");
@@ -97,7 +107,21 @@ final class ColdStart {
         variants.add(new Variant(archiveOption.startsWith("-XX:AOTCache=") ? "`java -XX:AOTCache=… -jar …` (AOT cache alone)"
                 : "`java -XX:SharedArchiveFile=… -jar …` (class-data archive alone)",
                 concat(java, archiveOption, "-jar", jar.toString()), noOpts));
-        List<String> allButArchive = concat(concat(java, jit.toArray(String[]::new)), "-XX:+UseSerialGC", "-XX:-UsePerfData");
+        // The launcher's memory options, where this kernel offers transparent huge pages (as the launcher decides).
+        List<String> memory = hugePagesOffered() ? List.of("-XX:+UseTransparentHugePages", "-Xms32m") : List.of();
+        if (!memory.isEmpty()) {
+            variants.add(new Variant("`java -XX:+UseTransparentHugePages -Xms32m -jar …` (the memory options alone)",
+                    concat(concat(java, memory.toArray(String[]::new)), "-jar", jar.toString()), noOpts));
+            if (hasLauncher) {
+                Map<String, String> env = new LinkedHashMap<>(noOpts);
+                env.put("JAVA_OPTS", String.join(" ", emulator.trustOptions()) + " -XX:-UseTransparentHugePages");
+                env.put("JAVA_HOME", System.getProperty("java.home"));
+                variants.add(new Variant("the launcher with `JAVA_OPTS=-XX:-UseTransparentHugePages` (no huge pages; `-Xms32m` kept)",
+                        List.of(launcher.toString()), env));
+            }
+        }
+        List<String> allButArchive = concat(concat(concat(java, jit.toArray(String[]::new)), "-XX:+UseSerialGC", "-XX:-UsePerfData"),
+                memory.toArray(String[]::new));
         variants.add(new Variant("`java` + every launcher option but the archive (the launcher when its archive cannot be used)",
                 concat(allButArchive, "-jar", jar.toString()), noOpts));
         if (!hasLauncher) {

@@ -61,12 +61,16 @@ final class FirstInvocation {
                 new Event("not a node subnet: `ignored`, no alert", plain, "ignored"));
 
         List<String> worker = new ArrayList<>(WORKER_DEFAULTS);
-        List<Variant> variants = List.of(
+        List<Variant> variants = new ArrayList<>(List.of(
                 new Variant("JVM defaults (no options; reference)", List.of()),
                 new Variant("Java worker defaults (what Azure runs)", worker),
                 new Variant("worker defaults + `-XX:+UseSerialGC`", concat(worker, "-XX:+UseSerialGC")),
                 new Variant("worker defaults + `-XX:CICompilerCount=1`", concat(worker, "-XX:CICompilerCount=1")),
-                new Variant("worker defaults + `-XX:-UsePerfData`", concat(worker, "-XX:-UsePerfData")));
+                new Variant("worker defaults + `-XX:-UsePerfData`", concat(worker, "-XX:-UsePerfData"))));
+        if (ColdStart.hugePagesOffered()) {
+            variants.add(new Variant("worker defaults + `-XX:+UseTransparentHugePages -Xms32m` (the CLI launcher's memory options)",
+                    concat(worker, "-XX:+UseTransparentHugePages", "-Xms32m")));
+        }
 
         AzuriteExtension.Standalone azurite = null;
         String storageNote;
