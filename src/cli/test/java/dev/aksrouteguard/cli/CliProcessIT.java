@@ -383,6 +383,54 @@ class CliProcessIT {
         assertEquals("false", flag(off.out(), "UseTransparentHugePages"), "JAVA_OPTS comes last and wins");
     }
 
+    /**
+     * The memory options for every kernel setting, whatever this machine's own: a copy of the launcher reads the setting
+     * from the test's file and starts a stand-in {@code java} that prints the arguments it was given.
+     */
+    @Test
+    void theLauncherPassesTheMemoryOptionsForEachKernelSetting(@TempDir Path install) throws Exception {
+        String original = Files.readString(LAUNCHER);
+        Path setting = install.resolve("enabled");
+        String script = original.replace("/sys/kernel/mm/transparent_hugepage/enabled", setting.toString());
+        assertFalse(original.equals(script), "the launcher reads /sys/kernel/mm/transparent_hugepage/enabled");
+        Path launcher = install.resolve("aks-route-guard");
+        Files.writeString(launcher, script);
+        Files.writeString(install.resolve("aks-route-guard.jar"), ""); // the launcher only checks that it is there
+        Path standIn = Files.createDirectories(install.resolve("jdk/bin")).resolve("java");
+        Files.writeString(standIn, "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done\n");
+        assertTrue(launcher.toFile().setExecutable(true) && standIn.toFile().setExecutable(true));
+
+        List<String> memory = List.of("-XX:+UseTransparentHugePages", "-Xms32m");
+        Map<String, Boolean> settings = new java.util.LinkedHashMap<>();
+        settings.put("always [madvise] never\n", true);
+        settings.put("[always] madvise never\n", true);
+        settings.put("always madvise [never]\n", false);
+        settings.put("always [madvise] never", true); // no newline at the end
+        settings.put("", false);
+        settings.put(null, false); // no such file: not Linux, or a kernel without transparent huge pages
+        for (Map.Entry<String, Boolean> e : settings.entrySet()) {
+            if (e.getKey() == null) {
+                Files.deleteIfExists(setting);
+            } else {
+                Files.writeString(setting, e.getKey());
+            }
+            Run r = run(List.of(launcher.toString()), Map.of("JAVA_HOME", install.resolve("jdk").toString(),
+                    "JAVA_OPTS", "-Dfrom=JAVA_OPTS"), "--version");
+            assertEquals(0, r.exit(), r.err());
+            assertEquals("", r.err(), "nothing said, whatever the setting");
+            List<String> args = r.out().lines().toList();
+            String what = "setting " + e.getKey() + ": " + args;
+            if (e.getValue()) {
+                assertTrue(args.containsAll(memory), what);
+                assertTrue(args.indexOf("-Xms32m") < args.indexOf("-Dfrom=JAVA_OPTS"), "JAVA_OPTS comes after, and wins: " + what);
+            } else {
+                assertTrue(java.util.Collections.disjoint(args, memory), what);
+            }
+            assertEquals(List.of("-jar", install.resolve("aks-route-guard.jar").toRealPath().toString(), "--version"),
+                    args.subList(args.size() - 3, args.size()), what);
+        }
+    }
+
     /** Where the value of {@code name} in {@code -XX:+PrintFlagsFinal} output came from: "command line", "ergonomic", "default"... */
     private static String origin(String printed, String name) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\\s*\\S+\\s+" + name + "\\s+:?=\\s+\\S+\\s+\\{[^}]*}\\s+\\{([^}]*)}")
