@@ -359,7 +359,7 @@ class CliProcessIT {
 
     /**
      * Where the kernel offers transparent huge pages the launcher asks for them with a 32 MiB first heap; where it does
-     * not, it passes neither (a JVM 21+ would print a warning on standard output). The expectation comes from this
+     * not, it passes neither (JDK 25 would print warnings on standard output). The expectation comes from this
      * machine's own kernel setting, so the test checks whichever branch this machine takes; {@code JAVA_OPTS} still
      * wins.
      */
